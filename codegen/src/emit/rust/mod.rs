@@ -1,0 +1,167 @@
+//! `emit/rust`: the Rust client's generated modules.
+//!
+//! Output per API: `mod.rs` (the `Client` and its tag handles), `models.rs` (shared types) and one
+//! file per tag (its handle, request types and inline types), so a spec change touches only the
+//! files of the tags it changes. The code is built with `quote` and printed with `prettyplease`.
+
+mod items;
+mod runtime;
+mod types;
+
+use super::{EmitError, HEADER, Output, doc_lines};
+use crate::ir::{Api, Tag};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// Emits every Rust file of the client into `dir`.
+pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
+    let mut outputs = vec![
+        render(&format!("{dir}/mod.rs"), mod_file(api))?,
+        render(&format!("{dir}/models.rs"), models_file(api))?,
+    ];
+    for tag in &api.tags {
+        outputs.push(render(&format!("{dir}/{}.rs", tag.module), tag_file(api, tag))?);
+    }
+    Ok(outputs)
+}
+
+/// Formats a token stream as a file, with the header line first.
+fn render(path: &str, tokens: TokenStream) -> Result<Output, EmitError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
+        path: path.to_owned(),
+        message: format!("the generated code does not parse: {e}"),
+    })?;
+    let body = prettyplease::unparse(&file);
+    Ok(Output {
+        path: path.to_owned(),
+        contents: format!("// {HEADER}\n{body}"),
+    })
+}
+
+fn mod_file(api: &Api) -> TokenStream {
+    let rt_client = runtime::path("Client");
+    let rt_builder = runtime::path("ClientBuilder");
+    let modules: Vec<_> = api.tags.iter().map(|t| format_ident!("{}", t.module)).collect();
+    let handles = api.tags.iter().map(|tag| {
+        let method = format_ident!("{}", tag.handle);
+        let ty = format_ident!("{}", tag.type_name);
+        let doc = docs(&[format!("Operations of the `{}` API group.", tag.name)]);
+        quote! {
+            #doc
+            pub fn #method(&self) -> #ty<'_> {
+                #ty::new(&self.runtime)
+            }
+        }
+    });
+    let title = docs(&[format!("Generated client for the {}.", api.title)]);
+    quote! {
+        #![doc = " Generated client modules; see the crate documentation."]
+        #(pub mod #modules;)*
+        pub mod models;
+
+        #(pub use self::#modules::*;)*
+        pub use self::models::*;
+
+        /// How many items the streams of pageable operations fetch per request.
+        pub const DEFAULT_PAGE_SIZE: u32 = 1000;
+
+        #title
+        ///
+        /// Cheap to clone: clones share one connection pool and one token cache.
+        #[derive(Clone)]
+        pub struct Client {
+            runtime: #rt_client,
+        }
+
+        impl Client {
+            /// Starts configuring a client for `tenant` (`abc1234.id.cyberark.cloud` or an `https://` URL).
+            pub fn builder(tenant: impl ::std::convert::Into<::std::string::String>) -> #rt_builder<Client> {
+                #rt_builder::new(tenant)
+            }
+
+            /// The runtime client underneath, for calls the generated API does not cover.
+            pub fn runtime(&self) -> &#rt_client {
+                &self.runtime
+            }
+
+            #(#handles)*
+        }
+
+        impl ::std::convert::From<#rt_client> for Client {
+            fn from(runtime: #rt_client) -> Self {
+                Self { runtime }
+            }
+        }
+
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Client")
+                    .field("tenant", &self.runtime.tenant_url().as_str())
+                    .finish_non_exhaustive()
+            }
+        }
+    }
+}
+
+fn models_file(api: &Api) -> TokenStream {
+    let defs = api.types_of(None).map(|def| types::type_def(api, def));
+    quote! {
+        #![doc = " Types shared by several operations (the spec's component schemas)."]
+        #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph)]
+        #[allow(unused_imports)]
+        use super::*;
+        #(#defs)*
+    }
+}
+
+fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
+    let module_doc = match &tag.docs {
+        Some(d) => doc_strings(&[format!("The `{}` API group.", tag.name), String::new(), d.clone()]),
+        None => doc_strings(&[format!("The `{}` API group.", tag.name)]),
+    };
+    let handle = items::handle(api, tag);
+    let requests = api.operations_of(&tag.name).map(|op| items::request(api, op));
+    let defs = api.types_of(Some(&tag.name)).map(|def| types::type_def(api, def));
+    quote! {
+        #(#![doc = #module_doc])*
+        #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph)]
+        #[allow(unused_imports)]
+        use super::*;
+        #handle
+        #(#requests)*
+        #(#defs)*
+    }
+}
+
+/// Doc attributes (`#[doc = "..."]`) for the given paragraphs.
+pub(crate) fn docs(paragraphs: &[String]) -> TokenStream {
+    let lines = doc_strings(paragraphs);
+    quote! { #(#[doc = #lines])* }
+}
+
+/// The lines of doc comments for the given paragraphs, each with its leading space.
+fn doc_strings(paragraphs: &[String]) -> Vec<String> {
+    paragraphs
+        .iter()
+        .flat_map(|p| if p.is_empty() { vec![String::new()] } else { doc_lines(p) })
+        .map(|l| if l.is_empty() { l } else { format!(" {l}") })
+        .collect()
+}
+
+/// Docs for an operation or type: summary, then description.
+pub(crate) fn summary_docs(summary: Option<&str>, description: Option<&str>) -> TokenStream {
+    let mut paragraphs = Vec::new();
+    if let Some(s) = summary {
+        paragraphs.push(s.to_owned());
+    }
+    if let Some(d) = description {
+        if summary.is_some_and(|s| s.trim() == d.trim()) {
+            return docs(&paragraphs);
+        }
+        if !paragraphs.is_empty() {
+            paragraphs.push(String::new());
+        }
+        paragraphs.push(d.to_owned());
+    }
+    docs(&paragraphs)
+}

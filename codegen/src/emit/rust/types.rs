@@ -1,0 +1,235 @@
+//! Named types: structs (with constructor and setters) and string enums.
+
+use super::{docs, runtime};
+use crate::ir::{Api, Field, TypeDef, TypeKind, TypeRef};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+use std::collections::BTreeSet;
+
+/// An identifier, written raw (`r#type`) when it is a Rust keyword.
+pub(crate) fn ident(name: &str) -> Ident {
+    if crate::names::needs_raw(name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+/// The Rust type of a type reference.
+pub(crate) fn ty(t: &TypeRef) -> TokenStream {
+    match t {
+        TypeRef::String => quote! { ::std::string::String },
+        TypeRef::Secret => runtime::path("Secret"),
+        TypeRef::Bool => quote! { bool },
+        TypeRef::I32 => quote! { i32 },
+        TypeRef::I64 => quote! { i64 },
+        TypeRef::F64 => quote! { f64 },
+        TypeRef::Json => runtime::path("JsonValue"),
+        TypeRef::Unit => quote! { () },
+        TypeRef::File => runtime::path("FilePart"),
+        TypeRef::Named(n) => {
+            let n = format_ident!("{}", n);
+            quote! { #n }
+        }
+        TypeRef::List(inner) => {
+            let inner = ty(inner);
+            quote! { ::std::vec::Vec<#inner> }
+        }
+        TypeRef::Map(inner) => {
+            let inner = ty(inner);
+            quote! { ::std::collections::BTreeMap<::std::string::String, #inner> }
+        }
+    }
+}
+
+/// The type of a struct field: `T`, `Option<T>` or `Nullable<T>`.
+pub(crate) fn field_ty(f: &Field) -> TokenStream {
+    let inner = ty(&f.ty);
+    if f.null_clears {
+        let nullable = runtime::path("Nullable");
+        quote! { #nullable<#inner> }
+    } else if f.is_optional() {
+        quote! { ::std::option::Option<#inner> }
+    } else {
+        inner
+    }
+}
+
+/// The serde attribute of a field: its wire name, and how absence is handled.
+pub(crate) fn serde_attr(f: &Field) -> TokenStream {
+    let wire = &f.wire;
+    if f.null_clears {
+        let skip = runtime::path_str("Nullable::is_absent");
+        quote! { #[serde(rename = #wire, default, skip_serializing_if = #skip)] }
+    } else if f.is_optional() {
+        quote! { #[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")] }
+    } else {
+        quote! { #[serde(rename = #wire)] }
+    }
+}
+
+/// The doc attributes of a field, falling back to its wire name.
+pub(crate) fn field_docs(f: &Field) -> TokenStream {
+    match &f.docs {
+        Some(d) => docs(&[format!("`{}`: {}", f.wire, d)]),
+        None => docs(&[format!("`{}`.", f.wire)]),
+    }
+}
+
+/// Constructor parameters and initialisers for required fields, and defaults for the others.
+pub(crate) fn constructor_parts(fields: &[&Field]) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    for f in fields {
+        let name = ident(&f.rust);
+        if f.null_clears || f.is_optional() {
+            inits.push(quote! { #name: ::std::default::Default::default() });
+        } else {
+            let t = ty(&f.ty);
+            params.push(quote! { #name: impl ::std::convert::Into<#t> });
+            inits.push(quote! { #name: #name.into() });
+        }
+    }
+    (params, inits)
+}
+
+/// Builder-style setters for the optional fields (and `clear_…` for null-clears fields).
+pub(crate) fn setters(fields: &[&Field]) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for f in fields {
+        let name = ident(&f.rust);
+        let t = ty(&f.ty);
+        let doc = field_docs(f);
+        if f.null_clears {
+            let nullable = runtime::path("Nullable");
+            let clear = format_ident!("clear_{}", f.rust);
+            let clear_doc = format!(" Sends `null` for `{}`, which clears the stored value.", f.wire);
+            out.push(quote! {
+                #doc
+                pub fn #name(mut self, value: impl ::std::convert::Into<#t>) -> Self {
+                    self.#name = #nullable::Value(value.into());
+                    self
+                }
+                #[doc = #clear_doc]
+                pub fn #clear(mut self) -> Self {
+                    self.#name = #nullable::Null;
+                    self
+                }
+            });
+        } else if f.is_optional() {
+            out.push(quote! {
+                #doc
+                pub fn #name(mut self, value: impl ::std::convert::Into<#t>) -> Self {
+                    self.#name = ::std::option::Option::Some(value.into());
+                    self
+                }
+            });
+        }
+    }
+    out
+}
+
+/// Whether a type implements `Default` (enums do not: an empty value is not one of theirs).
+pub(crate) fn has_default(api: &Api, t: &TypeRef, seen: &mut BTreeSet<String>) -> bool {
+    match t {
+        TypeRef::Named(n) => {
+            if !seen.insert(n.clone()) {
+                return true;
+            }
+            match api.types.get(n).map(|d| &d.kind) {
+                Some(TypeKind::Struct { fields, .. }) => fields
+                    .iter()
+                    .all(|f| f.null_clears || f.is_optional() || has_default(api, &f.ty, seen)),
+                Some(TypeKind::Alias { target }) => has_default(api, target, seen),
+                _ => false,
+            }
+        }
+        TypeRef::File => false,
+        _ => true,
+    }
+}
+
+/// Emits one named type.
+pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let doc = match &def.docs {
+        Some(d) => docs(std::slice::from_ref(d)),
+        None => docs(&[format!("The `{}` object.", def.name)]),
+    };
+    match &def.kind {
+        TypeKind::Enum { variants } => {
+            let macro_path = runtime::path("string_enum");
+            let vars = variants.iter().map(|v| {
+                let rust = format_ident!("{}", v.rust);
+                let wire = &v.wire;
+                let vdoc = format!(" `{wire}`.");
+                quote! { #[doc = #vdoc] #rust = #wire }
+            });
+            quote! {
+                #macro_path! {
+                    #doc
+                    pub enum #name {
+                        #(#vars),*
+                    }
+                }
+            }
+        }
+        TypeKind::Alias { target } => {
+            let t = ty(target);
+            quote! { #doc pub type #name = #t; }
+        }
+        TypeKind::Struct { fields, open } => {
+            let refs: Vec<&Field> = fields.iter().collect();
+            let field_items = fields.iter().map(|f| {
+                let fname = ident(&f.rust);
+                let fty = field_ty(f);
+                let attr = serde_attr(f);
+                let fdoc = field_docs(f);
+                quote! { #fdoc #attr pub #fname: #fty, }
+            });
+            let json = runtime::path("JsonValue");
+            let extra_doc = if *open {
+                " Further keys, which this object takes by design (see the type's description)."
+            } else {
+                " Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back."
+            };
+            let default = if has_default(api, &TypeRef::Named(def.name.clone()), &mut BTreeSet::new()) {
+                quote! { ::std::default::Default, }
+            } else {
+                quote! {}
+            };
+            let (params, inits) = constructor_parts(&refs);
+            let setters = setters(&refs);
+            let ctor_doc = format!(" A new `{}` from its required fields.", def.name);
+            quote! {
+                #doc
+                #[derive(Clone, Debug, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+                #[non_exhaustive]
+                pub struct #name {
+                    #(#field_items)*
+                    #[doc = #extra_doc]
+                    #[serde(flatten)]
+                    pub extra: ::std::collections::BTreeMap<::std::string::String, #json>,
+                }
+
+                impl #name {
+                    #[doc = #ctor_doc]
+                    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+                    pub fn new(#(#params),*) -> Self {
+                        Self {
+                            #(#inits,)*
+                            extra: ::std::default::Default::default(),
+                        }
+                    }
+                    #(#setters)*
+
+                    /// Adds a key the spec does not name; it is sent as is.
+                    pub fn extra_field(mut self, key: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<#json>) -> Self {
+                        self.extra.insert(key.into(), value.into());
+                        self
+                    }
+                }
+            }
+        }
+    }
+}

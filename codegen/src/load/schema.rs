@@ -1,0 +1,389 @@
+//! Schemas → IR types.
+//!
+//! Every schema the operations reach is turned into a [`TypeRef`]. Objects with properties and
+//! string enums become named types; primitives, lists and maps stay inline. Component schemas are
+//! converted once and memoised by name; inline schemas are named after where they sit.
+
+use super::{Located, error, escape};
+use crate::ir::{Field, Location, Tag, TypeDef, TypeKind, TypeRef, Variant};
+use crate::names;
+use openapiv3::{
+    AdditionalProperties, OpenAPI, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Names reserved in the flat namespace of generated types.
+const RESERVED: &[&str] = &["Client", "ClientBuilder", "Error"];
+
+/// Converts schemas into IR types and owns every named type made so far.
+pub(crate) struct Schemas<'a> {
+    doc: &'a OpenAPI,
+    types: BTreeMap<String, TypeDef>,
+    names: names::Scope,
+    /// Component schema name → its IR type, once converted.
+    components: BTreeMap<String, TypeRef>,
+    /// Components being converted, to detect (and allow) recursion.
+    in_progress: BTreeSet<String>,
+}
+
+/// A schema resolved to its IR type, with the facts a field needs about it.
+pub(crate) struct Resolved {
+    pub(crate) ty: TypeRef,
+    pub(crate) nullable: bool,
+    pub(crate) description: Option<String>,
+}
+
+impl<'a> Schemas<'a> {
+    pub(crate) fn new(doc: &'a OpenAPI, tags: &[Tag]) -> Self {
+        let mut reserved: Vec<&str> = RESERVED.to_vec();
+        reserved.extend(tags.iter().map(|t| t.type_name.as_str()));
+        Self {
+            doc,
+            types: BTreeMap::new(),
+            names: names::Scope::with_reserved(&reserved),
+            components: BTreeMap::new(),
+            in_progress: BTreeSet::new(),
+        }
+    }
+
+    pub(crate) fn into_types(self) -> BTreeMap<String, TypeDef> {
+        self.types
+    }
+
+    /// Claims a unique type name derived from `hint`.
+    pub(crate) fn claim_name(&mut self, hint: &str) -> String {
+        self.names.claim(&names::type_name(hint), "")
+    }
+
+    /// Registers a named type.
+    pub(crate) fn insert(&mut self, def: TypeDef) {
+        self.types.insert(def.name.clone(), def);
+    }
+
+    /// The named type `name`, if it exists.
+    pub(crate) fn get(&self, name: &str) -> Option<&TypeDef> {
+        self.types.get(name)
+    }
+
+    /// Follows a `#/components/schemas/X` reference to the schema it names.
+    pub(crate) fn component(&self, reference: &str, pointer: &str) -> Result<(&'a str, &'a Schema), Located> {
+        let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+            return error(pointer, format!("$ref {reference:?} does not point into #/components/schemas"));
+        };
+        let Some((key, item)) = self
+            .doc
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get_key_value(name))
+        else {
+            return error(pointer, format!("$ref {reference:?} points at a schema that does not exist"));
+        };
+        match item {
+            ReferenceOr::Item(schema) => Ok((key.as_str(), schema)),
+            ReferenceOr::Reference { reference } => self.component(reference, &format!("/components/schemas/{}", escape(name))),
+        }
+    }
+
+    /// Resolves a schema that may be a reference, without converting it.
+    pub(crate) fn deref<'s>(&self, schema: &'s ReferenceOr<Schema>, pointer: &str) -> Result<(&'s Schema, String), Located>
+    where
+        'a: 's,
+    {
+        match schema {
+            ReferenceOr::Item(s) => Ok((s, pointer.to_owned())),
+            ReferenceOr::Reference { reference } => {
+                let (name, s) = self.component(reference, pointer)?;
+                Ok((s, format!("/components/schemas/{}", escape(name))))
+            }
+        }
+    }
+
+    /// Converts a schema (or reference) into an IR type. `hint` names an inline object or enum;
+    /// `owner` is the tag whose file will hold inline types (None for shared models).
+    pub(crate) fn resolve(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        hint: &str,
+        owner: Option<&str>,
+        pointer: &str,
+    ) -> Result<Resolved, Located> {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                let (name, target) = self.component(reference, pointer)?;
+                let ty = self.component_type(name, target)?;
+                Ok(Resolved {
+                    ty,
+                    nullable: target.schema_data.nullable,
+                    description: None,
+                })
+            }
+            ReferenceOr::Item(s) => self.resolve_item(s, hint, owner, pointer),
+        }
+    }
+
+    /// Like [`Schemas::resolve`] for a boxed schema, as properties and items hold them.
+    pub(crate) fn resolve_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        hint: &str,
+        owner: Option<&str>,
+        pointer: &str,
+    ) -> Result<Resolved, Located> {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                self.resolve(&ReferenceOr::Reference { reference: reference.clone() }, hint, owner, pointer)
+            }
+            ReferenceOr::Item(s) => self.resolve_item(s, hint, owner, pointer),
+        }
+    }
+
+    fn component_type(&mut self, name: &'a str, schema: &'a Schema) -> Result<TypeRef, Located> {
+        if let Some(ty) = self.components.get(name) {
+            return Ok(ty.clone());
+        }
+        let pointer = format!("/components/schemas/{}", escape(name));
+        if is_named_kind(schema) {
+            // Claim the name first so a recursive reference resolves to it.
+            let type_name = self.claim_name(name);
+            let ty = TypeRef::Named(type_name.clone());
+            self.components.insert(name.to_owned(), ty.clone());
+            self.in_progress.insert(name.to_owned());
+            let def = self.named_def(&type_name, schema, None, &pointer)?;
+            self.in_progress.remove(name);
+            self.insert(def);
+            Ok(ty)
+        } else {
+            if !self.in_progress.insert(name.to_owned()) {
+                return error(&pointer, "this schema refers to itself without passing through an object");
+            }
+            let resolved = self.resolve_item(schema, name, None, &pointer)?;
+            self.in_progress.remove(name);
+            self.components.insert(name.to_owned(), resolved.ty.clone());
+            Ok(resolved.ty)
+        }
+    }
+
+    fn resolve_item(&mut self, schema: &Schema, hint: &str, owner: Option<&str>, pointer: &str) -> Result<Resolved, Located> {
+        let description = schema.schema_data.description.clone();
+        let nullable = schema.schema_data.nullable;
+        let ty = if is_named_kind(schema) {
+            let name = self.claim_name(hint);
+            let def = self.named_def(&name, schema, owner, pointer)?;
+            self.insert(def);
+            TypeRef::Named(name)
+        } else {
+            self.inline_type(schema, hint, owner, pointer)?
+        };
+        Ok(Resolved { ty, nullable, description })
+    }
+
+    fn inline_type(&mut self, schema: &Schema, hint: &str, owner: Option<&str>, pointer: &str) -> Result<TypeRef, Located> {
+        let secret = is_secret(schema);
+        Ok(match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => {
+                if secret {
+                    TypeRef::Secret
+                } else if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary)) {
+                    TypeRef::File
+                } else {
+                    TypeRef::String
+                }
+            }
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Integer(i)) => match &i.format {
+                VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => TypeRef::I32,
+                _ => TypeRef::I64,
+            },
+            SchemaKind::Type(Type::Number(_)) => TypeRef::F64,
+            SchemaKind::Type(Type::Array(a)) => {
+                let Some(items) = &a.items else {
+                    return error(pointer, "an array schema must say what its items are");
+                };
+                let item = self.resolve_boxed(items, &format!("{hint}Item"), owner, &format!("{pointer}/items"))?;
+                TypeRef::List(Box::new(item.ty))
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                self.map_type(o.additional_properties.as_ref(), hint, owner, pointer)?
+            }
+            SchemaKind::Any(any) => {
+                if any.enumeration.len() == 1 && any.enumeration[0].is_null() {
+                    TypeRef::Unit
+                } else if !any.one_of.is_empty() || !any.any_of.is_empty() || any.not.is_some() {
+                    return error(pointer, "oneOf, anyOf and not cannot be modelled; describe the value with one schema or leave it untyped ({})");
+                } else if any.typ.as_deref() == Some("object") || any.additional_properties.is_some() {
+                    self.map_type(any.additional_properties.as_ref(), hint, owner, pointer)?
+                } else {
+                    TypeRef::Json
+                }
+            }
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
+                return error(pointer, "oneOf, anyOf and not cannot be modelled; describe the value with one schema or leave it untyped ({})");
+            }
+            SchemaKind::AllOf { .. } => {
+                // Objects (the only allOf the generator merges) are handled as named kinds.
+                return error(pointer, "allOf is only supported when every part is an object");
+            }
+        })
+    }
+
+    fn map_type(&mut self, additional: Option<&AdditionalProperties>, hint: &str, owner: Option<&str>, pointer: &str) -> Result<TypeRef, Located> {
+        Ok(match additional {
+            None => TypeRef::Json,
+            Some(AdditionalProperties::Any(true)) => TypeRef::Map(Box::new(TypeRef::Json)),
+            Some(AdditionalProperties::Any(false)) => TypeRef::Json,
+            Some(AdditionalProperties::Schema(s)) => {
+                let value = self.resolve(s, &format!("{hint}Value"), owner, &format!("{pointer}/additionalProperties"))?;
+                TypeRef::Map(Box::new(value.ty))
+            }
+        })
+    }
+
+    /// Builds the named type for an object (struct) or string enum schema.
+    pub(crate) fn named_def(&mut self, name: &str, schema: &Schema, owner: Option<&str>, pointer: &str) -> Result<TypeDef, Located> {
+        let docs = schema.schema_data.description.clone().or_else(|| schema.schema_data.title.clone());
+        if let SchemaKind::Type(Type::String(s)) = &schema.schema_kind {
+            let mut scope = names::Scope::with_reserved(&["Unknown"]);
+            let mut variants = Vec::new();
+            for value in s.enumeration.iter().flatten() {
+                let rust = scope.claim(&names::pascal(value), "");
+                variants.push(Variant {
+                    wire: value.clone(),
+                    python: names::shouty(&rust),
+                    rust,
+                });
+            }
+            return Ok(TypeDef {
+                name: name.to_owned(),
+                owner: owner.map(str::to_owned),
+                docs,
+                kind: TypeKind::Enum { variants },
+                pointer: pointer.to_owned(),
+            });
+        }
+        let (props, required, open) = self.object_parts(schema, pointer)?;
+        let fields = self.fields(name, &props, &required, owner, Location::Body)?;
+        Ok(TypeDef {
+            name: name.to_owned(),
+            owner: owner.map(str::to_owned),
+            docs,
+            kind: TypeKind::Struct { fields, open },
+            pointer: pointer.to_owned(),
+        })
+    }
+
+    /// The properties (with their pointers), required names and openness of an object schema,
+    /// merging the parts of an `allOf`.
+    pub(crate) fn object_parts(&self, schema: &Schema, pointer: &str) -> Result<(Vec<Prop>, Vec<String>, bool), Located> {
+        let mut props = Vec::new();
+        let mut required = Vec::new();
+        let mut open = false;
+        self.collect_object(schema, pointer, &mut props, &mut required, &mut open)?;
+        Ok((props, required, open))
+    }
+
+    fn collect_object(&self, schema: &Schema, pointer: &str, props: &mut Vec<Prop>, required: &mut Vec<String>, open: &mut bool) -> Result<(), Located> {
+        let (properties, req, additional) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
+            SchemaKind::Any(a) if a.all_of.is_empty() => (&a.properties, &a.required, &a.additional_properties),
+            SchemaKind::AllOf { all_of } => {
+                for (i, part) in all_of.iter().enumerate() {
+                    let part_pointer = format!("{pointer}/allOf/{i}");
+                    let (s, p) = self.deref(part, &part_pointer)?;
+                    self.collect_object(s, &p, props, required, open)?;
+                }
+                return Ok(());
+            }
+            _ => return error(pointer, "expected an object schema here"),
+        };
+        for (prop_name, prop_schema) in properties {
+            let prop_pointer = format!("{pointer}/properties/{}", escape(prop_name));
+            if let Some(existing) = props.iter_mut().find(|p| p.name == *prop_name) {
+                existing.schema = prop_schema.clone();
+                existing.pointer = prop_pointer;
+            } else {
+                props.push(Prop {
+                    name: prop_name.clone(),
+                    schema: prop_schema.clone(),
+                    pointer: prop_pointer,
+                });
+            }
+        }
+        required.extend(req.iter().cloned());
+        if matches!(additional, Some(AdditionalProperties::Any(true)) | Some(AdditionalProperties::Schema(_))) {
+            *open = true;
+        }
+        Ok(())
+    }
+
+    /// Turns properties into fields with unique Rust and Python names.
+    pub(crate) fn fields(&mut self, parent: &str, props: &[Prop], required: &[String], owner: Option<&str>, location: Location) -> Result<Vec<Field>, Located> {
+        let mut rust_scope = names::Scope::with_reserved(&["extra", "new"]);
+        let mut py_scope = names::Scope::with_reserved(&["extra", "to_dict"]);
+        let mut fields = Vec::new();
+        for prop in props {
+            fields.push(self.field(parent, prop, required, owner, location, &mut rust_scope, &mut py_scope)?);
+        }
+        Ok(fields)
+    }
+
+    /// Turns one property into a field, claiming its names in the given scopes.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn field(
+        &mut self,
+        parent: &str,
+        prop: &Prop,
+        required: &[String],
+        owner: Option<&str>,
+        location: Location,
+        rust_scope: &mut names::Scope,
+        py_scope: &mut names::Scope,
+    ) -> Result<Field, Located> {
+        let hint = format!("{parent}{}", names::pascal(&prop.name));
+        let resolved = self.resolve_boxed(&prop.schema, &hint, owner, &prop.pointer)?;
+        let null_clears = match &prop.schema {
+            ReferenceOr::Item(s) => s.schema_data.extensions.get("x-cyberark-null-clears") == Some(&serde_json::Value::Bool(true)),
+            ReferenceOr::Reference { .. } => false,
+        };
+        if resolved.ty == TypeRef::Unit {
+            return error(&prop.pointer, "a property cannot be always null");
+        }
+        let snake = names::snake(&prop.name);
+        let rust = rust_scope.claim(&names::rust_ident(&snake), "_");
+        let python = py_scope.claim(&names::python_ident(&snake), "_");
+        Ok(Field {
+            wire: prop.name.clone(),
+            rust,
+            python,
+            ty: resolved.ty,
+            required: required.contains(&prop.name),
+            nullable: resolved.nullable,
+            null_clears,
+            location,
+            docs: resolved.description,
+        })
+    }
+}
+
+/// One property of an object schema, with where it is.
+pub(crate) struct Prop {
+    pub(crate) name: String,
+    pub(crate) schema: ReferenceOr<Box<Schema>>,
+    pub(crate) pointer: String,
+}
+
+/// Whether a schema becomes a named type (struct or enum) rather than an inline one.
+pub(crate) fn is_named_kind(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
+        SchemaKind::Type(Type::String(s)) => !s.enumeration.iter().flatten().collect::<Vec<_>>().is_empty() && !is_secret(schema),
+        SchemaKind::AllOf { .. } => true,
+        SchemaKind::Any(a) => !a.properties.is_empty() && a.all_of.is_empty(),
+        _ => false,
+    }
+}
+
+/// Whether a schema carries `x-cyberark-secret: true`.
+pub(crate) fn is_secret(schema: &Schema) -> bool {
+    schema.schema_data.extensions.get("x-cyberark-secret") == Some(&serde_json::Value::Bool(true))
+}

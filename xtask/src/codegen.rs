@@ -1,0 +1,148 @@
+//! `cargo xtask codegen [--check]`: reads the spec, runs the generator, writes or checks outputs.
+//!
+//! [`write_or_check`] is the one helper through which every generated file is written: it
+//! compares the new text with what is on disk and either writes it or, with `--check`, records a
+//! unified diff. Generation itself is the pure library `cyberark-codegen`.
+
+use crate::util::root;
+use cyberark_codegen::emit::{self, Layout, Output};
+use std::fs;
+use std::path::Path;
+
+/// The curated spec, relative to the repository root.
+pub const SPEC: &str = "spec/identity.yaml";
+
+/// Whether to write outputs or only compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write every stale file.
+    Write,
+    /// Write nothing; fail with a diff if anything is stale.
+    Check,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mode = match args {
+        [] => Mode::Write,
+        [flag] if flag == "--check" => Mode::Check,
+        _ => return Err(format!("usage: cargo xtask codegen [--check] (got {args:?})")),
+    };
+    let stale = generate(&root(), mode)?;
+    match (mode, stale.is_empty()) {
+        (Mode::Check, false) => Err(format!(
+            "{} generated file(s) are stale; run `cargo xtask codegen` and commit the result:\n{}",
+            stale.len(),
+            stale.join("\n")
+        )),
+        (Mode::Check, true) => {
+            eprintln!("generated files are up to date");
+            Ok(())
+        }
+        (Mode::Write, _) => {
+            eprintln!("wrote {} file(s)", stale.len());
+            Ok(())
+        }
+    }
+}
+
+/// Generates every output under `root`; returns the diffs (check) or paths (write) of stale files.
+pub fn generate(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
+    let spec_path = root.join(SPEC);
+    let source = fs::read_to_string(&spec_path)
+        .map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
+    let api = cyberark_codegen::load::load(&source, SPEC).map_err(|e| e.to_string())?;
+    let outputs = emit::generate(&api, &Layout::default()).map_err(|e| e.to_string())?;
+    let mut stale = Vec::new();
+    for output in &outputs {
+        if let Some(report) = write_or_check(root, output, mode)? {
+            stale.push(report);
+        }
+    }
+    stale.extend(orphans(root, &outputs, mode)?);
+    Ok(stale)
+}
+
+/// Writes one generated file, or in check mode returns its diff when it is stale.
+pub fn write_or_check(root: &Path, output: &Output, mode: Mode) -> Result<Option<String>, String> {
+    let path = root.join(&output.path);
+    let current = fs::read_to_string(&path).ok();
+    if current.as_deref() == Some(output.contents.as_str()) {
+        return Ok(None);
+    }
+    match mode {
+        Mode::Check => {
+            let old = current.unwrap_or_default();
+            let diff = similar::TextDiff::from_lines(&old, &output.contents)
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{}", output.path), &format!("b/{}", output.path))
+                .to_string();
+            Ok(Some(diff))
+        }
+        Mode::Write => {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            fs::write(&path, &output.contents)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Ok(Some(output.path.clone()))
+        }
+    }
+}
+
+/// Generated files left over from a previous spec (a removed tag): removed, or reported.
+fn orphans(root: &Path, outputs: &[Output], mode: Mode) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    let dirs: std::collections::BTreeSet<&str> = outputs
+        .iter()
+        .filter_map(|o| o.path.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    for dir in dirs {
+        let Ok(entries) = fs::read_dir(root.join(dir)) else { continue };
+        for entry in entries.flatten() {
+            let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            if outputs.iter().any(|o| o.path == rel) {
+                continue;
+            }
+            let text = fs::read_to_string(entry.path()).unwrap_or_default();
+            if !text.contains(emit::HEADER) {
+                continue;
+            }
+            match mode {
+                Mode::Check => found.push(format!("{rel} is generated but no longer produced by the spec")),
+                Mode::Write => {
+                    fs::remove_file(entry.path()).map_err(|e| format!("cannot remove {rel}: {e}"))?;
+                    found.push(rel);
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plain `cargo test` catches drift too: the committed generated files match the spec.
+    #[test]
+    fn generated_files_are_up_to_date() {
+        let stale = generate(&root(), Mode::Check).expect("generation runs");
+        assert!(stale.is_empty(), "stale generated files; run `cargo xtask codegen`:\n{}", stale.join("\n"));
+    }
+
+    #[test]
+    fn check_mode_reports_a_diff_and_writes_nothing() {
+        let dir = std::env::temp_dir().join(format!("xtask-codegen-{}", std::process::id()));
+        let out = Output { path: "gen/a.rs".into(), contents: "// new\nfn a() {}\n".into() };
+        fs::create_dir_all(dir.join("gen")).unwrap();
+        fs::write(dir.join("gen/a.rs"), "// old\nfn a() {}\n").unwrap();
+        let diff = write_or_check(&dir, &out, Mode::Check).unwrap().expect("stale");
+        assert!(diff.contains("-// old") && diff.contains("+// new"), "{diff}");
+        assert_eq!(fs::read_to_string(dir.join("gen/a.rs")).unwrap(), "// old\nfn a() {}\n");
+        assert_eq!(write_or_check(&dir, &out, Mode::Write).unwrap().as_deref(), Some("gen/a.rs"));
+        assert_eq!(write_or_check(&dir, &out, Mode::Check).unwrap(), None);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

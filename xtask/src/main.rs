@@ -1,0 +1,40 @@
+//! `cargo xtask`: the project's task runner.
+//!
+//! Every command a developer or CI runs is here, so there is exactly one way to do each job:
+//! `codegen [--check]`, `test`, `demo`, `bench [--quick]`, `spec-diff`. The commands shell out to
+//! cargo, Python and friends; all file I/O of generation happens in [`codegen`].
+
+mod codegen;
+mod python;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  codegen [--check]   regenerate every generated file (with --check: fail, with a diff, if any is stale)
+  test                run every test: codegen check, fmt, clippy, cargo tests, spec validation, Python tests
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
