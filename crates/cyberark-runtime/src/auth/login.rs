@@ -1,0 +1,397 @@
+//! The interactive login: `StartAuthentication`, then `AdvanceAuthentication` per challenge.
+//!
+//! The flow follows research notes part B §2.4–2.5: start, follow a `PodFqdn` redirect, answer
+//! each challenge in order (the password for `UP`, the MFA handler for anything else), poll
+//! out-of-band mechanisms once a second, and take `Result.Token` from `LoginSuccess`.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tracing::Instrument;
+use url::Url;
+
+use super::LoginCredentials;
+use super::mfa::{MfaAnswer, MfaChallenge};
+use super::token_cache::CachedToken;
+use crate::call::{Inner, call_span};
+use crate::envelope;
+use crate::error::Error;
+use crate::operation::{AuthMode, Convention, Encoder, Method, Operation};
+use crate::secret::Secret;
+use crate::tenant::resolve_pod_fqdn;
+use crate::transport::Credential;
+
+static START_AUTHENTICATION: Operation = Operation {
+    id: "Security_StartAuthentication",
+    tag: "Security",
+    name: "StartAuthentication",
+    method: Method::Post,
+    path: "/Security/StartAuthentication",
+    convention: Convention::Envelope,
+    auth: AuthMode::None,
+    // Starting again only opens a fresh session, so a resend is harmless.
+    idempotent: true,
+};
+
+static ADVANCE_AUTHENTICATION: Operation = Operation {
+    id: "Security_AdvanceAuthentication",
+    tag: "Security",
+    name: "AdvanceAuthentication",
+    method: Method::Post,
+    path: "/Security/AdvanceAuthentication",
+    convention: Convention::Envelope,
+    auth: AuthMode::None,
+    // A resent answer may count as a second failed attempt against the user's lockout.
+    idempotent: false,
+};
+
+/// How long out-of-band polling may go on; the tenant gives a login five minutes.
+const POLL_LIMIT: u32 = 300;
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// Bounds on redirects and packages, so a misbehaving tenant cannot loop the client forever.
+const MAX_REDIRECTS: u32 = 3;
+const MAX_STEPS: u32 = 20;
+
+#[derive(Serialize)]
+struct StartBody<'a> {
+    #[serde(rename = "User")]
+    user: &'a str,
+    #[serde(rename = "Version")]
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct AdvanceBody<'a> {
+    #[serde(rename = "SessionId")]
+    session_id: &'a str,
+    #[serde(rename = "MechanismId")]
+    mechanism_id: &'a str,
+    #[serde(rename = "Action")]
+    action: &'static str,
+    #[serde(rename = "Answer", skip_serializing_if = "Option::is_none")]
+    answer: Option<&'a Secret>,
+}
+
+/// The parts of the StartAuthentication and AdvanceAuthentication results the flow needs.
+#[derive(Deserialize, Default, Debug)]
+#[serde(default)]
+struct LoginResult {
+    #[serde(rename = "SessionId")]
+    session_id: Option<String>,
+    #[serde(rename = "Challenges")]
+    challenges: Option<Vec<Challenge>>,
+    #[serde(rename = "Summary")]
+    summary: Option<String>,
+    #[serde(rename = "PodFqdn")]
+    pod_fqdn: Option<String>,
+    #[serde(rename = "Token")]
+    token: Option<Secret>,
+    #[serde(rename = "Auth")]
+    auth: Option<Secret>,
+    #[serde(rename = "TokenLifetime")]
+    token_lifetime: Option<u64>,
+    #[serde(rename = "IdpRedirectUrl")]
+    idp_redirect_url: Option<String>,
+}
+
+#[derive(Deserialize, Default, Debug, Clone)]
+#[serde(default)]
+struct Challenge {
+    #[serde(rename = "Mechanisms")]
+    mechanisms: Vec<Mechanism>,
+}
+
+#[derive(Deserialize, Default, Debug, Clone)]
+#[serde(default)]
+struct Mechanism {
+    #[serde(rename = "Name")]
+    name: String,
+    #[serde(rename = "AnswerType")]
+    answer_type: String,
+    #[serde(rename = "MechanismId")]
+    mechanism_id: String,
+    #[serde(rename = "PromptMechChosen")]
+    prompt_mech_chosen: Option<String>,
+    #[serde(rename = "PromptSelectMech")]
+    prompt_select_mech: Option<String>,
+}
+
+impl LoginResult {
+    fn summary(&self) -> &str {
+        self.summary.as_deref().unwrap_or("")
+    }
+}
+
+/// One login: a context for the requests of the flow.
+struct Flow<'a> {
+    inner: &'a Inner,
+    credentials: &'a LoginCredentials,
+    operation: &'static str,
+    base: Url,
+    session_id: String,
+}
+
+/// Logs in and returns the session token.
+pub(super) async fn login(
+    inner: &Inner,
+    credentials: &LoginCredentials,
+    operation: &'static str,
+) -> Result<CachedToken, Error> {
+    let mut base = inner.base_url().clone();
+    let mut redirects = 0;
+    let start = loop {
+        let body = StartBody {
+            user: &credentials.username,
+            version: "1.0",
+        };
+        let result = post(inner, &START_AUTHENTICATION, &base, &body, operation).await?;
+        // A redirect carries the right host in `PodFqdn` and no session to continue.
+        match result.pod_fqdn.as_deref() {
+            Some(pod) if result.session_id.is_none() && result.summary() != "LoginSuccess" => {
+                let next = resolve_pod_fqdn(&base, pod)?;
+                if next == base || redirects >= MAX_REDIRECTS {
+                    return Err(auth(
+                        operation,
+                        format!("StartAuthentication kept redirecting (last to {pod})"),
+                    ));
+                }
+                tracing::debug!(pod_fqdn = %pod, "StartAuthentication redirected to another host");
+                base = next;
+                redirects += 1;
+            }
+            _ => break result,
+        }
+    };
+    if redirects > 0 {
+        inner.adopt_tenant(base.clone());
+    }
+    if start.summary() == "LoginSuccess" {
+        return success(start, operation);
+    }
+    if start.idp_redirect_url.is_some() {
+        return Err(auth(
+            operation,
+            "the user signs in through an external identity provider, which this client cannot drive; use client credentials or a bearer token",
+        ));
+    }
+    let session_id = start.session_id.clone().ok_or_else(|| {
+        auth(
+            operation,
+            "StartAuthentication answered without a SessionId",
+        )
+    })?;
+    let mut flow = Flow {
+        inner,
+        credentials,
+        operation,
+        base,
+        session_id,
+    };
+    flow.run(start.challenges.unwrap_or_default()).await
+}
+
+impl Flow<'_> {
+    async fn run(&mut self, mut challenges: Vec<Challenge>) -> Result<CachedToken, Error> {
+        let mut index = 0;
+        for _ in 0..MAX_STEPS {
+            let challenge = challenges.get(index).cloned().ok_or_else(|| {
+                auth(
+                    self.operation,
+                    "the tenant has no further challenge but did not report LoginSuccess",
+                )
+            })?;
+            let result = self.answer_challenge(&challenge).await?;
+            match result.summary() {
+                "LoginSuccess" => return success(result, self.operation),
+                "StartNextChallenge" => index += 1,
+                "NewPackage" => {
+                    challenges = result.challenges.unwrap_or_default();
+                    index = 0;
+                }
+                other => {
+                    return Err(auth(
+                        self.operation,
+                        format!("the login stopped with Summary `{other}`"),
+                    ));
+                }
+            }
+        }
+        Err(auth(
+            self.operation,
+            "the login did not finish after 20 steps",
+        ))
+    }
+
+    /// Answers one challenge and returns the result that ends it.
+    async fn answer_challenge(&self, challenge: &Challenge) -> Result<LoginResult, Error> {
+        // The password mechanism is answered directly, whatever else the challenge offers.
+        if let Some(up) = challenge
+            .mechanisms
+            .iter()
+            .find(|m| m.name.eq_ignore_ascii_case("UP"))
+        {
+            return self
+                .advance(up, "Answer", Some(&self.credentials.password))
+                .await;
+        }
+        let names: Vec<&str> = challenge
+            .mechanisms
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
+        let handler = self.credentials.mfa.as_ref().ok_or_else(|| {
+            auth(
+                self.operation,
+                format!(
+                    "the tenant asks for another factor ({}), but no MFA handler is configured",
+                    names.join(", ")
+                ),
+            )
+        })?;
+        for mechanism in &challenge.mechanisms {
+            let out_of_band = mechanism.answer_type.starts_with("Start");
+            if out_of_band {
+                // The code is sent (or the push shown) only once the mechanism is started, so
+                // start it before asking the user for anything.
+                let started = self.advance(mechanism, "StartOOB", None).await?;
+                if started.summary() != "OobPending" {
+                    return Ok(started);
+                }
+            }
+            let prompt = mechanism
+                .prompt_mech_chosen
+                .clone()
+                .or_else(|| mechanism.prompt_select_mech.clone())
+                .unwrap_or_else(|| mechanism.name.clone());
+            let question = MfaChallenge {
+                mechanism: mechanism.name.clone(),
+                answer_type: mechanism.answer_type.clone(),
+                prompt,
+                mechanism_id: mechanism.mechanism_id.clone(),
+                user: self.credentials.username.clone(),
+            };
+            match handler.answer(&question).await? {
+                MfaAnswer::Text(code) => {
+                    let result = self.advance(mechanism, "Answer", Some(&code)).await?;
+                    if result.summary() == "OobPending" {
+                        return self.poll(mechanism).await;
+                    }
+                    return Ok(result);
+                }
+                MfaAnswer::Poll if out_of_band => return self.poll(mechanism).await,
+                MfaAnswer::Poll => {
+                    return Err(auth(
+                        self.operation,
+                        format!(
+                            "the MFA handler asked to poll mechanism {}, which is answered with text",
+                            mechanism.name
+                        ),
+                    ));
+                }
+                MfaAnswer::Cancel => {
+                    return Err(auth(self.operation, "the MFA handler cancelled the login"));
+                }
+                MfaAnswer::Skip => {}
+            }
+        }
+        Err(auth(
+            self.operation,
+            format!(
+                "the MFA handler declined every mechanism ({})",
+                names.join(", ")
+            ),
+        ))
+    }
+
+    /// Polls an out-of-band mechanism once a second until it is no longer pending.
+    async fn poll(&self, mechanism: &Mechanism) -> Result<LoginResult, Error> {
+        for _ in 0..POLL_LIMIT {
+            tokio::time::sleep(POLL_INTERVAL).await;
+            let result = self.advance(mechanism, "Poll", None).await?;
+            if result.summary() != "OobPending" {
+                return Ok(result);
+            }
+        }
+        Err(auth(
+            self.operation,
+            format!(
+                "mechanism {} was not approved within five minutes",
+                mechanism.name
+            ),
+        ))
+    }
+
+    async fn advance(
+        &self,
+        mechanism: &Mechanism,
+        action: &'static str,
+        answer: Option<&Secret>,
+    ) -> Result<LoginResult, Error> {
+        let body = AdvanceBody {
+            session_id: &self.session_id,
+            mechanism_id: &mechanism.mechanism_id,
+            action,
+            answer,
+        };
+        post(
+            self.inner,
+            &ADVANCE_AUTHENTICATION,
+            &self.base,
+            &body,
+            self.operation,
+        )
+        .await
+    }
+}
+
+/// Sends one step of the flow; `success: false` becomes [`Error::Auth`] with the tenant's message.
+async fn post(
+    inner: &Inner,
+    op: &'static Operation,
+    base: &Url,
+    body: &impl Serialize,
+    operation: &'static str,
+) -> Result<LoginResult, Error> {
+    let mut encoder = Encoder::new(op);
+    encoder.json(body)?;
+    let encoded = encoder.finish()?;
+    let response = inner
+        .execute(&encoded, base, Credential::None)
+        .instrument(call_span(op.id))
+        .await?;
+    match envelope::decode::<Option<LoginResult>>(op, response.status, &response.body) {
+        Ok(result) => Ok(result.unwrap_or_default()),
+        Err(Error::Api(api)) => Err(Error::Auth {
+            operation,
+            message: format!(
+                "{} refused the login: {}",
+                op.name,
+                api.message.as_deref().unwrap_or("no reason given")
+            ),
+            status: (api.status != 200).then_some(api.status),
+        }),
+        Err(other) => Err(other),
+    }
+}
+
+fn success(result: LoginResult, operation: &'static str) -> Result<CachedToken, Error> {
+    // `Token` is the platform token; `Auth` carries the session token, which works as a bearer
+    // too (research notes part B §2.1), so it is the fallback.
+    let token = result
+        .token
+        .filter(|t| !t.is_empty())
+        .or(result.auth.filter(|t| !t.is_empty()))
+        .ok_or_else(|| auth(operation, "LoginSuccess carried no token"))?;
+    // The lifetime is usually not reported; the token is then kept until the tenant answers 401,
+    // which triggers a fresh login.
+    let lifetime = result.token_lifetime.map(Duration::from_secs);
+    Ok(CachedToken::new(token, lifetime))
+}
+
+fn auth(operation: &'static str, message: impl Into<String>) -> Error {
+    Error::Auth {
+        operation,
+        message: message.into(),
+        status: None,
+    }
+}

@@ -1,0 +1,223 @@
+//! Turning an HTTP answer into the operation's output or a typed error, per convention.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::error::{ApiError, Error};
+use crate::operation::{Convention, Operation};
+use crate::redact;
+
+/// The Identity envelope, with `Result` kept raw until the caller's type is known.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    success: Option<bool>,
+    #[serde(rename = "Result", borrow, default)]
+    result: Option<&'a RawValue>,
+}
+
+/// The failure fields the envelope, SCIM and OAuth errors may carry; decoded leniently because a
+/// failure report must never itself fail to decode.
+#[derive(Deserialize, Default)]
+struct ErrorFields {
+    #[serde(rename = "Message", default, deserialize_with = "lenient")]
+    message: Option<String>,
+    #[serde(rename = "MessageID", default, deserialize_with = "lenient")]
+    message_id: Option<String>,
+    #[serde(rename = "Exception", default, deserialize_with = "lenient")]
+    exception: Option<String>,
+    #[serde(rename = "ErrorID", default, deserialize_with = "lenient")]
+    error_id: Option<String>,
+    #[serde(rename = "ErrorCode", default, deserialize_with = "lenient")]
+    error_code: Option<String>,
+    #[serde(rename = "IsSoftError", default, deserialize_with = "lenient")]
+    is_soft_error: Option<String>,
+    // RFC 7644 §3.12.
+    #[serde(rename = "scimType", default, deserialize_with = "lenient")]
+    scim_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    detail: Option<String>,
+    // RFC 6749 §5.2.
+    #[serde(default, deserialize_with = "lenient")]
+    error: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    error_description: Option<String>,
+}
+
+/// Reads any JSON value as optional text: strings as they are, `null` as `None`, and anything
+/// else (a numeric `ErrorCode`, say) as its JSON text.
+fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(deserializer)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+/// Decodes an answer for `operation` according to its convention.
+///
+/// The caller has already dealt with 401 (token refresh) and 429 (retries); every other status
+/// arrives here.
+pub(crate) fn decode<T: DeserializeOwned>(
+    operation: &'static Operation,
+    status: u16,
+    body: &[u8],
+) -> Result<T, Error> {
+    let ok = (200..300).contains(&status);
+    match operation.convention {
+        Convention::Envelope => decode_envelope(operation.id, status, body),
+        Convention::Scim | Convention::OAuth if ok => {
+            // 204 No Content (a SCIM delete) decodes from `null`, so an output of `()` works.
+            let text = if body.iter().all(u8::is_ascii_whitespace) {
+                b"null".as_slice()
+            } else {
+                body
+            };
+            decode_json(operation.id, status, text, body, None)
+        }
+        Convention::Scim | Convention::OAuth => Err(api_error(operation.id, status, body).into()),
+    }
+}
+
+fn decode_envelope<T: DeserializeOwned>(
+    operation: &'static str,
+    status: u16,
+    body: &[u8],
+) -> Result<T, Error> {
+    let ok = (200..300).contains(&status);
+    let envelope = match serde_json::from_slice::<Envelope<'_>>(body) {
+        Ok(envelope) => envelope,
+        Err(_) if !ok => return Err(api_error(operation, status, body).into()),
+        Err(e) => {
+            return Err(Error::Decode {
+                operation,
+                path: ".".to_owned(),
+                message: format!(
+                    "the answer is not an Identity envelope: {}",
+                    strip_position(&e)
+                ),
+                excerpt: redact::excerpt(body),
+                status,
+            });
+        }
+    };
+    match envelope.success {
+        Some(true) if ok => {
+            let raw = envelope.result.map_or("null", RawValue::get);
+            decode_json(operation, status, raw.as_bytes(), body, Some("Result"))
+        }
+        // The failure fields are read in a second pass, only on this rare path, so the common
+        // path does not pay for them.
+        Some(_) => Err(api_error(operation, status, body).into()),
+        None if !ok => Err(api_error(operation, status, body).into()),
+        None => Err(Error::Decode {
+            operation,
+            path: "success".to_owned(),
+            message: "the answer is not an Identity envelope: the field `success` is missing"
+                .to_owned(),
+            excerpt: redact::excerpt(body),
+            status,
+        }),
+    }
+}
+
+/// Deserialises `json` into `T`, reporting the JSON path of a failure (prefixed by `prefix`)
+/// and an excerpt of the whole `body`.
+fn decode_json<T: DeserializeOwned>(
+    operation: &'static str,
+    status: u16,
+    json: &[u8],
+    body: &[u8],
+    prefix: Option<&str>,
+) -> Result<T, Error> {
+    let fail = |path: &str, error: &serde_json::Error| Error::Decode {
+        operation,
+        path: join_path(prefix, path),
+        message: strip_position(error),
+        excerpt: redact::excerpt(body),
+        status,
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer)
+        .map_err(|e| fail(&e.path().to_string(), e.inner()))?;
+    // Trailing garbage after the value means the answer was not what it claimed to be.
+    deserializer.end().map_err(|e| fail(".", &e))?;
+    Ok(value)
+}
+
+/// Joins a prefix such as `Result` with a serde path such as `Results[3].Row.Name` (or `.`,
+/// serde_path_to_error's name for the root).
+fn join_path(prefix: Option<&str>, path: &str) -> String {
+    match (prefix, path) {
+        (None, path) => path.to_owned(),
+        (Some(prefix), ".") => prefix.to_owned(),
+        (Some(prefix), path) if path.starts_with('[') => format!("{prefix}{path}"),
+        (Some(prefix), path) => format!("{prefix}.{path}"),
+    }
+}
+
+/// Drops serde_json's "at line 1 column 42": the position is relative to `Result`, not to the
+/// body, so it would mislead; the JSON path says where the problem is.
+fn strip_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
+    }
+}
+
+/// Builds the API error for a failed answer of any convention: the envelope's fields, a SCIM
+/// error, an OAuth error, or (for anything else, such as an HTML error page) a body excerpt.
+pub(crate) fn api_error(operation: &'static str, status: u16, body: &[u8]) -> ApiError {
+    let fields = serde_json::from_slice::<ErrorFields>(body).unwrap_or_default();
+    api_error_from_fields(operation, status, fields, body)
+}
+
+fn api_error_from_fields(
+    operation: &'static str,
+    status: u16,
+    fields: ErrorFields,
+    body: &[u8],
+) -> ApiError {
+    let message = fields
+        .message
+        .or(fields.detail)
+        .or(fields.error_description)
+        .or_else(|| {
+            let excerpt = redact::excerpt(body);
+            (!excerpt.is_empty()).then_some(excerpt)
+        });
+    ApiError {
+        operation,
+        status,
+        message,
+        message_id: fields.message_id,
+        error_id: fields.error_id,
+        error_code: fields.error_code.or(fields.scim_type).or(fields.error),
+        is_soft_error: fields
+            .is_soft_error
+            .is_some_and(|s| s.eq_ignore_ascii_case("true")),
+        exception: fields.exception,
+    }
+}
+
+/// A human-readable reason from a refusal body (envelope `Message`, OAuth
+/// `error: error_description`, SCIM `detail`), or a redacted excerpt.
+pub(crate) fn refusal_reason(body: &[u8]) -> Option<String> {
+    let fields = serde_json::from_slice::<ErrorFields>(body).unwrap_or_default();
+    match (fields.error, fields.error_description) {
+        (Some(error), Some(description)) => return Some(format!("{error}: {description}")),
+        (Some(error), None) => return Some(error),
+        (None, Some(description)) => return Some(description),
+        (None, None) => {}
+    }
+    fields.message.or(fields.detail).or_else(|| {
+        let excerpt = redact::excerpt(body);
+        (!excerpt.is_empty()).then_some(excerpt)
+    })
+}
+
+#[cfg(test)]
+#[path = "envelope_tests.rs"]
+mod tests;

@@ -1,0 +1,308 @@
+//! Envelope, SCIM and OAuth decoding against the documented examples.
+
+use serde::Deserialize;
+
+use super::*;
+use crate::operation::{AuthMode, Method};
+
+static GET_USER: Operation = Operation {
+    id: "CDirectoryService_GetUser",
+    tag: "CDirectoryService",
+    name: "GetUser",
+    method: Method::Post,
+    path: "/CDirectoryService/GetUser",
+    convention: Convention::Envelope,
+    auth: AuthMode::Bearer,
+    idempotent: true,
+};
+
+static SCIM_DELETE: Operation = Operation {
+    id: "Scim_DeleteGroup",
+    tag: "Scim",
+    name: "DeleteGroup",
+    method: Method::Delete,
+    path: "/scim/Groups/{id}",
+    convention: Convention::Scim,
+    auth: AuthMode::Bearer,
+    idempotent: true,
+};
+
+static TOKEN: Operation = Operation {
+    id: "OAuth2_Token",
+    tag: "OAuth2",
+    name: "Token",
+    method: Method::Post,
+    path: "/oauth2/token/{app_id}",
+    convention: Convention::OAuth,
+    auth: AuthMode::None,
+    idempotent: true,
+};
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+struct CloudUser {
+    uuid: String,
+    name: String,
+    in_everybody_role: bool,
+}
+
+/// The GetUser success example: research notes part A §2.1 (S10, `Manage User Data/Get user details.bru`).
+const GET_USER_SUCCESS: &str = r#"{
+  "success": true,
+  "Result": {
+    "Uuid": "3639c48b-9b0c-4017-ba10-bf5fb70cfb3d",
+    "State": "None",
+    "LastModifiedDate": "/Date(1712846865880)/",
+    "DisplayName": "Bru User (API Testing)",
+    "Version": "1",
+    "Mail": "example@example.com",
+    "Name": "bru.user@example.com",
+    "ReportsTo": "Unassigned",
+    "CreateDate": "/Date(1712846804359)/",
+    "MobileNumber": "1238675309",
+    "Alias": "example.com",
+    "InEverybodyRole": true,
+    "LastPasswordChangeDate": "/Date(1712846804359)/",
+    "OauthClient": false
+  },
+  "Message": null,
+  "MessageID": null,
+  "Exception": null,
+  "ErrorID": null,
+  "ErrorCode": null,
+  "IsSoftError": false,
+  "InnerExceptions": null
+}"#;
+
+/// A captured failure: research notes part A §1.3 (S10, `Register tenant URL.bru`, "200 OK - Error").
+const INVALID_OPERATION: &str = r#"{
+  "success": false,
+  "Result": null,
+  "Message": "Operation is not valid due to the current state of the object.",
+  "MessageID": "_I18N_System.InvalidOperationException",
+  "Exception": "System.InvalidOperationException: Operation is not valid due to the current state of the object.\r\n   at CyberArkIdentity.Cloud.Core.TenantCnames.TenantCnamesController.<>c__DisplayClass7_0.<Register>b__0()",
+  "ErrorID": "30bb5ff7-6eee-49e3-86a9-d0dae1781a51:c75618df52c14d63abddbe910a93f342",
+  "ErrorCode": null,
+  "IsSoftError": false,
+  "InnerExceptions": null
+}"#;
+
+/// The official "already exists" example: research notes part A §1.3 (S15, `api/RoleManagement.yaml`,
+/// `/Roles/StoreRole` 200 examples). The official example puts descriptions in MessageID/ErrorID.
+const ROLE_EXISTS: &str = r#"{
+  "success": false,
+  "Result": null,
+  "Message": "Role with name testrole already exists.",
+  "MessageID": "The message ID is a unique identifier for the failure response.",
+  "Exception": "There is no additional diagnostic information available.",
+  "ErrorID": "The error ID is a unique identifier for a particular error scenario, enabling users to trace the problem back to the source.",
+  "ErrorCode": "1409",
+  "IsSoftError": false,
+  "InnerExceptions": null
+}"#;
+
+#[test]
+fn get_user_success_example_decodes() {
+    let user: CloudUser = decode(&GET_USER, 200, GET_USER_SUCCESS.as_bytes()).unwrap();
+    assert_eq!(
+        user,
+        CloudUser {
+            uuid: "3639c48b-9b0c-4017-ba10-bf5fb70cfb3d".to_owned(),
+            name: "bru.user@example.com".to_owned(),
+            in_everybody_role: true,
+        }
+    );
+}
+
+#[test]
+fn invalid_operation_failure_becomes_an_api_error() {
+    let error = decode::<CloudUser>(&GET_USER, 200, INVALID_OPERATION.as_bytes()).unwrap_err();
+    let api = error.as_api().expect("an API error");
+    assert_eq!(api.status, 200);
+    assert_eq!(
+        api.message_id.as_deref(),
+        Some("_I18N_System.InvalidOperationException")
+    );
+    assert_eq!(
+        api.error_id.as_deref(),
+        Some("30bb5ff7-6eee-49e3-86a9-d0dae1781a51:c75618df52c14d63abddbe910a93f342")
+    );
+    assert!(
+        api.exception
+            .as_deref()
+            .unwrap()
+            .starts_with("System.InvalidOperationException")
+    );
+    assert!(!api.is_soft_error);
+    assert_eq!(
+        error.to_string(),
+        "CDirectoryService_GetUser failed: the tenant answered success=false: Operation is not valid due to the current state of the object. (MessageID _I18N_System.InvalidOperationException, ErrorID 30bb5ff7-6eee-49e3-86a9-d0dae1781a51:c75618df52c14d63abddbe910a93f342)"
+    );
+}
+
+#[test]
+fn role_exists_failure_keeps_the_error_code() {
+    let error = decode::<()>(&GET_USER, 200, ROLE_EXISTS.as_bytes()).unwrap_err();
+    let api = error.as_api().unwrap();
+    assert_eq!(api.error_code.as_deref(), Some("1409"));
+    assert_eq!(
+        api.message.as_deref(),
+        Some("Role with name testrole already exists.")
+    );
+}
+
+#[test]
+fn numeric_error_codes_and_minimal_envelopes_are_tolerated() {
+    let error = decode::<()>(
+        &GET_USER,
+        200,
+        br#"{"success":false,"ErrorCode":1409,"IsSoftError":true}"#,
+    )
+    .unwrap_err();
+    let api = error.as_api().unwrap();
+    assert_eq!(api.error_code.as_deref(), Some("1409"));
+    assert!(api.is_soft_error);
+    // `{"success": true}` with no Result decodes as null, so `()` and `Option<T>` work.
+    decode::<()>(&GET_USER, 200, br#"{"success":true}"#).unwrap();
+    assert_eq!(
+        decode::<Option<u32>>(&GET_USER, 200, br#"{"success":true,"Result":null}"#).unwrap(),
+        None
+    );
+    assert!(decode::<bool>(&GET_USER, 200, br#"{"success":true,"Result":true}"#).unwrap());
+}
+
+#[test]
+fn decode_errors_name_the_path_inside_result() {
+    let body = GET_USER_SUCCESS.replace(
+        r#""Uuid": "3639c48b-9b0c-4017-ba10-bf5fb70cfb3d""#,
+        r#""Uuid": 5"#,
+    );
+    match decode::<CloudUser>(&GET_USER, 200, body.as_bytes()).unwrap_err() {
+        Error::Decode {
+            operation,
+            path,
+            message,
+            excerpt,
+            status,
+        } => {
+            assert_eq!(operation, "CDirectoryService_GetUser");
+            assert_eq!(path, "Result.Uuid");
+            assert_eq!(message, "invalid type: integer `5`, expected a string");
+            assert!(
+                excerpt.starts_with(r#"{"success":true,"Result":{"Uuid":5"#),
+                "{excerpt}"
+            );
+            assert!(excerpt.chars().count() <= 201);
+            assert_eq!(status, 200);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Row {
+        #[serde(rename = "Name")]
+        name: String,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        #[serde(rename = "Row")]
+        row: Row,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Table {
+        #[serde(rename = "Results")]
+        results: Vec<Item>,
+    }
+    let body =
+        br#"{"success":true,"Result":{"Results":[{"Row":{"Name":"a"}},{"Row":{"Name":null}}]}}"#;
+    let error = decode::<Table>(&GET_USER, 200, body).unwrap_err();
+    assert!(
+        matches!(error, Error::Decode { ref path, .. } if path == "Result.Results[1].Row.Name")
+    );
+    let error =
+        decode::<Vec<u32>>(&GET_USER, 200, br#"{"success":true,"Result":[1,"x"]}"#).unwrap_err();
+    assert!(matches!(error, Error::Decode { ref path, .. } if path == "Result[1]"));
+    let error = decode::<u32>(&GET_USER, 200, br#"{"success":true,"Result":"x"}"#).unwrap_err();
+    assert!(matches!(error, Error::Decode { ref path, .. } if path == "Result"));
+}
+
+#[test]
+fn decode_error_excerpts_are_redacted() {
+    let body = br#"{"success":true,"Result":{"Token":"very-secret-token","Uuid":5}}"#;
+    let error = decode::<CloudUser>(&GET_USER, 200, body).unwrap_err();
+    assert!(!error.to_string().contains("very-secret-token"));
+    assert!(error.to_string().contains(r#""Token":"***""#));
+}
+
+#[test]
+fn non_envelope_bodies() {
+    let error = decode::<()>(&GET_USER, 404, b"<html>Not Found</html>").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "CDirectoryService_GetUser failed: the tenant answered HTTP 404: <html>Not Found</html>"
+    );
+    let error = decode::<()>(&GET_USER, 500, b"").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "CDirectoryService_GetUser failed: the tenant answered HTTP 500 without a message"
+    );
+    let error = decode::<()>(&GET_USER, 200, b"not json").unwrap_err();
+    assert!(matches!(error, Error::Decode { ref path, .. } if path == "."));
+    let error = decode::<()>(&GET_USER, 200, br#"{"Result":1}"#).unwrap_err();
+    assert!(matches!(error, Error::Decode { ref path, .. } if path == "success"));
+}
+
+#[test]
+fn scim_success_empty_and_error() {
+    decode::<()>(&SCIM_DELETE, 204, b"").unwrap();
+    let value: serde_json::Value =
+        decode(&SCIM_DELETE, 200, br#"{"id":"g1","displayName":"x"}"#).unwrap();
+    assert_eq!(value["id"], "g1");
+    // RFC 7644 §3.12 error object.
+    let body = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","scimType":"uniqueness","detail":"Group already exists"}"#;
+    let error = decode::<()>(&SCIM_DELETE, 409, body).unwrap_err();
+    let api = error.as_api().unwrap();
+    assert_eq!(api.status, 409);
+    assert_eq!(api.error_code.as_deref(), Some("uniqueness"));
+    assert_eq!(api.message.as_deref(), Some("Group already exists"));
+    assert_eq!(
+        error.to_string(),
+        "Scim_DeleteGroup failed: the tenant answered HTTP 409: Group already exists (ErrorCode uniqueness)"
+    );
+}
+
+#[test]
+fn oauth_success_and_error() {
+    #[derive(Deserialize)]
+    struct Token {
+        access_token: crate::Secret,
+        expires_in: u64,
+    }
+    // Research notes part B §2.2 (test mock in a public Go repo).
+    let token: Token = decode(
+        &TOKEN,
+        200,
+        br#"{"access_token": "abc.def.ghi", "token_type": "Bearer", "expires_in": 900}"#,
+    )
+    .unwrap();
+    assert_eq!(token.access_token.expose(), "abc.def.ghi");
+    assert_eq!(token.expires_in, 900);
+    // Research notes part B §2.3 (S1 `OAuth2Token_400_errors`).
+    let error = decode::<()>(
+        &TOKEN,
+        400,
+        br#"{"error": "invalid_client", "error_description": "wrong clientid"}"#,
+    )
+    .unwrap_err();
+    let api = error.as_api().unwrap();
+    assert_eq!(api.error_code.as_deref(), Some("invalid_client"));
+    assert_eq!(api.message.as_deref(), Some("wrong clientid"));
+    assert_eq!(
+        refusal_reason(br#"{"error": "invalid_client", "error_description": "wrong clientid"}"#)
+            .as_deref(),
+        Some("invalid_client: wrong clientid")
+    );
+}

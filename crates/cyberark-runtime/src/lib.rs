@@ -1,0 +1,53 @@
+//! The runtime every generated CyberArk Identity client calls into.
+//!
+//! Generated code is declarative: request and response types, plus a static [`Operation`] per
+//! operation and a [`Request`] impl that hands parameters to an [`Encoder`]. Everything with
+//! control flow lives here, written and tested once: the tenant URL, authentication and the
+//! token cache, sending with retries and client-side limits, decoding the Identity envelope
+//! (and SCIM and OAuth answers) into typed outputs or one [`Error`] type, paging, and tracing.
+//!
+//! Secrets never reach `Debug`, `Display`, errors or logs: they travel as [`Secret`], and body
+//! excerpts in errors are redacted.
+#![deny(missing_docs)]
+
+mod auth;
+mod call;
+mod client;
+mod envelope;
+mod error;
+mod limit;
+mod nullable;
+mod operation;
+mod paging;
+pub mod redact;
+mod retry;
+mod secret;
+mod string_enum;
+mod tenant;
+mod transport;
+
+#[cfg(test)]
+mod test_support;
+
+pub use auth::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
+pub use client::{Client, ClientBuilder};
+pub use error::{ApiError, Error};
+pub use nullable::Nullable;
+pub use operation::{
+    AuthMode, Convention, Encoder, FilePart, Method, Operation, PagingStyle, QueryValue, Request,
+};
+pub use paging::{ItemStream, Page, PageCursor, PagedRequest};
+pub use retry::{RetryPolicy, parse_retry_after};
+pub use secret::Secret;
+pub use tenant::parse_tenant_url;
+
+pub use bytes::Bytes;
+pub use futures::Stream;
+pub use serde_json::Value as JsonValue;
+
+/// Re-exports for the macros; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+    pub use serde_json;
+}

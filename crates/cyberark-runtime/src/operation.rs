@@ -1,0 +1,480 @@
+//! The static description of an operation, and the encoder that turns a request into wire parts.
+
+use bytes::Bytes;
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::secret::Secret;
+
+/// The HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+    /// `PATCH`.
+    Patch,
+    /// `DELETE`.
+    Delete,
+}
+
+impl Method {
+    /// The method as an `http` crate value.
+    pub fn as_http(self) -> http::Method {
+        match self {
+            Method::Get => http::Method::GET,
+            Method::Post => http::Method::POST,
+            Method::Put => http::Method::PUT,
+            Method::Patch => http::Method::PATCH,
+            Method::Delete => http::Method::DELETE,
+        }
+    }
+}
+
+/// How an operation's answer is shaped and how its failures arrive (`x-cyberark-convention`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Convention {
+    /// The Identity envelope (`success`, `Result`, `Message`, …); `success: false` is a failure.
+    Envelope,
+    /// A plain OAuth 2.0 token response; failures are RFC 6749 `error` / `error_description`.
+    OAuth,
+    /// RFC 7644 SCIM resources; failures are RFC 7644 error objects.
+    Scim,
+}
+
+/// Whether an operation needs the bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Send `Authorization: Bearer <token>`, fetching or refreshing the token as needed.
+    Bearer,
+    /// Send no credentials (token endpoints, `StartAuthentication`, `AdvanceAuthentication`).
+    None,
+}
+
+/// How a pageable list operation pages (`x-cyberark-paging`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PagingStyle {
+    /// `Args.PageNumber` (from 1) and `Args.PageSize` in the body; items in `Result.Results[]`,
+    /// total in `Result.FullCount`.
+    Redrock,
+    /// `startIndex` (from 1) and `count` in the query; items in `Resources[]`, total in
+    /// `totalResults`.
+    Scim,
+}
+
+/// Static description of one API operation, emitted by the generator.
+#[derive(Debug)]
+pub struct Operation {
+    /// The `operationId`, e.g. `Org_Create`.
+    pub id: &'static str,
+    /// The tag the operation belongs to, e.g. `Org`.
+    pub tag: &'static str,
+    /// The operation's name within its tag, e.g. `Create`.
+    pub name: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template below the tenant URL, e.g. `/scim/Users/{id}`.
+    pub path: &'static str,
+    /// How the answer is shaped.
+    pub convention: Convention,
+    /// Whether the bearer token is sent.
+    pub auth: AuthMode,
+    /// Whether the request may be resent after a 502, 503, 504 or a connection error.
+    pub idempotent: bool,
+}
+
+/// Implemented by every generated request struct.
+pub trait Request: Send + Sync {
+    /// What the operation returns (the unwrapped `Result` for envelope operations).
+    type Output: serde::de::DeserializeOwned + Send + 'static;
+    /// The operation this request belongs to.
+    const OPERATION: &'static Operation;
+    /// Hands the request's parameters and body to the encoder.
+    fn encode(&self, encoder: &mut Encoder) -> Result<(), Error>;
+}
+
+/// Converts a parameter to its wire text; `None` means "leave it out".
+pub trait QueryValue {
+    /// The text to send, or `None` to send nothing.
+    fn to_query(&self) -> Option<String>;
+}
+
+impl QueryValue for String {
+    fn to_query(&self) -> Option<String> {
+        Some(self.clone())
+    }
+}
+
+impl QueryValue for str {
+    fn to_query(&self) -> Option<String> {
+        Some(self.to_owned())
+    }
+}
+
+impl<T: QueryValue + ?Sized> QueryValue for &T {
+    fn to_query(&self) -> Option<String> {
+        (**self).to_query()
+    }
+}
+
+impl QueryValue for bool {
+    fn to_query(&self) -> Option<String> {
+        Some(if *self { "true" } else { "false" }.to_owned())
+    }
+}
+
+macro_rules! display_query_value {
+    ($($ty:ty),*) => {
+        $(impl QueryValue for $ty {
+            fn to_query(&self) -> Option<String> {
+                Some(self.to_string())
+            }
+        })*
+    };
+}
+
+display_query_value!(i32, i64, u32, u64, f64);
+
+impl<T: QueryValue> QueryValue for Option<T> {
+    fn to_query(&self) -> Option<String> {
+        self.as_ref().and_then(QueryValue::to_query)
+    }
+}
+
+impl QueryValue for Secret {
+    fn to_query(&self) -> Option<String> {
+        Some(self.expose().to_owned())
+    }
+}
+
+impl<T: QueryValue> QueryValue for Vec<T> {
+    /// Joins the values with commas; an empty list is left out.
+    fn to_query(&self) -> Option<String> {
+        let parts: Vec<String> = self.iter().filter_map(QueryValue::to_query).collect();
+        (!parts.is_empty()).then(|| parts.join(","))
+    }
+}
+
+/// A file uploaded in a multipart form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilePart {
+    /// The file name sent in the part's `Content-Disposition`.
+    pub file_name: String,
+    /// The part's content type; `application/octet-stream` when `None`.
+    pub content_type: Option<String>,
+    /// The file's contents.
+    pub bytes: Bytes,
+}
+
+impl FilePart {
+    /// A file with a name and contents and no declared content type.
+    pub fn new(file_name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
+        FilePart {
+            file_name: file_name.into(),
+            content_type: None,
+            bytes: bytes.into(),
+        }
+    }
+
+    /// Sets the part's content type, e.g. `image/png` or `text/csv`.
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+}
+
+/// One part of a multipart body.
+#[derive(Clone, Debug)]
+pub(crate) enum MultipartPart {
+    /// A text field.
+    Text { name: &'static str, value: String },
+    /// A file field.
+    File { name: &'static str, file: FilePart },
+}
+
+/// The body of an encoded request. Bytes are shared, so every retry resends the same buffer.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Body {
+    /// No body.
+    #[default]
+    Empty,
+    /// Bytes with their content type (JSON or form).
+    Bytes {
+        content_type: &'static str,
+        bytes: Bytes,
+    },
+    /// A multipart form, rebuilt for every attempt because a multipart stream is consumed once.
+    Multipart(Vec<MultipartPart>),
+}
+
+/// Collects path, query, header and body of one request; built once, reused on every retry.
+#[derive(Debug)]
+pub struct Encoder {
+    operation: &'static Operation,
+    path_params: Vec<(&'static str, String)>,
+    query: Vec<(&'static str, String)>,
+    headers: Vec<(&'static str, String)>,
+    body: Body,
+    /// The first problem met; the setters return nothing so generated code stays declarative,
+    /// and the error is reported when the request is finished.
+    error: Option<Error>,
+}
+
+/// A request ready to send: everything but the base URL and credentials.
+#[derive(Clone, Debug)]
+pub(crate) struct Encoded {
+    pub(crate) operation: &'static Operation,
+    /// Path segments below the tenant URL, already substituted but not yet percent-encoded.
+    pub(crate) segments: Vec<String>,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Body,
+}
+
+impl Encoder {
+    /// An empty encoder for `operation`.
+    pub fn new(operation: &'static Operation) -> Self {
+        Encoder {
+            operation,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            error: None,
+        }
+    }
+
+    /// Sets the value substituted for `{name}` in the path; it is percent-encoded as one segment.
+    /// A `None` value makes the request fail with [`Error::InvalidRequest`] naming the parameter.
+    pub fn path_param(&mut self, name: &'static str, value: &impl QueryValue) {
+        match value.to_query() {
+            Some(text) => self.path_params.push((name, text)),
+            None => self.fail(format!("path parameter `{name}` has no value")),
+        }
+    }
+
+    /// Adds a query parameter; a `None` value is left out.
+    pub fn query(&mut self, name: &'static str, value: &impl QueryValue) {
+        if let Some(text) = value.to_query() {
+            self.query.push((name, text));
+        }
+    }
+
+    /// Adds a request header; a `None` value is left out.
+    pub fn header(&mut self, name: &'static str, value: &impl QueryValue) {
+        if let Some(text) = value.to_query() {
+            self.headers.push((name, text));
+        }
+    }
+
+    /// Sets a JSON body, serialised once.
+    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::invalid(
+                self.operation.id,
+                format!("the JSON body could not be encoded: {e}"),
+            )
+        })?;
+        self.body = Body::Bytes {
+            content_type: "application/json",
+            bytes: bytes.into(),
+        };
+        Ok(())
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body, serialised once.
+    pub fn form<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
+        let text = serde_urlencoded::to_string(body).map_err(|e| {
+            Error::invalid(
+                self.operation.id,
+                format!("the form body could not be encoded: {e}"),
+            )
+        })?;
+        self.body = Body::Bytes {
+            content_type: "application/x-www-form-urlencoded",
+            bytes: text.into(),
+        };
+        Ok(())
+    }
+
+    /// Adds a text field to a multipart body; a `None` value is left out.
+    pub fn multipart_text(&mut self, name: &'static str, value: &impl QueryValue) {
+        if let Some(value) = value.to_query() {
+            self.multipart_parts()
+                .push(MultipartPart::Text { name, value });
+        }
+    }
+
+    /// Adds a file to a multipart body.
+    pub fn multipart_file(&mut self, name: &'static str, file: &FilePart) {
+        let file = file.clone();
+        self.multipart_parts()
+            .push(MultipartPart::File { name, file });
+    }
+
+    fn multipart_parts(&mut self) -> &mut Vec<MultipartPart> {
+        if !matches!(self.body, Body::Multipart(_)) {
+            self.body = Body::Multipart(Vec::new());
+        }
+        match &mut self.body {
+            Body::Multipart(parts) => parts,
+            // The branch above made the body multipart.
+            _ => unreachable!("body was just set to multipart"),
+        }
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.error.is_none() {
+            self.error = Some(Error::invalid(self.operation.id, message));
+        }
+    }
+
+    /// Substitutes the path parameters and checks that nothing is left over.
+    pub(crate) fn finish(mut self) -> Result<Encoded, Error> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        let op = self.operation;
+        let mut used = vec![false; self.path_params.len()];
+        let mut segments = Vec::new();
+        for template in op.path.split('/').filter(|s| !s.is_empty()) {
+            let mut segment = String::new();
+            let mut rest = template;
+            while let Some(open) = rest.find('{') {
+                let close = rest[open..].find('}').map(|n| open + n).ok_or_else(|| {
+                    Error::invalid(
+                        op.id,
+                        format!("the path template `{}` is malformed", op.path),
+                    )
+                })?;
+                let name = &rest[open + 1..close];
+                let index = self
+                    .path_params
+                    .iter()
+                    .position(|(n, _)| *n == name)
+                    .ok_or_else(|| {
+                        Error::invalid(op.id, format!("path parameter `{name}` has no value"))
+                    })?;
+                used[index] = true;
+                segment.push_str(&rest[..open]);
+                segment.push_str(&self.path_params[index].1);
+                rest = &rest[close + 1..];
+            }
+            segment.push_str(rest);
+            segments.push(segment);
+        }
+        if let Some(index) = used.iter().position(|u| !u) {
+            let name = self.path_params[index].0;
+            return Err(Error::invalid(
+                op.id,
+                format!("path parameter `{name}` is not in the path `{}`", op.path),
+            ));
+        }
+        Ok(Encoded {
+            operation: op,
+            segments,
+            query: self.query,
+            headers: self.headers,
+            body: self.body,
+        })
+    }
+}
+
+/// Encodes a request into its wire parts.
+pub(crate) fn encode<R: Request>(request: &R) -> Result<Encoded, Error> {
+    let mut encoder = Encoder::new(R::OPERATION);
+    request.encode(&mut encoder)?;
+    encoder.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static GET_USER: Operation = Operation {
+        id: "Scim_GetUser",
+        tag: "Scim",
+        name: "GetUser",
+        method: Method::Get,
+        path: "/scim/Users/{id}",
+        convention: Convention::Scim,
+        auth: AuthMode::Bearer,
+        idempotent: true,
+    };
+
+    #[test]
+    fn query_values() {
+        assert_eq!("a b".to_query(), Some("a b".to_owned()));
+        assert_eq!(String::from("x").to_query(), Some("x".to_owned()));
+        assert_eq!((&&"y").to_query(), Some("y".to_owned()));
+        assert_eq!(true.to_query(), Some("true".to_owned()));
+        assert_eq!(false.to_query(), Some("false".to_owned()));
+        assert_eq!((-3i32).to_query(), Some("-3".to_owned()));
+        assert_eq!(9_000_000_000i64.to_query(), Some("9000000000".to_owned()));
+        assert_eq!(7u32.to_query(), Some("7".to_owned()));
+        assert_eq!(u64::MAX.to_query(), Some(u64::MAX.to_string()));
+        assert_eq!(1.5f64.to_query(), Some("1.5".to_owned()));
+        assert_eq!(None::<u32>.to_query(), None);
+        assert_eq!(Some(2u32).to_query(), Some("2".to_owned()));
+        assert_eq!(Secret::new("s").to_query(), Some("s".to_owned()));
+        assert_eq!(vec![1u32, 2, 3].to_query(), Some("1,2,3".to_owned()));
+        assert_eq!(Vec::<u32>::new().to_query(), None);
+        assert_eq!(vec![Some(1u32), None].to_query(), Some("1".to_owned()));
+    }
+
+    #[test]
+    fn path_parameters_are_substituted() {
+        let mut encoder = Encoder::new(&GET_USER);
+        encoder.path_param("id", &"a/b c");
+        encoder.query("attributes", &None::<String>);
+        encoder.query("count", &5u32);
+        let encoded = encoder.finish().unwrap();
+        assert_eq!(encoded.segments, ["scim", "Users", "a/b c"]);
+        assert_eq!(encoded.query, [("count", "5".to_owned())]);
+    }
+
+    #[test]
+    fn missing_path_parameter_names_operation_and_parameter() {
+        let mut encoder = Encoder::new(&GET_USER);
+        encoder.path_param("id", &None::<String>);
+        let error = encoder.finish().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "Scim_GetUser failed: invalid request: path parameter `id` has no value"
+        );
+        let error = Encoder::new(&GET_USER).finish().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "Scim_GetUser failed: invalid request: path parameter `id` has no value"
+        );
+    }
+
+    #[test]
+    fn bodies_are_encoded_once() {
+        let mut encoder = Encoder::new(&GET_USER);
+        encoder.path_param("id", &"1");
+        encoder
+            .form(&[("grant_type", "client_credentials"), ("scope", "a b")])
+            .unwrap();
+        match encoder.finish().unwrap().body {
+            Body::Bytes {
+                content_type,
+                bytes,
+            } => {
+                assert_eq!(content_type, "application/x-www-form-urlencoded");
+                assert_eq!(&bytes[..], b"grant_type=client_credentials&scope=a+b");
+            }
+            other => panic!("unexpected body {other:?}"),
+        }
+        let mut encoder = Encoder::new(&GET_USER);
+        encoder.multipart_text("note", &"hi");
+        encoder.multipart_file(
+            "file",
+            &FilePart::new("a.csv", "x,y").content_type("text/csv"),
+        );
+        assert!(matches!(encoder.body, Body::Multipart(ref parts) if parts.len() == 2));
+    }
+}
