@@ -168,6 +168,36 @@ pub fn bundle(schema: &Value, defs: &Map<String, Value>) -> Value {
     root
 }
 
+/// Converts each of `schemas` and roots them all beside `defs`, each under a `$defs` entry of
+/// its own, so that one compiled validator map serves them all; compiling the shared `$defs`
+/// once instead of once per schema is what keeps the checks fast. Returns the root and, for each
+/// schema, the URI-fragment pointer (`#/$defs/...`) of its entry.
+pub fn bundle_all(schemas: &[&Value], defs: &Map<String, Value>) -> (Value, Vec<String>) {
+    let mut all = defs.clone();
+    let mut pointers = Vec::with_capacity(schemas.len());
+    let mut names = Vec::with_capacity(schemas.len());
+    for i in 0..schemas.len() {
+        // The names only need to differ from the components' names (and contain nothing a
+        // JSON pointer would escape).
+        let mut name = format!("openapi-site-{i}");
+        while defs.contains_key(&name) {
+            name.push('_');
+        }
+        pointers.push(format!("{DEFS}{name}"));
+        names.push(name);
+    }
+    let mut root = json!({ "$schema": DIALECT, "$defs": all.clone() });
+    let converted: Vec<Value> = schemas.iter().map(|s| to_json_schema(s)).collect();
+    for (name, mut schema) in names.into_iter().zip(converted) {
+        neutralize_dangling(&mut schema, &root);
+        all.insert(name, schema);
+    }
+    if let Value::Object(object) = &mut root {
+        object.insert("$defs".to_owned(), Value::Object(all));
+    }
+    (root, pointers)
+}
+
 fn rewrite_ref(reference: &str) -> String {
     match reference.strip_prefix(COMPONENT_SCHEMAS) {
         Some(name) => format!("{DEFS}{name}"),

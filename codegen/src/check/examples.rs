@@ -3,11 +3,9 @@
 //! The examples are the spec's evidence of what the tenant really sends, and the sandbox and
 //! the docs reuse them, so one that contradicts its schema means one of the two is wrong.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use serde_json::Map;
-
-use super::convert::{bundle, component_defs};
+use super::convert::{bundle, bundle_all, component_defs};
 use super::document::{join, resolve};
 use super::sites::{Holder, SchemaSite};
 use super::{Finding, Rule};
@@ -22,7 +20,7 @@ pub(crate) fn check(
     schemas: &[SchemaSite<'_>],
     out: &mut Vec<Finding>,
 ) {
-    let defs = component_defs(document);
+    let mut jobs = Vec::new();
     for holder in holders {
         let Some(schema) = holder.value.get("schema") else {
             continue;
@@ -42,36 +40,104 @@ pub(crate) fn check(
                 }
             }
         }
-        if cases.is_empty() {
-            continue;
+        if !cases.is_empty() {
+            jobs.push(Job {
+                schema,
+                schema_pointer: join(&holder.pointer, "schema"),
+                cases,
+                operation: holder.operation.as_deref(),
+            });
         }
-        let schema_pointer = join(&holder.pointer, "schema");
-        validate(
-            &defs,
-            schema,
-            &schema_pointer,
-            &cases,
-            holder.operation.as_deref(),
-            out,
-        );
     }
     for site in schemas {
         if let Some(example) = site.value.get("example") {
-            let case = Case {
-                label: "schema example".to_owned(),
-                pointer: join(&site.pointer, "example"),
-                value: example,
-            };
-            validate(
-                &defs,
-                site.value,
-                &site.pointer,
-                &[case],
-                site.operation.as_deref(),
-                out,
-            );
+            jobs.push(Job {
+                schema: site.value,
+                schema_pointer: site.pointer.clone(),
+                cases: vec![Case {
+                    label: "schema example".to_owned(),
+                    pointer: join(&site.pointer, "example"),
+                    value: example,
+                }],
+                operation: site.operation.as_deref(),
+            });
         }
     }
+    if jobs.is_empty() {
+        return;
+    }
+
+    let defs = component_defs(document);
+    let all: Vec<&Value> = jobs.iter().map(|job| job.schema).collect();
+    let (root, pointers) = bundle_all(&all, &defs);
+    // `build_map` leaves out the subschemas it cannot compile rather than failing, so a
+    // missing entry is treated like a failed build.
+    let map = options().build_map(&root).ok();
+    let validators: Option<Vec<&jsonschema::Validator>> = map
+        .as_ref()
+        .and_then(|map| pointers.iter().map(|p| map.get(p)).collect());
+    match validators {
+        Some(validators) => {
+            for (job, validator) in jobs.iter().zip(validators) {
+                report_errors(validator, job, out);
+            }
+        }
+        // Some schema does not compile. A broken component would fail every schema that uses
+        // it, so components are compiled alone first (their references stripped) and reported
+        // once each; only when they are all sound is each example's schema compiled alone.
+        None => {
+            let mut broken = false;
+            let components = document
+                .pointer("/components/schemas")
+                .and_then(Value::as_object);
+            for (name, schema) in components.into_iter().flatten() {
+                if let Err(error) = options().build(&bundle(schema, &Map::new())) {
+                    broken = true;
+                    out.push(compile_finding(&join("/components/schemas", name), &error));
+                }
+            }
+            if !broken {
+                for job in &jobs {
+                    validate_alone(&defs, job, out);
+                }
+            }
+        }
+    }
+}
+
+/// A schema that the validator cannot compile, located as precisely as the error allows.
+fn compile_finding(schema_pointer: &str, error: &jsonschema::ValidationError<'_>) -> Finding {
+    // The compiled root holds the converted schema at `/allOf/0`; the rest of the path follows
+    // the OpenAPI schema's own structure closely enough to lead a reader to the keyword.
+    let path = error.instance_path().as_str();
+    let inner = path.strip_prefix("/allOf/0").unwrap_or(path);
+    let place = if inner.is_empty() {
+        String::new()
+    } else {
+        format!(" (at {inner})")
+    };
+    Finding::new(
+        Rule::Schema,
+        schema_pointer,
+        format!(
+            "the schema cannot be compiled to validate examples{place}: {}",
+            shorten(&error.to_string())
+        ),
+    )
+}
+
+/// The schema beside some examples, and those examples.
+struct Job<'a> {
+    schema: &'a Value,
+    schema_pointer: String,
+    cases: Vec<Case<'a>>,
+    operation: Option<&'a str>,
+}
+
+fn options() -> jsonschema::ValidationOptions<'static> {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
 }
 
 /// One example to validate: how to name it, where its value is, and the value.
@@ -107,35 +173,17 @@ fn named_case<'a>(
     }
 }
 
-fn validate(
-    defs: &Map<String, Value>,
-    schema: &Value,
-    schema_pointer: &str,
-    cases: &[Case<'_>],
-    operation: Option<&str>,
-    out: &mut Vec<Finding>,
-) {
-    let root = bundle(schema, defs);
-    let validator = match jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&root)
-    {
-        Ok(validator) => validator,
+fn validate_alone(defs: &Map<String, Value>, job: &Job<'_>, out: &mut Vec<Finding>) {
+    match options().build(&bundle(job.schema, defs)) {
+        Ok(validator) => report_errors(&validator, job, out),
         Err(error) => {
-            let finding = Finding::new(
-                Rule::Schema,
-                schema_pointer,
-                format!(
-                    "the schema cannot be compiled to validate its examples: {}",
-                    shorten(&error.to_string())
-                ),
-            );
-            out.push(finding.with_operation(operation));
-            return;
+            out.push(compile_finding(&job.schema_pointer, &error).with_operation(job.operation));
         }
-    };
-    for case in cases {
+    }
+}
+
+fn report_errors(validator: &jsonschema::Validator, job: &Job<'_>, out: &mut Vec<Finding>) {
+    for case in &job.cases {
         for error in validator.iter_errors(case.value) {
             let at = error.instance_path().as_str();
             let place = if at.is_empty() {
@@ -152,7 +200,7 @@ fn validate(
                     shorten(&error.to_string())
                 ),
             );
-            out.push(finding.with_operation(operation));
+            out.push(finding.with_operation(job.operation));
         }
     }
 }

@@ -218,7 +218,7 @@ pub fn check_spec(source: &str, origin: &str) -> Report {
         )),
         Ok(document) => check_document(source, &document, &mut findings),
     }
-    finish(findings, origin, source)
+    finish(findings, origin)
 }
 
 fn check_document(source: &str, document: &Value, out: &mut Vec<Finding>) {
@@ -257,7 +257,7 @@ fn is_openapi_30(version: &str) -> bool {
         .is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn finish(mut findings: Vec<Finding>, origin: &str, _source: &str) -> Report {
+fn finish(mut findings: Vec<Finding>, origin: &str) -> Report {
     for finding in &mut findings {
         finding.origin = origin.to_owned();
     }
