@@ -51,7 +51,10 @@ pub fn generate(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
     let source = fs::read_to_string(&spec_path)
         .map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
     let api = cyberark_codegen::load::load(&source, SPEC).map_err(|e| e.to_string())?;
-    let outputs = emit::generate(&api, &Layout::default()).map_err(|e| e.to_string())?;
+    let mut outputs = emit::generate(&api, &Layout::default()).map_err(|e| e.to_string())?;
+    for output in &mut outputs {
+        normalise(output)?;
+    }
     let mut stale = Vec::new();
     for output in &outputs {
         if let Some(report) = write_or_check(root, output, mode)? {
@@ -60,6 +63,46 @@ pub fn generate(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
     }
     stale.extend(orphans(root, &outputs, mode)?);
     Ok(stale)
+}
+
+/// Brings a generated file into the project's style, so `cargo fmt --check` holds for generated
+/// code too: Rust files go through `rustfmt` (prettyplease's layout differs in details).
+fn normalise(output: &mut Output) -> Result<(), String> {
+    if !output.path.ends_with(".rs") {
+        return Ok(());
+    }
+    let mut child = std::process::Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start rustfmt: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
+    let text = output.contents.clone();
+    // Write from a thread so a large file cannot deadlock against rustfmt's full stdout pipe.
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(text.as_bytes())
+    });
+    let result = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt failed on {}: {e}", output.path))?;
+    writer
+        .join()
+        .map_err(|_| "the rustfmt writer thread panicked".to_owned())?
+        .map_err(|e| format!("cannot feed rustfmt: {e}"))?;
+    if !result.status.success() {
+        return Err(format!(
+            "rustfmt rejected the generated {}: {}",
+            output.path,
+            String::from_utf8_lossy(&result.stderr)
+        ));
+    }
+    output.contents = String::from_utf8(result.stdout)
+        .map_err(|e| format!("rustfmt wrote non-UTF-8 for {}: {e}", output.path))?;
+    Ok(())
 }
 
 /// Writes one generated file, or in check mode returns its diff when it is stale.
