@@ -240,3 +240,7 @@ fn retry_after(response: &HttpResponse) -> Option<Duration> {
         .ok()?;
     parse_retry_after(value, SystemTime::now())
 }
+
+#[cfg(test)]
+#[path = "call_tests.rs"]
+mod tests;

@@ -37,6 +37,12 @@ impl<T> Nullable<T> {
         }
     }
 
+    /// `None` becomes [`Nullable::Null`]: a caller passing an option means "set it to this",
+    /// and "nothing" then means "clear it".
+    pub fn from_option(value: Option<T>) -> Self {
+        value.map_or(Nullable::Null, Nullable::Value)
+    }
+
     /// Returns the value, if there is one, consuming `self`.
     pub fn into_option(self) -> Option<T> {
         match self {
@@ -49,13 +55,6 @@ impl<T> Nullable<T> {
 impl<T> From<T> for Nullable<T> {
     fn from(value: T) -> Self {
         Nullable::Value(value)
-    }
-}
-
-impl<T> From<Option<T>> for Nullable<T> {
-    /// `None` becomes [`Nullable::Null`], because a caller passing an option means "set it to this".
-    fn from(value: Option<T>) -> Self {
-        value.map_or(Nullable::Null, Nullable::Value)
     }
 }
 
@@ -107,7 +106,7 @@ mod tests {
         assert!(Nullable::<u8>::Null.is_null());
         assert_eq!(Nullable::Value(3).as_option(), Some(&3));
         assert_eq!(Nullable::<u8>::Null.as_option(), None);
-        assert_eq!(Nullable::from(None::<u8>), Nullable::Null);
+        assert_eq!(Nullable::from_option(None::<u8>), Nullable::Null);
         assert_eq!(Nullable::from(4).into_option(), Some(4));
     }
 }

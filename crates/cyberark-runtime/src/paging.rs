@@ -296,7 +296,7 @@ mod tests {
             };
             Box::pin(async move { result }) as BoxFuture<'static, _>
         });
-        assert_eq!(stream.next().await.unwrap().unwrap(), 1);
+        assert_eq!(stream.next().await.unwrap().unwrap(), 1u8);
         assert!(stream.next().await.unwrap().is_err());
         assert!(stream.next().await.is_none());
     }

@@ -1,6 +1,8 @@
 //! Body excerpts for errors and logs, with the values of secret-bearing keys blanked.
 
+use indexmap::IndexMap;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// Longest excerpt, in characters, that errors and logs carry.
 pub const EXCERPT_CHARS: usize = 200;
@@ -44,14 +46,39 @@ pub fn is_secret_key(key: &str) -> bool {
 /// `"key": "value"` pairs instead.
 pub fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let redacted = match serde_json::from_str::<Value>(&text) {
-        Ok(mut value) => {
-            redact_value(&mut value);
-            serde_json::to_string(&value).unwrap_or_default()
-        }
+    let redacted = match serde_json::from_str::<&RawValue>(&text) {
+        Ok(raw) => redact_raw(raw),
         Err(_) => redact_text(&text),
     };
     truncate(redacted.trim(), EXCERPT_CHARS)
+}
+
+/// Re-emits JSON compactly with secret values blanked, keeping the keys in the order the tenant
+/// sent them (so an excerpt starts with what the body starts with).
+fn redact_raw(raw: &RawValue) -> String {
+    let text = raw.get();
+    if text.starts_with('{') {
+        if let Ok(map) = serde_json::from_str::<IndexMap<String, &RawValue>>(text) {
+            let fields: Vec<String> = map
+                .into_iter()
+                .map(|(key, value)| {
+                    let value = if is_secret_key(&key) && value.get() != "null" {
+                        format!("\"{MASK}\"")
+                    } else {
+                        redact_raw(value)
+                    };
+                    format!("{}:{value}", Value::String(key))
+                })
+                .collect();
+            return format!("{{{}}}", fields.join(","));
+        }
+    } else if text.starts_with('[') {
+        if let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(text) {
+            let items: Vec<String> = items.into_iter().map(redact_raw).collect();
+            return format!("[{}]", items.join(","));
+        }
+    }
+    text.to_owned()
 }
 
 /// Blanks, in place, every value whose key is a secret key, at any depth.

@@ -50,6 +50,7 @@ macro_rules! string_enum {
 
         impl $name {
             /// Every variant this version of the client knows, in declaration order.
+            #[allow(dead_code)]
             pub const KNOWN: &'static [$name] = &[$($name::$variant),*];
 
             /// Returns the value as it travels on the wire.

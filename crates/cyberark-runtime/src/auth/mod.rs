@@ -107,3 +107,6 @@ impl Auth {
         self.cache.invalidate(stale).await;
     }
 }
+
+#[cfg(test)]
+mod tests;
