@@ -1,0 +1,1 @@
+//! Python bindings of the CyberArk Identity client (in progress).
