@@ -100,6 +100,21 @@ pub fn redact_value(value: &mut Value) {
     }
 }
 
+/// Replaces every occurrence of the given secrets in `text` by `***`.
+///
+/// Used on messages built from what the tenant said during authentication: a tenant that echoes
+/// a submitted password or client secret back must not put it into an error.
+pub(crate) fn scrub(text: &str, secrets: &[&crate::Secret]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        // Very short secrets would blank ordinary words; they are too weak to matter anyway.
+        if secret.expose().len() >= 4 {
+            out = out.replace(secret.expose(), MASK);
+        }
+    }
+    out
+}
+
 /// Cuts `text` to at most `max` characters, marking the cut with an ellipsis.
 fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
@@ -250,6 +265,15 @@ mod tests {
         let out = excerpt(body.as_bytes());
         assert_eq!(out.chars().count(), EXCERPT_CHARS + 1);
         assert!(out.ends_with('…'));
+    }
+
+    #[test]
+    fn known_secret_values_are_scrubbed() {
+        let secret = crate::Secret::new("s3cr3t");
+        assert_eq!(
+            scrub("bad secret s3cr3t for svc", &[&secret]),
+            "bad secret *** for svc"
+        );
     }
 
     #[test]

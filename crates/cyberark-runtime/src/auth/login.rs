@@ -144,7 +144,15 @@ pub(super) async fn login(
             user: &credentials.username,
             version: "1.0",
         };
-        let result = post(inner, &START_AUTHENTICATION, &base, &body, operation).await?;
+        let result = post(
+            inner,
+            &START_AUTHENTICATION,
+            &base,
+            &body,
+            operation,
+            &[&credentials.password],
+        )
+        .await?;
         // A redirect carries the right host in `PodFqdn` and no session to continue.
         match result.pod_fqdn.as_deref() {
             Some(pod) if result.session_id.is_none() && result.summary() != "LoginSuccess" => {
@@ -339,6 +347,7 @@ impl Flow<'_> {
             &self.base,
             &body,
             self.operation,
+            &[&self.credentials.password],
         )
         .await
     }
@@ -351,6 +360,7 @@ async fn post(
     base: &Url,
     body: &impl Serialize,
     operation: &'static str,
+    secrets: &[&Secret],
 ) -> Result<LoginResult, Error> {
     let mut encoder = Encoder::new(op);
     encoder.json(body)?;
@@ -363,10 +373,13 @@ async fn post(
         Ok(result) => Ok(result.unwrap_or_default()),
         Err(Error::Api(api)) => Err(Error::Auth {
             operation,
-            message: format!(
-                "{} refused the login: {}",
-                op.name,
-                api.message.as_deref().unwrap_or("no reason given")
+            message: crate::redact::scrub(
+                &format!(
+                    "{} refused the login: {}",
+                    op.name,
+                    api.message.as_deref().unwrap_or("no reason given")
+                ),
+                secrets,
             ),
             status: (api.status != 200).then_some(api.status),
         }),

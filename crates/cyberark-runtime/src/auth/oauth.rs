@@ -107,6 +107,7 @@ pub(super) async fn fetch_token(
     if matches!(response.status, 400 | 401 | 403) {
         let reason = envelope::refusal_reason(&response.body)
             .unwrap_or_else(|| "no reason given".to_owned());
+        let reason = crate::redact::scrub(&reason, &[&credentials.client_secret]);
         return Err(Error::Auth {
             operation,
             message: format!(
