@@ -29,7 +29,10 @@ impl Api {
     }
 
     /// The types that belong in the file of `owner` (a tag name, or `None` for shared models).
-    pub fn types_of<'a>(&'a self, owner: Option<&'a str>) -> impl Iterator<Item = &'a TypeDef> + 'a {
+    pub fn types_of<'a>(
+        &'a self,
+        owner: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a TypeDef> + 'a {
         self.types
             .values()
             .filter(move |t| t.owner.as_deref() == owner)

@@ -23,10 +23,10 @@ const RUST_NON_RAW: &[&str] = &["crate", "self", "Self", "super"];
 /// Python keywords, plus the names methods use for their receiver. Builtins such as `id` or
 /// `type` stay usable: they make natural keyword arguments (`get_user(id=…)`).
 const PYTHON_RESERVED: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-    "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
-    "while", "with", "yield", "self", "cls",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield", "self", "cls",
 ];
 
 /// Names a generated type may not take because generated code or its users rely on them.
@@ -160,7 +160,10 @@ mod tests {
         assert_eq!(snake("OrgId"), "org_id");
         assert_eq!(snake("PodFqdn"), "pod_fqdn");
         assert_eq!(snake("directoryServiceUuid"), "directory_service_uuid");
-        assert_eq!(snake("GetUsersRolesAndAdministrativeRights"), "get_users_roles_and_administrative_rights");
+        assert_eq!(
+            snake("GetUsersRolesAndAdministrativeRights"),
+            "get_users_roles_and_administrative_rights"
+        );
         assert_eq!(snake("CDirectoryService"), "c_directory_service");
         assert_eq!(snake("app_id"), "app_id");
         assert_eq!(snake("$ref"), "ref");

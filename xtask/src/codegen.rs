@@ -25,7 +25,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mode = match args {
         [] => Mode::Write,
         [flag] if flag == "--check" => Mode::Check,
-        _ => return Err(format!("usage: cargo xtask codegen [--check] (got {args:?})")),
+        _ => {
+            return Err(format!(
+                "usage: cargo xtask codegen [--check] (got {args:?})"
+            ));
+        }
     };
     let stale = generate(&root(), mode)?;
     match (mode, stale.is_empty()) {
@@ -142,7 +146,9 @@ fn orphans(root: &Path, outputs: &[Output], mode: Mode) -> Result<Vec<String>, S
         .filter_map(|o| o.path.rsplit_once('/').map(|(d, _)| d))
         .collect();
     for dir in dirs {
-        let Ok(entries) = fs::read_dir(root.join(dir)) else { continue };
+        let Ok(entries) = fs::read_dir(root.join(dir)) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
             if outputs.iter().any(|o| o.path == rel) {
@@ -153,9 +159,12 @@ fn orphans(root: &Path, outputs: &[Output], mode: Mode) -> Result<Vec<String>, S
                 continue;
             }
             match mode {
-                Mode::Check => found.push(format!("{rel} is generated but no longer produced by the spec")),
+                Mode::Check => found.push(format!(
+                    "{rel} is generated but no longer produced by the spec"
+                )),
                 Mode::Write => {
-                    fs::remove_file(entry.path()).map_err(|e| format!("cannot remove {rel}: {e}"))?;
+                    fs::remove_file(entry.path())
+                        .map_err(|e| format!("cannot remove {rel}: {e}"))?;
                     found.push(rel);
                 }
             }
@@ -172,19 +181,37 @@ mod tests {
     #[test]
     fn generated_files_are_up_to_date() {
         let stale = generate(&root(), Mode::Check).expect("generation runs");
-        assert!(stale.is_empty(), "stale generated files; run `cargo xtask codegen`:\n{}", stale.join("\n"));
+        assert!(
+            stale.is_empty(),
+            "stale generated files; run `cargo xtask codegen`:\n{}",
+            stale.join("\n")
+        );
     }
 
     #[test]
     fn check_mode_reports_a_diff_and_writes_nothing() {
         let dir = std::env::temp_dir().join(format!("xtask-codegen-{}", std::process::id()));
-        let out = Output { path: "gen/a.rs".into(), contents: "// new\nfn a() {}\n".into() };
+        let out = Output {
+            path: "gen/a.rs".into(),
+            contents: "// new\nfn a() {}\n".into(),
+        };
         fs::create_dir_all(dir.join("gen")).unwrap();
         fs::write(dir.join("gen/a.rs"), "// old\nfn a() {}\n").unwrap();
-        let diff = write_or_check(&dir, &out, Mode::Check).unwrap().expect("stale");
-        assert!(diff.contains("-// old") && diff.contains("+// new"), "{diff}");
-        assert_eq!(fs::read_to_string(dir.join("gen/a.rs")).unwrap(), "// old\nfn a() {}\n");
-        assert_eq!(write_or_check(&dir, &out, Mode::Write).unwrap().as_deref(), Some("gen/a.rs"));
+        let diff = write_or_check(&dir, &out, Mode::Check)
+            .unwrap()
+            .expect("stale");
+        assert!(
+            diff.contains("-// old") && diff.contains("+// new"),
+            "{diff}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("gen/a.rs")).unwrap(),
+            "// old\nfn a() {}\n"
+        );
+        assert_eq!(
+            write_or_check(&dir, &out, Mode::Write).unwrap().as_deref(),
+            Some("gen/a.rs")
+        );
         assert_eq!(write_or_check(&dir, &out, Mode::Check).unwrap(), None);
         fs::remove_dir_all(&dir).unwrap();
     }

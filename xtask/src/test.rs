@@ -11,14 +11,28 @@ pub fn run_all() -> Result<(), String> {
         if stale.is_empty() {
             Ok(())
         } else {
-            Err(format!("stale generated files; run `cargo xtask codegen`:\n{}", stale.join("\n")))
+            Err(format!(
+                "stale generated files; run `cargo xtask codegen`:\n{}",
+                stale.join("\n")
+            ))
         }
     })?;
-    step("rustfmt", || run_cmd(cargo().args(["fmt", "--all", "--check"])))?;
-    step("clippy", || {
-        run_cmd(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+    step("rustfmt", || {
+        run_cmd(cargo().args(["fmt", "--all", "--check"]))
     })?;
-    step("cargo tests", || run_cmd(cargo().args(["test", "--workspace"])))?;
+    step("clippy", || {
+        run_cmd(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("cargo tests", || {
+        run_cmd(cargo().args(["test", "--workspace"]))
+    })?;
     step("openapi-spec-validator", || {
         python::ensure()?;
         run_cmd(Command::new(python::bin("openapi-spec-validator")).arg(codegen::SPEC))

@@ -118,7 +118,10 @@ fn load_tags(doc: &OpenAPI) -> Result<Vec<Tag>, Located> {
         if handles.contains(&handle) {
             return error(
                 &pointer,
-                format!("tag {:?} would get the handle name {handle:?}, which another tag already has", tag.name),
+                format!(
+                    "tag {:?} would get the handle name {handle:?}, which another tag already has",
+                    tag.name
+                ),
             );
         }
         handles.claim(&handle, "_");

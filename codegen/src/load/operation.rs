@@ -7,20 +7,30 @@ use crate::ir::{
     TypeField, TypeKind, TypeRef,
 };
 use crate::names;
-use openapiv3::{MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind, StatusCode};
+use openapiv3::{
+    MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind,
+    StatusCode,
+};
 use serde_json::Value;
 
 /// Media types the generator reads as JSON.
 const JSON_TYPES: &[&str] = &["application/json", "application/scim+json"];
 
-pub(super) fn load_operations(doc: &OpenAPI, tags: &[Tag], schemas: &mut Schemas<'_>) -> Result<Vec<Operation>, Located> {
+pub(super) fn load_operations(
+    doc: &OpenAPI,
+    tags: &[Tag],
+    schemas: &mut Schemas<'_>,
+) -> Result<Vec<Operation>, Located> {
     let mut ops = Vec::new();
     let mut ids = std::collections::BTreeMap::<String, String>::new();
     let mut method_names = std::collections::BTreeSet::<(String, String)>::new();
     for (path, item) in doc.paths.iter() {
         let path_pointer = format!("/paths/{}", escape(path));
         let ReferenceOr::Item(item) = item else {
-            return error(&path_pointer, "path items given by $ref are not supported; write the operations inline");
+            return error(
+                &path_pointer,
+                "path items given by $ref are not supported; write the operations inline",
+            );
         };
         let methods = [
             (Method::Get, "get", &item.get),
@@ -36,16 +46,29 @@ pub(super) fn load_operations(doc: &OpenAPI, tags: &[Tag], schemas: &mut Schemas
             common.extend(op.parameters.iter().cloned());
             let loaded = load_operation(doc, tags, schemas, path, method, op, &common, &pointer)?;
             if let Some(first) = ids.insert(loaded.id.clone(), pointer.clone()) {
-                return error(&pointer, format!("operationId {:?} is also used at {first}", loaded.id));
+                return error(
+                    &pointer,
+                    format!("operationId {:?} is also used at {first}", loaded.id),
+                );
             }
             if !method_names.insert((loaded.tag.clone(), loaded.method_name.clone())) {
-                return error(&pointer, format!("two operations of tag {} would both be called {}", loaded.tag, loaded.method_name));
+                return error(
+                    &pointer,
+                    format!(
+                        "two operations of tag {} would both be called {}",
+                        loaded.tag, loaded.method_name
+                    ),
+                );
             }
             ops.push(loaded);
         }
     }
     // Group by tag in the order tags are declared, keeping spec order within a tag.
-    ops.sort_by_key(|op| tags.iter().position(|t| t.name == op.tag).unwrap_or(usize::MAX));
+    ops.sort_by_key(|op| {
+        tags.iter()
+            .position(|t| t.name == op.tag)
+            .unwrap_or(usize::MAX)
+    });
     Ok(ops)
 }
 
@@ -65,10 +88,20 @@ fn load_operation(
     };
     let tag = match op.tags.as_slice() {
         [tag] => tag.clone(),
-        _ => return error(&format!("{pointer}/tags"), format!("operation {id} must have exactly one tag")),
+        _ => {
+            return error(
+                &format!("{pointer}/tags"),
+                format!("operation {id} must have exactly one tag"),
+            );
+        }
     };
     let Some(tag_def) = tags.iter().find(|t| t.name == tag) else {
-        return error(&format!("{pointer}/tags/0"), format!("operation {id} uses tag {tag:?}, which the top-level tags list does not declare"));
+        return error(
+            &format!("{pointer}/tags/0"),
+            format!(
+                "operation {id} uses tag {tag:?}, which the top-level tags list does not declare"
+            ),
+        );
     };
     // The operation's own name is what follows `<Tag>_` in its operationId.
     let name = id
@@ -84,23 +117,61 @@ fn load_operation(
         Some(Value::String(s)) if s == "envelope" => Convention::Envelope,
         Some(Value::String(s)) if s == "oauth" => Convention::OAuth,
         Some(Value::String(s)) if s == "scim" => Convention::Scim,
-        Some(other) => return error(&format!("{pointer}/x-cyberark-convention"), format!("unknown convention {other}; expected envelope, oauth or scim")),
+        Some(other) => {
+            return error(
+                &format!("{pointer}/x-cyberark-convention"),
+                format!("unknown convention {other}; expected envelope, oauth or scim"),
+            );
+        }
     };
     let idempotent = match op.extensions.get("x-cyberark-idempotent") {
         Some(Value::Bool(b)) => *b,
-        Some(_) => return error(&format!("{pointer}/x-cyberark-idempotent"), "x-cyberark-idempotent must be true or false"),
-        None => return error(pointer, format!("operation {id} does not say whether it is idempotent (x-cyberark-idempotent)")),
+        Some(_) => {
+            return error(
+                &format!("{pointer}/x-cyberark-idempotent"),
+                "x-cyberark-idempotent must be true or false",
+            );
+        }
+        None => {
+            return error(
+                pointer,
+                format!(
+                    "operation {id} does not say whether it is idempotent (x-cyberark-idempotent)"
+                ),
+            );
+        }
     };
     let secured = match &op.security {
         Some(reqs) => !reqs.is_empty(),
         None => doc.security.as_ref().is_some_and(|r| !r.is_empty()),
     };
 
-    let request = load_request(schemas, &tag, &format!("{prefix}{op_pascal}Request"), parameters, op, path, pointer)?;
-    let result = load_result(schemas, &tag, &format!("{prefix}{op_pascal}"), op, convention, pointer)?;
+    let request = load_request(
+        schemas,
+        &tag,
+        &format!("{prefix}{op_pascal}Request"),
+        parameters,
+        op,
+        path,
+        pointer,
+    )?;
+    let result = load_result(
+        schemas,
+        &tag,
+        &format!("{prefix}{op_pascal}"),
+        op,
+        convention,
+        pointer,
+    )?;
     let paging = match op.extensions.get("x-cyberark-paging") {
         None => None,
-        Some(v) => Some(load_paging(schemas, v, &request, &result, &format!("{pointer}/x-cyberark-paging"))?),
+        Some(v) => Some(load_paging(
+            schemas,
+            v,
+            &request,
+            &result,
+            &format!("{pointer}/x-cyberark-paging"),
+        )?),
     };
     let _ = tag_def;
     Ok(Operation {
@@ -138,16 +209,27 @@ fn load_request(
     for (i, p) in parameters.iter().enumerate() {
         let p_pointer = format!("{pointer}/parameters/{i}");
         let ReferenceOr::Item(p) = p else {
-            return error(&p_pointer, "parameters given by $ref are not supported; write them inline");
+            return error(
+                &p_pointer,
+                "parameters given by $ref are not supported; write them inline",
+            );
         };
         let (data, location) = match p {
             Parameter::Query { parameter_data, .. } => (parameter_data, Location::Query),
             Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path),
             Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header),
-            Parameter::Cookie { .. } => return error(&p_pointer, "cookie parameters are not supported"),
+            Parameter::Cookie { .. } => {
+                return error(&p_pointer, "cookie parameters are not supported");
+            }
         };
         if location == Location::Path && !path.contains(&format!("{{{}}}", data.name)) {
-            return error(&p_pointer, format!("path parameter {:?} does not appear in the path {path}", data.name));
+            return error(
+                &p_pointer,
+                format!(
+                    "path parameter {:?} does not appear in the path {path}",
+                    data.name
+                ),
+            );
         }
         let ParameterSchemaOrContent::Schema(schema) = &data.format else {
             return error(&p_pointer, "parameters must have a schema, not content");
@@ -157,20 +239,43 @@ fn load_request(
             schema: boxed(schema),
             pointer: format!("{p_pointer}/schema"),
         };
-        let required = if data.required || location == Location::Path { vec![data.name.clone()] } else { vec![] };
-        let mut field = schemas.field(type_name.trim_end_matches("Request"), &prop, &required, Some(tag), location, &mut rust_scope, &mut py_scope)?;
+        let required = if data.required || location == Location::Path {
+            vec![data.name.clone()]
+        } else {
+            vec![]
+        };
+        let mut field = schemas.field(
+            type_name.trim_end_matches("Request"),
+            &prop,
+            &required,
+            Some(tag),
+            location,
+            &mut rust_scope,
+            &mut py_scope,
+        )?;
         if field.docs.is_none() {
             field.docs = data.description.clone();
         }
         if !scalar(&field.ty, schemas) {
-            return error(&p_pointer, format!("parameter {:?} must be a scalar (string, number, boolean or enum)", data.name));
+            return error(
+                &p_pointer,
+                format!(
+                    "parameter {:?} must be a scalar (string, number, boolean or enum)",
+                    data.name
+                ),
+            );
         }
         fields.push(field);
     }
 
     let body = match &op.request_body {
         None => Body::None,
-        Some(ReferenceOr::Reference { .. }) => return error(&format!("{pointer}/requestBody"), "request bodies given by $ref are not supported; write them inline"),
+        Some(ReferenceOr::Reference { .. }) => {
+            return error(
+                &format!("{pointer}/requestBody"),
+                "request bodies given by $ref are not supported; write them inline",
+            );
+        }
         Some(ReferenceOr::Item(body)) => {
             let body_pointer = format!("{pointer}/requestBody/content");
             let Some((media_type, media)) = body.content.iter().next() else {
@@ -184,14 +289,30 @@ fn load_request(
             match media_type.as_str() {
                 m if JSON_TYPES.contains(&m) => {
                     let flatten = match schema {
-                        ReferenceOr::Item(s) => matches!(&s.schema_kind, SchemaKind::Type(openapiv3::Type::Object(o)) if !o.properties.is_empty()),
+                        ReferenceOr::Item(s) => {
+                            matches!(&s.schema_kind, SchemaKind::Type(openapiv3::Type::Object(o)) if !o.properties.is_empty())
+                        }
                         ReferenceOr::Reference { .. } => false,
                     };
                     if flatten {
-                        let extra = body_fields(schemas, tag, &base, schema, &media_pointer, &mut fields, &mut rust_scope, &mut py_scope)?;
+                        let extra = body_fields(
+                            schemas,
+                            tag,
+                            &base,
+                            schema,
+                            &media_pointer,
+                            &mut fields,
+                            &mut rust_scope,
+                            &mut py_scope,
+                        )?;
                         Body::JsonFields { extra }
                     } else {
-                        let resolved = schemas.resolve(schema, &format!("{base}Body"), Some(tag), &format!("{media_pointer}/schema"))?;
+                        let resolved = schemas.resolve(
+                            schema,
+                            &format!("{base}Body"),
+                            Some(tag),
+                            &format!("{media_pointer}/schema"),
+                        )?;
                         let rust = rust_scope.claim("body", "_");
                         let python = py_scope.claim("body", "_");
                         fields.push(Field {
@@ -205,25 +326,53 @@ fn load_request(
                             location: Location::WholeBody,
                             docs: body.description.clone().or(resolved.description),
                         });
-                        Body::JsonWhole { required: body.required, media_type: media_type.clone() }
+                        Body::JsonWhole {
+                            required: body.required,
+                            media_type: media_type.clone(),
+                        }
                     }
                 }
                 "multipart/form-data" | "application/x-www-form-urlencoded" => {
-                    body_fields(schemas, tag, &base, schema, &media_pointer, &mut fields, &mut rust_scope, &mut py_scope)?;
-                    if media_type == "multipart/form-data" { Body::Multipart } else { Body::Form }
+                    body_fields(
+                        schemas,
+                        tag,
+                        &base,
+                        schema,
+                        &media_pointer,
+                        &mut fields,
+                        &mut rust_scope,
+                        &mut py_scope,
+                    )?;
+                    if media_type == "multipart/form-data" {
+                        Body::Multipart
+                    } else {
+                        Body::Form
+                    }
                 }
-                other => return error(&media_pointer, format!("request media type {other:?} is not supported")),
+                other => {
+                    return error(
+                        &media_pointer,
+                        format!("request media type {other:?} is not supported"),
+                    );
+                }
             }
         }
     };
     if matches!(body, Body::Form | Body::Multipart) {
         for f in fields.iter().filter(|f| f.location == Location::Body) {
             if !(scalar(&f.ty, schemas) || f.ty == TypeRef::File) {
-                return error(pointer, format!("form field {:?} must be a scalar or a file", f.wire));
+                return error(
+                    pointer,
+                    format!("form field {:?} must be a scalar or a file", f.wire),
+                );
             }
         }
     }
-    Ok(Request { type_name, fields, body })
+    Ok(Request {
+        type_name,
+        fields,
+        body,
+    })
 }
 
 /// Adds the properties of an inline object body as request fields; returns whether it is open.
@@ -241,22 +390,43 @@ fn body_fields(
     let (s, p) = schemas.deref(schema, &format!("{media_pointer}/schema"))?;
     let (props, required, open) = schemas.object_parts(s, &p)?;
     for prop in &props {
-        fields.push(schemas.field(base, prop, &required, Some(tag), Location::Body, rust_scope, py_scope)?);
+        fields.push(schemas.field(
+            base,
+            prop,
+            &required,
+            Some(tag),
+            Location::Body,
+            rust_scope,
+            py_scope,
+        )?);
     }
     Ok(open)
 }
 
-fn load_result(schemas: &mut Schemas<'_>, tag: &str, base: &str, op: &openapiv3::Operation, convention: Convention, pointer: &str) -> Result<TypeRef, Located> {
+fn load_result(
+    schemas: &mut Schemas<'_>,
+    tag: &str,
+    base: &str,
+    op: &openapiv3::Operation,
+    convention: Convention,
+    pointer: &str,
+) -> Result<TypeRef, Located> {
     let responses = &op.responses.responses;
     let success = [200u16, 201, 202, 204]
         .into_iter()
         .find_map(|code| responses.get(&StatusCode::Code(code)).map(|r| (code, r)));
     let Some((code, response)) = success else {
-        return error(&format!("{pointer}/responses"), "the operation declares no success response (200, 201, 202 or 204)");
+        return error(
+            &format!("{pointer}/responses"),
+            "the operation declares no success response (200, 201, 202 or 204)",
+        );
     };
     let r_pointer = format!("{pointer}/responses/{code}");
     let ReferenceOr::Item(response) = response else {
-        return error(&r_pointer, "success responses given by $ref are not supported; write them inline");
+        return error(
+            &r_pointer,
+            "success responses given by $ref are not supported; write them inline",
+        );
     };
     let json = response
         .content
@@ -274,7 +444,9 @@ fn load_result(schemas: &mut Schemas<'_>, tag: &str, base: &str, op: &openapiv3:
     };
     match convention {
         Convention::Envelope => envelope_result(schemas, tag, base, schema, &m_pointer),
-        Convention::OAuth | Convention::Scim => Ok(schemas.resolve(schema, &format!("{base}Response"), Some(tag), &m_pointer)?.ty),
+        Convention::OAuth | Convention::Scim => Ok(schemas
+            .resolve(schema, &format!("{base}Response"), Some(tag), &m_pointer)?
+            .ty),
     }
 }
 
@@ -283,14 +455,23 @@ fn media_schema(media: &MediaType) -> Option<&ReferenceOr<Schema>> {
 }
 
 /// Finds the schema of `Result` in an envelope response and converts it.
-fn envelope_result(schemas: &mut Schemas<'_>, tag: &str, base: &str, schema: &ReferenceOr<Schema>, pointer: &str) -> Result<TypeRef, Located> {
+fn envelope_result(
+    schemas: &mut Schemas<'_>,
+    tag: &str,
+    base: &str,
+    schema: &ReferenceOr<Schema>,
+    pointer: &str,
+) -> Result<TypeRef, Located> {
     let (s, p) = schemas.deref(schema, pointer)?;
     let SchemaKind::AllOf { all_of } = &s.schema_kind else {
         if let ReferenceOr::Reference { .. } = schema {
             // A bare envelope: the operation's Result is undocumented.
             return Ok(TypeRef::Json);
         }
-        return error(&p, "an envelope response must be allOf: [$ref Envelope, {properties: {Result: …}}]");
+        return error(
+            &p,
+            "an envelope response must be allOf: [$ref Envelope, {properties: {Result: …}}]",
+        );
     };
     for (i, part) in all_of.iter().enumerate() {
         let part_pointer = format!("{p}/allOf/{i}");
@@ -301,7 +482,12 @@ fn envelope_result(schemas: &mut Schemas<'_>, tag: &str, base: &str, schema: &Re
                 _ => continue,
             };
             if let Some(result) = props.get("Result") {
-                let resolved = schemas.resolve_boxed(result, &format!("{base}Result"), Some(tag), &format!("{part_pointer}/properties/Result"))?;
+                let resolved = schemas.resolve_boxed(
+                    result,
+                    &format!("{base}Result"),
+                    Some(tag),
+                    &format!("{part_pointer}/properties/Result"),
+                )?;
                 return Ok(resolved.ty);
             }
         }
@@ -309,11 +495,22 @@ fn envelope_result(schemas: &mut Schemas<'_>, tag: &str, base: &str, schema: &Re
     Ok(TypeRef::Json)
 }
 
-fn load_paging(schemas: &Schemas<'_>, value: &Value, request: &Request, result: &TypeRef, pointer: &str) -> Result<Paging, Located> {
+fn load_paging(
+    schemas: &Schemas<'_>,
+    value: &Value,
+    request: &Request,
+    result: &TypeRef,
+    pointer: &str,
+) -> Result<Paging, Located> {
     let style = match value.get("style").and_then(Value::as_str) {
         Some("redrock") => PagingStyle::Redrock,
         Some("scim") => PagingStyle::Scim,
-        _ => return error(pointer, "x-cyberark-paging needs style: redrock or style: scim"),
+        _ => {
+            return error(
+                pointer,
+                "x-cyberark-paging needs style: redrock or style: scim",
+            );
+        }
     };
     let TypeRef::Named(result_name) = result else {
         return error(pointer, "a pageable operation must return an object");
@@ -324,14 +521,26 @@ fn load_paging(schemas: &Schemas<'_>, value: &Value, request: &Request, result: 
     };
     let find = |wire: &str| -> Option<TypeField> {
         let def = schemas.get(result_name)?;
-        let TypeKind::Struct { fields, .. } = &def.kind else { return None };
-        fields.iter().find(|f| f.wire == wire).map(|f| TypeField { rust: f.rust.clone(), ty: f.ty.clone(), optional: f.is_optional() })
+        let TypeKind::Struct { fields, .. } = &def.kind else {
+            return None;
+        };
+        fields.iter().find(|f| f.wire == wire).map(|f| TypeField {
+            rust: f.rust.clone(),
+            ty: f.ty.clone(),
+            optional: f.is_optional(),
+        })
     };
     let Some(items) = find(items_wire) else {
-        return error(pointer, format!("the result type {result_name} has no {items_wire} list to page through"));
+        return error(
+            pointer,
+            format!("the result type {result_name} has no {items_wire} list to page through"),
+        );
     };
     let TypeRef::List(item) = &items.ty else {
-        return error(pointer, format!("{result_name}.{items_wire} must be a list"));
+        return error(
+            pointer,
+            format!("{result_name}.{items_wire} must be a list"),
+        );
     };
     let total = find(total_wire);
     // The request fields the pager sets must exist; the emitter finds them by wire name.
@@ -341,7 +550,10 @@ fn load_paging(schemas: &Schemas<'_>, value: &Value, request: &Request, result: 
     };
     for wire in needed {
         if !request.fields.iter().any(|f| f.wire == *wire) {
-            return error(pointer, format!("a {style:?} pageable operation needs a request parameter {wire:?}"));
+            return error(
+                pointer,
+                format!("a {style:?} pageable operation needs a request parameter {wire:?}"),
+            );
         }
     }
     Ok(Paging {
@@ -355,7 +567,9 @@ fn load_paging(schemas: &Schemas<'_>, value: &Value, request: &Request, result: 
 
 fn boxed(schema: &ReferenceOr<Schema>) -> ReferenceOr<Box<Schema>> {
     match schema {
-        ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference: reference.clone() },
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
         ReferenceOr::Item(s) => ReferenceOr::Item(Box::new(s.clone())),
     }
 }
@@ -363,7 +577,12 @@ fn boxed(schema: &ReferenceOr<Schema>) -> ReferenceOr<Box<Schema>> {
 /// Whether a type can travel as one query, path, header or form value.
 fn scalar(ty: &TypeRef, schemas: &Schemas<'_>) -> bool {
     match ty {
-        TypeRef::String | TypeRef::Secret | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => true,
+        TypeRef::String
+        | TypeRef::Secret
+        | TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::F64 => true,
         TypeRef::Named(n) => matches!(schemas.get(n).map(|d| &d.kind), Some(TypeKind::Enum { .. })),
         _ => false,
     }

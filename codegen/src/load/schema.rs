@@ -67,9 +67,16 @@ impl<'a> Schemas<'a> {
     }
 
     /// Follows a `#/components/schemas/X` reference to the schema it names.
-    pub(crate) fn component(&self, reference: &str, pointer: &str) -> Result<(&'a str, &'a Schema), Located> {
+    pub(crate) fn component(
+        &self,
+        reference: &str,
+        pointer: &str,
+    ) -> Result<(&'a str, &'a Schema), Located> {
         let Some(name) = reference.strip_prefix("#/components/schemas/") else {
-            return error(pointer, format!("$ref {reference:?} does not point into #/components/schemas"));
+            return error(
+                pointer,
+                format!("$ref {reference:?} does not point into #/components/schemas"),
+            );
         };
         let Some((key, item)) = self
             .doc
@@ -77,16 +84,25 @@ impl<'a> Schemas<'a> {
             .as_ref()
             .and_then(|c| c.schemas.get_key_value(name))
         else {
-            return error(pointer, format!("$ref {reference:?} points at a schema that does not exist"));
+            return error(
+                pointer,
+                format!("$ref {reference:?} points at a schema that does not exist"),
+            );
         };
         match item {
             ReferenceOr::Item(schema) => Ok((key.as_str(), schema)),
-            ReferenceOr::Reference { reference } => self.component(reference, &format!("/components/schemas/{}", escape(name))),
+            ReferenceOr::Reference { reference } => {
+                self.component(reference, &format!("/components/schemas/{}", escape(name)))
+            }
         }
     }
 
     /// Resolves a schema that may be a reference, without converting it.
-    pub(crate) fn deref<'s>(&self, schema: &'s ReferenceOr<Schema>, pointer: &str) -> Result<(&'s Schema, String), Located>
+    pub(crate) fn deref<'s>(
+        &self,
+        schema: &'s ReferenceOr<Schema>,
+        pointer: &str,
+    ) -> Result<(&'s Schema, String), Located>
     where
         'a: 's,
     {
@@ -131,9 +147,14 @@ impl<'a> Schemas<'a> {
         pointer: &str,
     ) -> Result<Resolved, Located> {
         match schema {
-            ReferenceOr::Reference { reference } => {
-                self.resolve(&ReferenceOr::Reference { reference: reference.clone() }, hint, owner, pointer)
-            }
+            ReferenceOr::Reference { reference } => self.resolve(
+                &ReferenceOr::Reference {
+                    reference: reference.clone(),
+                },
+                hint,
+                owner,
+                pointer,
+            ),
             ReferenceOr::Item(s) => self.resolve_item(s, hint, owner, pointer),
         }
     }
@@ -155,7 +176,10 @@ impl<'a> Schemas<'a> {
             Ok(ty)
         } else {
             if !self.in_progress.insert(name.to_owned()) {
-                return error(&pointer, "this schema refers to itself without passing through an object");
+                return error(
+                    &pointer,
+                    "this schema refers to itself without passing through an object",
+                );
             }
             let resolved = self.resolve_item(schema, name, None, &pointer)?;
             self.in_progress.remove(name);
@@ -164,7 +188,13 @@ impl<'a> Schemas<'a> {
         }
     }
 
-    fn resolve_item(&mut self, schema: &Schema, hint: &str, owner: Option<&str>, pointer: &str) -> Result<Resolved, Located> {
+    fn resolve_item(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        owner: Option<&str>,
+        pointer: &str,
+    ) -> Result<Resolved, Located> {
         let description = schema.schema_data.description.clone();
         let nullable = schema.schema_data.nullable;
         let ty = if is_named_kind(schema) {
@@ -175,16 +205,29 @@ impl<'a> Schemas<'a> {
         } else {
             self.inline_type(schema, hint, owner, pointer)?
         };
-        Ok(Resolved { ty, nullable, description })
+        Ok(Resolved {
+            ty,
+            nullable,
+            description,
+        })
     }
 
-    fn inline_type(&mut self, schema: &Schema, hint: &str, owner: Option<&str>, pointer: &str) -> Result<TypeRef, Located> {
+    fn inline_type(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        owner: Option<&str>,
+        pointer: &str,
+    ) -> Result<TypeRef, Located> {
         let secret = is_secret(schema);
         Ok(match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
                 if secret {
                     TypeRef::Secret
-                } else if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary)) {
+                } else if matches!(
+                    s.format,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+                ) {
                     TypeRef::File
                 } else {
                     TypeRef::String
@@ -200,7 +243,12 @@ impl<'a> Schemas<'a> {
                 let Some(items) = &a.items else {
                     return error(pointer, "an array schema must say what its items are");
                 };
-                let item = self.resolve_boxed(items, &format!("{hint}Item"), owner, &format!("{pointer}/items"))?;
+                let item = self.resolve_boxed(
+                    items,
+                    &format!("{hint}Item"),
+                    owner,
+                    &format!("{pointer}/items"),
+                )?;
                 TypeRef::List(Box::new(item.ty))
             }
             SchemaKind::Type(Type::Object(o)) => {
@@ -210,38 +258,70 @@ impl<'a> Schemas<'a> {
                 if any.enumeration.len() == 1 && any.enumeration[0].is_null() {
                     TypeRef::Unit
                 } else if !any.one_of.is_empty() || !any.any_of.is_empty() || any.not.is_some() {
-                    return error(pointer, "oneOf, anyOf and not cannot be modelled; describe the value with one schema or leave it untyped ({})");
-                } else if any.typ.as_deref() == Some("object") || any.additional_properties.is_some() {
+                    return error(
+                        pointer,
+                        "oneOf, anyOf and not cannot be modelled; describe the value with one schema or leave it untyped ({})",
+                    );
+                } else if any.typ.as_deref() == Some("object")
+                    || any.additional_properties.is_some()
+                {
                     self.map_type(any.additional_properties.as_ref(), hint, owner, pointer)?
                 } else {
                     TypeRef::Json
                 }
             }
             SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
-                return error(pointer, "oneOf, anyOf and not cannot be modelled; describe the value with one schema or leave it untyped ({})");
+                return error(
+                    pointer,
+                    "oneOf, anyOf and not cannot be modelled; describe the value with one schema or leave it untyped ({})",
+                );
             }
             SchemaKind::AllOf { .. } => {
                 // Objects (the only allOf the generator merges) are handled as named kinds.
-                return error(pointer, "allOf is only supported when every part is an object");
+                return error(
+                    pointer,
+                    "allOf is only supported when every part is an object",
+                );
             }
         })
     }
 
-    fn map_type(&mut self, additional: Option<&AdditionalProperties>, hint: &str, owner: Option<&str>, pointer: &str) -> Result<TypeRef, Located> {
+    fn map_type(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        hint: &str,
+        owner: Option<&str>,
+        pointer: &str,
+    ) -> Result<TypeRef, Located> {
         Ok(match additional {
             None => TypeRef::Json,
             Some(AdditionalProperties::Any(true)) => TypeRef::Map(Box::new(TypeRef::Json)),
             Some(AdditionalProperties::Any(false)) => TypeRef::Json,
             Some(AdditionalProperties::Schema(s)) => {
-                let value = self.resolve(s, &format!("{hint}Value"), owner, &format!("{pointer}/additionalProperties"))?;
+                let value = self.resolve(
+                    s,
+                    &format!("{hint}Value"),
+                    owner,
+                    &format!("{pointer}/additionalProperties"),
+                )?;
                 TypeRef::Map(Box::new(value.ty))
             }
         })
     }
 
     /// Builds the named type for an object (struct) or string enum schema.
-    pub(crate) fn named_def(&mut self, name: &str, schema: &Schema, owner: Option<&str>, pointer: &str) -> Result<TypeDef, Located> {
-        let docs = schema.schema_data.description.clone().or_else(|| schema.schema_data.title.clone());
+    pub(crate) fn named_def(
+        &mut self,
+        name: &str,
+        schema: &Schema,
+        owner: Option<&str>,
+        pointer: &str,
+    ) -> Result<TypeDef, Located> {
+        let docs = schema
+            .schema_data
+            .description
+            .clone()
+            .or_else(|| schema.schema_data.title.clone());
         if let SchemaKind::Type(Type::String(s)) = &schema.schema_kind {
             let mut scope = names::Scope::with_reserved(&["Unknown"]);
             let mut variants = Vec::new();
@@ -274,7 +354,11 @@ impl<'a> Schemas<'a> {
 
     /// The properties (with their pointers), required names and openness of an object schema,
     /// merging the parts of an `allOf`.
-    pub(crate) fn object_parts(&self, schema: &Schema, pointer: &str) -> Result<(Vec<Prop>, Vec<String>, bool), Located> {
+    pub(crate) fn object_parts(
+        &self,
+        schema: &Schema,
+        pointer: &str,
+    ) -> Result<(Vec<Prop>, Vec<String>, bool), Located> {
         let mut props = Vec::new();
         let mut required = Vec::new();
         let mut open = false;
@@ -282,10 +366,21 @@ impl<'a> Schemas<'a> {
         Ok((props, required, open))
     }
 
-    fn collect_object(&self, schema: &Schema, pointer: &str, props: &mut Vec<Prop>, required: &mut Vec<String>, open: &mut bool) -> Result<(), Located> {
+    fn collect_object(
+        &self,
+        schema: &Schema,
+        pointer: &str,
+        props: &mut Vec<Prop>,
+        required: &mut Vec<String>,
+        open: &mut bool,
+    ) -> Result<(), Located> {
         let (properties, req, additional) = match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
-            SchemaKind::Any(a) if a.all_of.is_empty() => (&a.properties, &a.required, &a.additional_properties),
+            SchemaKind::Type(Type::Object(o)) => {
+                (&o.properties, &o.required, &o.additional_properties)
+            }
+            SchemaKind::Any(a) if a.all_of.is_empty() => {
+                (&a.properties, &a.required, &a.additional_properties)
+            }
             SchemaKind::AllOf { all_of } => {
                 for (i, part) in all_of.iter().enumerate() {
                     let part_pointer = format!("{pointer}/allOf/{i}");
@@ -310,19 +405,37 @@ impl<'a> Schemas<'a> {
             }
         }
         required.extend(req.iter().cloned());
-        if matches!(additional, Some(AdditionalProperties::Any(true)) | Some(AdditionalProperties::Schema(_))) {
+        if matches!(
+            additional,
+            Some(AdditionalProperties::Any(true)) | Some(AdditionalProperties::Schema(_))
+        ) {
             *open = true;
         }
         Ok(())
     }
 
     /// Turns properties into fields with unique Rust and Python names.
-    pub(crate) fn fields(&mut self, parent: &str, props: &[Prop], required: &[String], owner: Option<&str>, location: Location) -> Result<Vec<Field>, Located> {
+    pub(crate) fn fields(
+        &mut self,
+        parent: &str,
+        props: &[Prop],
+        required: &[String],
+        owner: Option<&str>,
+        location: Location,
+    ) -> Result<Vec<Field>, Located> {
         let mut rust_scope = names::Scope::with_reserved(&["extra", "new"]);
         let mut py_scope = names::Scope::with_reserved(&["extra", "to_dict"]);
         let mut fields = Vec::new();
         for prop in props {
-            fields.push(self.field(parent, prop, required, owner, location, &mut rust_scope, &mut py_scope)?);
+            fields.push(self.field(
+                parent,
+                prop,
+                required,
+                owner,
+                location,
+                &mut rust_scope,
+                &mut py_scope,
+            )?);
         }
         Ok(fields)
     }
@@ -342,7 +455,10 @@ impl<'a> Schemas<'a> {
         let hint = format!("{parent}{}", names::pascal(&prop.name));
         let resolved = self.resolve_boxed(&prop.schema, &hint, owner, &prop.pointer)?;
         let null_clears = match &prop.schema {
-            ReferenceOr::Item(s) => s.schema_data.extensions.get("x-cyberark-null-clears") == Some(&serde_json::Value::Bool(true)),
+            ReferenceOr::Item(s) => {
+                s.schema_data.extensions.get("x-cyberark-null-clears")
+                    == Some(&serde_json::Value::Bool(true))
+            }
             ReferenceOr::Reference { .. } => false,
         };
         if resolved.ty == TypeRef::Unit {
@@ -376,7 +492,14 @@ pub(crate) struct Prop {
 pub(crate) fn is_named_kind(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
-        SchemaKind::Type(Type::String(s)) => !s.enumeration.iter().flatten().collect::<Vec<_>>().is_empty() && !is_secret(schema),
+        SchemaKind::Type(Type::String(s)) => {
+            !s.enumeration
+                .iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .is_empty()
+                && !is_secret(schema)
+        }
         SchemaKind::AllOf { .. } => true,
         SchemaKind::Any(a) => !a.properties.is_empty() && a.all_of.is_empty(),
         _ => false,

@@ -3,8 +3,7 @@
 use super::types::{constructor_parts, field_docs, field_ty, ident, serde_attr, setters, ty};
 use super::{docs, runtime, summary_docs};
 use crate::ir::{
-    Api, Body, Convention, Field, Location, Method, Operation, PagingStyle, Tag, TypeKind,
-    TypeRef,
+    Api, Body, Convention, Field, Location, Method, Operation, PagingStyle, Tag, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -57,9 +56,10 @@ pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
             #stream
         }
     });
-    let doc = docs(&[
-        format!("Operations of the `{}` API group; get one with `Client::{}`.", tag.name, tag.handle),
-    ]);
+    let doc = docs(&[format!(
+        "Operations of the `{}` API group; get one with `Client::{}`.",
+        tag.name, tag.handle
+    )]);
     quote! {
         #doc
         #[derive(Clone, Copy)]
@@ -101,7 +101,10 @@ pub(crate) fn request(api: &Api, op: &Operation) -> TokenStream {
         quote! { #fdoc #attr pub #fname: #fty, }
     });
     let json = runtime::path("JsonValue");
-    let (extra_field, extra_init, extra_setter) = if matches!(op.request.body, Body::JsonFields { extra: true }) {
+    let (extra_field, extra_init, extra_setter) = if matches!(
+        op.request.body,
+        Body::JsonFields { extra: true }
+    ) {
         (
             quote! {
                 /// Further keys of the body, which this operation takes by design (see its description).
@@ -120,7 +123,11 @@ pub(crate) fn request(api: &Api, op: &Operation) -> TokenStream {
     } else {
         (quote! {}, quote! {}, quote! {})
     };
-    let derive_serialize = if serialized { quote! { ::serde::Serialize, } } else { quote! {} };
+    let derive_serialize = if serialized {
+        quote! { ::serde::Serialize, }
+    } else {
+        quote! {}
+    };
     let (params, inits) = constructor_parts(&fields);
     let setters = setters(&fields);
     let doc = docs(&[format!(
@@ -129,7 +136,10 @@ pub(crate) fn request(api: &Api, op: &Operation) -> TokenStream {
         op.method.as_str(),
         op.path
     )]);
-    let ctor_doc = format!(" A new `{}` from its required parameters.", op.request.type_name);
+    let ctor_doc = format!(
+        " A new `{}` from its required parameters.",
+        op.request.type_name
+    );
     let request_impl = request_impl(api, op);
     let paged_impl = paged_impl(api, op);
     let default = if params.is_empty() && fields.iter().all(|f| f.ty != TypeRef::File) {
@@ -258,7 +268,11 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
         Body::Form => steps.push(quote! { encoder.form(self)?; }),
         Body::None | Body::JsonWhole { .. } | Body::Multipart => {}
     }
-    let encoder_name = if steps.is_empty() { format_ident!("_encoder") } else { format_ident!("encoder") };
+    let encoder_name = if steps.is_empty() {
+        format_ident!("_encoder")
+    } else {
+        format_ident!("encoder")
+    };
     quote! {
         impl #rt_request for #name {
             type Output = #output;
@@ -296,7 +310,8 @@ fn paged_impl(api: &Api, op: &Operation) -> TokenStream {
     let set = |target: TokenStream, f: &Field, value: TokenStream| -> TokenStream {
         let fname = ident(&f.rust);
         let t = ty(&f.ty);
-        let converted = quote! { <#t as ::std::convert::TryFrom<_>>::try_from(#value).unwrap_or(<#t>::MAX) };
+        let converted =
+            quote! { <#t as ::std::convert::TryFrom<_>>::try_from(#value).unwrap_or(<#t>::MAX) };
         if f.is_optional() {
             quote! { #target.#fname = ::std::option::Option::Some(#converted); }
         } else {
@@ -312,7 +327,8 @@ fn paged_impl(api: &Api, op: &Operation) -> TokenStream {
             let TypeRef::Named(args_ty) = &args.ty else {
                 return quote! { compile_error!("Args must be an object"); };
             };
-            let Some(TypeKind::Struct { fields, .. }) = api.types.get(args_ty).map(|d| &d.kind) else {
+            let Some(TypeKind::Struct { fields, .. }) = api.types.get(args_ty).map(|d| &d.kind)
+            else {
                 return quote! { compile_error!("Args must be an object"); };
             };
             let number = fields.iter().find(|f| f.wire == "PageNumber");

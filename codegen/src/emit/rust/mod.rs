@@ -20,7 +20,10 @@ pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
         render(&format!("{dir}/models.rs"), models_file(api))?,
     ];
     for tag in &api.tags {
-        outputs.push(render(&format!("{dir}/{}.rs", tag.module), tag_file(api, tag))?);
+        outputs.push(render(
+            &format!("{dir}/{}.rs", tag.module),
+            tag_file(api, tag),
+        )?);
     }
     Ok(outputs)
 }
@@ -41,7 +44,11 @@ fn render(path: &str, tokens: TokenStream) -> Result<Output, EmitError> {
 fn mod_file(api: &Api) -> TokenStream {
     let rt_client = runtime::path("Client");
     let rt_builder = runtime::path("ClientBuilder");
-    let modules: Vec<_> = api.tags.iter().map(|t| format_ident!("{}", t.module)).collect();
+    let modules: Vec<_> = api
+        .tags
+        .iter()
+        .map(|t| format_ident!("{}", t.module))
+        .collect();
     let handles = api.tags.iter().map(|tag| {
         let method = format_ident!("{}", tag.handle);
         let ty = format_ident!("{}", tag.type_name);
@@ -116,12 +123,20 @@ fn models_file(api: &Api) -> TokenStream {
 
 fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
     let module_doc = match &tag.docs {
-        Some(d) => doc_strings(&[format!("The `{}` API group.", tag.name), String::new(), d.clone()]),
+        Some(d) => doc_strings(&[
+            format!("The `{}` API group.", tag.name),
+            String::new(),
+            d.clone(),
+        ]),
         None => doc_strings(&[format!("The `{}` API group.", tag.name)]),
     };
     let handle = items::handle(api, tag);
-    let requests = api.operations_of(&tag.name).map(|op| items::request(api, op));
-    let defs = api.types_of(Some(&tag.name)).map(|def| types::type_def(api, def));
+    let requests = api
+        .operations_of(&tag.name)
+        .map(|op| items::request(api, op));
+    let defs = api
+        .types_of(Some(&tag.name))
+        .map(|def| types::type_def(api, def));
     quote! {
         #(#![doc = #module_doc])*
         #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph)]
@@ -143,7 +158,13 @@ pub(crate) fn docs(paragraphs: &[String]) -> TokenStream {
 fn doc_strings(paragraphs: &[String]) -> Vec<String> {
     paragraphs
         .iter()
-        .flat_map(|p| if p.is_empty() { vec![String::new()] } else { doc_lines(p) })
+        .flat_map(|p| {
+            if p.is_empty() {
+                vec![String::new()]
+            } else {
+                doc_lines(p)
+            }
+        })
         .map(|l| if l.is_empty() { l } else { format!(" {l}") })
         .collect()
 }

@@ -37,7 +37,10 @@ const ITEMS: &[&str] = &[
 /// Asking for an item not in the table is a generator bug; it is caught by the emitter tests,
 /// which generate code for every kind of type and operation.
 pub(crate) fn path(item: &str) -> TokenStream {
-    debug_assert!(ITEMS.contains(&item), "runtime item {item} is not in the table");
+    debug_assert!(
+        ITEMS.contains(&item),
+        "runtime item {item} is not in the table"
+    );
     let krate = format_ident!("{}", CRATE);
     let item = format_ident!("{}", item);
     quote! { ::#krate::#item }
@@ -45,7 +48,10 @@ pub(crate) fn path(item: &str) -> TokenStream {
 
 /// The path of a runtime item as a string, for serde attributes such as `skip_serializing_if`.
 pub(crate) fn path_str(item: &str) -> String {
-    debug_assert!(ITEMS.contains(&item.split("::").next().unwrap_or(item)), "runtime item {item} is not in the table");
+    debug_assert!(
+        ITEMS.contains(&item.split("::").next().unwrap_or(item)),
+        "runtime item {item} is not in the table"
+    );
     format!("::{CRATE}::{item}")
 }
 
@@ -56,6 +62,9 @@ mod tests {
     #[test]
     fn paths_are_absolute() {
         assert_eq!(path("Secret").to_string(), ":: cyberark_runtime :: Secret");
-        assert_eq!(path_str("Nullable::is_absent"), "::cyberark_runtime::Nullable::is_absent");
+        assert_eq!(
+            path_str("Nullable::is_absent"),
+            "::cyberark_runtime::Nullable::is_absent"
+        );
     }
 }

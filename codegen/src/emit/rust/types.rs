@@ -103,7 +103,10 @@ pub(crate) fn setters(fields: &[&Field]) -> Vec<TokenStream> {
         if f.null_clears {
             let nullable = runtime::path("Nullable");
             let clear = format_ident!("clear_{}", f.rust);
-            let clear_doc = format!(" Sends `null` for `{}`, which clears the stored value.", f.wire);
+            let clear_doc = format!(
+                " Sends `null` for `{}`, which clears the stored value.",
+                f.wire
+            );
             out.push(quote! {
                 #doc
                 pub fn #name(mut self, value: impl ::std::convert::Into<#t>) -> Self {
@@ -193,11 +196,12 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
             } else {
                 " Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back."
             };
-            let default = if has_default(api, &TypeRef::Named(def.name.clone()), &mut BTreeSet::new()) {
-                quote! { ::std::default::Default, }
-            } else {
-                quote! {}
-            };
+            let default =
+                if has_default(api, &TypeRef::Named(def.name.clone()), &mut BTreeSet::new()) {
+                    quote! { ::std::default::Default, }
+                } else {
+                    quote! {}
+                };
             let (params, inits) = constructor_parts(&refs);
             let setters = setters(&refs);
             let ctor_doc = format!(" A new `{}` from its required fields.", def.name);
