@@ -270,3 +270,15 @@ async fn rate_limit_spaces_calls() {
     }
     assert_eq!(fake.send_times(), secs(&[0.0, 0.5, 1.0]));
 }
+
+#[test]
+fn client_and_futures_can_cross_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone>(_: &T) {}
+    fn assert_send<T: Send>(_: &T) {}
+    let fake = FakeTransport::scripted(vec![]);
+    let client = client(fake);
+    assert_send_sync(&client);
+    let request = create();
+    // Bindings spawn calls onto a shared runtime, so the call future must be `Send`.
+    assert_send(&client.send(&request));
+}
