@@ -133,6 +133,8 @@ impl Scope {
 
     /// Claims `candidate` or, if taken, the first free suffixed form of it.
     pub fn claim(&mut self, candidate: &str, separator: &str) -> String {
+        // `self_` + `_2` would read `self__2`, which is not snake_case.
+        let separator = if candidate.ends_with(separator) { "" } else { separator };
         let mut name = candidate.to_owned();
         let mut n = 2;
         while self.taken.contains(&name) {
@@ -201,6 +203,8 @@ mod tests {
         assert_eq!(scope.claim("id", "_"), "id");
         assert_eq!(scope.claim("id", "_"), "id_2");
         assert_eq!(scope.claim("id", "_"), "id_3");
+        assert_eq!(scope.claim("self_", "_"), "self_");
+        assert_eq!(scope.claim("self_", "_"), "self_2");
         let mut types = Scope::with_reserved(&["Client"]);
         assert_eq!(types.claim("Client", ""), "Client2");
     }

@@ -12,6 +12,9 @@ use std::path::Path;
 /// The curated spec, relative to the repository root.
 pub const SPEC: &str = "spec/identity.yaml";
 
+/// The generator's snapshot fixtures, relative to the repository root.
+const SNAPSHOTS: &str = "codegen/tests/snapshots";
+
 /// Whether to write outputs or only compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -59,6 +62,7 @@ pub fn generate(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
     for output in &mut outputs {
         normalise(output)?;
     }
+    outputs.extend(snapshot_outputs(root)?);
     let mut stale = Vec::new();
     for output in &outputs {
         if let Some(report) = write_or_check(root, output, mode)? {
@@ -67,6 +71,34 @@ pub fn generate(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
     }
     stale.extend(orphans(root, &outputs, mode)?);
     Ok(stale)
+}
+
+/// The generator's snapshot fixtures: each `codegen/tests/snapshots/<name>/spec.yaml` has its
+/// generated Rust client beside it in `expected/`, which the `codegen-snapshots` crate compiles.
+/// Generating them here, through the same helper, makes `--check` the snapshot test.
+fn snapshot_outputs(root: &Path) -> Result<Vec<Output>, String> {
+    let dir = root.join(SNAPSHOTS);
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .flatten()
+        .filter(|e| e.path().join("spec.yaml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut outputs = Vec::new();
+    for name in names {
+        let spec = format!("{SNAPSHOTS}/{name}/spec.yaml");
+        let source = fs::read_to_string(root.join(&spec))
+            .map_err(|e| format!("cannot read {spec}: {e}"))?;
+        let api = cyberark_codegen::load::load(&source, &spec).map_err(|e| e.to_string())?;
+        let mut files = emit::rust::emit(&api, &format!("{SNAPSHOTS}/{name}/expected"))
+            .map_err(|e| e.to_string())?;
+        for file in &mut files {
+            normalise(file)?;
+        }
+        outputs.extend(files);
+    }
+    Ok(outputs)
 }
 
 /// Brings a generated file into the project's style, so `cargo fmt --check` holds for generated

@@ -91,6 +91,7 @@ fn load_inner(source: &str) -> Result<Api, Located> {
     let doc = parse(source)?;
     let tags = load_tags(&doc)?;
     let mut schemas = Schemas::new(&doc, &tags);
+    schemas.load_components()?;
     let operations = operation::load_operations(&doc, &tags, &mut schemas)?;
     Ok(Api {
         title: doc.info.title.clone(),

@@ -47,6 +47,21 @@ impl<'a> Schemas<'a> {
         }
     }
 
+    /// Converts every component schema, in document order, so each keeps its name (claimed
+    /// before any derived name) and appears in the client even if no operation uses it.
+    pub(crate) fn load_components(&mut self) -> Result<(), Located> {
+        let Some(components) = self.doc.components.as_ref() else {
+            return Ok(());
+        };
+        for name in components.schemas.keys() {
+            let reference = format!("#/components/schemas/{name}");
+            let pointer = format!("/components/schemas/{}", escape(name));
+            let (key, schema) = self.component(&reference, &pointer)?;
+            self.component_type(key, schema)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn into_types(self) -> BTreeMap<String, TypeDef> {
         self.types
     }

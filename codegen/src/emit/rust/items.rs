@@ -338,7 +338,7 @@ fn paged_impl(api: &Api, op: &Operation) -> TokenStream {
             };
             let args_ident = format_ident!("{}", args_ty);
             let get_args = if args.is_optional() {
-                quote! { let args = self.#args_name.get_or_insert_with(|| #args_ident::new()); }
+                quote! { let args = self.#args_name.get_or_insert_with(#args_ident::new); }
             } else {
                 quote! { let args = &mut self.#args_name; }
             };

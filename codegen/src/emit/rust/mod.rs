@@ -114,7 +114,7 @@ fn models_file(api: &Api) -> TokenStream {
     let defs = api.types_of(None).map(|def| types::type_def(api, def));
     quote! {
         #![doc = " Types shared by several operations (the spec's component schemas)."]
-        #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph)]
+        #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph, clippy::should_implement_trait)]
         #[allow(unused_imports)]
         use super::*;
         #(#defs)*
@@ -139,7 +139,7 @@ fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
         .map(|def| types::type_def(api, def));
     quote! {
         #(#![doc = #module_doc])*
-        #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph)]
+        #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph, clippy::should_implement_trait)]
         #[allow(unused_imports)]
         use super::*;
         #handle

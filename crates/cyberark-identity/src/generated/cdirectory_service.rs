@@ -5,7 +5,8 @@
 #![allow(
     clippy::doc_lazy_continuation,
     clippy::large_enum_variant,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::should_implement_trait
 )]
 #[allow(unused_imports)]
 use super::*;
@@ -806,7 +807,7 @@ impl ::cyberark_runtime::PagedRequest for CDirectoryServiceGetUsersRequest {
             page_size,
         } = page
         {
-            let args = self.args.get_or_insert_with(|| QueryArgs::new());
+            let args = self.args.get_or_insert_with(QueryArgs::new);
             args.page_number = ::std::option::Option::Some(
                 <i32 as ::std::convert::TryFrom<_>>::try_from(page_number).unwrap_or(<i32>::MAX),
             );

@@ -3,7 +3,8 @@
 #![allow(
     clippy::doc_lazy_continuation,
     clippy::large_enum_variant,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::should_implement_trait
 )]
 #[allow(unused_imports)]
 use super::*;
@@ -874,6 +875,148 @@ impl CloudUser {
     pub enum CloudUserForcePasswordChangeNext { #[doc = " `True`."] True = "True", #[doc
     = " `False`."] False = "False" }
 }
+/// The Identity response envelope. Handled failures arrive as HTTP 200 with `success: false` and the message fields filled in; `Result` is then usually null.
+#[derive(
+    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
+)]
+#[non_exhaustive]
+pub struct Envelope {
+    /// `success`: True on success, false on a handled failure (lowercase key, unlike the other fields).
+    #[serde(rename = "success")]
+    pub success: bool,
+    /// `Result`: The payload; its shape depends on the operation.
+    #[serde(
+        rename = "Result",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub result: ::std::option::Option<::cyberark_runtime::JsonValue>,
+    /// `Message`: Human-readable failure message; null on success.
+    #[serde(
+        rename = "Message",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub message: ::std::option::Option<::std::string::String>,
+    /// `MessageID`: Identifier of the failure message, for example `_I18N_System.InvalidOperationException`.
+    #[serde(
+        rename = "MessageID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `Exception`: Exception text, possibly with a .NET stack trace.
+    #[serde(
+        rename = "Exception",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub exception: ::std::option::Option<::std::string::String>,
+    /// `ErrorID`: Trace identifier of the failure (`<uuid>:<32 hex digits>`).
+    #[serde(
+        rename = "ErrorID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub error_id: ::std::option::Option<::std::string::String>,
+    /// `ErrorCode`: Error code, usually null (for example `1409` for an existing name).
+    #[serde(
+        rename = "ErrorCode",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub error_code: ::std::option::Option<::std::string::String>,
+    /// `IsSoftError`: True when the failure is a UI warning rather than a real error.
+    #[serde(
+        rename = "IsSoftError",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub is_soft_error: ::std::option::Option<bool>,
+    /// `InnerExceptions`: Inner exceptions; null in every observed answer, so the non-null shape is unknown.
+    #[serde(
+        rename = "InnerExceptions",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub inner_exceptions: ::std::option::Option<::cyberark_runtime::JsonValue>,
+    /// Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+}
+impl Envelope {
+    /// A new `Envelope` from its required fields.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(success: impl ::std::convert::Into<bool>) -> Self {
+        Self {
+            success: success.into(),
+            result: ::std::default::Default::default(),
+            message: ::std::default::Default::default(),
+            message_id: ::std::default::Default::default(),
+            exception: ::std::default::Default::default(),
+            error_id: ::std::default::Default::default(),
+            error_code: ::std::default::Default::default(),
+            is_soft_error: ::std::default::Default::default(),
+            inner_exceptions: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+    /// `Result`: The payload; its shape depends on the operation.
+    pub fn result(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::JsonValue>,
+    ) -> Self {
+        self.result = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Message`: Human-readable failure message; null on success.
+    pub fn message(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `MessageID`: Identifier of the failure message, for example `_I18N_System.InvalidOperationException`.
+    pub fn message_id(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.message_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Exception`: Exception text, possibly with a .NET stack trace.
+    pub fn exception(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.exception = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `ErrorID`: Trace identifier of the failure (`<uuid>:<32 hex digits>`).
+    pub fn error_id(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.error_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `ErrorCode`: Error code, usually null (for example `1409` for an existing name).
+    pub fn error_code(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.error_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `IsSoftError`: True when the failure is a UI warning rather than a real error.
+    pub fn is_soft_error(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_soft_error = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `InnerExceptions`: Inner exceptions; null in every observed answer, so the non-null shape is unknown.
+    pub fn inner_exceptions(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::JsonValue>,
+    ) -> Self {
+        self.inner_exceptions = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a key the spec does not name; it is sent as is.
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::JsonValue>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
 /// Definition of one extensible attribute in an UpdateSchema request.
 #[derive(
     Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
@@ -1568,6 +1711,61 @@ impl MultipartMechanism {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+/// OAuth 2.0 error response (RFC 6749 section 5.2).
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct OAuthError {
+    /// `error`: RFC 6749 error code.
+    #[serde(rename = "error")]
+    pub error: OAuthErrorError,
+    /// `error_description`: Human-readable detail, for example `wrong clientid`.
+    #[serde(
+        rename = "error_description",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub error_description: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+}
+impl OAuthError {
+    /// A new `OAuthError` from its required fields.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(error: impl ::std::convert::Into<OAuthErrorError>) -> Self {
+        Self {
+            error: error.into(),
+            error_description: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+    /// `error_description`: Human-readable detail, for example `wrong clientid`.
+    pub fn error_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_description = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a key the spec does not name; it is sent as is.
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::JsonValue>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+::cyberark_runtime::string_enum! {
+    #[doc = " RFC 6749 error code."] pub enum OAuthErrorError { #[doc =
+    " `invalid_request`."] InvalidRequest = "invalid_request", #[doc =
+    " `invalid_client`."] InvalidClient = "invalid_client", #[doc = " `invalid_grant`."]
+    InvalidGrant = "invalid_grant", #[doc = " `unauthorized_client`."] UnauthorizedClient
+    = "unauthorized_client", #[doc = " `unsupported_grant_type`."] UnsupportedGrantType =
+    "unsupported_grant_type", #[doc = " `invalid_scope`."] InvalidScope = "invalid_scope"
     }
 }
 /// OAuth 2.0 token response (RFC 6749 section 5.1), not wrapped in the Identity envelope.
@@ -2446,6 +2644,89 @@ impl ScimEmail {
     /// `primary`: Whether this is the primary address.
     pub fn primary(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.primary = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a key the spec does not name; it is sent as is.
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::JsonValue>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+/// SCIM error response (RFC 7644 section 3.12).
+#[derive(
+    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
+)]
+#[non_exhaustive]
+pub struct ScimError {
+    /// `schemas`: `urn:ietf:params:scim:api:messages:2.0:Error`.
+    #[serde(
+        rename = "schemas",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub schemas: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `status`: HTTP status code as a string.
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `scimType`: SCIM error keyword, for example `invalidFilter` or `uniqueness`.
+    #[serde(
+        rename = "scimType",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub scim_type: ::std::option::Option<::std::string::String>,
+    /// `detail`: Human-readable detail.
+    #[serde(
+        rename = "detail",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub detail: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+}
+impl ScimError {
+    /// A new `ScimError` from its required fields.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            schemas: ::std::default::Default::default(),
+            status: ::std::default::Default::default(),
+            scim_type: ::std::default::Default::default(),
+            detail: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+    /// `schemas`: `urn:ietf:params:scim:api:messages:2.0:Error`.
+    pub fn schemas(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.schemas = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `status`: HTTP status code as a string.
+    pub fn status(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `scimType`: SCIM error keyword, for example `invalidFilter` or `uniqueness`.
+    pub fn scim_type(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.scim_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `detail`: Human-readable detail.
+    pub fn detail(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.detail = ::std::option::Option::Some(value.into());
         self
     }
     /// Adds a key the spec does not name; it is sent as is.

@@ -5,7 +5,8 @@
 #![allow(
     clippy::doc_lazy_continuation,
     clippy::large_enum_variant,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::should_implement_trait
 )]
 #[allow(unused_imports)]
 use super::*;
