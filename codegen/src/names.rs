@@ -134,7 +134,11 @@ impl Scope {
     /// Claims `candidate` or, if taken, the first free suffixed form of it.
     pub fn claim(&mut self, candidate: &str, separator: &str) -> String {
         // `self_` + `_2` would read `self__2`, which is not snake_case.
-        let separator = if candidate.ends_with(separator) { "" } else { separator };
+        let separator = if candidate.ends_with(separator) {
+            ""
+        } else {
+            separator
+        };
         let mut name = candidate.to_owned();
         let mut n = 2;
         while self.taken.contains(&name) {
