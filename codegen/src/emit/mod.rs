@@ -4,6 +4,7 @@
 //! `xtask` decides where the root is and writes them. Every output starts with [`HEADER`], so a
 //! reader of any generated file learns how to regenerate it.
 
+pub mod docs;
 pub mod rust;
 
 use crate::ir::Api;
@@ -26,12 +27,15 @@ pub struct Output {
 pub struct Layout {
     /// The directory of the Rust client's generated modules.
     pub rust_dir: String,
+    /// The operation table (`docs/operations.md`).
+    pub operations_doc: String,
 }
 
 impl Default for Layout {
     fn default() -> Self {
         Self {
             rust_dir: "crates/cyberark-identity/src/generated".to_owned(),
+            operations_doc: "docs/operations.md".to_owned(),
         }
     }
 }
@@ -39,6 +43,7 @@ impl Default for Layout {
 /// Runs every emitter over the API, in a fixed order.
 pub fn generate(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
     let mut outputs = rust::emit(api, &layout.rust_dir)?;
+    outputs.push(docs::emit(api, &layout.operations_doc));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(outputs)
 }
