@@ -1,1 +1,65 @@
-//! A local, stateful stand-in for a CyberArk Identity tenant (work in progress).
+//! A local, stateful stand-in for a CyberArk Identity tenant, for tests and demos.
+//!
+//! The sandbox serves every operation of `spec/identity.yaml` on 127.0.0.1 with real
+//! semantics over in-memory data: users created through SCIM or a CSV import can be read,
+//! changed, locked and removed; organizations keep their members; tokens expire. Failures look
+//! like a tenant's (`success: false` envelopes, RFC 7644 and RFC 6749 errors, `401 text/html`),
+//! and faults (5xx, 429 with `Retry-After`, delays, dropped connections, truncated or malformed
+//! bodies, held requests) can be injected per operation.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use identity_sandbox::{Fault, Sandbox, Seed};
+//! let sandbox = Sandbox::builder().seed(Seed::Demo).start().await?;
+//! sandbox.faults().inject("Org_Create", Fault::Status(503), 1);
+//! println!("{} {} {}", sandbox.url(), sandbox.client_id(), sandbox.client_secret());
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! The same controls are available over HTTP under the reserved prefix `/__sandbox/` for
+//! clients written in other languages (all JSON; none of them needs a token):
+//!
+//! | request | effect |
+//! | --- | --- |
+//! | `POST /__sandbox/faults` `{operation, fault: {kind, status, retry_after_seconds, retry_after_date, delay_ms}, times}` | inject a fault; `kind` is `status`, `rate_limited`, `delay`, `drop`, `truncated` or `malformed` |
+//! | `DELETE /__sandbox/faults` | clear faults and release holds |
+//! | `POST /__sandbox/hold` `{operation}` → `{hold_id}` | hold the next request of an operation |
+//! | `GET /__sandbox/hold/{hold_id}` → `{arrived, released}` | poll a hold |
+//! | `POST /__sandbox/release` `{hold_id}` | release it |
+//! | `GET` / `DELETE /__sandbox/requests` | read / clear the request log |
+//! | `POST /__sandbox/users` `{count}` | bulk-create synthetic users |
+//! | `GET /__sandbox/invitations` | invitations sent |
+//! | `GET /__sandbox/credentials` | the demo credentials |
+//! | `POST /__sandbox/token` `{user}` → `{access_token}` | a token for any user, without logging in |
+
+#![deny(missing_docs)]
+
+mod app;
+mod auth;
+mod builder;
+mod envelope;
+mod faults;
+mod handle;
+mod ids;
+mod input;
+mod log;
+mod routes;
+mod seed;
+mod server;
+mod state;
+mod view;
+
+pub use builder::{Sandbox, SandboxBuilder, Seed};
+pub use faults::{Fault, Faults, Hold, RetryAfter};
+pub use handle::{Invitation, SandboxHandle};
+pub use log::LoggedRequest;
+pub use view::{ExtColumnView, OrgView, ScimGroupView, ScimUserView, StateView, UserView};
+
+/// The fixed demo credentials, also printed by the binary.
+pub mod credentials {
+    pub use crate::seed::{
+        ADMIN_PASSWORD, ADMIN_USERNAME, APP_ID, CLIENT_ID, CLIENT_SECRET, MFA_PASSWORD,
+        MFA_USERNAME, SUFFIX, TENANT_ID,
+    };
+}

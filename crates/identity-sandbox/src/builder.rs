@@ -1,0 +1,112 @@
+//! Configuring and starting a sandbox.
+
+use crate::app::{App, Config};
+use crate::faults::Faults;
+use crate::handle::SandboxHandle;
+use crate::log::RequestLog;
+use crate::{seed, server};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// The entry point: `Sandbox::builder().seed(Seed::Demo).start().await?`.
+#[derive(Debug)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// A builder with the defaults: empty seed, 1 h tokens, ephemeral port, OTP `123456`.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+}
+
+/// The data a sandbox starts with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Seed {
+    /// Only the accounts needed to sign in (admin, MFA user, OAuth client).
+    #[default]
+    Empty,
+    /// A small company: a dozen users (some with risk level `High`, a management chain), an
+    /// organization, extensible attribute columns with values, roles and SCIM groups.
+    Demo,
+}
+
+/// Configures a sandbox before it starts.
+#[derive(Debug, Clone)]
+pub struct SandboxBuilder {
+    seed: Seed,
+    token_ttl: Duration,
+    port: u16,
+    otp_code: String,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        Self {
+            seed: Seed::Empty,
+            token_ttl: Duration::from_secs(3600),
+            port: 0,
+            otp_code: "123456".to_owned(),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The initial data (default [`Seed::Empty`]).
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Lifetime of issued tokens (default one hour).
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    /// Port on 127.0.0.1 (default 0: an ephemeral port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The code the EMAIL mechanism accepts (default `123456`).
+    pub fn otp_code(mut self, code: impl Into<String>) -> Self {
+        self.otp_code = code.into();
+        self
+    }
+
+    /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
+    pub async fn start(self) -> std::io::Result<SandboxHandle> {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await?;
+        let addr = listener.local_addr()?;
+        let config = Config {
+            token_ttl: self.token_ttl,
+            otp_code: self.otp_code,
+            client_id: seed::CLIENT_ID.to_owned(),
+            client_secret: seed::CLIENT_SECRET.to_owned(),
+            app_id: seed::APP_ID.to_owned(),
+            admin_username: seed::ADMIN_USERNAME.to_owned(),
+            admin_password: seed::ADMIN_PASSWORD.to_owned(),
+            mfa_username: seed::MFA_USERNAME.to_owned(),
+            mfa_password: seed::MFA_PASSWORD.to_owned(),
+        };
+        let tenant = seed::tenant(self.seed);
+        let app = Arc::new(App {
+            config,
+            tenant: RwLock::new(tenant),
+            auth: Mutex::new(Default::default()),
+            faults: Faults::default(),
+            log: RequestLog::default(),
+        });
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, app.clone(), stop_rx));
+        Ok(SandboxHandle::new(
+            app,
+            format!("http://{addr}"),
+            stop_tx,
+            task,
+        ))
+    }
+}

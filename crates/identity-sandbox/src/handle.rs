@@ -1,0 +1,184 @@
+//! The handle of a running sandbox: its URL and credentials, faults, log and state.
+
+use crate::app::App;
+use crate::faults::Faults;
+use crate::log::LoggedRequest;
+use crate::state::{Channel, Invitation as StoredInvitation};
+use crate::view::{StateView, snapshot};
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// A running sandbox. Clones share it; the server stops when the last clone is dropped or when
+/// [`SandboxHandle::shutdown`] is called.
+#[derive(Debug, Clone)]
+pub struct SandboxHandle {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    app: Arc<App>,
+    url: String,
+    stop: watch::Sender<bool>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}
+
+/// An invitation, login e-mail or SMS the sandbox pretended to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// UUID of the user.
+    pub user_id: String,
+    /// Login name of the user.
+    pub user_name: String,
+    /// Address or number it went to, when the user has one.
+    pub address: Option<String>,
+    /// `"email"` or `"sms"`.
+    pub channel: &'static str,
+    /// The operationId that sent it.
+    pub source: String,
+    /// Role the user was added to (InviteUsers with `Role`).
+    pub role: Option<String>,
+}
+
+impl From<&StoredInvitation> for Invitation {
+    fn from(i: &StoredInvitation) -> Self {
+        Self {
+            user_id: i.user_id.clone(),
+            user_name: i.user_name.clone(),
+            address: i.address.clone(),
+            channel: match i.channel {
+                Channel::Email => "email",
+                Channel::Sms => "sms",
+            },
+            source: i.source.clone(),
+            role: i.role.clone(),
+        }
+    }
+}
+
+impl SandboxHandle {
+    pub(crate) fn new(
+        app: Arc<App>,
+        url: String,
+        stop: watch::Sender<bool>,
+        task: JoinHandle<()>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                app,
+                url,
+                stop,
+                task: Mutex::new(Some(task)),
+            }),
+        }
+    }
+
+    /// Base URL, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        self.inner.url.clone()
+    }
+
+    /// Login name of the confidential OAuth client accepted by `/oauth2/platformtoken`.
+    pub fn client_id(&self) -> &str {
+        &self.inner.app.config.client_id
+    }
+
+    /// Password (client secret) of the confidential client.
+    pub fn client_secret(&self) -> &str {
+        &self.inner.app.config.client_secret
+    }
+
+    /// Application id accepted by `/oauth2/token/{app_id}` with the same client.
+    pub fn app_id(&self) -> &str {
+        &self.inner.app.config.app_id
+    }
+
+    /// Login name of the administrator who signs in with a password only.
+    pub fn admin_username(&self) -> &str {
+        &self.inner.app.config.admin_username
+    }
+
+    /// The administrator's password.
+    pub fn admin_password(&self) -> &str {
+        &self.inner.app.config.admin_password
+    }
+
+    /// Login name of the user who signs in with a password and then an e-mailed code.
+    pub fn mfa_username(&self) -> &str {
+        &self.inner.app.config.mfa_username
+    }
+
+    /// The MFA user's password.
+    pub fn mfa_password(&self) -> &str {
+        &self.inner.app.config.mfa_password
+    }
+
+    /// The code the EMAIL mechanism accepts.
+    pub fn otp_code(&self) -> &str {
+        &self.inner.app.config.otp_code
+    }
+
+    /// Fault injection and holds.
+    pub fn faults(&self) -> &Faults {
+        &self.inner.app.faults
+    }
+
+    /// The request log, oldest first (the last 10,000 requests; admin API calls are not logged).
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.inner.app.log.snapshot()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        self.inner.app.log.clear();
+    }
+
+    /// A snapshot of the tenant's data.
+    pub fn state(&self) -> StateView {
+        snapshot(&self.inner.app.read())
+    }
+
+    /// Every invitation, login e-mail and SMS "sent" so far, oldest first.
+    pub fn invitations(&self) -> Vec<Invitation> {
+        self.inner
+            .app
+            .read()
+            .invitations
+            .iter()
+            .map(Invitation::from)
+            .collect()
+    }
+
+    /// Creates `n` synthetic Cloud Directory users at once (`user000001@<suffix>`, ...).
+    pub fn add_users(&self, n: usize) {
+        crate::seed::add_synthetic_users(&mut self.inner.app.write(), n);
+    }
+
+    /// Issues a bearer token for a user named by UUID or login name, bypassing the login flow.
+    /// Returns `None` when no such user exists.
+    pub fn token_for(&self, user: &str) -> Option<String> {
+        let uuid = self.inner.app.read().users.resolve(user)?;
+        Some(
+            self.inner
+                .app
+                .auth()
+                .issue(&uuid, self.inner.app.config.token_ttl),
+        )
+    }
+
+    /// Stops the server (for every clone) and waits for it to finish accepting.
+    pub async fn shutdown(self) {
+        self.inner.stop.send_replace(true);
+        let task = crate::faults::lock(&self.inner.task).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! `identity-sandbox`: run a sandbox tenant until Ctrl-C.
+
+use clap::{Parser, ValueEnum};
+use identity_sandbox::{Sandbox, Seed};
+use std::time::Duration;
+
+/// A local, stateful stand-in for a CyberArk Identity tenant.
+#[derive(Debug, Parser)]
+#[command(name = "identity-sandbox", version)]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Initial data.
+    #[arg(long, value_enum, default_value_t = SeedArg::Empty)]
+    seed: SeedArg,
+    /// Lifetime of issued tokens, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    token_ttl_secs: u64,
+    /// The code the EMAIL login mechanism accepts.
+    #[arg(long, default_value = "123456")]
+    otp_code: String,
+    /// Also print a ready bearer token for the administrator (`TOKEN=<token>` line), for scripts.
+    #[arg(long)]
+    print_token: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SeedArg {
+    /// Only the sign-in accounts.
+    Empty,
+    /// A dozen users, an organization, extensible attributes, roles and SCIM groups.
+    Demo,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let seed = match args.seed {
+        SeedArg::Empty => Seed::Empty,
+        SeedArg::Demo => Seed::Demo,
+    };
+    let sandbox = match Sandbox::builder()
+        .seed(seed)
+        .port(args.port)
+        .token_ttl(Duration::from_secs(args.token_ttl_secs))
+        .otp_code(args.otp_code)
+        .start()
+        .await
+    {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!(
+                "identity-sandbox: cannot listen on 127.0.0.1:{}: {e}",
+                args.port
+            );
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    // Machine-readable `KEY=value` lines first, so scripts can parse them; the URL line last,
+    // after which the sandbox is ready.
+    println!("CLIENT_ID={}", sandbox.client_id());
+    println!("CLIENT_SECRET={}", sandbox.client_secret());
+    println!("APP_ID={}", sandbox.app_id());
+    println!("ADMIN_USERNAME={}", sandbox.admin_username());
+    println!("ADMIN_PASSWORD={}", sandbox.admin_password());
+    println!("MFA_USERNAME={}", sandbox.mfa_username());
+    println!("MFA_PASSWORD={}", sandbox.mfa_password());
+    println!("OTP_CODE={}", sandbox.otp_code());
+    if args.print_token
+        && let Some(token) = sandbox.token_for(sandbox.admin_username())
+    {
+        println!("TOKEN={token}");
+    }
+    println!("URL={}", sandbox.url());
+    println!(
+        "identity-sandbox listening on {} (Ctrl-C to stop)",
+        sandbox.url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}

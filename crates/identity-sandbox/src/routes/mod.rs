@@ -1,0 +1,474 @@
+//! The operations of `spec/identity.yaml`: routing table, request context and dispatch.
+
+pub mod admin;
+mod auth;
+mod cdirectory;
+mod core;
+mod ext_data;
+mod org;
+mod query_table;
+mod scim;
+mod user;
+mod user_mgmt;
+
+use crate::app::App;
+use crate::envelope::{ApiError, Reply, fail};
+use crate::input::{Body, Query};
+use bytes::Bytes;
+use hyper::{HeaderMap, Method};
+
+/// What a handler returns: a reply, or a handled failure that becomes a `success: false` envelope.
+pub type Outcome = Result<Reply, ApiError>;
+
+/// A matched operation.
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// operationId.
+    pub op: &'static str,
+    /// The path parameter (`{id}`, `{app_id}`), if the path has one.
+    pub param: Option<String>,
+}
+
+/// The outcome of routing.
+#[derive(Debug)]
+pub enum Resolved {
+    /// An operation of the spec.
+    Op(Route),
+    /// The path exists but not with this method; the value is the `Allow` header.
+    WrongMethod(&'static str),
+    /// The spec has no such path.
+    NotFound,
+}
+
+/// `(path, method, operationId)` of every operation without a path parameter.
+const FIXED: &[(&str, &str, &str)] = &[
+    (
+        "/CDirectoryService/ChangeUser",
+        "POST",
+        "CDirectoryService_ChangeUser",
+    ),
+    (
+        "/CDirectoryService/ChangeUserState",
+        "POST",
+        "CDirectoryService_ChangeUserState",
+    ),
+    (
+        "/CDirectoryService/ExemptUserFromMfa",
+        "POST",
+        "CDirectoryService_ExemptUserFromMfa",
+    ),
+    (
+        "/CDirectoryService/GetTechSupportUser",
+        "POST",
+        "CDirectoryService_GetTechSupportUser",
+    ),
+    (
+        "/CDirectoryService/GetUser",
+        "POST",
+        "CDirectoryService_GetUser",
+    ),
+    (
+        "/CDirectoryService/GetUserAttributes",
+        "POST",
+        "CDirectoryService_GetUserAttributes",
+    ),
+    (
+        "/CDirectoryService/GetUserByName",
+        "POST",
+        "CDirectoryService_GetUserByName",
+    ),
+    (
+        "/CDirectoryService/GetUsers",
+        "POST",
+        "CDirectoryService_GetUsers",
+    ),
+    (
+        "/CDirectoryService/GetUsersFromCsvFile",
+        "POST",
+        "CDirectoryService_GetUsersFromCsvFile",
+    ),
+    (
+        "/CDirectoryService/SetUserPicture",
+        "POST",
+        "CDirectoryService_SetUserPicture",
+    ),
+    (
+        "/CDirectoryService/SetUserState",
+        "POST",
+        "CDirectoryService_SetUserState",
+    ),
+    (
+        "/CDirectoryService/SubmitUploadedFile",
+        "POST",
+        "CDirectoryService_SubmitUploadedFile",
+    ),
+    ("/Core/GetUserSettings", "POST", "Core_GetUserSettings"),
+    ("/ExtData/GetColumns", "POST", "ExtData_GetColumns"),
+    ("/ExtData/GetSchema", "POST", "ExtData_GetSchema"),
+    ("/ExtData/SetColumns", "POST", "ExtData_SetColumns"),
+    ("/ExtData/UpdateSchema", "POST", "ExtData_UpdateSchema"),
+    ("/User/UpdateProfile", "POST", "User_UpdateProfile"),
+    ("/Org/ChangeMemberShip", "POST", "Org_ChangeMemberShip"),
+    ("/Org/Create", "POST", "Org_Create"),
+    ("/Org/Delete", "POST", "Org_Delete"),
+    ("/Org/Get", "POST", "Org_Get"),
+    ("/Org/GetAdministrators", "POST", "Org_GetAdministrators"),
+    ("/Org/GetPermission", "POST", "Org_GetPermission"),
+    ("/Org/GetRoles", "POST", "Org_GetRoles"),
+    ("/Org/ListAll", "POST", "Org_ListAll"),
+    ("/Org/Update", "POST", "Org_Update"),
+    (
+        "/Org/UpdateAdministrators",
+        "POST",
+        "Org_UpdateAdministrators",
+    ),
+    ("/Org/UpdatePermission", "POST", "Org_UpdatePermission"),
+    (
+        "/UserMgmt/ChangeUserAttributes",
+        "POST",
+        "UserMgmt_ChangeUserAttributes",
+    ),
+    (
+        "/UserMgmt/GetUserAttributes",
+        "POST",
+        "UserMgmt_GetUserAttributes",
+    ),
+    (
+        "/UserMgmt/GetUserHierarchy",
+        "POST",
+        "UserMgmt_GetUserHierarchy",
+    ),
+    ("/UserMgmt/GetUserInfo", "POST", "UserMgmt_GetUserInfo"),
+    (
+        "/UserMgmt/GetUserRiskLevel",
+        "POST",
+        "UserMgmt_GetUserRiskLevel",
+    ),
+    (
+        "/UserMgmt/GetUsersRolesAndAdministrativeRights",
+        "POST",
+        "UserMgmt_GetUsersRolesAndAdministrativeRights",
+    ),
+    ("/UserMgmt/InviteUsers", "POST", "UserMgmt_InviteUsers"),
+    (
+        "/UserMgmt/IsUserCloudLocked",
+        "POST",
+        "UserMgmt_IsUserCloudLocked",
+    ),
+    (
+        "/UserMgmt/IsUserLockedOutByPolicy",
+        "POST",
+        "UserMgmt_IsUserLockedOutByPolicy",
+    ),
+    ("/UserMgmt/RemoveUsers", "POST", "UserMgmt_RemoveUsers"),
+    (
+        "/UserMgmt/SendLoginEmails",
+        "POST",
+        "UserMgmt_SendLoginEmails",
+    ),
+    ("/UserMgmt/SendSmsInvite", "POST", "UserMgmt_SendSmsInvite"),
+    ("/UserMgmt/SetCloudLock", "POST", "UserMgmt_SetCloudLock"),
+    ("/scim/Groups", "GET", "SCIM_ListGroups"),
+    ("/scim/Users", "POST", "SCIM_CreateUser"),
+    (
+        "/oauth2/platformtoken",
+        "POST",
+        "Authentication_PlatformToken",
+    ),
+    (
+        "/Security/StartAuthentication",
+        "POST",
+        "Authentication_StartAuthentication",
+    ),
+    (
+        "/Security/AdvanceAuthentication",
+        "POST",
+        "Authentication_AdvanceAuthentication",
+    ),
+    ("/Security/Logout", "POST", "Authentication_Logout"),
+];
+
+/// `(path prefix, method, operationId)` of the operations with one trailing path parameter.
+const PARAMETERISED: &[(&str, &str, &str)] = &[
+    ("/scim/Groups/", "DELETE", "SCIM_DeleteGroup"),
+    ("/scim/Users/", "PUT", "SCIM_ReplaceUser"),
+    ("/oauth2/token/", "POST", "Authentication_Token"),
+];
+
+/// The number of operations the sandbox serves; equal to the spec's.
+pub const OPERATION_COUNT: usize = FIXED.len() + PARAMETERISED.len();
+
+/// Every operationId the sandbox serves.
+pub fn operation_ids() -> impl Iterator<Item = &'static str> {
+    FIXED.iter().chain(PARAMETERISED).map(|(_, _, op)| *op)
+}
+
+/// Routes a request. Paths match exactly, so a client that builds a wrong path fails loudly.
+pub fn resolve(method: &Method, path: &str) -> Resolved {
+    if let Some((_, m, op)) = FIXED.iter().find(|(p, _, _)| *p == path) {
+        return if method.as_str() == *m {
+            Resolved::Op(Route { op, param: None })
+        } else {
+            Resolved::WrongMethod(m)
+        };
+    }
+    for (prefix, m, op) in PARAMETERISED {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && !rest.is_empty()
+            && !rest.contains('/')
+        {
+            let param = percent_decode(rest);
+            return if method.as_str() == *m {
+                Resolved::Op(Route {
+                    op,
+                    param: Some(param),
+                })
+            } else {
+                Resolved::WrongMethod(m)
+            };
+        }
+    }
+    Resolved::NotFound
+}
+
+fn percent_decode(segment: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 3 <= bytes.len()
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(hi * 16 + lo);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Operations anyone may call; every other one needs a bearer token.
+fn is_anonymous(op: &str) -> bool {
+    matches!(
+        op,
+        "Authentication_PlatformToken"
+            | "Authentication_Token"
+            | "Authentication_StartAuthentication"
+            | "Authentication_AdvanceAuthentication"
+    )
+}
+
+/// Whether the operation's `Result` schema admits null, so a failure envelope may carry
+/// `Result: null` and still match the spec.
+fn result_nullable(op: &str) -> bool {
+    !matches!(
+        op,
+        "CDirectoryService_GetTechSupportUser"
+            | "CDirectoryService_GetUser"
+            | "CDirectoryService_GetUserAttributes"
+            | "CDirectoryService_GetUserByName"
+            | "CDirectoryService_GetUsers"
+            | "CDirectoryService_GetUsersFromCsvFile"
+            | "CDirectoryService_SubmitUploadedFile"
+            | "Core_GetUserSettings"
+            | "ExtData_GetColumns"
+            | "ExtData_GetSchema"
+            | "Org_Create"
+            | "Org_GetAdministrators"
+            | "UserMgmt_GetUserAttributes"
+            | "UserMgmt_GetUserInfo"
+            | "UserMgmt_GetUsersRolesAndAdministrativeRights"
+            | "UserMgmt_IsUserCloudLocked"
+            | "UserMgmt_IsUserLockedOutByPolicy"
+            | "Authentication_StartAuthentication"
+    )
+}
+
+/// Everything a handler needs to know about one request.
+pub struct Ctx<'a> {
+    /// Shared state.
+    pub app: &'a App,
+    /// The matched operation.
+    pub route: Route,
+    /// Query parameters.
+    pub query: Query,
+    /// Request headers.
+    pub headers: &'a HeaderMap,
+    /// `Content-Type` of the request.
+    pub content_type: String,
+    /// The raw body.
+    pub body: Bytes,
+    /// UUID of the authenticated caller.
+    pub caller: Option<String>,
+    /// The bearer token the caller used.
+    pub token: Option<String>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Builds the context of a routed request.
+    pub fn new(
+        app: &'a App,
+        route: Route,
+        raw_query: Option<&str>,
+        headers: &'a HeaderMap,
+        content_type: String,
+        body: Bytes,
+    ) -> Self {
+        Self {
+            app,
+            route,
+            query: Query::parse(raw_query),
+            headers,
+            content_type,
+            body,
+            caller: None,
+            token: None,
+        }
+    }
+
+    /// The body as a lenient JSON object.
+    pub fn json(&self) -> Result<Body, ApiError> {
+        Body::parse(&self.body)
+    }
+
+    /// The caller's UUID (set for every bearer-authenticated operation).
+    pub fn caller(&self) -> &str {
+        self.caller.as_deref().unwrap_or("")
+    }
+
+    fn bearer(&self) -> Option<String> {
+        let auth = self
+            .headers
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        if let Some(value) = auth {
+            let value = value.trim();
+            if value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer ") {
+                return Some(value[7..].trim().to_owned());
+            }
+            return None;
+        }
+        // A browser-style session: the `.ASPXAUTH` cookie carries the same token.
+        let cookies = self.headers.get_all(hyper::header::COOKIE);
+        cookies
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| {
+                let (k, v) = c.trim().split_once('=')?;
+                (k == ".ASPXAUTH" && !v.is_empty()).then(|| v.to_owned())
+            })
+    }
+}
+
+/// Runs the operation: checks the bearer token, then calls the handler.
+pub async fn call(mut ctx: Ctx<'_>) -> Reply {
+    let op = ctx.route.op;
+    if !is_anonymous(op) {
+        let token = ctx.bearer();
+        let caller = token.as_deref().and_then(|t| ctx.app.auth().validate(t));
+        match caller {
+            Some(user) => {
+                ctx.caller = Some(user);
+                ctx.token = token;
+            }
+            None => return Reply::unauthorized(),
+        }
+    }
+    let outcome = match op {
+        "CDirectoryService_ChangeUser" => cdirectory::change_user(&ctx),
+        "CDirectoryService_ChangeUserState" => cdirectory::change_user_state(&ctx),
+        "CDirectoryService_ExemptUserFromMfa" => cdirectory::exempt_user_from_mfa(&ctx),
+        "CDirectoryService_GetTechSupportUser" => cdirectory::get_tech_support_user(&ctx),
+        "CDirectoryService_GetUser" => cdirectory::get_user(&ctx),
+        "CDirectoryService_GetUserAttributes" => cdirectory::get_user_attributes(&ctx),
+        "CDirectoryService_GetUserByName" => cdirectory::get_user_by_name(&ctx),
+        "CDirectoryService_GetUsers" => cdirectory::get_users(&ctx),
+        "CDirectoryService_GetUsersFromCsvFile" => cdirectory::get_users_from_csv_file(&ctx).await,
+        "CDirectoryService_SetUserPicture" => cdirectory::set_user_picture(&ctx).await,
+        "CDirectoryService_SetUserState" => cdirectory::set_user_state(&ctx),
+        "CDirectoryService_SubmitUploadedFile" => cdirectory::submit_uploaded_file(&ctx),
+        "Core_GetUserSettings" => core::get_user_settings(&ctx),
+        "ExtData_GetColumns" => ext_data::get_columns(&ctx),
+        "ExtData_GetSchema" => ext_data::get_schema(&ctx),
+        "ExtData_SetColumns" => ext_data::set_columns(&ctx),
+        "ExtData_UpdateSchema" => ext_data::update_schema(&ctx),
+        "User_UpdateProfile" => user::update_profile(&ctx),
+        "Org_ChangeMemberShip" => org::change_membership(&ctx),
+        "Org_Create" => org::create(&ctx),
+        "Org_Delete" => org::delete(&ctx),
+        "Org_Get" => org::get(&ctx),
+        "Org_GetAdministrators" => org::get_administrators(&ctx),
+        "Org_GetPermission" => org::get_permission(&ctx),
+        "Org_GetRoles" => org::get_roles(&ctx),
+        "Org_ListAll" => org::list_all(&ctx),
+        "Org_Update" => org::update(&ctx),
+        "Org_UpdateAdministrators" => org::update_administrators(&ctx),
+        "Org_UpdatePermission" => org::update_permission(&ctx),
+        "UserMgmt_ChangeUserAttributes" => user_mgmt::change_user_attributes(&ctx),
+        "UserMgmt_GetUserAttributes" => user_mgmt::get_user_attributes(&ctx),
+        "UserMgmt_GetUserHierarchy" => user_mgmt::get_user_hierarchy(&ctx),
+        "UserMgmt_GetUserInfo" => user_mgmt::get_user_info(&ctx),
+        "UserMgmt_GetUserRiskLevel" => user_mgmt::get_user_risk_level(&ctx),
+        "UserMgmt_GetUsersRolesAndAdministrativeRights" => user_mgmt::get_roles_and_rights(&ctx),
+        "UserMgmt_InviteUsers" => user_mgmt::invite_users(&ctx),
+        "UserMgmt_IsUserCloudLocked" => user_mgmt::is_user_cloud_locked(&ctx),
+        "UserMgmt_IsUserLockedOutByPolicy" => user_mgmt::is_user_locked_out_by_policy(&ctx),
+        "UserMgmt_RemoveUsers" => user_mgmt::remove_users(&ctx),
+        "UserMgmt_SendLoginEmails" => user_mgmt::send_login_emails(&ctx),
+        "UserMgmt_SendSmsInvite" => user_mgmt::send_sms_invite(&ctx),
+        "UserMgmt_SetCloudLock" => user_mgmt::set_cloud_lock(&ctx),
+        "SCIM_ListGroups" => Ok(scim::list_groups(&ctx)),
+        "SCIM_DeleteGroup" => Ok(scim::delete_group(&ctx)),
+        "SCIM_CreateUser" => Ok(scim::create_user(&ctx)),
+        "SCIM_ReplaceUser" => Ok(scim::replace_user(&ctx)),
+        "Authentication_PlatformToken" | "Authentication_Token" => Ok(auth::token(&ctx)),
+        "Authentication_StartAuthentication" => auth::start_authentication(&ctx),
+        "Authentication_AdvanceAuthentication" => auth::advance_authentication(&ctx),
+        "Authentication_Logout" => auth::logout(&ctx),
+        other => Err(ApiError::invalid(format!(
+            "identity-sandbox has no handler for {other}"
+        ))),
+    };
+    outcome.unwrap_or_else(|e| fail(&e, result_nullable(op)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spec_operation_is_routed() {
+        assert_eq!(OPERATION_COUNT, 51);
+        assert!(
+            matches!(resolve(&Method::POST, "/Org/Create"), Resolved::Op(r) if r.op == "Org_Create")
+        );
+        assert!(matches!(
+            resolve(&Method::GET, "/Org/Create"),
+            Resolved::WrongMethod("POST")
+        ));
+        assert!(matches!(
+            resolve(&Method::POST, "/Org/create"),
+            Resolved::NotFound
+        ));
+        assert!(
+            matches!(resolve(&Method::PUT, "/scim/Users/12"), Resolved::Op(r) if r.param.as_deref() == Some("12"))
+        );
+        assert!(matches!(
+            resolve(&Method::PUT, "/scim/Users/"),
+            Resolved::NotFound
+        ));
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b"), "a b");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}
