@@ -1,0 +1,451 @@
+//! Authentication end to end: both OAuth2 token endpoints, interactive login with and without a
+//! second factor, token expiry and refresh, refused credentials, a static bearer token, and the
+//! generated Authentication operations called directly.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{client, count, fast_retry, header, last_request, requests_of, sandbox};
+use cyberark_identity::{
+    AdvanceAuthenticationResultSummary, AuthenticationAdvanceAuthenticationRequest,
+    AuthenticationLogoutRequest, AuthenticationPlatformTokenRequest,
+    AuthenticationStartAuthenticationRequest, AuthenticationTokenRequest, Client, Error,
+    MfaAnswer, MfaChallenge, OrgListAllRequest,
+};
+use identity_sandbox::{Sandbox, Seed};
+
+/// Any cheap authenticated call.
+async fn probe(client: &Client) -> Result<(), Error> {
+    client.org().list_all(OrgListAllRequest::new()).await.map(drop)
+}
+
+/// The form fields of a logged form body.
+fn form(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn client_credentials_use_the_platform_token_endpoint_with_a_form_body() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    probe(&client).await.expect("an authenticated call succeeds");
+    probe(&client).await.expect("a second call reuses the token");
+
+    let tokens = requests_of(&sb, "Authentication_PlatformToken");
+    assert_eq!(tokens.len(), 1, "the token is fetched once and cached");
+    let token = &tokens[0];
+    assert_eq!(token.method, "POST");
+    assert_eq!(token.path, "/oauth2/platformtoken");
+    assert_eq!(token.status, 200);
+    assert!(
+        header(token, "content-type").is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded")),
+        "{token:?}"
+    );
+    let fields = form(&token.body);
+    assert_eq!(field(&fields, "grant_type"), Some("client_credentials"));
+    assert_eq!(field(&fields, "client_id").map(|id| id.replace("%40", "@")).as_deref(), Some(sb.client_id()));
+    assert!(field(&fields, "client_secret").is_some(), "the secret travels in the form body");
+    assert!(!token.body.contains(sb.client_secret()), "the log redacts the secret");
+    assert!(header(token, "authorization").is_none(), "no Basic credentials at platformtoken");
+
+    let calls = requests_of(&sb, "Org_ListAll");
+    assert_eq!(calls.len(), 2);
+    for call in &calls {
+        assert_eq!(call.status, 200);
+        assert!(header(call, "authorization").is_some(), "a bearer token is sent");
+        assert_eq!(header(call, "x-idap-native-client"), Some("true"));
+    }
+}
+
+#[tokio::test]
+async fn oauth_app_uses_the_app_token_endpoint() {
+    let sb = sandbox().await;
+    let client = Client::builder(sb.url())
+        .oauth_app(sb.app_id(), sb.client_id(), sb.client_secret())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    probe(&client).await.expect("a call with an app token succeeds");
+
+    assert_eq!(count(&sb, "Authentication_PlatformToken"), 0);
+    let token = last_request(&sb, "Authentication_Token");
+    assert_eq!(token.path, format!("/oauth2/token/{}", sb.app_id()));
+    assert_eq!(token.status, 200, "{token:?}");
+    // The runtime sends the client's credentials as HTTP Basic here; the spec documents them in
+    // the form body. The sandbox accepts both (the form variant is the generated call below).
+    assert!(header(&token, "authorization").is_some(), "{token:?}");
+    assert_eq!(field(&form(&token.body), "grant_type"), Some("client_credentials"));
+    assert!(!token.body.contains(sb.client_secret()));
+    assert_eq!(count(&sb, "Org_ListAll"), 1);
+}
+
+#[tokio::test]
+async fn generated_token_operations_issue_tokens_a_bearer_client_can_use() {
+    let sb = sandbox().await;
+    let anonymous = Client::builder(sb.url()).build().unwrap();
+
+    let platform = anonymous
+        .authentication()
+        .platform_token(AuthenticationPlatformTokenRequest::new(
+            "client_credentials",
+            sb.client_id(),
+            sb.client_secret(),
+        ))
+        .await
+        .expect("PlatformToken issues a token");
+    assert!(!platform.access_token.expose().is_empty());
+    assert!(platform.token_type.eq_ignore_ascii_case("bearer"), "{platform:?}");
+    assert!(platform.expires_in.is_some_and(|s| s > 0), "{platform:?}");
+    assert!(!format!("{platform:?}").contains(platform.access_token.expose()), "Debug hides the token");
+
+    let app = anonymous
+        .authentication()
+        .token(AuthenticationTokenRequest::new(
+            sb.app_id(),
+            "client_credentials",
+            sb.client_id(),
+            sb.client_secret(),
+        ))
+        .await
+        .expect("Token issues a token with form-body credentials");
+    assert!(!app.access_token.expose().is_empty());
+    assert_ne!(app.access_token, platform.access_token);
+    let logged = last_request(&sb, "Authentication_Token");
+    assert!(header(&logged, "authorization").is_none(), "the generated call sends the form body");
+    assert!(field(&form(&logged.body), "client_secret").is_some());
+
+    // A static bearer token: sent as is, never refreshed.
+    for token in [platform.access_token.expose(), app.access_token.expose()] {
+        let bearer = Client::builder(sb.url()).bearer_token(token).build().unwrap();
+        probe(&bearer).await.expect("the issued token is accepted");
+    }
+    assert_eq!(count(&sb, "Org_ListAll"), 2);
+    assert_eq!(count(&sb, "Authentication_PlatformToken"), 1);
+    assert_eq!(count(&sb, "Authentication_Token"), 1);
+}
+
+#[tokio::test]
+async fn a_bad_secret_is_an_auth_error_without_the_secret() {
+    let sb = sandbox().await;
+    let secret = "definitely-not-the-secret";
+    let bad = Client::builder(sb.url())
+        .client_credentials(sb.client_id(), secret)
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    let error = probe(&bad).await.expect_err("a bad secret is refused");
+    match &error {
+        Error::Auth { operation, status, .. } => {
+            assert_eq!(*operation, "Org_ListAll");
+            assert!(matches!(status, Some(400 | 401)), "{error:?}");
+        }
+        other => panic!("expected Error::Auth, got {other:?}"),
+    }
+    assert!(!format!("{error} {error:?}").contains(secret));
+    assert_eq!(count(&sb, "Authentication_PlatformToken"), 1, "a refusal is not retried");
+    assert_eq!(count(&sb, "Org_ListAll"), 0, "no call goes out without a token");
+
+    // The same refusal through the generated operation is an OAuth API error.
+    let anonymous = Client::builder(sb.url()).build().unwrap();
+    let error = anonymous
+        .authentication()
+        .platform_token(AuthenticationPlatformTokenRequest::new(
+            "client_credentials",
+            sb.client_id(),
+            secret,
+        ))
+        .await
+        .expect_err("a bad secret is refused");
+    let api = common::api_error(&error);
+    assert_eq!(api.operation, "Authentication_PlatformToken");
+    assert!(matches!(api.status, 400 | 401), "{api:?}");
+    assert_eq!(api.error_code.as_deref(), Some("invalid_client"), "{api:?}");
+
+    // An unknown app id at the app endpoint.
+    let unknown_app = Client::builder(sb.url())
+        .oauth_app("no-such-app", sb.client_id(), sb.client_secret())
+        .build()
+        .unwrap();
+    let error = probe(&unknown_app).await.expect_err("an unknown app is refused");
+    assert!(
+        matches!(error, Error::Auth { .. } | Error::Api(_)),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_static_bearer_token_is_an_auth_error() {
+    let sb = sandbox().await;
+    let bearer = Client::builder(sb.url())
+        .bearer_token("not-a-token")
+        .build()
+        .unwrap();
+    let error = probe(&bearer).await.expect_err("an unknown token is refused");
+    assert!(
+        matches!(error, Error::Auth { status: Some(401), operation: "Org_ListAll", .. }),
+        "{error:?}"
+    );
+    assert_eq!(count(&sb, "Org_ListAll"), 1, "a static token cannot be refreshed");
+    let anonymous = Client::builder(sb.url()).build().unwrap();
+    assert!(matches!(probe(&anonymous).await, Err(Error::Config { .. })));
+}
+
+#[tokio::test]
+async fn user_login_with_a_password() {
+    let sb = sandbox().await;
+    let client = Client::builder(sb.url())
+        .user_login(sb.admin_username(), sb.admin_password())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    probe(&client).await.expect("the admin signs in with a password");
+    let start = last_request(&sb, "Authentication_StartAuthentication");
+    assert_eq!(start.status, 200);
+    let advances = requests_of(&sb, "Authentication_AdvanceAuthentication");
+    assert_eq!(advances.len(), 1, "one password step: {advances:?}");
+    assert!(!advances[0].body.contains(sb.admin_password()), "the log redacts the answer");
+    let body = common::json_body(&advances[0]);
+    assert_eq!(body["Action"], "Answer");
+    assert_eq!(count(&sb, "Org_ListAll"), 1);
+
+    // A wrong password is an auth error that does not leak the password.
+    let wrong = "Wr0ng-Passw0rd!";
+    let bad = Client::builder(sb.url())
+        .user_login(sb.admin_username(), wrong)
+        .build()
+        .unwrap();
+    let error = probe(&bad).await.expect_err("a wrong password is refused");
+    assert!(matches!(error, Error::Auth { .. }), "{error:?}");
+    assert!(!format!("{error} {error:?}").contains(wrong));
+}
+
+#[tokio::test]
+async fn user_login_with_password_and_otp_through_the_mfa_handler() {
+    let sb = Sandbox::builder()
+        .seed(Seed::Demo)
+        .otp_code("424242")
+        .start()
+        .await
+        .unwrap();
+    let seen: Arc<Mutex<Vec<MfaChallenge>>> = Arc::default();
+    let record = seen.clone();
+    let client = Client::builder(sb.url())
+        .user_login(sb.mfa_username(), sb.mfa_password())
+        .mfa_handler(move |challenge: &MfaChallenge| {
+            record.lock().unwrap().push(challenge.clone());
+            MfaAnswer::Text("424242".into())
+        })
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    probe(&client).await.expect("the MFA user signs in with the OTP");
+
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "one second factor: {seen:?}");
+    assert_eq!(seen[0].mechanism, "EMAIL");
+    assert!(seen[0].user.eq_ignore_ascii_case(sb.mfa_username()));
+    assert!(!seen[0].mechanism_id.is_empty());
+    let advances = requests_of(&sb, "Authentication_AdvanceAuthentication");
+    assert!(advances.len() >= 2, "password, then the code: {advances:?}");
+    assert!(advances.iter().all(|a| a.status == 200));
+    assert!(advances.iter().all(|a| !a.body.contains("424242")), "the log redacts the OTP");
+
+    // A wrong code, and no handler at all, are auth errors.
+    let wrong = Client::builder(sb.url())
+        .user_login(sb.mfa_username(), sb.mfa_password())
+        .mfa_handler(|_: &MfaChallenge| MfaAnswer::Text("000000".into()))
+        .build()
+        .unwrap();
+    let error = probe(&wrong).await.expect_err("a wrong code is refused");
+    assert!(matches!(error, Error::Auth { .. }), "{error:?}");
+    let without = Client::builder(sb.url())
+        .user_login(sb.mfa_username(), sb.mfa_password())
+        .build()
+        .unwrap();
+    let error = probe(&without).await.expect_err("no handler, no login");
+    match error {
+        Error::Auth { message, .. } => assert!(message.contains("MFA handler"), "{message}"),
+        other => panic!("expected Error::Auth, got {other:?}"),
+    }
+    let cancelled = Client::builder(sb.url())
+        .user_login(sb.mfa_username(), sb.mfa_password())
+        .mfa_handler(|_: &MfaChallenge| MfaAnswer::Cancel)
+        .build()
+        .unwrap();
+    assert!(matches!(probe(&cancelled).await, Err(Error::Auth { .. })));
+}
+
+#[tokio::test]
+async fn generated_login_operations_and_logout() {
+    let sb = sandbox().await;
+    let anonymous = Client::builder(sb.url()).build().unwrap();
+    let auth = anonymous.authentication();
+    let start = auth
+        .start_authentication(AuthenticationStartAuthenticationRequest::new(
+            sb.admin_username(),
+            "1.0",
+        ))
+        .await
+        .expect("StartAuthentication answers a package");
+    let session = start.session_id.clone().expect("a SessionId");
+    let challenges = start.challenges.clone().unwrap_or_default();
+    assert!(!challenges.is_empty(), "{start:?}");
+    let mechanisms = challenges[0].mechanisms.clone().unwrap_or_default();
+    let up = mechanisms
+        .iter()
+        .find(|m| m.name.as_ref().is_some_and(|n| n.as_str() == "UP"))
+        .expect("the first challenge offers the password");
+    let mechanism_id = up.mechanism_id.clone().expect("a MechanismId");
+
+    // A wrong password is `success: false`, a typed API error.
+    let error = auth
+        .advance_authentication(
+            AuthenticationAdvanceAuthenticationRequest::new(session.as_str())
+                .mechanism_id(mechanism_id.as_str())
+                .action("Answer")
+                .answer("wrong password"),
+        )
+        .await
+        .expect_err("a wrong password is refused");
+    let api = common::api_error(&error);
+    assert_eq!(api.operation, "Authentication_AdvanceAuthentication");
+    assert!(api.message.is_some(), "{api:?}");
+
+    // Start again (a failed answer may end the session) and answer correctly.
+    let start = auth
+        .start_authentication(AuthenticationStartAuthenticationRequest::new(
+            sb.admin_username(),
+            "1.0",
+        ))
+        .await
+        .unwrap();
+    let session = start.session_id.clone().unwrap();
+    let mechanism_id = start.challenges.unwrap()[0].mechanisms.clone().unwrap()[0]
+        .mechanism_id
+        .clone()
+        .unwrap();
+    let done = auth
+        .advance_authentication(
+            AuthenticationAdvanceAuthenticationRequest::new(session.as_str())
+                .mechanism_id(mechanism_id.as_str())
+                .action("Answer")
+                .answer(sb.admin_password()),
+        )
+        .await
+        .expect("the right password logs in");
+    assert_eq!(done.summary, Some(AdvanceAuthenticationResultSummary::LoginSuccess));
+    let token = done
+        .token
+        .clone()
+        .or(done.auth.clone())
+        .expect("LoginSuccess carries a token");
+    assert!(!format!("{done:?}").contains(token.expose()), "Debug hides the token");
+
+    // The token works until Logout revokes it.
+    let bearer = Client::builder(sb.url())
+        .bearer_token(token.clone())
+        .build()
+        .unwrap();
+    probe(&bearer).await.expect("the login token is accepted");
+    bearer
+        .authentication()
+        .logout(AuthenticationLogoutRequest::new())
+        .await
+        .expect("Logout succeeds");
+    assert_eq!(last_request(&sb, "Authentication_Logout").status, 200);
+    let error = probe(&bearer).await.expect_err("the token is revoked");
+    assert!(matches!(error, Error::Auth { status: Some(401), .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_replaced_after_a_401() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    probe(&client).await.unwrap();
+    // Logout revokes the client's own cached token behind its back.
+    client
+        .authentication()
+        .logout(AuthenticationLogoutRequest::new())
+        .await
+        .unwrap();
+    sb.clear_requests();
+    probe(&client).await.expect("the client fetches a fresh token after the 401");
+    let log: Vec<(Option<String>, u16)> = sb
+        .requests()
+        .into_iter()
+        .map(|r| (r.operation, r.status))
+        .collect();
+    assert_eq!(
+        log,
+        vec![
+            (Some("Org_ListAll".to_owned()), 401),
+            (Some("Authentication_PlatformToken".to_owned()), 200),
+            (Some("Org_ListAll".to_owned()), 200),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_before_the_call() {
+    let sb = Sandbox::builder()
+        .seed(Seed::Demo)
+        .token_ttl(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    let client = client(&sb);
+    probe(&client).await.unwrap();
+    assert_eq!(count(&sb, "Authentication_PlatformToken"), 1);
+    // Not synchronisation: the token has to outlive its lifetime for this test to mean anything.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    probe(&client).await.expect("the call succeeds with a fresh token");
+    assert_eq!(
+        count(&sb, "Authentication_PlatformToken"),
+        2,
+        "a new token was fetched: {:?}",
+        sb.requests()
+    );
+    assert!(
+        requests_of(&sb, "Org_ListAll").iter().all(|r| r.status == 200),
+        "the client refreshed before the tenant had to refuse the old token"
+    );
+}
+
+#[tokio::test]
+async fn user_login_is_repeated_when_the_session_token_expires() {
+    let sb = Sandbox::builder()
+        .seed(Seed::Demo)
+        .token_ttl(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder(sb.url())
+        .user_login(sb.admin_username(), sb.admin_password())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    probe(&client).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    probe(&client).await.expect("the client signs in again");
+    assert_eq!(count(&sb, "Authentication_StartAuthentication"), 2);
+    let statuses: Vec<u16> = requests_of(&sb, "Org_ListAll")
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses.last(), Some(&200));
+}
