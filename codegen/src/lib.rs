@@ -12,3 +12,4 @@ pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod names;
+pub mod overlay;
