@@ -196,29 +196,45 @@ impl ApiError {
 /// the other operations the key is left out (as in the spec's own StartAuthentication failure
 /// example).
 pub fn fail(err: &ApiError, with_result: bool) -> Reply {
+    fail_with(err, with_result.then_some(serde_json::Value::Null), true)
+}
+
+#[derive(Serialize)]
+#[allow(non_snake_case)]
+struct Failure<'a> {
+    success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    Result: Option<serde_json::Value>,
+    Message: &'a str,
+    MessageID: Option<String>,
+    Exception: Option<String>,
+    ErrorID: String,
+    ErrorCode: Option<&'a str>,
+    IsSoftError: bool,
+    InnerExceptions: Option<()>,
+}
+
+/// A failure envelope with a chosen `Result` (absent when `None`); without `details` the
+/// `MessageID` and `Exception` are null, as in the tenant's login failures.
+pub fn fail_with(err: &ApiError, result: Option<serde_json::Value>, details: bool) -> Reply {
     let ty = err.kind.exception_type();
-    let exception = format!(
-        "{ty}: {}\r\n   at CyberArkIdentity.Cloud.Sandbox.RestHelpers.JsonRest.StandardJsonResult(Func`1 action)",
-        err.message
-    );
-    let mut map = serde_json::Map::new();
-    map.insert("success".into(), false.into());
-    if with_result {
-        map.insert("Result".into(), serde_json::Value::Null);
-    }
-    map.insert("Message".into(), err.message.clone().into());
-    map.insert("MessageID".into(), format!("_I18N_{ty}").into());
-    map.insert("Exception".into(), exception.into());
-    map.insert("ErrorID".into(), ids::error_id().into());
-    map.insert(
-        "ErrorCode".into(),
-        err.code
-            .map(serde_json::Value::from)
-            .unwrap_or(serde_json::Value::Null),
-    );
-    map.insert("IsSoftError".into(), false.into());
-    map.insert("InnerExceptions".into(), serde_json::Value::Null);
-    Reply::json(200, &serde_json::Value::Object(map))
+    let body = Failure {
+        success: false,
+        Result: result,
+        Message: &err.message,
+        MessageID: details.then(|| format!("_I18N_{ty}")),
+        Exception: details.then(|| {
+            format!(
+                "{ty}: {}\r\n   at CyberArkIdentity.Cloud.Sandbox.RestHelpers.JsonRest.StandardJsonResult(Func`1 action)",
+                err.message
+            )
+        }),
+        ErrorID: ids::error_id(),
+        ErrorCode: err.code,
+        IsSoftError: false,
+        InnerExceptions: None,
+    };
+    Reply::json(200, &body)
 }
 
 #[cfg(test)]

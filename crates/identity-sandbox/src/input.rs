@@ -36,6 +36,11 @@ impl Body {
         }
     }
 
+    /// Wraps an already parsed object (a nested `Args`, for example).
+    pub fn from_map(map: Map<String, Value>) -> Self {
+        Self { map }
+    }
+
     /// The raw value of a key, matched case-insensitively.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.map.get(key).or_else(|| {
@@ -44,11 +49,6 @@ impl Body {
                 .find(|(k, _)| k.eq_ignore_ascii_case(key))
                 .map(|(_, v)| v)
         })
-    }
-
-    /// Whether the key is present (even as null).
-    pub fn has(&self, key: &str) -> bool {
-        self.get(key).is_some()
     }
 
     /// The entries of the body.

@@ -56,6 +56,12 @@ pub use handle::{Invitation, SandboxHandle};
 pub use log::LoggedRequest;
 pub use view::{ExtColumnView, OrgView, ScimGroupView, ScimUserView, StateView, UserView};
 
+/// The operationId of every operation the sandbox serves (all 51 of `spec/identity.yaml`), for
+/// tests that check each one is exercised and for fault injection.
+pub fn operation_ids() -> Vec<&'static str> {
+    routes::operation_ids().collect()
+}
+
 /// The fixed demo credentials, also printed by the binary.
 pub mod credentials {
     pub use crate::seed::{

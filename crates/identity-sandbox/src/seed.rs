@@ -252,7 +252,7 @@ pub fn add_synthetic_users(t: &mut Tenant, n: usize) {
     let mut i = start;
     while added < n {
         i += 1;
-        let mut u = User::new(&format!("user{i:06}@{SUFFIX}"));
+        let mut u = User::new(&format!("user{i:06}@{}", t.suffix));
         u.display_name = Some(format!("Synthetic User {i}"));
         u.mail = Some(format!("user{i:06}@sandbox.example"));
         if t.users.insert(u).is_ok() {

@@ -80,13 +80,3 @@ pub struct Tenant {
     /// Login suffix of the tenant.
     pub suffix: String,
 }
-
-impl Tenant {
-    /// Names of the roles a user belongs to, built-ins included.
-    pub fn roles_of(&self, uuid: &str) -> Vec<&Role> {
-        self.roles
-            .iter()
-            .filter(|r| r.members.iter().any(|m| m == uuid))
-            .collect()
-    }
-}

@@ -222,6 +222,7 @@ impl Users {
     }
 
     /// Whether the store is empty.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn is_empty(&self) -> bool {
         self.by_uuid.is_empty()
     }
