@@ -9,7 +9,10 @@ use crate::ir::{Api, Convention, TypeRef};
 /// Emits the operation table.
 pub fn emit(api: &Api, path: &str) -> Output {
     let mut out = String::new();
-    out.push_str(&format!("<!-- {HEADER} -->\n\n# Operations of the {}\n\n", api.title));
+    out.push_str(&format!(
+        "<!-- {HEADER} -->\n\n# Operations of the {}\n\n",
+        api.title
+    ));
     out.push_str(
         "Every operation of `spec/identity.yaml`, with its Rust method (on the tag's handle, \
          `client.<handle>()`) and its Python method (on `client.<handle>`). *Retried* says whether \
@@ -22,7 +25,9 @@ pub fn emit(api: &Api, path: &str) -> Output {
             out.push_str(docs.trim());
             out.push_str("\n\n");
         }
-        out.push_str("| operation | HTTP | Rust / Python | returns | retried | paged | summary |\n");
+        out.push_str(
+            "| operation | HTTP | Rust / Python | returns | retried | paged | summary |\n",
+        );
         out.push_str("| --- | --- | --- | --- | --- | --- | --- |\n");
         for op in api.operations_of(&tag.name) {
             let paged = match &op.paging {
@@ -31,7 +36,9 @@ pub fn emit(api: &Api, path: &str) -> Output {
             };
             let returns = match (&op.result, op.convention) {
                 (TypeRef::Unit, _) => "nothing".to_owned(),
-                (t, Convention::Envelope) => format!("`{}` (the envelope's `Result`)", type_name(t)),
+                (t, Convention::Envelope) => {
+                    format!("`{}` (the envelope's `Result`)", type_name(t))
+                }
                 (t, _) => format!("`{}`", type_name(t)),
             };
             out.push_str(&format!(
@@ -73,5 +80,8 @@ fn type_name(t: &TypeRef) -> String {
 
 /// Text fit for one table cell: one line, no pipes.
 fn cell(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
 }
