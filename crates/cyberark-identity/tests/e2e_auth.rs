@@ -11,14 +11,18 @@ use common::{client, count, fast_retry, header, last_request, requests_of, sandb
 use cyberark_identity::{
     AdvanceAuthenticationResultSummary, AuthenticationAdvanceAuthenticationRequest,
     AuthenticationLogoutRequest, AuthenticationPlatformTokenRequest,
-    AuthenticationStartAuthenticationRequest, AuthenticationTokenRequest, Client, Error,
-    MfaAnswer, MfaChallenge, OrgListAllRequest,
+    AuthenticationStartAuthenticationRequest, AuthenticationTokenRequest, Client, Error, MfaAnswer,
+    MfaChallenge, OrgListAllRequest,
 };
 use identity_sandbox::{Sandbox, Seed};
 
 /// Any cheap authenticated call.
 async fn probe(client: &Client) -> Result<(), Error> {
-    client.org().list_all(OrgListAllRequest::new()).await.map(drop)
+    client
+        .org()
+        .list_all(OrgListAllRequest::new())
+        .await
+        .map(drop)
 }
 
 /// The form fields of a logged form body.
@@ -43,8 +47,12 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
 async fn client_credentials_use_the_platform_token_endpoint_with_a_form_body() {
     let sb = sandbox().await;
     let client = client(&sb);
-    probe(&client).await.expect("an authenticated call succeeds");
-    probe(&client).await.expect("a second call reuses the token");
+    probe(&client)
+        .await
+        .expect("an authenticated call succeeds");
+    probe(&client)
+        .await
+        .expect("a second call reuses the token");
 
     let tokens = requests_of(&sb, "Authentication_PlatformToken");
     assert_eq!(tokens.len(), 1, "the token is fetched once and cached");
@@ -53,21 +61,39 @@ async fn client_credentials_use_the_platform_token_endpoint_with_a_form_body() {
     assert_eq!(token.path, "/oauth2/platformtoken");
     assert_eq!(token.status, 200);
     assert!(
-        header(token, "content-type").is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded")),
+        header(token, "content-type")
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded")),
         "{token:?}"
     );
     let fields = form(&token.body);
     assert_eq!(field(&fields, "grant_type"), Some("client_credentials"));
-    assert_eq!(field(&fields, "client_id").map(|id| id.replace("%40", "@")).as_deref(), Some(sb.client_id()));
-    assert!(field(&fields, "client_secret").is_some(), "the secret travels in the form body");
-    assert!(!token.body.contains(sb.client_secret()), "the log redacts the secret");
-    assert!(header(token, "authorization").is_none(), "no Basic credentials at platformtoken");
+    assert_eq!(
+        field(&fields, "client_id")
+            .map(|id| id.replace("%40", "@"))
+            .as_deref(),
+        Some(sb.client_id())
+    );
+    assert!(
+        field(&fields, "client_secret").is_some(),
+        "the secret travels in the form body"
+    );
+    assert!(
+        !token.body.contains(sb.client_secret()),
+        "the log redacts the secret"
+    );
+    assert!(
+        header(token, "authorization").is_none(),
+        "no Basic credentials at platformtoken"
+    );
 
     let calls = requests_of(&sb, "Org_ListAll");
     assert_eq!(calls.len(), 2);
     for call in &calls {
         assert_eq!(call.status, 200);
-        assert!(header(call, "authorization").is_some(), "a bearer token is sent");
+        assert!(
+            header(call, "authorization").is_some(),
+            "a bearer token is sent"
+        );
         assert_eq!(header(call, "x-idap-native-client"), Some("true"));
     }
 }
@@ -80,7 +106,9 @@ async fn oauth_app_uses_the_app_token_endpoint() {
         .retry(fast_retry())
         .build()
         .unwrap();
-    probe(&client).await.expect("a call with an app token succeeds");
+    probe(&client)
+        .await
+        .expect("a call with an app token succeeds");
 
     assert_eq!(count(&sb, "Authentication_PlatformToken"), 0);
     let token = last_request(&sb, "Authentication_Token");
@@ -89,7 +117,10 @@ async fn oauth_app_uses_the_app_token_endpoint() {
     // The runtime sends the client's credentials as HTTP Basic here; the spec documents them in
     // the form body. The sandbox accepts both (the form variant is the generated call below).
     assert!(header(&token, "authorization").is_some(), "{token:?}");
-    assert_eq!(field(&form(&token.body), "grant_type"), Some("client_credentials"));
+    assert_eq!(
+        field(&form(&token.body), "grant_type"),
+        Some("client_credentials")
+    );
     assert!(!token.body.contains(sb.client_secret()));
     assert_eq!(count(&sb, "Org_ListAll"), 1);
 }
@@ -109,9 +140,15 @@ async fn generated_token_operations_issue_tokens_a_bearer_client_can_use() {
         .await
         .expect("PlatformToken issues a token");
     assert!(!platform.access_token.expose().is_empty());
-    assert!(platform.token_type.eq_ignore_ascii_case("bearer"), "{platform:?}");
+    assert!(
+        platform.token_type.eq_ignore_ascii_case("bearer"),
+        "{platform:?}"
+    );
     assert!(platform.expires_in.is_some_and(|s| s > 0), "{platform:?}");
-    assert!(!format!("{platform:?}").contains(platform.access_token.expose()), "Debug hides the token");
+    assert!(
+        !format!("{platform:?}").contains(platform.access_token.expose()),
+        "Debug hides the token"
+    );
 
     let app = anonymous
         .authentication()
@@ -126,12 +163,18 @@ async fn generated_token_operations_issue_tokens_a_bearer_client_can_use() {
     assert!(!app.access_token.expose().is_empty());
     assert_ne!(app.access_token, platform.access_token);
     let logged = last_request(&sb, "Authentication_Token");
-    assert!(header(&logged, "authorization").is_none(), "the generated call sends the form body");
+    assert!(
+        header(&logged, "authorization").is_none(),
+        "the generated call sends the form body"
+    );
     assert!(field(&form(&logged.body), "client_secret").is_some());
 
     // A static bearer token: sent as is, never refreshed.
     for token in [platform.access_token.expose(), app.access_token.expose()] {
-        let bearer = Client::builder(sb.url()).bearer_token(token).build().unwrap();
+        let bearer = Client::builder(sb.url())
+            .bearer_token(token)
+            .build()
+            .unwrap();
         probe(&bearer).await.expect("the issued token is accepted");
     }
     assert_eq!(count(&sb, "Org_ListAll"), 2);
@@ -150,15 +193,25 @@ async fn a_bad_secret_is_an_auth_error_without_the_secret() {
         .unwrap();
     let error = probe(&bad).await.expect_err("a bad secret is refused");
     match &error {
-        Error::Auth { operation, status, .. } => {
+        Error::Auth {
+            operation, status, ..
+        } => {
             assert_eq!(*operation, "Org_ListAll");
             assert!(matches!(status, Some(400 | 401)), "{error:?}");
         }
         other => panic!("expected Error::Auth, got {other:?}"),
     }
     assert!(!format!("{error} {error:?}").contains(secret));
-    assert_eq!(count(&sb, "Authentication_PlatformToken"), 1, "a refusal is not retried");
-    assert_eq!(count(&sb, "Org_ListAll"), 0, "no call goes out without a token");
+    assert_eq!(
+        count(&sb, "Authentication_PlatformToken"),
+        1,
+        "a refusal is not retried"
+    );
+    assert_eq!(
+        count(&sb, "Org_ListAll"),
+        0,
+        "no call goes out without a token"
+    );
 
     // The same refusal through the generated operation is an OAuth API error.
     let anonymous = Client::builder(sb.url()).build().unwrap();
@@ -181,7 +234,9 @@ async fn a_bad_secret_is_an_auth_error_without_the_secret() {
         .oauth_app("no-such-app", sb.client_id(), sb.client_secret())
         .build()
         .unwrap();
-    let error = probe(&unknown_app).await.expect_err("an unknown app is refused");
+    let error = probe(&unknown_app)
+        .await
+        .expect_err("an unknown app is refused");
     assert!(
         matches!(error, Error::Auth { .. } | Error::Api(_)),
         "{error:?}"
@@ -195,12 +250,25 @@ async fn a_bad_static_bearer_token_is_an_auth_error() {
         .bearer_token("not-a-token")
         .build()
         .unwrap();
-    let error = probe(&bearer).await.expect_err("an unknown token is refused");
+    let error = probe(&bearer)
+        .await
+        .expect_err("an unknown token is refused");
     assert!(
-        matches!(error, Error::Auth { status: Some(401), operation: "Org_ListAll", .. }),
+        matches!(
+            error,
+            Error::Auth {
+                status: Some(401),
+                operation: "Org_ListAll",
+                ..
+            }
+        ),
         "{error:?}"
     );
-    assert_eq!(count(&sb, "Org_ListAll"), 1, "a static token cannot be refreshed");
+    assert_eq!(
+        count(&sb, "Org_ListAll"),
+        1,
+        "a static token cannot be refreshed"
+    );
     let anonymous = Client::builder(sb.url()).build().unwrap();
     assert!(matches!(probe(&anonymous).await, Err(Error::Config { .. })));
 }
@@ -213,12 +281,17 @@ async fn user_login_with_a_password() {
         .retry(fast_retry())
         .build()
         .unwrap();
-    probe(&client).await.expect("the admin signs in with a password");
+    probe(&client)
+        .await
+        .expect("the admin signs in with a password");
     let start = last_request(&sb, "Authentication_StartAuthentication");
     assert_eq!(start.status, 200);
     let advances = requests_of(&sb, "Authentication_AdvanceAuthentication");
     assert_eq!(advances.len(), 1, "one password step: {advances:?}");
-    assert!(!advances[0].body.contains(sb.admin_password()), "the log redacts the answer");
+    assert!(
+        !advances[0].body.contains(sb.admin_password()),
+        "the log redacts the answer"
+    );
     let body = common::json_body(&advances[0]);
     assert_eq!(body["Action"], "Answer");
     assert_eq!(count(&sb, "Org_ListAll"), 1);
@@ -253,7 +326,9 @@ async fn user_login_with_password_and_otp_through_the_mfa_handler() {
         .retry(fast_retry())
         .build()
         .unwrap();
-    probe(&client).await.expect("the MFA user signs in with the OTP");
+    probe(&client)
+        .await
+        .expect("the MFA user signs in with the OTP");
 
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1, "one second factor: {seen:?}");
@@ -263,7 +338,10 @@ async fn user_login_with_password_and_otp_through_the_mfa_handler() {
     let advances = requests_of(&sb, "Authentication_AdvanceAuthentication");
     assert!(advances.len() >= 2, "password, then the code: {advances:?}");
     assert!(advances.iter().all(|a| a.status == 200));
-    assert!(advances.iter().all(|a| !a.body.contains("424242")), "the log redacts the OTP");
+    assert!(
+        advances.iter().all(|a| !a.body.contains("424242")),
+        "the log redacts the OTP"
+    );
 
     // A wrong code, and no handler at all, are auth errors.
     let wrong = Client::builder(sb.url())
@@ -348,13 +426,19 @@ async fn generated_login_operations_and_logout() {
         )
         .await
         .expect("the right password logs in");
-    assert_eq!(done.summary, Some(AdvanceAuthenticationResultSummary::LoginSuccess));
+    assert_eq!(
+        done.summary,
+        Some(AdvanceAuthenticationResultSummary::LoginSuccess)
+    );
     let token = done
         .token
         .clone()
         .or(done.auth.clone())
         .expect("LoginSuccess carries a token");
-    assert!(!format!("{done:?}").contains(token.expose()), "Debug hides the token");
+    assert!(
+        !format!("{done:?}").contains(token.expose()),
+        "Debug hides the token"
+    );
 
     // The token works until Logout revokes it.
     let bearer = Client::builder(sb.url())
@@ -369,7 +453,16 @@ async fn generated_login_operations_and_logout() {
         .expect("Logout succeeds");
     assert_eq!(last_request(&sb, "Authentication_Logout").status, 200);
     let error = probe(&bearer).await.expect_err("the token is revoked");
-    assert!(matches!(error, Error::Auth { status: Some(401), .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::Auth {
+                status: Some(401),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -384,7 +477,9 @@ async fn a_revoked_token_is_replaced_after_a_401() {
         .await
         .unwrap();
     sb.clear_requests();
-    probe(&client).await.expect("the client fetches a fresh token after the 401");
+    probe(&client)
+        .await
+        .expect("the client fetches a fresh token after the 401");
     let log: Vec<(Option<String>, u16)> = sb
         .requests()
         .into_iter()
@@ -413,7 +508,9 @@ async fn an_expired_token_is_refreshed_before_the_call() {
     assert_eq!(count(&sb, "Authentication_PlatformToken"), 1);
     // Not synchronisation: the token has to outlive its lifetime for this test to mean anything.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    probe(&client).await.expect("the call succeeds with a fresh token");
+    probe(&client)
+        .await
+        .expect("the call succeeds with a fresh token");
     assert_eq!(
         count(&sb, "Authentication_PlatformToken"),
         2,
@@ -421,7 +518,9 @@ async fn an_expired_token_is_refreshed_before_the_call() {
         sb.requests()
     );
     assert!(
-        requests_of(&sb, "Org_ListAll").iter().all(|r| r.status == 200),
+        requests_of(&sb, "Org_ListAll")
+            .iter()
+            .all(|r| r.status == 200),
         "the client refreshed before the tenant had to refuse the old token"
     );
 }

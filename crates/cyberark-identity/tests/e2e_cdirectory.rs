@@ -10,8 +10,7 @@ use common::{
 };
 use cyberark_identity::{
     CDirectoryServiceChangeUserRequest, CDirectoryServiceChangeUserStateRequest,
-    CDirectoryServiceExemptUserFromMfaRequest, 
-    CDirectoryServiceGetUserByNameRequest,
+    CDirectoryServiceExemptUserFromMfaRequest, CDirectoryServiceGetUserByNameRequest,
     CDirectoryServiceGetUserRequest, CDirectoryServiceGetUsersFromCsvFileRequest,
     CDirectoryServiceGetUsersRequest, CDirectoryServiceSetUserPictureRequest,
     CDirectoryServiceSetUserStateRequest, CDirectoryServiceSubmitUploadedFileRequest, FilePart,
@@ -56,13 +55,19 @@ async fn get_user_and_get_user_by_name_read_the_directory() {
         .get_user_by_name(CDirectoryServiceGetUserByNameRequest::new())
         .await
         .expect("GetUserByName for the caller");
-    assert!(me.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(sb.client_id())));
+    assert!(
+        me.name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case(sb.client_id()))
+    );
     assert_eq!(me.oauth_client, Some(true));
 
     expect_api(
         client
             .cdirectory_service()
-            .get_user(CDirectoryServiceGetUserRequest::new("00000000-0000-0000-0000-000000000000"))
+            .get_user(CDirectoryServiceGetUserRequest::new(
+                "00000000-0000-0000-0000-000000000000",
+            ))
             .await,
         "CDirectoryService_GetUser",
         NOT_FOUND,
@@ -71,7 +76,9 @@ async fn get_user_and_get_user_by_name_read_the_directory() {
     expect_api(
         client
             .cdirectory_service()
-            .get_user_by_name(CDirectoryServiceGetUserByNameRequest::new().username("nobody@sandbox.example"))
+            .get_user_by_name(
+                CDirectoryServiceGetUserByNameRequest::new().username("nobody@sandbox.example"),
+            )
             .await,
         "CDirectoryService_GetUserByName",
         NOT_FOUND,
@@ -102,7 +109,13 @@ async fn get_users_pages_with_args() {
         .map(|r| r.row.as_ref().and_then(|row| row.uuid.clone()).unwrap())
         .collect();
     assert_eq!(got, expected, "page 2 holds users 6 to 10 in listing order");
-    assert!(table.columns.unwrap_or_default().iter().any(|c| c.name.as_deref() == Some("Uuid")));
+    assert!(
+        table
+            .columns
+            .unwrap_or_default()
+            .iter()
+            .any(|c| c.name.as_deref() == Some("Uuid"))
+    );
 
     expect_api(
         client
@@ -139,7 +152,10 @@ async fn change_user_updates_the_stored_user() {
     let user = state.user(id).unwrap();
     assert_eq!(user.display_name.as_deref(), Some("Renamed Person"));
     assert_eq!(user.mail.as_deref(), Some("renamed@sandbox.example"));
-    assert_eq!(user.description.as_deref(), Some("Changed by the e2e tests"));
+    assert_eq!(
+        user.description.as_deref(),
+        Some("Changed by the e2e tests")
+    );
     assert_eq!(user.reports_to.as_ref(), Some(manager_id));
     assert!(user.version > version, "the record version moves on");
 
@@ -173,22 +189,38 @@ async fn user_states_change_and_are_validated() {
 
     client
         .cdirectory_service()
-        .set_user_state(CDirectoryServiceSetUserStateRequest::new(id.as_str(), "Locked"))
+        .set_user_state(CDirectoryServiceSetUserStateRequest::new(
+            id.as_str(),
+            "Locked",
+        ))
         .await
         .expect("SetUserState");
     assert_eq!(sb.state().user(&id).unwrap().state, "Locked");
 
     client
         .cdirectory_service()
-        .change_user_state(CDirectoryServiceChangeUserStateRequest::new(id.as_str(), false))
+        .change_user_state(CDirectoryServiceChangeUserStateRequest::new(
+            id.as_str(),
+            false,
+        ))
         .await
         .expect("ChangeUserState disables");
     assert!(sb.state().user(&id).unwrap().state.contains("Disabled"));
-    assert!(!sb.state().scim_users.iter().find(|u| u.uuid == id).unwrap().active);
+    assert!(
+        !sb.state()
+            .scim_users
+            .iter()
+            .find(|u| u.uuid == id)
+            .unwrap()
+            .active
+    );
 
     client
         .cdirectory_service()
-        .change_user_state(CDirectoryServiceChangeUserStateRequest::new(id.as_str(), true))
+        .change_user_state(CDirectoryServiceChangeUserStateRequest::new(
+            id.as_str(),
+            true,
+        ))
         .await
         .expect("ChangeUserState enables");
     assert_eq!(sb.state().user(&id).unwrap().state, "None");
@@ -199,7 +231,10 @@ async fn user_states_change_and_are_validated() {
     expect_api(
         client
             .cdirectory_service()
-            .set_user_state(CDirectoryServiceSetUserStateRequest::new(id.as_str(), "Asleep"))
+            .set_user_state(CDirectoryServiceSetUserStateRequest::new(
+                id.as_str(),
+                "Asleep",
+            ))
             .await,
         "CDirectoryService_SetUserState",
         ARGUMENT,
@@ -210,7 +245,10 @@ async fn user_states_change_and_are_validated() {
     expect_api(
         client
             .cdirectory_service()
-            .change_user_state(CDirectoryServiceChangeUserStateRequest::new(me.as_str(), false))
+            .change_user_state(CDirectoryServiceChangeUserStateRequest::new(
+                me.as_str(),
+                false,
+            ))
             .await,
         "CDirectoryService_ChangeUserState",
         INVALID_OPERATION,
@@ -226,20 +264,35 @@ async fn exempt_user_from_mfa_sets_an_exemption_window() {
     assert!(sb.state().user(&id).unwrap().mfa_exempt_until.is_none());
     client
         .cdirectory_service()
-        .exempt_user_from_mfa(CDirectoryServiceExemptUserFromMfaRequest::new(id.as_str()).timespan(15))
+        .exempt_user_from_mfa(
+            CDirectoryServiceExemptUserFromMfaRequest::new(id.as_str()).timespan(15),
+        )
         .await
         .expect("ExemptUserFromMfa");
-    let until = sb.state().user(&id).unwrap().mfa_exempt_until.expect("an exemption");
+    let until = sb
+        .state()
+        .user(&id)
+        .unwrap()
+        .mfa_exempt_until
+        .expect("an exemption");
     let minutes = until.duration_since(SystemTime::now()).unwrap().as_secs() / 60;
     assert!((13..=15).contains(&minutes), "{minutes} minutes");
     let request = last_request(&sb, "CDirectoryService_ExemptUserFromMfa");
-    assert_eq!(request.query.as_deref(), Some(format!("ID={id}&timespan=15").as_str()));
-    assert!(request.body.is_empty(), "the inputs travel in the query string");
+    assert_eq!(
+        request.query.as_deref(),
+        Some(format!("ID={id}&timespan=15").as_str())
+    );
+    assert!(
+        request.body.is_empty(),
+        "the inputs travel in the query string"
+    );
 
     expect_api(
         client
             .cdirectory_service()
-            .exempt_user_from_mfa(CDirectoryServiceExemptUserFromMfaRequest::new(id.as_str()).timespan(0))
+            .exempt_user_from_mfa(
+                CDirectoryServiceExemptUserFromMfaRequest::new(id.as_str()).timespan(0),
+            )
             .await,
         "CDirectoryService_ExemptUserFromMfa",
         ARGUMENT,
@@ -256,10 +309,21 @@ async fn tech_support_user_and_own_attributes() {
         .get_tech_support_user()
         .await
         .expect("GetTechSupportUser");
-    assert!(tech.name.as_deref().is_some_and(|n| n.starts_with("techsupport")), "{tech:?}");
-    assert!(tech.uuid.is_some() && tech.password_exp.is_some(), "{tech:?}");
     assert!(
-        sb.state().users.iter().all(|u| Some(&u.id) != tech.uuid.as_ref()),
+        tech.name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("techsupport")),
+        "{tech:?}"
+    );
+    assert!(
+        tech.uuid.is_some() && tech.password_exp.is_some(),
+        "{tech:?}"
+    );
+    assert!(
+        sb.state()
+            .users
+            .iter()
+            .all(|u| Some(&u.id) != tech.uuid.as_ref()),
         "the tech support user is not a listed user"
     );
 
@@ -291,7 +355,10 @@ async fn set_user_picture_stores_the_file() {
         .await
         .expect("SetUserPicture");
     assert!(!uri.is_empty());
-    assert_eq!(sb.state().user(&id).unwrap().picture.as_deref(), Some(png.as_slice()));
+    assert_eq!(
+        sb.state().user(&id).unwrap().picture.as_deref(),
+        Some(png.as_slice())
+    );
     let user = client
         .cdirectory_service()
         .get_user(CDirectoryServiceGetUserRequest::new(id.as_str()))
@@ -331,7 +398,11 @@ async fn csv_import_creates_users_and_sends_invitations() {
         .await
         .expect("GetUsersFromCsvFile");
     let return_id = upload.return_id.expect("a ReturnID");
-    assert_eq!(sb.state().users.len(), before, "nothing is created before the submit");
+    assert_eq!(
+        sb.state().users.len(),
+        before,
+        "nothing is created before the submit"
+    );
 
     let answer = client
         .cdirectory_service()
@@ -354,9 +425,16 @@ async fn csv_import_creates_users_and_sends_invitations() {
     assert_eq!(state.users.len(), before + 2);
     let one = state.user("new.hire1@sandbox.example").expect("created");
     assert_eq!(one.display_name.as_deref(), Some("New Hire One"));
-    assert_eq!(one.reports_to.as_ref(), Some(&state.user("alice.ceo@sandbox.example").unwrap().id));
     assert_eq!(
-        state.user("new.hire2@sandbox.example").unwrap().display_name.as_deref(),
+        one.reports_to.as_ref(),
+        Some(&state.user("alice.ceo@sandbox.example").unwrap().id)
+    );
+    assert_eq!(
+        state
+            .user("new.hire2@sandbox.example")
+            .unwrap()
+            .display_name
+            .as_deref(),
         Some("Hire, Two")
     );
     let invitations: Vec<_> = sb
@@ -366,7 +444,11 @@ async fn csv_import_creates_users_and_sends_invitations() {
         .collect();
     assert_eq!(invitations.len(), 2);
     assert!(invitations.iter().all(|i| i.channel == "email"));
-    assert!(invitations.iter().any(|i| i.address.as_deref() == Some("nh1@sandbox.example")));
+    assert!(
+        invitations
+            .iter()
+            .any(|i| i.address.as_deref() == Some("nh1@sandbox.example"))
+    );
 
     // The upload is used up.
     expect_api(

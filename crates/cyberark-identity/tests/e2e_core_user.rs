@@ -2,7 +2,10 @@
 
 mod common;
 
-use common::{ARGUMENT, INVALID_OPERATION, NOT_FOUND, client, expect_api, last_request, ordinary_user, sandbox};
+use common::{
+    ARGUMENT, INVALID_OPERATION, NOT_FOUND, client, expect_api, last_request, ordinary_user,
+    sandbox,
+};
 use cyberark_identity::{CoreGetUserSettingsRequest, JsonValue, UserUpdateProfileRequest};
 
 #[tokio::test]
@@ -11,11 +14,15 @@ async fn get_user_settings_reads_the_stored_settings() {
     let client = client(&sb);
     let (id, _) = ordinary_user(&sb);
     let stored = sb.state().user(&id).unwrap().settings.clone();
-    let rows = stored.get("Notifications").expect("the demo user has settings");
+    let rows = stored
+        .get("Notifications")
+        .expect("the demo user has settings");
 
     let table = client
         .core()
-        .get_user_settings(CoreGetUserSettingsRequest::new(id.as_str()).settings_type("Notifications"))
+        .get_user_settings(
+            CoreGetUserSettingsRequest::new(id.as_str()).settings_type("Notifications"),
+        )
         .await
         .expect("GetUserSettings");
     let results = table.results.unwrap_or_default();
@@ -25,7 +32,10 @@ async fn get_user_settings_reads_the_stored_settings() {
     for (key, value) in &rows[0] {
         assert_eq!(row.get(key), Some(value), "{row:?}");
     }
-    assert_eq!(common::json_body(&last_request(&sb, "Core_GetUserSettings"))["SettingsType"], "Notifications");
+    assert_eq!(
+        common::json_body(&last_request(&sb, "Core_GetUserSettings"))["SettingsType"],
+        "Notifications"
+    );
 
     let none = client
         .core()
@@ -64,9 +74,15 @@ async fn update_profile_changes_named_and_additional_attributes() {
     let user = state.user(&id).unwrap();
     assert_eq!(user.display_name.as_deref(), Some("Profile Updated"));
     assert_eq!(user.mobile.as_deref(), Some("+1 555 0999"));
-    assert_eq!(user.ext.get("CostCenter"), Some(&JsonValue::from("CC-4242")));
+    assert_eq!(
+        user.ext.get("CostCenter"),
+        Some(&JsonValue::from("CC-4242"))
+    );
     let body = common::json_body(&last_request(&sb, "User_UpdateProfile"));
-    assert_eq!(body["CostCenter"], "CC-4242", "additional attributes travel at the top level");
+    assert_eq!(
+        body["CostCenter"], "CC-4242",
+        "additional attributes travel at the top level"
+    );
 
     expect_api(
         client

@@ -37,7 +37,11 @@ async fn get_schema_lists_the_defined_columns() {
         .map(|c| (c.name.clone(), c.kind.clone(), c.user_editable))
         .collect();
     assert_eq!(got, expected);
-    assert!(schema.column_limit.is_some_and(|l| l >= expected.len() as i32));
+    assert!(
+        schema
+            .column_limit
+            .is_some_and(|l| l >= expected.len() as i32)
+    );
 
     expect_api(
         client
@@ -81,13 +85,23 @@ async fn update_schema_replaces_the_column_set() {
         .expect("UpdateSchema");
     let state = sb.state();
     let names: Vec<&str> = state.ext_columns.iter().map(|c| c.name.as_str()).collect();
-    assert!(names.contains(&"Floor") && !names.contains(&"BadgeNumber"), "{names:?}");
-    let floor = state.ext_columns.iter().find(|c| c.name == "Floor").unwrap();
+    assert!(
+        names.contains(&"Floor") && !names.contains(&"BadgeNumber"),
+        "{names:?}"
+    );
+    let floor = state
+        .ext_columns
+        .iter()
+        .find(|c| c.name == "Floor")
+        .unwrap();
     assert_eq!(floor.kind, "Int");
     assert_eq!(floor.description.as_deref(), Some("Office floor"));
     assert!(floor.user_editable);
     assert!(
-        state.users.iter().all(|u| !u.ext.contains_key("BadgeNumber")),
+        state
+            .users
+            .iter()
+            .all(|u| !u.ext.contains_key("BadgeNumber")),
         "a dropped column loses its values"
     );
 
@@ -102,7 +116,10 @@ async fn update_schema_replaces_the_column_set() {
         ARGUMENT,
         "Colour",
     );
-    assert!(sb.state().ext_columns.iter().any(|c| c.name == "Floor"), "unchanged");
+    assert!(
+        sb.state().ext_columns.iter().any(|c| c.name == "Floor"),
+        "unchanged"
+    );
 }
 
 #[tokio::test]
@@ -155,7 +172,11 @@ async fn set_and_get_columns_of_a_user() {
     expect_api(
         client
             .ext_data()
-            .set_columns(ExtDataSetColumnsRequest::new("users", id.as_str(), wrong_type))
+            .set_columns(ExtDataSetColumnsRequest::new(
+                "users",
+                id.as_str(),
+                wrong_type,
+            ))
             .await,
         "ExtData_SetColumns",
         ARGUMENT,

@@ -43,9 +43,16 @@ async fn create_get_update_list_and_delete() {
         .expect("Update");
     let stored = sb.state().org(&id).cloned().unwrap();
     assert_eq!(stored.name, "Finance & Legal");
-    assert_eq!(stored.description.as_deref(), Some("Money people"), "absent means unchanged");
+    assert_eq!(
+        stored.description.as_deref(),
+        Some("Money people"),
+        "absent means unchanged"
+    );
 
-    let all = org.list_all(OrgListAllRequest::new()).await.expect("ListAll");
+    let all = org
+        .list_all(OrgListAllRequest::new())
+        .await
+        .expect("ListAll");
     let names: Vec<&str> = all
         .as_array()
         .expect("a list of organizations")
@@ -60,9 +67,14 @@ async fn create_get_update_list_and_delete() {
         .await
         .expect("ListAll with format");
     assert_eq!(with_format, all);
-    assert_eq!(last_request(&sb, "Org_ListAll").query.as_deref(), Some("format=json"));
+    assert_eq!(
+        last_request(&sb, "Org_ListAll").query.as_deref(),
+        Some("format=json")
+    );
 
-    org.delete(OrgDeleteRequest::new(id.as_str())).await.expect("Delete");
+    org.delete(OrgDeleteRequest::new(id.as_str()))
+        .await
+        .expect("Delete");
     assert!(sb.state().org(&id).is_none());
 
     // Failure paths: an unknown id, a duplicate name, a missing name.
@@ -86,11 +98,16 @@ async fn create_get_update_list_and_delete() {
     );
     assert_eq!(api.error_code.as_deref(), Some("1409"));
     assert_eq!(
-        sb.state().orgs.iter().filter(|o| o.name == "Engineering").count(),
+        sb.state()
+            .orgs
+            .iter()
+            .filter(|o| o.name == "Engineering")
+            .count(),
         1
     );
     expect_api(
-        org.update(OrgUpdateRequest::new(MISSING_ORG).description("x")).await,
+        org.update(OrgUpdateRequest::new(MISSING_ORG).description("x"))
+            .await,
         "Org_Update",
         NOT_FOUND,
         MISSING_ORG,
@@ -131,7 +148,11 @@ async fn membership_changes_are_deltas() {
     assert!(members.contains(&(users[0].0.clone(), "User".to_owned())));
     assert!(members.contains(&("helpdesk_role".to_owned(), "Role".to_owned())));
     let body = common::json_body(&last_request(&sb, "Org_ChangeMemberShip"));
-    assert_eq!(body["Add"][0]["ID"], users[0].0.as_str(), "members are keyed `ID`");
+    assert_eq!(
+        body["Add"][0]["ID"],
+        users[0].0.as_str(),
+        "members are keyed `ID`"
+    );
 
     client
         .org()
@@ -186,7 +207,10 @@ async fn membership_changes_are_deltas() {
         .collect();
     assert_eq!(names, ["Help Desk"]);
     expect_api(
-        client.org().get_roles(OrgGetRolesRequest::new(MISSING_ORG)).await,
+        client
+            .org()
+            .get_roles(OrgGetRolesRequest::new(MISSING_ORG))
+            .await,
         "Org_GetRoles",
         NOT_FOUND,
         MISSING_ORG,
@@ -227,10 +251,19 @@ async fn administrators_are_granted_and_revoked() {
         )
         .await
         .expect("UpdateAdministrators");
-    let admins = sb.state().org(&engineering.id).unwrap().administrators.clone();
-    assert_eq!(admins, [newcomer.0.clone()]);
+    let admins = sb
+        .state()
+        .org(&engineering.id)
+        .unwrap()
+        .administrators
+        .clone();
+    assert_eq!(admins, vec![newcomer.0.clone()]);
     let body = common::json_body(&last_request(&sb, "Org_UpdateAdministrators"));
-    assert_eq!(body["Grant"][0]["Id"], newcomer.0.as_str(), "grants are keyed `Id`");
+    assert_eq!(
+        body["Grant"][0]["Id"],
+        newcomer.0.as_str(),
+        "grants are keyed `Id`"
+    );
 
     let table = client
         .org()
@@ -294,8 +327,13 @@ async fn permissions_are_granted_and_revoked() {
         .org()
         .update_permission(
             OrgUpdatePermissionRequest::new(engineering.id.as_str())
-                .grant(vec![OrgPermissionGrant::new("Manage", user.as_str()).principal_type("User")])
-                .revoke(vec![OrgPermissionRevoke::new(old_right.as_str(), old_principal.as_str())]),
+                .grant(vec![
+                    OrgPermissionGrant::new("Manage", user.as_str()).principal_type("User"),
+                ])
+                .revoke(vec![OrgPermissionRevoke::new(
+                    old_right.as_str(),
+                    old_principal.as_str(),
+                )]),
         )
         .await
         .expect("UpdatePermission");
@@ -308,8 +346,9 @@ async fn permissions_are_granted_and_revoked() {
         client
             .org()
             .update_permission(
-                OrgUpdatePermissionRequest::new(engineering.id.as_str())
-                    .revoke(vec![OrgPermissionRevoke::new(old_right.as_str(), old_principal.as_str())]),
+                OrgUpdatePermissionRequest::new(engineering.id.as_str()).revoke(vec![
+                    OrgPermissionRevoke::new(old_right.as_str(), old_principal.as_str()),
+                ]),
             )
             .await,
         "Org_UpdatePermission",
@@ -343,7 +382,11 @@ async fn two_clients_see_each_other_s_changes() {
         .unwrap()
         .id
         .unwrap();
-    let seen = second.org().get(OrgGetRequest::new(id.as_str())).await.unwrap();
+    let seen = second
+        .org()
+        .get(OrgGetRequest::new(id.as_str()))
+        .await
+        .unwrap();
     assert_eq!(seen["Name"], "Shared");
 
     second
@@ -351,7 +394,11 @@ async fn two_clients_see_each_other_s_changes() {
         .update(OrgUpdateRequest::new(id.as_str()).description("Changed by the second client"))
         .await
         .unwrap();
-    let seen = first.org().get(OrgGetRequest::new(id.as_str())).await.unwrap();
+    let seen = first
+        .org()
+        .get(OrgGetRequest::new(id.as_str()))
+        .await
+        .unwrap();
     assert_eq!(seen["Description"], "Changed by the second client");
 
     // Concurrent writers: each client adds a different member at the same time.
@@ -373,7 +420,11 @@ async fn two_clients_see_each_other_s_changes() {
     b.unwrap();
     assert_eq!(sb.state().org(&id).unwrap().members.len(), 2);
 
-    second.org().delete(OrgDeleteRequest::new(id.as_str())).await.unwrap();
+    second
+        .org()
+        .delete(OrgDeleteRequest::new(id.as_str()))
+        .await
+        .unwrap();
     expect_api(
         first.org().get(OrgGetRequest::new(id.as_str())).await,
         "Org_Get",

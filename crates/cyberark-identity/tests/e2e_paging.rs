@@ -38,7 +38,10 @@ async fn get_users_streams_every_user_once() {
     assert_eq!(ids.len(), expected.len(), "one item per user");
     let unique: HashSet<String> = ids.iter().cloned().collect();
     assert_eq!(unique.len(), ids.len(), "no user is listed twice");
-    assert_eq!(unique, expected, "the stream lists exactly the sandbox's users");
+    assert_eq!(
+        unique, expected,
+        "the stream lists exactly the sandbox's users"
+    );
 
     let page = DEFAULT_PAGE_SIZE as usize;
     let pages = requests_of(&sb, "CDirectoryService_GetUsers");
@@ -78,7 +81,12 @@ async fn a_stream_of_an_exact_multiple_of_the_page_size_stops() {
 async fn scim_groups_stream_with_a_small_page() {
     let sb = sandbox().await;
     let client = client(&sb);
-    let expected: Vec<String> = sb.state().scim_groups.iter().map(|g| g.id.clone()).collect();
+    let expected: Vec<String> = sb
+        .state()
+        .scim_groups
+        .iter()
+        .map(|g| g.id.clone())
+        .collect();
     assert!(expected.len() >= 3, "the demo seed has groups");
 
     let groups: Vec<ScimGroup> = client

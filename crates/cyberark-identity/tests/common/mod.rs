@@ -71,14 +71,20 @@ pub fn expect_api<T: std::fmt::Debug>(
     };
     let api = api_error(&error).clone();
     assert_eq!(api.operation, operation, "{error}");
-    assert_eq!(api.status, 200, "an envelope failure arrives as HTTP 200: {error}");
+    assert_eq!(
+        api.status, 200,
+        "an envelope failure arrives as HTTP 200: {error}"
+    );
     assert_eq!(api.message_id.as_deref(), Some(message_id), "{error}");
     let message = api.message.clone().unwrap_or_default();
     assert!(
         message.contains(message_part),
         "{operation}: the message {message:?} does not contain {message_part:?}"
     );
-    assert!(api.error_id.is_some(), "the tenant's ErrorID is kept: {error}");
+    assert!(
+        api.error_id.is_some(),
+        "the tenant's ErrorID is kept: {error}"
+    );
     api
 }
 
