@@ -1,10 +1,11 @@
 //! A tour of the CyberArk Identity client: the jobs identity engineers automate most.
 //!
-//! `cargo xtask demo` runs it against the local sandbox tenant. To run it against a real tenant,
-//! set `CYBERARK_TENANT` (e.g. `abc1234.id.cyberark.cloud`), `CYBERARK_CLIENT_ID` and
-//! `CYBERARK_CLIENT_SECRET` (an OAuth2 confidential client allowed to manage users and
-//! organizations), then `cargo run -p cyberark-identity --example tour`. The tour changes the
-//! tenant: it creates an organization, invites users and cloud-locks risky ones.
+//! `cargo xtask demo` runs it against the local sandbox tenant, which it starts in-process when
+//! `CYBERARK_TENANT` is not set. To run it against a real tenant, set `CYBERARK_TENANT` (e.g.
+//! `abc1234.id.cyberark.cloud`), `CYBERARK_CLIENT_ID` and `CYBERARK_CLIENT_SECRET` (an OAuth2
+//! confidential client allowed to manage users and organizations), then
+//! `cargo run -p cyberark-identity --example tour`. The tour changes the tenant: it creates an
+//! organization, invites users and cloud-locks risky ones.
 
 use cyberark_identity::{
     CDirectoryServiceExemptUserFromMfaRequest, CDirectoryServiceGetUserByNameRequest,
@@ -15,6 +16,7 @@ use cyberark_identity::{
     UserRow,
 };
 use futures::TryStreamExt;
+use identity_sandbox::{Sandbox, Seed};
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -23,9 +25,30 @@ const ATTRIBUTE: &str = "CostCenter";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let tenant = env("CYBERARK_TENANT")?;
+    // The sandbox handle lives until the end of main, which keeps the sandbox running.
+    let (tenant, client_id, client_secret, _sandbox) = match std::env::var("CYBERARK_TENANT") {
+        Ok(tenant) => (
+            tenant,
+            env("CYBERARK_CLIENT_ID")?,
+            env("CYBERARK_CLIENT_SECRET")?,
+            None,
+        ),
+        Err(_) => {
+            let sandbox = Sandbox::builder().seed(Seed::Demo).start().await?;
+            println!(
+                "CYBERARK_TENANT is not set: started the sandbox tenant at {}",
+                sandbox.url()
+            );
+            (
+                sandbox.url(),
+                sandbox.client_id().to_owned(),
+                sandbox.client_secret().to_owned(),
+                Some(sandbox),
+            )
+        }
+    };
     let client = Client::builder(&tenant)
-        .client_credentials(env("CYBERARK_CLIENT_ID")?, env("CYBERARK_CLIENT_SECRET")?)
+        .client_credentials(client_id, client_secret)
         .build()?;
     println!("1. logged in to {tenant} with OAuth2 client credentials");
 
