@@ -2,6 +2,7 @@
 
 use clap::{Parser, ValueEnum};
 use identity_sandbox::{Sandbox, Seed};
+use std::io::Write;
 use std::time::Duration;
 
 /// A local, stateful stand-in for a CyberArk Identity tenant.
@@ -57,23 +58,33 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    // Machine-readable `KEY=value` lines first, so scripts can parse them; the URL line last,
-    // after which the sandbox is ready.
-    println!("CLIENT_ID={}", sandbox.client_id());
-    println!("CLIENT_SECRET={}", sandbox.client_secret());
-    println!("APP_ID={}", sandbox.app_id());
-    println!("ADMIN_USERNAME={}", sandbox.admin_username());
-    println!("ADMIN_PASSWORD={}", sandbox.admin_password());
-    println!("MFA_USERNAME={}", sandbox.mfa_username());
-    println!("MFA_PASSWORD={}", sandbox.mfa_password());
-    println!("OTP_CODE={}", sandbox.otp_code());
+    // Machine-readable `KEY=value` lines on stdout, `URL=` last: once it is printed the sandbox
+    // is listening. Write errors are ignored, so a reader that stops early (a script that only
+    // wanted the URL) cannot kill the server with a broken pipe.
+    let mut lines = vec![
+        format!("CLIENT_ID={}", sandbox.client_id()),
+        format!("CLIENT_SECRET={}", sandbox.client_secret()),
+        format!("APP_ID={}", sandbox.app_id()),
+        format!("ADMIN_USERNAME={}", sandbox.admin_username()),
+        format!("ADMIN_PASSWORD={}", sandbox.admin_password()),
+        format!("MFA_USERNAME={}", sandbox.mfa_username()),
+        format!("MFA_PASSWORD={}", sandbox.mfa_password()),
+        format!("OTP_CODE={}", sandbox.otp_code()),
+    ];
     if args.print_token
         && let Some(token) = sandbox.token_for(sandbox.admin_username())
     {
-        println!("TOKEN={token}");
+        lines.push(format!("TOKEN={token}"));
     }
-    println!("URL={}", sandbox.url());
-    println!(
+    lines.push(format!("URL={}", sandbox.url()));
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = out.flush();
+    drop(out);
+    let _ = writeln!(
+        std::io::stderr(),
         "identity-sandbox listening on {} (Ctrl-C to stop)",
         sandbox.url()
     );

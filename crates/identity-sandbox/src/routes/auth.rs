@@ -71,7 +71,7 @@ pub fn token(ctx: &Ctx) -> Reply {
     if let Some(app) = &ctx.route.param
         && app != &ctx.app.config.app_id
     {
-        return Reply::oauth_error(400, "invalid_client", &format!("unknown application {app}"));
+        return Reply::oauth_error(401, "invalid_client", &format!("unknown application {app}"));
     }
     match form
         .iter()

@@ -290,6 +290,7 @@ fn result_nullable(op: &str) -> bool {
             | "UserMgmt_IsUserCloudLocked"
             | "UserMgmt_IsUserLockedOutByPolicy"
             | "Authentication_StartAuthentication"
+            | "Authentication_AdvanceAuthentication"
     )
 }
 
