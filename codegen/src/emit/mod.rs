@@ -5,7 +5,9 @@
 //! reader of any generated file learns how to regenerate it.
 
 pub mod docs;
+pub mod python;
 pub mod rust;
+pub mod stubs;
 
 use crate::ir::Api;
 
@@ -27,6 +29,10 @@ pub struct Output {
 pub struct Layout {
     /// The directory of the Rust client's generated modules.
     pub rust_dir: String,
+    /// The directory of the Python bindings' generated pyo3 modules.
+    pub python_dir: String,
+    /// The type stubs of the Python package's native module.
+    pub stubs_path: String,
     /// The operation table (`docs/operations.md`).
     pub operations_doc: String,
 }
@@ -35,6 +41,8 @@ impl Default for Layout {
     fn default() -> Self {
         Self {
             rust_dir: "crates/cyberark-identity/src/generated".to_owned(),
+            python_dir: "bindings/python/src/generated".to_owned(),
+            stubs_path: "bindings/python/python/cyberark_identity/_native.pyi".to_owned(),
             operations_doc: "docs/operations.md".to_owned(),
         }
     }
@@ -43,6 +51,8 @@ impl Default for Layout {
 /// Runs every emitter over the API, in a fixed order.
 pub fn generate(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
     let mut outputs = rust::emit(api, &layout.rust_dir)?;
+    outputs.extend(python::emit(api, &layout.python_dir)?);
+    outputs.push(stubs::emit(api, &layout.stubs_path)?);
     outputs.push(docs::emit(api, &layout.operations_doc));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(outputs)

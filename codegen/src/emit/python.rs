@@ -1,0 +1,848 @@
+//! `emit/python`: the pyo3 layer of the Python package (`bindings/python/src/generated/`).
+//!
+//! Output per API: `mod.rs` (the `Client` and `AsyncClient` classes with one attribute per tag,
+//! and `register`, which adds every class to the module), `models.rs` (classes of the shared
+//! types) and one file per tag (its sync and async classes, one method per operation, and the
+//! classes of the tag's own types), so a spec change touches only the files of the tags it
+//! changes. Result objects are `#[pyclass(frozen)]` wrappers of the Rust client's types whose
+//! getters convert a field only when it is read. Every helper the generated code calls is named
+//! through [`RUNTIME`], the table of the bindings crate's hand-written modules.
+
+use super::{EmitError, HEADER, Output, doc_lines};
+use crate::ir::{Api, Body, Field, Operation, Tag, TypeDef, TypeKind, TypeRef};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// The Python module every generated class belongs to.
+pub(crate) const MODULE: &str = "cyberark_identity._native";
+
+/// The client crate as generated code refers to it.
+const CLIENT_CRATE: &str = "cyberark_identity";
+
+/// Every item of the bindings crate's hand-written modules that generated code may use.
+const RUNTIME: &[(&str, &str)] = &[
+    ("arg", "crate::runtime::arg"),
+    ("opt_arg", "crate::runtime::opt_arg"),
+    ("block_on", "crate::runtime::block_on"),
+    ("future", "crate::runtime::future"),
+    ("IntoPy", "crate::runtime::IntoPy"),
+    ("FromPy", "crate::runtime::FromPy"),
+    ("from_dict", "crate::runtime::from_dict"),
+    ("to_plain", "crate::runtime::to_plain"),
+    ("repr_of", "crate::runtime::repr_of"),
+    ("repr_redacted", "crate::runtime::repr_redacted"),
+    ("ready", "crate::runtime::ready"),
+    ("build_client", "crate::client::build"),
+    ("PageIterator", "crate::paging::PageIterator"),
+    ("AsyncPageIterator", "crate::paging::AsyncPageIterator"),
+];
+
+/// Names of the hand-written classes of `_native`, which generated classes may not take.
+pub(crate) const RESERVED_CLASSES: &[&str] = &[
+    "Client",
+    "AsyncClient",
+    "PageIterator",
+    "AsyncPageIterator",
+    "MfaChallenge",
+    "Sandbox",
+    "Hold",
+    "LoggedRequest",
+];
+
+/// The page size of the `_iter` methods when the caller gives none.
+pub(crate) const DEFAULT_PAGE_SIZE: u32 = 1000;
+
+fn rt(item: &str) -> TokenStream {
+    let path = RUNTIME
+        .iter()
+        .find(|(name, _)| *name == item)
+        .map(|(_, path)| *path)
+        .unwrap_or("compile_error!(\"unknown runtime item\")");
+    path.parse().unwrap_or_default()
+}
+
+/// The path of a type of the Rust client.
+fn client_item(name: &str) -> TokenStream {
+    let krate = format_ident!("{}", CLIENT_CRATE);
+    let name = format_ident!("{}", name);
+    quote! { ::#krate::#name }
+}
+
+/// An identifier, raw when it is a Rust keyword (pyo3 strips `r#` from Python names).
+fn ident(name: &str) -> Ident {
+    if crate::names::needs_raw(name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+/// A parameter name as a pyo3 signature spells it (`r#type` for a Rust keyword).
+fn sig_name(name: &str) -> String {
+    if crate::names::needs_raw(name) {
+        format!("r#{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The Rust ident of the wrapper class of a named type.
+fn wrapper(name: &str) -> Ident {
+    format_ident!("Py{}", name)
+}
+
+/// The async class of a tag.
+pub(crate) fn async_class(tag: &Tag) -> String {
+    format!("Async{}", tag.type_name)
+}
+
+/// Emits every file of the pyo3 layer into `dir`.
+pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
+    check_names(api, dir)?;
+    let mut outputs = vec![
+        render(&format!("{dir}/mod.rs"), mod_file(api))?,
+        render(
+            &format!("{dir}/models.rs"),
+            types_file(
+                api,
+                None,
+                " Classes of the types shared by several operations.",
+            ),
+        )?,
+    ];
+    for tag in &api.tags {
+        outputs.push(render(
+            &format!("{dir}/{}.rs", tag.module),
+            tag_file(api, tag),
+        )?);
+    }
+    Ok(outputs)
+}
+
+/// Refuses names that would collide in the Python module or in a generated class.
+fn check_names(api: &Api, dir: &str) -> Result<(), EmitError> {
+    let fail = |message: String| EmitError {
+        path: dir.to_owned(),
+        message,
+    };
+    let mut classes: Vec<String> = RESERVED_CLASSES.iter().map(|s| (*s).to_owned()).collect();
+    for tag in &api.tags {
+        classes.push(tag.type_name.clone());
+        classes.push(async_class(tag));
+    }
+    for def in api.types.values() {
+        if matches!(def.kind, TypeKind::Struct { .. }) {
+            if classes.contains(&def.name) {
+                return Err(fail(format!(
+                    "the type {} collides with another class of the Python module",
+                    def.name
+                )));
+            }
+            classes.push(def.name.clone());
+        }
+        if let TypeKind::Struct { fields, .. } = &def.kind
+            && let Some(f) = fields
+                .iter()
+                .find(|f| ["extra", "to_dict"].contains(&f.python.as_str()))
+        {
+            return Err(fail(format!(
+                "the field {}.{} collides with a method of its class",
+                def.name, f.python
+            )));
+        }
+    }
+    for op in &api.operations {
+        if op
+            .request
+            .fields
+            .iter()
+            .any(|f| f.python == "extra" || f.python == "page_size")
+        {
+            return Err(fail(format!(
+                "a parameter of {} collides with a keyword the bindings add",
+                op.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn render(path: &str, tokens: TokenStream) -> Result<Output, EmitError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
+        path: path.to_owned(),
+        message: format!("the generated code does not parse: {e}"),
+    })?;
+    Ok(Output {
+        path: path.to_owned(),
+        contents: format!("// {HEADER}\n{}", prettyplease::unparse(&file)),
+    })
+}
+
+/// Doc attributes for the given text (pyo3 turns them into `__doc__`).
+fn docs(text: &str) -> TokenStream {
+    let lines: Vec<String> = doc_lines(text)
+        .into_iter()
+        .map(|l| if l.is_empty() { l } else { format!(" {l}") })
+        .collect();
+    quote! { #(#[doc = #lines])* }
+}
+
+/// The docstring of an operation: summary, description and the HTTP call.
+pub(crate) fn op_doc(op: &Operation) -> String {
+    let mut text = String::new();
+    if let Some(s) = &op.summary {
+        text.push_str(s.trim());
+    }
+    if let Some(d) = &op.description
+        && op.summary.as_deref().map(str::trim) != Some(d.trim())
+    {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(d.trim());
+    }
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!(
+        "`{} {}` (`{}`).",
+        op.method.as_str(),
+        op.path,
+        op.id
+    ));
+    text
+}
+
+/// The docstring of a field.
+pub(crate) fn field_doc(f: &Field) -> String {
+    match &f.docs {
+        Some(d) => format!("`{}`: {}", f.wire, d.trim()),
+        None => format!("`{}`.", f.wire),
+    }
+}
+
+/// The Rust type of a type reference, naming the client crate's types.
+fn ty(t: &TypeRef) -> TokenStream {
+    match t {
+        TypeRef::String => quote! { ::std::string::String },
+        TypeRef::Secret => quote! { ::cyberark_runtime::Secret },
+        TypeRef::Bool => quote! { bool },
+        TypeRef::I32 => quote! { i32 },
+        TypeRef::I64 => quote! { i64 },
+        TypeRef::F64 => quote! { f64 },
+        TypeRef::Json => quote! { ::cyberark_runtime::JsonValue },
+        TypeRef::Unit => quote! { () },
+        TypeRef::File => quote! { ::cyberark_runtime::FilePart },
+        TypeRef::Named(n) => client_item(n),
+        TypeRef::List(inner) => {
+            let inner = ty(inner);
+            quote! { ::std::vec::Vec<#inner> }
+        }
+        TypeRef::Map(inner) => {
+            let inner = ty(inner);
+            quote! { ::std::collections::BTreeMap<::std::string::String, #inner> }
+        }
+    }
+}
+
+/// Whether a value of this type may hold a secret or data the spec does not describe, so that
+/// `repr()` must show it redacted.
+fn needs_redaction(api: &Api, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Secret | TypeRef::Json => true,
+        TypeRef::List(inner) | TypeRef::Map(inner) => needs_redaction(api, inner),
+        TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
+            Some(TypeKind::Alias { target }) => needs_redaction(api, target),
+            // Wrapper classes redact themselves.
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether the type is or contains a secret.
+fn is_secret(api: &Api, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Secret => true,
+        TypeRef::List(inner) | TypeRef::Map(inner) => is_secret(api, inner),
+        TypeRef::Named(n) => {
+            matches!(api.types.get(n).map(|d| &d.kind), Some(TypeKind::Alias { target }) if is_secret(api, target))
+        }
+        _ => false,
+    }
+}
+
+/// The parameters a request (or a constructor) takes from Python: the pyo3 signature, the
+/// Rust parameters and the statements building the value into `request`.
+struct Params {
+    signature: Vec<String>,
+    rust: Vec<TokenStream>,
+    build: TokenStream,
+}
+
+/// Builds the parameters for `fields`: required ones positional-or-keyword, the rest
+/// keyword-only; `clear_<name>` flags for fields whose `null` clears a value; `extra` for
+/// bodies that take further keys. `new` is the expression constructing the value from the
+/// required fields, which are bound under their Rust names.
+fn params(fields: &[Field], extra: bool, ctor: TokenStream) -> Params {
+    let arg = rt("arg");
+    let opt_arg = rt("opt_arg");
+    let mut signature = Vec::new();
+    let mut rust = Vec::new();
+    let mut required = Vec::new();
+    let mut optional = Vec::new();
+    let mut ctor_args = Vec::new();
+    let mut setters = Vec::new();
+    for f in fields
+        .iter()
+        .filter(|f| !(f.null_clears || f.is_optional()))
+    {
+        let p = ident(&f.python);
+        let name = &f.python;
+        let t = ty(&f.ty);
+        signature.push(sig_name(&f.python));
+        rust.push(quote! { #p: &::pyo3::Bound<'_, ::pyo3::PyAny> });
+        required.push(quote! { let #p = #arg::<#t>(#p, #name)?; });
+        ctor_args.push(quote! { #p });
+    }
+    let optional_fields: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.null_clears || f.is_optional())
+        .collect();
+    if !optional_fields.is_empty() || extra {
+        signature.push("*".to_owned());
+    }
+    for f in optional_fields {
+        let p = ident(&f.python);
+        let setter = ident(&f.rust);
+        let name = &f.python;
+        let t = ty(&f.ty);
+        signature.push(format!("{}=None", sig_name(&f.python)));
+        rust.push(quote! { #p: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>> });
+        optional.push(quote! {
+            if let ::std::option::Option::Some(value) = #opt_arg::<#t>(#p, #name)? {
+                value_ = value_.#setter(value);
+            }
+        });
+        if f.null_clears {
+            let flag = format_ident!("clear_{}", f.python);
+            let clear = format_ident!("clear_{}", f.rust);
+            signature.push(format!("clear_{}=false", f.python));
+            rust.push(quote! { #flag: bool });
+            setters.push(quote! {
+                if #flag {
+                    value_ = value_.#clear();
+                }
+            });
+        }
+    }
+    if extra {
+        let map = ty(&TypeRef::Map(Box::new(TypeRef::Json)));
+        signature.push("extra=None".to_owned());
+        rust.push(quote! { extra: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>> });
+        setters.push(quote! {
+            for (key, value) in #opt_arg::<#map>(extra, "extra")?.unwrap_or_default() {
+                value_ = value_.extra_field(key, value);
+            }
+        });
+    }
+    let mutable = if optional.is_empty() && setters.is_empty() {
+        quote! {}
+    } else {
+        quote! { mut }
+    };
+    let build = quote! {
+        #(#required)*
+        let #mutable value_ = #ctor(#(#ctor_args),*);
+        #(#optional)*
+        #(#setters)*
+    };
+    Params {
+        signature,
+        rust,
+        build,
+    }
+}
+
+/// A pyo3 signature attribute from its parts.
+fn signature(parts: &[String]) -> TokenStream {
+    let text = format!("#[pyo3(signature = ({}))]", parts.join(", "));
+    text.parse().unwrap_or_default()
+}
+
+fn mod_file(api: &Api) -> TokenStream {
+    let module_name = MODULE;
+    let modules: Vec<Ident> = api
+        .tags
+        .iter()
+        .map(|t| format_ident!("{}", t.module))
+        .collect();
+    let build = rt("build_client");
+    let ready = rt("ready");
+    let getters = |is_async: bool| -> Vec<TokenStream> {
+        api.tags
+            .iter()
+            .map(|tag| {
+                let handle = ident(&tag.handle);
+                let module = format_ident!("{}", tag.module);
+                let class = format_ident!(
+                    "{}",
+                    if is_async {
+                        async_class(tag)
+                    } else {
+                        tag.type_name.clone()
+                    }
+                );
+                let doc = docs(&format!("Operations of the `{}` API group.", tag.name));
+                quote! {
+                    #doc
+                    #[getter]
+                    fn #handle(&self) -> self::#module::#class {
+                        self::#module::#class { client: self.inner.clone() }
+                    }
+                }
+            })
+            .collect()
+    };
+    let sync_getters = getters(false);
+    let async_getters = getters(true);
+    let registrations = modules
+        .iter()
+        .map(|m| quote! { self::#m::register(module)?; });
+    quote! {
+        #![doc = " The generated classes of `cyberark_identity._native`."]
+        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
+        #(pub mod #modules;)*
+        pub mod models;
+
+        use ::pyo3::prelude::*;
+
+        /// A client of a CyberArk Identity tenant; calls block, with the GIL released.
+        ///
+        /// `Client(tenant, client_id=..., client_secret=...)`, or `token=...`, or
+        /// `username=..., password=..., mfa=callback`; see the stubs for every option.
+        #[pyclass(frozen, module = #module_name, name = "Client")]
+        pub struct Client {
+            inner: ::cyberark_identity::Client,
+        }
+
+        #[pymethods]
+        impl Client {
+            #[new]
+            #[pyo3(signature = (tenant, **options))]
+            fn new(tenant: &str, options: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>) -> ::pyo3::PyResult<Self> {
+                ::std::result::Result::Ok(Self { inner: #build(tenant, options)? })
+            }
+
+            fn __enter__(slf: ::pyo3::Py<Self>) -> ::pyo3::Py<Self> {
+                slf
+            }
+
+            #[pyo3(signature = (*_args))]
+            fn __exit__(&self, _args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>) -> bool {
+                false
+            }
+
+            fn __repr__(&self) -> ::std::string::String {
+                ::std::format!("Client({:?})", self.inner.runtime().tenant_url().as_str())
+            }
+
+            #(#sync_getters)*
+        }
+
+        /// A client of a CyberArk Identity tenant whose calls return awaitables.
+        ///
+        /// Takes the same arguments as `Client`.
+        #[pyclass(frozen, module = #module_name, name = "AsyncClient")]
+        pub struct AsyncClient {
+            inner: ::cyberark_identity::Client,
+        }
+
+        #[pymethods]
+        impl AsyncClient {
+            #[new]
+            #[pyo3(signature = (tenant, **options))]
+            fn new(tenant: &str, options: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>) -> ::pyo3::PyResult<Self> {
+                ::std::result::Result::Ok(Self { inner: #build(tenant, options)? })
+            }
+
+            fn __aenter__<'py>(slf: ::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                let py = slf.py();
+                #ready(py, slf.into_any().unbind())
+            }
+
+            #[pyo3(signature = (*_args))]
+            fn __aexit__<'py>(&self, py: ::pyo3::Python<'py>, _args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                #ready(py, py.None())
+            }
+
+            fn __repr__(&self) -> ::std::string::String {
+                ::std::format!("AsyncClient({:?})", self.inner.runtime().tenant_url().as_str())
+            }
+
+            #(#async_getters)*
+        }
+
+        /// Adds every generated class to the module.
+        pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
+            module.add_class::<Client>()?;
+            module.add_class::<AsyncClient>()?;
+            self::models::register(module)?;
+            #(#registrations)*
+            ::std::result::Result::Ok(())
+        }
+    }
+}
+
+fn types_file(api: &Api, owner: Option<&str>, doc: &str) -> TokenStream {
+    let defs: Vec<&TypeDef> = api.types_of(owner).collect();
+    let items = defs.iter().map(|d| type_items(api, d));
+    let classes = defs
+        .iter()
+        .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
+        .map(|d| wrapper(&d.name));
+    quote! {
+        #![doc = #doc]
+        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
+        #[allow(unused_imports)]
+        use ::pyo3::prelude::*;
+        #(#items)*
+
+        /// Adds the classes of this file to the module.
+        pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
+            #(module.add_class::<#classes>()?;)*
+            ::std::result::Result::Ok(())
+        }
+    }
+}
+
+/// The conversions of one named type, and for objects their wrapper class.
+fn type_items(api: &Api, def: &TypeDef) -> TokenStream {
+    let into_py = rt("IntoPy");
+    let from_py = rt("FromPy");
+    let rust_ty = client_item(&def.name);
+    match &def.kind {
+        TypeKind::Alias { .. } => quote! {},
+        TypeKind::Enum { .. } => quote! {
+            impl #into_py for #rust_ty {
+                fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                    ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
+                }
+            }
+
+            impl #from_py for #rust_ty {
+                fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
+                    <::std::string::String as #from_py>::from_py(obj, name).map(<#rust_ty>::from)
+                }
+            }
+        },
+        TypeKind::Struct { fields, .. } => struct_class(api, def, fields),
+    }
+}
+
+fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
+    let module_name = MODULE;
+    let into_py = rt("IntoPy");
+    let from_py = rt("FromPy");
+    let from_dict = rt("from_dict");
+    let to_plain = rt("to_plain");
+    let repr_of = rt("repr_of");
+    let repr_redacted = rt("repr_redacted");
+    let rust_ty = client_item(&def.name);
+    let class = wrapper(&def.name);
+    let py_name = &def.name;
+    let doc = docs(
+        def.docs
+            .as_deref()
+            .unwrap_or(&format!("The `{}` object.", def.name)),
+    );
+    let Params {
+        signature: sig,
+        rust: ctor_params,
+        build,
+    } = params(fields, false, quote! { <#rust_ty>::new });
+    let sig = signature(&sig);
+    let getters = fields.iter().map(|f| {
+        let getter = ident(&f.python);
+        let field = ident(&f.rust);
+        let fdoc = docs(&field_doc(f));
+        quote! {
+            #fdoc
+            #[getter]
+            fn #getter<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                #into_py::to_py(&self.0.#field, py)
+            }
+        }
+    });
+    let reprs = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let label = &f.python;
+        let show = |value: TokenStream| -> TokenStream {
+            if is_secret(api, &f.ty) {
+                quote! { parts.push(::std::format!("{}=***", #label)); }
+            } else if needs_redaction(api, &f.ty) {
+                quote! { parts.push(::std::format!("{}={}", #label, #repr_redacted(py, #value)?)); }
+            } else {
+                quote! { parts.push(::std::format!("{}={}", #label, #repr_of(&#into_py::to_py(#value, py)?)?)); }
+            }
+        };
+        let secret = is_secret(api, &f.ty);
+        if f.null_clears && secret {
+            let s = show(quote! {});
+            quote! { if self.0.#field.as_option().is_some() { #s } }
+        } else if f.is_optional() && secret {
+            let s = show(quote! {});
+            quote! { if self.0.#field.is_some() { #s } }
+        } else if f.null_clears {
+            let s = show(quote! { value });
+            quote! { if let ::std::option::Option::Some(value) = self.0.#field.as_option() { #s } }
+        } else if f.is_optional() {
+            let s = show(quote! { value });
+            quote! { if let ::std::option::Option::Some(value) = &self.0.#field { #s } }
+        } else {
+            show(quote! { &self.0.#field })
+        }
+    });
+    quote! {
+        #doc
+        #[pyclass(frozen, eq, module = #module_name, name = #py_name)]
+        #[derive(PartialEq)]
+        pub struct #class(pub #rust_ty);
+
+        #[pymethods]
+        impl #class {
+            #[new]
+            #sig
+            fn new(#(#ctor_params),*) -> ::pyo3::PyResult<Self> {
+                #build
+                ::std::result::Result::Ok(Self(value_))
+            }
+
+            #(#getters)*
+
+            /// Fields the spec does not name, as the tenant sent them.
+            #[getter]
+            fn extra<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                #into_py::to_py(&self.0.extra, py)
+            }
+
+            /// The object as plain data with the API's own key names, unknown fields included.
+            fn to_dict<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                #to_plain(py, &self.0)
+            }
+
+            fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::std::string::String> {
+                let mut parts: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                #(#reprs)*
+                if !self.0.extra.is_empty() {
+                    parts.push(::std::format!("extra={}", #repr_redacted(py, &self.0.extra)?));
+                }
+                ::std::result::Result::Ok(::std::format!("{}({})", #py_name, parts.join(", ")))
+            }
+        }
+
+        impl #into_py for #rust_ty {
+            fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                ::std::result::Result::Ok(::pyo3::Bound::new(py, #class(self.clone()))?.into_any())
+            }
+
+            fn into_py<'py>(self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                ::std::result::Result::Ok(::pyo3::Bound::new(py, #class(self))?.into_any())
+            }
+        }
+
+        impl #from_py for #rust_ty {
+            fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
+                if let ::std::result::Result::Ok(object) = obj.cast::<#class>() {
+                    return ::std::result::Result::Ok(object.get().0.clone());
+                }
+                #from_dict(obj, name)
+            }
+        }
+    }
+}
+
+fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
+    let module_name = MODULE;
+    let module_doc = format!(" The `{}` API group.", tag.name);
+    let sync_class = format_ident!("{}", tag.type_name);
+    let async_name = async_class(tag);
+    let async_ident = format_ident!("{}", async_name);
+    let sync_name = &tag.type_name;
+    let tag_doc = docs(&format!(
+        "Operations of the `{}` API group{}",
+        tag.name,
+        tag.docs
+            .as_deref()
+            .map(|d| format!(": {}", d.trim()))
+            .unwrap_or_else(|| ".".to_owned())
+    ));
+    let ops: Vec<&Operation> = api.operations_of(&tag.name).collect();
+    let builders = ops.iter().map(|op| request_builder(op));
+    let sync_methods = ops.iter().map(|op| method(op, false));
+    let async_methods = ops.iter().map(|op| method(op, true));
+    let defs: Vec<&TypeDef> = api.types_of(Some(&tag.name)).collect();
+    let items = defs.iter().map(|d| type_items(api, d));
+    let classes = defs
+        .iter()
+        .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
+        .map(|d| wrapper(&d.name));
+    quote! {
+        #![doc = #module_doc]
+        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
+        #[allow(unused_imports)]
+        use ::pyo3::prelude::*;
+
+        #tag_doc
+        #[pyclass(frozen, module = #module_name, name = #sync_name)]
+        pub struct #sync_class {
+            pub(crate) client: ::cyberark_identity::Client,
+        }
+
+        #[pymethods]
+        impl #sync_class {
+            #(#sync_methods)*
+        }
+
+        #tag_doc
+        #[pyclass(frozen, module = #module_name, name = #async_name)]
+        pub struct #async_ident {
+            pub(crate) client: ::cyberark_identity::Client,
+        }
+
+        #[pymethods]
+        impl #async_ident {
+            #(#async_methods)*
+        }
+
+        #(#builders)*
+        #(#items)*
+
+        /// Adds the classes of this file to the module.
+        pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
+            module.add_class::<#sync_class>()?;
+            module.add_class::<#async_ident>()?;
+            #(module.add_class::<#classes>()?;)*
+            ::std::result::Result::Ok(())
+        }
+    }
+}
+
+/// The name of the free function that builds an operation's request from Python arguments.
+fn builder_name(op: &Operation) -> Ident {
+    format_ident!("{}_request", op.method_name)
+}
+
+fn request_builder(op: &Operation) -> TokenStream {
+    let name = builder_name(op);
+    let req = client_item(&op.request.type_name);
+    let extra = matches!(op.request.body, Body::JsonFields { extra: true });
+    let Params { rust, build, .. } = params(&op.request.fields, extra, quote! { <#req>::new });
+    let doc = format!(
+        " Builds the request of `{}` from the arguments of its Python method.",
+        op.id
+    );
+    quote! {
+        #[doc = #doc]
+        fn #name(#(#rust),*) -> ::pyo3::PyResult<#req> {
+            #build
+            ::std::result::Result::Ok(value_)
+        }
+    }
+}
+
+fn method(op: &Operation, is_async: bool) -> TokenStream {
+    let extra = matches!(op.request.body, Body::JsonFields { extra: true });
+    let Params {
+        signature: sig,
+        rust,
+        ..
+    } = params(&op.request.fields, extra, quote! {});
+    let args: Vec<Ident> = call_args(op, extra);
+    let builder = builder_name(op);
+    let name = ident(&crate::names::python_ident(&op.method_name));
+    let doc = docs(&op_doc(op));
+    let sig_attr = signature(&sig);
+    let call = if is_async {
+        let future = rt("future");
+        quote! {
+            fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                let request = #builder(#(#args),*)?;
+                let client = self.client.clone();
+                #future(py, async move { client.runtime().send(&request).await })
+            }
+        }
+    } else {
+        let block_on = rt("block_on");
+        let into_py = rt("IntoPy");
+        quote! {
+            fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                let request = #builder(#(#args),*)?;
+                let client = self.client.clone();
+                #into_py::into_py(#block_on(py, async move { client.runtime().send(&request).await })?, py)
+            }
+        }
+    };
+    let iter = op.paging.as_ref().map(|_| {
+        let iter_name = format_ident!("{}_iter", crate::names::python_ident(&op.method_name));
+        let mut iter_sig = sig.clone();
+        if !iter_sig.contains(&"*".to_owned()) {
+            iter_sig.push("*".to_owned());
+        }
+        iter_sig.push(format!("page_size={DEFAULT_PAGE_SIZE}"));
+        let iter_sig = signature(&iter_sig);
+        let (class, doc_text) = if is_async {
+            (rt("AsyncPageIterator"), format!("Every item of `{}`, fetched page by page as the `async for` loop reads them.", op.method_name))
+        } else {
+            (rt("PageIterator"), format!("Every item of `{}`, fetched page by page as the `for` loop reads them.", op.method_name))
+        };
+        let idoc = docs(&doc_text);
+        quote! {
+            #idoc
+            #iter_sig
+            fn #iter_name(&self, #(#rust,)* page_size: u32) -> ::pyo3::PyResult<#class> {
+                let request = #builder(#(#args),*)?;
+                ::std::result::Result::Ok(#class::new(self.client.runtime().paginate(request, page_size)))
+            }
+        }
+    });
+    quote! {
+        #doc
+        #sig_attr
+        #call
+        #iter
+    }
+}
+
+/// The Rust names of a method's parameters, in the order of its builder's parameters.
+fn call_args(op: &Operation, extra: bool) -> Vec<Ident> {
+    let fields = &op.request.fields;
+    let mut args: Vec<Ident> = fields
+        .iter()
+        .filter(|f| !(f.null_clears || f.is_optional()))
+        .map(|f| ident(&f.python))
+        .collect();
+    for f in fields.iter().filter(|f| f.null_clears || f.is_optional()) {
+        args.push(ident(&f.python));
+        if f.null_clears {
+            args.push(format_ident!("clear_{}", f.python));
+        }
+    }
+    if extra {
+        args.push(format_ident!("extra"));
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_runtime_item_parses_as_a_path() {
+        for (name, path) in RUNTIME {
+            let tokens = rt(name);
+            assert_eq!(tokens.to_string().replace(' ', ""), *path);
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! `emit/stubs`: the type stubs of the native module (`cyberark_identity/_native.pyi`).
+//!
+//! The stubs spell out exactly what [`super::python`] generates: one class per named object type
+//! (constructor, read-only attributes, `extra`, `to_dict()`), the sync and async class of every
+//! tag with one method per operation (required parameters positional-or-keyword, optional ones
+//! keyword-only), and the `Client` and `AsyncClient` classes. The hand-written classes of the
+//! bindings crate (`MfaChallenge`, the page iterators, the sandbox) are described by
+//! [`HAND_WRITTEN`], kept beside the generator so one file holds the whole module's types;
+//! `mypy.stubtest` holds both against the built module.
+
+use super::python::{DEFAULT_PAGE_SIZE, async_class, field_doc, op_doc};
+use super::{EmitError, HEADER, Output};
+use crate::ir::{Api, Body, Field, Operation, TypeDef, TypeKind, TypeRef};
+use std::fmt::Write as _;
+
+/// The keyword arguments of `Client(...)` and `AsyncClient(...)` with their types, as the
+/// bindings crate's `client::OPTIONS` accepts them.
+const CLIENT_OPTIONS: &[(&str, &str)] = &[
+    ("client_id", "str | None"),
+    ("client_secret", "str | None"),
+    ("app_id", "str | None"),
+    ("scope", "str | None"),
+    ("token", "str | None"),
+    ("username", "str | None"),
+    ("password", "str | None"),
+    ("mfa", "Callable[[MfaChallenge], str | None] | None"),
+    ("max_attempts", "int | None"),
+    ("timeout", "float | None"),
+    ("deadline", "float | None"),
+    ("rate_limit", "float | None"),
+    ("max_in_flight", "int | None"),
+];
+
+/// Stubs of the hand-written classes and functions of `_native`.
+const HAND_WRITTEN: &str = r#"
+_T = TypeVar("_T")
+
+@final
+class MfaChallenge:
+    """One MFA mechanism the tenant offers, as shown to the ``mfa`` callback."""
+    @property
+    def mechanism(self) -> str: ...
+    @property
+    def answer_type(self) -> str: ...
+    @property
+    def prompt(self) -> str: ...
+    @property
+    def mechanism_id(self) -> str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def can_poll(self) -> bool: ...
+
+@final
+class PageIterator(Generic[_T]):
+    """The items of a pageable operation, fetched page by page as the loop asks for them."""
+    def __iter__(self) -> PageIterator[_T]: ...
+    def __next__(self) -> _T: ...
+
+@final
+class AsyncPageIterator(Generic[_T]):
+    """The async counterpart of ``PageIterator``."""
+    def __aiter__(self) -> AsyncPageIterator[_T]: ...
+    def __anext__(self) -> Awaitable[_T]: ...
+
+@final
+class Hold:
+    """A request of one operation parked in the sandbox until ``release()``."""
+    def release(self) -> None: ...
+    def wait_arrived(self, timeout: float | None = None) -> bool: ...
+
+@final
+class LoggedRequest:
+    """One request the sandbox received, with secrets redacted."""
+    @property
+    def operation(self) -> str | None: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query(self) -> str | None: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def status(self) -> int: ...
+
+@final
+class Sandbox:
+    """The sandbox tenant, serving on 127.0.0.1 from this process."""
+    def __new__(
+        cls,
+        *,
+        seed: str = "demo",
+        token_ttl: float | None = None,
+        port: int = 0,
+        otp_code: str | None = None,
+    ) -> Sandbox: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client_secret(self) -> str: ...
+    @property
+    def app_id(self) -> str: ...
+    @property
+    def admin_username(self) -> str: ...
+    @property
+    def admin_password(self) -> str: ...
+    @property
+    def mfa_username(self) -> str: ...
+    @property
+    def mfa_password(self) -> str: ...
+    @property
+    def otp_code(self) -> str: ...
+    def inject(
+        self,
+        operation: str,
+        fault: str,
+        *,
+        times: int = 1,
+        status: int | None = None,
+        retry_after: float | None = None,
+        delay: float | None = None,
+    ) -> None: ...
+    def hold(self, operation: str) -> Hold: ...
+    def clear_faults(self) -> None: ...
+    def requests(self) -> list[LoggedRequest]: ...
+    def clear_requests(self) -> None: ...
+    def add_users(self, n: int) -> None: ...
+    def token_for(self, user: str) -> str | None: ...
+    def shutdown(self) -> None: ...
+    def __enter__(self) -> Sandbox: ...
+    def __exit__(self, *args: object) -> bool: ...
+
+def _raise_test_error(variant: str) -> None: ...
+"#;
+
+/// Emits the stubs of the native module to `path`.
+pub fn emit(api: &Api, path: &str) -> Result<Output, EmitError> {
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(w, "# {HEADER}");
+    w.push_str("\"\"\"Type stubs of the native module; import from ``cyberark_identity`` instead.\"\"\"\n\n");
+    w.push_str("from typing import Any, Awaitable, Callable, ClassVar, Generic, TypeVar\n\nfrom typing_extensions import final\n");
+    all_names(w, api);
+    w.push_str(HAND_WRITTEN);
+    client_class(w, api, "Client", false);
+    client_class(w, api, "AsyncClient", true);
+    for tag in &api.tags {
+        for is_async in [false, true] {
+            let name = if is_async {
+                async_class(tag)
+            } else {
+                tag.type_name.clone()
+            };
+            let _ = write!(w, "\n@final\nclass {name}:\n");
+            let doc = format!(
+                "Operations of the `{}` API group{}",
+                tag.name,
+                tag.docs
+                    .as_deref()
+                    .map(|d| format!(": {}", d.trim()))
+                    .unwrap_or_else(|| ".".to_owned())
+            );
+            docstring(w, "    ", &doc);
+            for op in api.operations_of(&tag.name) {
+                method(w, api, op, is_async);
+            }
+        }
+    }
+    for def in api.types.values() {
+        if let TypeKind::Struct { fields, .. } = &def.kind {
+            struct_class(w, api, def, fields);
+        }
+    }
+    Ok(Output {
+        path: path.to_owned(),
+        contents: out,
+    })
+}
+
+/// The stub's `__all__`: pyo3 lists every class and function of the module in it.
+fn all_names(w: &mut String, api: &Api) {
+    let mut names: Vec<String> = ["Client", "AsyncClient", "_raise_test_error"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    names.extend(
+        super::python::RESERVED_CLASSES
+            .iter()
+            .map(|s| (*s).to_owned()),
+    );
+    for tag in &api.tags {
+        names.push(tag.type_name.clone());
+        names.push(async_class(tag));
+    }
+    names.extend(
+        api.types
+            .values()
+            .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
+            .map(|d| d.name.clone()),
+    );
+    names.sort();
+    names.dedup();
+    w.push_str("\n__all__ = [\n");
+    for name in names {
+        let _ = writeln!(w, "    \"{name}\",");
+    }
+    w.push_str("]\n");
+}
+
+fn client_class(w: &mut String, api: &Api, name: &str, is_async: bool) {
+    let _ = write!(w, "\n@final\nclass {name}:\n");
+    let doc = if is_async {
+        "A client of a CyberArk Identity tenant whose calls return awaitables; takes the same arguments as ``Client``."
+    } else {
+        "A client of a CyberArk Identity tenant; calls block, with the GIL released.\n\nGive ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``), or ``token``,\nor ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or\n``None`` to wait for an out-of-band approval). Durations are in seconds."
+    };
+    docstring(w, "    ", doc);
+    let _ = writeln!(
+        w,
+        "    def __new__(\n        cls,\n        tenant: str,\n        *,"
+    );
+    for (option, ty) in CLIENT_OPTIONS {
+        let _ = writeln!(w, "        {option}: {ty} = None,");
+    }
+    let _ = writeln!(w, "    ) -> {name}: ...");
+    if is_async {
+        let _ = writeln!(w, "    def __aenter__(self) -> Awaitable[{name}]: ...");
+        let _ = writeln!(
+            w,
+            "    def __aexit__(self, *args: object) -> Awaitable[None]: ..."
+        );
+    } else {
+        let _ = writeln!(w, "    def __enter__(self) -> {name}: ...");
+        let _ = writeln!(w, "    def __exit__(self, *args: object) -> bool: ...");
+    }
+    for tag in &api.tags {
+        let class = if is_async {
+            async_class(tag)
+        } else {
+            tag.type_name.clone()
+        };
+        let _ = writeln!(
+            w,
+            "    @property\n    def {}(self) -> {class}: ...",
+            tag.handle
+        );
+    }
+}
+
+fn struct_class(w: &mut String, api: &Api, def: &TypeDef, fields: &[Field]) {
+    let _ = write!(w, "\n@final\nclass {}:\n", def.name);
+    docstring(
+        w,
+        "    ",
+        def.docs
+            .as_deref()
+            .unwrap_or(&format!("The `{}` object.", def.name)),
+    );
+    let _ = writeln!(
+        w,
+        "    __hash__: ClassVar[None]  # type: ignore[assignment]"
+    );
+    let params = parameters(api, fields, false);
+    let _ = writeln!(w, "    def __new__(cls{params}) -> {}: ...", def.name);
+    for f in fields {
+        let ty = output_type(api, &f.ty);
+        let ty = if f.null_clears || f.is_optional() {
+            format!("{ty} | None")
+        } else {
+            ty
+        };
+        let _ = writeln!(w, "    @property\n    def {}(self) -> {ty}:", f.python);
+        docstring(w, "        ", &field_doc(f));
+    }
+    w.push_str("    @property\n    def extra(self) -> dict[str, Any]: ...\n");
+    w.push_str("    def to_dict(self) -> dict[str, Any]: ...\n");
+    w.push_str("    def __eq__(self, other: object, /) -> bool: ...\n");
+}
+
+fn method(w: &mut String, api: &Api, op: &Operation, is_async: bool) {
+    let extra = matches!(op.request.body, Body::JsonFields { extra: true });
+    let params = parameters(api, &op.request.fields, extra);
+    let name = crate::names::python_ident(&op.method_name);
+    let result = output_type(api, &op.result);
+    let result = if is_async {
+        format!("Awaitable[{result}]")
+    } else {
+        result
+    };
+    let _ = writeln!(w, "    def {name}(self{params}) -> {result}:");
+    docstring(w, "        ", &op_doc(op));
+    if let Some(paging) = &op.paging {
+        let item = output_type(api, &paging.item);
+        let class = if is_async {
+            "AsyncPageIterator"
+        } else {
+            "PageIterator"
+        };
+        let star = if params.contains(", *") { "" } else { ", *" };
+        let _ = writeln!(
+            w,
+            "    def {name}_iter(self{params}{star}, page_size: int = {DEFAULT_PAGE_SIZE}) -> {class}[{item}]:"
+        );
+        docstring(
+            w,
+            "        ",
+            &format!("Every item of `{name}`, fetched page by page as the loop reads them."),
+        );
+    }
+}
+
+/// The parameter list after `self`/`cls`, with its leading `, `.
+fn parameters(api: &Api, fields: &[Field], extra: bool) -> String {
+    let mut parts = Vec::new();
+    for f in fields
+        .iter()
+        .filter(|f| !(f.null_clears || f.is_optional()))
+    {
+        parts.push(format!("{}: {}", f.python, input_type(api, &f.ty)));
+    }
+    let optional: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.null_clears || f.is_optional())
+        .collect();
+    if !optional.is_empty() || extra {
+        parts.push("*".to_owned());
+    }
+    for f in optional {
+        parts.push(format!(
+            "{}: {} | None = None",
+            f.python,
+            input_type(api, &f.ty)
+        ));
+        if f.null_clears {
+            parts.push(format!("clear_{}: bool = False", f.python));
+        }
+    }
+    if extra {
+        parts.push("extra: dict[str, Any] | None = None".to_owned());
+    }
+    parts.iter().map(|p| format!(", {p}")).collect()
+}
+
+/// The Python type a value of `t` is read as.
+fn output_type(api: &Api, t: &TypeRef) -> String {
+    match t {
+        TypeRef::String | TypeRef::Secret => "str".to_owned(),
+        TypeRef::Bool => "bool".to_owned(),
+        TypeRef::I32 | TypeRef::I64 => "int".to_owned(),
+        TypeRef::F64 => "float".to_owned(),
+        TypeRef::Json => "Any".to_owned(),
+        TypeRef::Unit => "None".to_owned(),
+        TypeRef::File => "bytes".to_owned(),
+        TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
+            Some(TypeKind::Struct { .. }) => n.clone(),
+            Some(TypeKind::Alias { target }) => output_type(api, target),
+            _ => "str".to_owned(),
+        },
+        TypeRef::List(inner) => format!("list[{}]", output_type(api, inner)),
+        TypeRef::Map(inner) => format!("dict[str, {}]", output_type(api, inner)),
+    }
+}
+
+/// The Python type a value of `t` may be given as.
+fn input_type(api: &Api, t: &TypeRef) -> String {
+    match t {
+        TypeRef::File => "bytes | tuple[str, bytes] | tuple[str, bytes, str]".to_owned(),
+        TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
+            Some(TypeKind::Struct { .. }) => format!("{n} | dict[str, Any]"),
+            Some(TypeKind::Alias { target }) => input_type(api, target),
+            _ => "str".to_owned(),
+        },
+        TypeRef::List(inner) => format!("list[{}]", input_type(api, inner)),
+        TypeRef::Map(inner) => format!("dict[str, {}]", input_type(api, inner)),
+        other => output_type(api, other),
+    }
+}
+
+/// Writes a docstring at `indent`, escaping what would end it early.
+fn docstring(w: &mut String, indent: &str, text: &str) {
+    let text = text
+        .trim()
+        .replace('\\', "\\\\")
+        .replace("\"\"\"", "\\\"\\\"\\\"");
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    if lines.len() <= 1 {
+        let _ = writeln!(w, "{indent}\"\"\"{text}\"\"\"");
+        return;
+    }
+    let _ = writeln!(w, "{indent}\"\"\"{}", lines[0]);
+    for line in &lines[1..] {
+        if line.is_empty() {
+            w.push('\n');
+        } else {
+            let _ = writeln!(w, "{indent}{line}");
+        }
+    }
+    let _ = writeln!(w, "{indent}\"\"\"");
+}
