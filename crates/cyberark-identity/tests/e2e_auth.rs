@@ -366,6 +366,7 @@ async fn user_login_with_password_and_otp_through_the_mfa_handler() {
         .build()
         .unwrap();
     assert!(matches!(probe(&cancelled).await, Err(Error::Auth { .. })));
+    common::assert_all_routed(&sb);
 }
 
 #[tokio::test]
@@ -463,6 +464,7 @@ async fn generated_login_operations_and_logout() {
         ),
         "{error:?}"
     );
+    common::assert_all_routed(&sb);
 }
 
 #[tokio::test]

@@ -378,6 +378,7 @@ async fn set_user_picture_stores_the_file() {
         ARGUMENT,
         "empty",
     );
+    common::assert_all_routed(&sb);
 }
 
 #[tokio::test]
@@ -477,4 +478,5 @@ async fn csv_import_creates_users_and_sends_invitations() {
     let api = common::api_error(&error);
     assert_eq!(api.operation, "CDirectoryService_GetUsersFromCsvFile");
     assert_eq!(api.message_id.as_deref(), Some(ARGUMENT));
+    common::assert_all_routed(&sb);
 }

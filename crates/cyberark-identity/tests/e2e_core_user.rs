@@ -116,4 +116,5 @@ async fn update_profile_changes_named_and_additional_attributes() {
         Some("Profile Updated"),
         "failed updates change nothing"
     );
+    common::assert_all_routed(&sb);
 }

@@ -191,4 +191,5 @@ async fn set_and_get_columns_of_a_user() {
         NOT_FOUND,
         "no-such-user",
     );
+    common::assert_all_routed(&sb);
 }

@@ -119,6 +119,7 @@ async fn create_get_update_list_and_delete() {
         ARGUMENT,
         "Name",
     );
+    common::assert_all_routed(&sb);
 }
 
 #[tokio::test]
@@ -434,4 +435,5 @@ async fn two_clients_see_each_other_s_changes() {
     // Two clients, two separate token caches.
     assert_eq!(common::count(&sb, "Authentication_PlatformToken"), 1);
     assert_eq!(common::count(&sb, "Authentication_Token"), 1);
+    common::assert_all_routed(&sb);
 }

@@ -119,6 +119,7 @@ async fn scim_groups_stream_with_a_small_page() {
         .await;
     assert_eq!(all, expected.len());
     assert_eq!(count(&sb, "SCIM_ListGroups"), 1);
+    common::assert_all_routed(&sb);
 }
 
 #[tokio::test]

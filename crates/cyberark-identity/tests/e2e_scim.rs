@@ -135,6 +135,7 @@ async fn create_and_replace_users() {
     assert_eq!(api.status, 400);
     assert_eq!(api.error_code.as_deref(), Some("invalidValue"));
     assert!(sb.state().user("no.password@sandbox.example").is_none());
+    common::assert_all_routed(&sb);
 }
 
 #[tokio::test]
@@ -215,4 +216,5 @@ async fn list_filter_and_delete_groups() {
     let api = common::api_error(&error);
     assert_eq!(api.status, 400);
     assert_eq!(api.error_code.as_deref(), Some("invalidFilter"));
+    common::assert_all_routed(&sb);
 }

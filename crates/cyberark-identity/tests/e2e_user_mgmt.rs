@@ -352,6 +352,7 @@ async fn invitations_and_login_messages_are_recorded() {
         "no mobile number",
     );
     assert_eq!(sb.invitations().len(), before, "failures send nothing");
+    common::assert_all_routed(&sb);
 }
 
 #[tokio::test]
@@ -531,4 +532,5 @@ async fn remove_users_deletes_them_everywhere() {
         ARGUMENT,
         "Entities.Guid",
     );
+    common::assert_all_routed(&sb);
 }

@@ -88,6 +88,19 @@ pub fn expect_api<T: std::fmt::Debug>(
     api
 }
 
+/// Checks that every request the sandbox received was an operation of the spec: a client that
+/// builds a wrong path or method gets a 404/405 from the sandbox, which this makes loud.
+#[track_caller]
+pub fn assert_all_routed(sandbox: &SandboxHandle) {
+    let stray: Vec<String> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation.is_none())
+        .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
+        .collect();
+    assert!(stray.is_empty(), "requests outside the spec: {stray:?}");
+}
+
 /// The requests the sandbox logged for one operation.
 pub fn requests_of(sandbox: &SandboxHandle, operation: &str) -> Vec<LoggedRequest> {
     sandbox
