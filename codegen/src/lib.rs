@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod config;
 pub mod diff;
 pub mod emit;
 pub mod ir;

@@ -124,6 +124,28 @@ pub fn apply(mut doc: Value, overlay_src: &str, overlay_name: &str) -> Result<Va
     Ok(doc)
 }
 
+/// Applies overlays, given as `(name, text)` in the order to apply them, to a spec's text, and
+/// returns the result as JSON text (which the loader reads like YAML). With no overlays the
+/// spec's text is returned unchanged.
+pub fn apply_all(
+    spec_src: &str,
+    spec_name: &str,
+    overlays: &[(String, String)],
+) -> Result<String, OverlayError> {
+    if overlays.is_empty() {
+        return Ok(spec_src.to_owned());
+    }
+    let mut doc = parse_document(spec_src, spec_name)?;
+    for (name, text) in overlays {
+        doc = apply(doc, text, name)?;
+    }
+    serde_json::to_string(&doc).map_err(|e| OverlayError {
+        overlay: spec_name.to_owned(),
+        target: None,
+        message: format!("cannot serialise the overlaid spec: {e}"),
+    })
+}
+
 /// Merges `update` into `node`: objects key by key, arrays by appending, anything else replaced.
 fn merge(node: &mut Value, update: &Value) {
     match (node, update) {

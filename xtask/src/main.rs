@@ -6,6 +6,8 @@
 
 mod codegen;
 mod python;
+mod spec_diff;
+mod specs;
 mod test;
 mod util;
 
@@ -16,6 +18,9 @@ usage: cargo xtask <command>
 
 commands:
   codegen [--check]   regenerate every generated file (with --check: fail, with a diff, if any is stale)
+  spec-diff [--base REV] [--format text|json|markdown] [--allow-breaking]
+                      what the working tree's spec changes against REV (default HEAD), classified for
+                      the Rust crate and the Python package; fails on a breaking change unless allowed
   test                run every test: codegen check, fmt, clippy, cargo tests, spec validation, Python tests
 ";
 
@@ -24,6 +29,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("spec-diff") => spec_diff::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())

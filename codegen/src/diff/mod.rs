@@ -295,6 +295,34 @@ impl Report {
     }
 }
 
+/// The JSON document of several specs' reports: `{rust, python, breaking, specs: [{spec, …}]}`.
+pub fn json_document(reports: &[(String, Report)]) -> serde_json::Value {
+    let rust = reports
+        .iter()
+        .map(|(_, r)| r.rust_bump())
+        .max()
+        .unwrap_or(Bump::None);
+    let python = reports
+        .iter()
+        .map(|(_, r)| r.python_bump())
+        .max()
+        .unwrap_or(Bump::None);
+    let specs: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|(spec, r)| {
+            let mut v = r.json();
+            v["spec"] = serde_json::Value::String(spec.clone());
+            v
+        })
+        .collect();
+    serde_json::json!({
+        "rust": rust.as_str(),
+        "python": python.as_str(),
+        "breaking": rust == Bump::Major || python == Bump::Major,
+        "specs": specs,
+    })
+}
+
 /// Escapes the characters that would end a Markdown table cell.
 fn md_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")

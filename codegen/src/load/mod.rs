@@ -6,12 +6,14 @@
 //! sit (`OrgCreateRequest`, `StartAuthenticationResultChallengesItem`, …), which are stable as
 //! long as the spec's structure is.
 
+mod html;
 mod operation;
 mod schema;
 
 use crate::ir::{Api, Tag};
 use crate::names;
 use openapiv3::OpenAPI;
+use std::cell::RefCell;
 use std::fmt;
 
 pub(crate) use schema::Schemas;
@@ -34,6 +36,50 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+/// How strictly to read a spec.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Accept definitions in the style of the vendor's own published ones, with warnings:
+    /// operations without `operationId` or tags get names from their path, a missing
+    /// `x-cyberark-idempotent` means `false`, `*/*` bodies are JSON, non-JSON or missing success
+    /// responses and `oneOf`/`anyOf` schemas become JSON values, and HTML in descriptions is turned
+    /// into Markdown. The curated spec is loaded strictly: there each of these is an error.
+    pub tolerant: bool,
+}
+
+/// Something the loader accepted in tolerant mode but a maintainer should look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The spec file, as the caller named it.
+    pub origin: String,
+    /// The JSON pointer of the spot.
+    pub pointer: String,
+    /// What was assumed, in a sentence.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}: {}", self.origin, self.pointer, self.message)
+    }
+}
+
+/// The options of one load and the warnings it collects.
+pub(crate) struct Opts {
+    pub(crate) tolerant: bool,
+    warnings: RefCell<Vec<Located>>,
+}
+
+impl Opts {
+    /// Records a warning (kept in tolerant mode; [`load`] drops them).
+    pub(crate) fn warn(&self, pointer: &str, message: impl Into<String>) {
+        self.warnings.borrow_mut().push(Located {
+            pointer: pointer.to_owned(),
+            message: message.into(),
+        });
+    }
+}
 
 /// An error without its origin yet; [`load`] fills the origin in.
 #[derive(Debug, Clone)]
@@ -78,21 +124,49 @@ fn parse(source: &str) -> Result<OpenAPI, Located> {
     Ok(doc)
 }
 
-/// Loads the spec text into the IR. `origin` names the file in error messages.
+/// Loads the spec text into the IR, strictly. `origin` names the file in error messages.
 pub fn load(source: &str, origin: &str) -> Result<Api, LoadError> {
-    load_inner(source).map_err(|e| LoadError {
+    load_with(source, origin, LoadOptions::default()).map(|(api, _)| api)
+}
+
+/// Loads the spec text into the IR with the given options, returning the warnings too.
+pub fn load_with(
+    source: &str,
+    origin: &str,
+    options: LoadOptions,
+) -> Result<(Api, Vec<Warning>), LoadError> {
+    let opts = Opts {
+        tolerant: options.tolerant,
+        warnings: RefCell::new(Vec::new()),
+    };
+    let located = |e: Located| LoadError {
         origin: origin.to_owned(),
         pointer: e.pointer,
         message: e.message,
-    })
+    };
+    let mut api = load_inner(source, &opts).map_err(located)?;
+    if opts.tolerant {
+        html::docs_to_markdown(&mut api);
+    }
+    let warnings = opts
+        .warnings
+        .into_inner()
+        .into_iter()
+        .map(|w| Warning {
+            origin: origin.to_owned(),
+            pointer: w.pointer,
+            message: w.message,
+        })
+        .collect();
+    Ok((api, warnings))
 }
 
-fn load_inner(source: &str) -> Result<Api, Located> {
+fn load_inner(source: &str, opts: &Opts) -> Result<Api, Located> {
     let doc = parse(source)?;
-    let tags = load_tags(&doc)?;
-    let mut schemas = Schemas::new(&doc, &tags);
+    let tags = load_tags(&doc, opts)?;
+    let mut schemas = Schemas::new(&doc, &tags, opts);
     schemas.load_components()?;
-    let operations = operation::load_operations(&doc, &tags, &mut schemas)?;
+    let operations = operation::load_operations(&doc, &tags, &mut schemas, opts)?;
     Ok(Api {
         title: doc.info.title.clone(),
         tags,
@@ -101,10 +175,27 @@ fn load_inner(source: &str) -> Result<Api, Located> {
     })
 }
 
-fn load_tags(doc: &OpenAPI) -> Result<Vec<Tag>, Located> {
+fn load_tags(doc: &OpenAPI, opts: &Opts) -> Result<Vec<Tag>, Located> {
     let mut handles = names::Scope::new();
     let mut tags = Vec::new();
-    for (i, tag) in doc.tags.iter().enumerate() {
+    let mut declared: Vec<openapiv3::Tag> = doc.tags.clone();
+    if opts.tolerant {
+        // Vendor definitions often use tags they never declare, or none at all.
+        for (path, method, op) in operation::all_operations(doc) {
+            let name = operation::tag_of(op, path);
+            if !declared.iter().any(|t| t.name == name) {
+                opts.warn(
+                    &format!("/paths/{}/{method}", escape(path)),
+                    format!("tag {name:?} is not declared in the top-level tags; added"),
+                );
+                declared.push(openapiv3::Tag {
+                    name,
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    for (i, tag) in declared.iter().enumerate() {
         let pointer = format!("/tags/{i}");
         let handle = match tag.extensions.get("x-cyberark-handle") {
             Some(serde_json::Value::String(h)) => names::snake(h),

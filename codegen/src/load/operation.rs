@@ -1,7 +1,7 @@
 //! Operations → IR operations: parameters, body, unwrapped result, conventions and paging.
 
 use super::schema::{Prop, Schemas};
-use super::{Located, error, escape};
+use super::{Located, Opts, error, escape};
 use crate::ir::{
     Body, Convention, Field, Location, Method, Operation, Paging, PagingStyle, Request, Tag,
     TypeField, TypeKind, TypeRef,
@@ -16,10 +16,67 @@ use serde_json::Value;
 /// Media types the generator reads as JSON.
 const JSON_TYPES: &[&str] = &["application/json", "application/scim+json"];
 
+/// Extensions the generator reads on an operation; tolerant loading reports any other `x-`.
+const KNOWN_EXTENSIONS: &[&str] = &[
+    "x-cyberark-convention",
+    "x-cyberark-idempotent",
+    "x-cyberark-paging",
+];
+
+/// Every inline operation of the document with its path and method key, in document order.
+pub(super) fn all_operations(doc: &OpenAPI) -> Vec<(&str, &'static str, &openapiv3::Operation)> {
+    let mut out = Vec::new();
+    for (path, item) in doc.paths.iter() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        let methods = [
+            ("get", &item.get),
+            ("put", &item.put),
+            ("post", &item.post),
+            ("delete", &item.delete),
+            ("patch", &item.patch),
+        ];
+        for (key, op) in methods {
+            if let Some(op) = op {
+                out.push((path.as_str(), key, op));
+            }
+        }
+    }
+    out
+}
+
+/// The tag of an operation: its first tag, or else the first segment of its path
+/// (`/Roles/StoreRole` → `Roles`), as vendor definitions without tags are grouped.
+pub(super) fn tag_of(op: &openapiv3::Operation, path: &str) -> String {
+    op.tags.first().cloned().unwrap_or_else(|| {
+        path.split('/')
+            .find(|s| !s.is_empty() && !s.starts_with('{'))
+            .unwrap_or("Default")
+            .to_owned()
+    })
+}
+
+/// The operation name derived from a path: the segments after the tag's, without parameters
+/// (`/Roles/StoreRole` → `StoreRole`), or the HTTP method when nothing is left.
+fn name_from_path(path: &str, method: Method) -> String {
+    let segments: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && !s.starts_with('{'))
+        .skip(1)
+        .collect();
+    if segments.is_empty() {
+        names::pascal(&method.as_str().to_ascii_lowercase())
+    } else {
+        segments.iter().map(|s| names::pascal(s)).collect()
+    }
+}
+
 pub(super) fn load_operations(
     doc: &OpenAPI,
     tags: &[Tag],
     schemas: &mut Schemas<'_>,
+    opts: &Opts,
 ) -> Result<Vec<Operation>, Located> {
     let mut ops = Vec::new();
     let mut ids = std::collections::BTreeMap::<String, String>::new();
@@ -44,7 +101,24 @@ pub(super) fn load_operations(
             let pointer = format!("{path_pointer}/{key}");
             let mut common = item.parameters.clone();
             common.extend(op.parameters.iter().cloned());
-            let loaded = load_operation(doc, tags, schemas, path, method, op, &common, &pointer)?;
+            let mut loaded = load_operation(
+                doc, tags, schemas, path, method, op, &common, &pointer, opts,
+            )?;
+            if opts.tolerant
+                && method_names.contains(&(loaded.tag.clone(), loaded.method_name.clone()))
+            {
+                // Two methods on one path get the same name from it; the HTTP method tells them apart.
+                let renamed = names::rust_ident(&format!(
+                    "{}_{}",
+                    method.as_str().to_ascii_lowercase(),
+                    names::snake(&loaded.name)
+                ));
+                opts.warn(
+                    &pointer,
+                    format!("named {renamed} because {} is taken", loaded.method_name),
+                );
+                loaded.method_name = renamed;
+            }
             if let Some(first) = ids.insert(loaded.id.clone(), pointer.clone()) {
                 return error(
                     &pointer,
@@ -82,19 +156,55 @@ fn load_operation(
     op: &openapiv3::Operation,
     parameters: &[ReferenceOr<Parameter>],
     pointer: &str,
+    opts: &Opts,
 ) -> Result<Operation, Located> {
-    let Some(id) = op.operation_id.clone() else {
-        return error(pointer, "the operation has no operationId");
-    };
+    let tolerant = opts.tolerant;
     let tag = match op.tags.as_slice() {
         [tag] => tag.clone(),
+        _ if tolerant => {
+            let tag = tag_of(op, path);
+            opts.warn(
+                &format!("{pointer}/tags"),
+                format!("the operation should have exactly one tag; using {tag:?}"),
+            );
+            tag
+        }
         _ => {
+            let id = op.operation_id.as_deref().unwrap_or(path);
             return error(
                 &format!("{pointer}/tags"),
                 format!("operation {id} must have exactly one tag"),
             );
         }
     };
+    let id = match op.operation_id.clone() {
+        Some(id) => id,
+        None if tolerant => {
+            let id = format!("{}_{}", names::pascal(&tag), name_from_path(path, method));
+            opts.warn(
+                pointer,
+                format!("the operation has no operationId; named {id} after its path"),
+            );
+            id
+        }
+        None => return error(pointer, "the operation has no operationId"),
+    };
+    if tolerant {
+        if !op.servers.is_empty() {
+            opts.warn(
+                &format!("{pointer}/servers"),
+                "per-operation servers are ignored; the client calls the tenant it is built for",
+            );
+        }
+        for key in op.extensions.keys() {
+            if !KNOWN_EXTENSIONS.contains(&key.as_str()) {
+                opts.warn(
+                    pointer,
+                    format!("extension {key} is not understood; ignored"),
+                );
+            }
+        }
+    }
     let Some(tag_def) = tags.iter().find(|t| t.name == tag) else {
         return error(
             &format!("{pointer}/tags/0"),
@@ -103,11 +213,14 @@ fn load_operation(
             ),
         );
     };
-    // The operation's own name is what follows `<Tag>_` in its operationId.
-    let name = id
-        .strip_prefix(&format!("{tag}_"))
-        .unwrap_or(&id)
-        .to_owned();
+    // The operation's own name is what follows `<Tag>_` in its operationId. Vendor ids
+    // (`postSecurityStartAuthentication`) read badly as method names, so tolerant loading names
+    // those operations after their path instead.
+    let name = match id.strip_prefix(&format!("{tag}_")) {
+        Some(name) => name.to_owned(),
+        None if tolerant => name_from_path(path, method),
+        None => id.clone(),
+    };
     let method_name = names::rust_ident(&names::snake(&name));
     let prefix = names::pascal(&tag);
     let op_pascal = names::pascal(&name);
@@ -132,6 +245,15 @@ fn load_operation(
                 "x-cyberark-idempotent must be true or false",
             );
         }
+        None if tolerant => {
+            opts.warn(
+                pointer,
+                format!(
+                    "operation {id} does not say whether it is idempotent (x-cyberark-idempotent); assuming false"
+                ),
+            );
+            false
+        }
         None => {
             return error(
                 pointer,
@@ -154,6 +276,7 @@ fn load_operation(
         op,
         path,
         pointer,
+        opts,
     )?;
     let result = load_result(
         schemas,
@@ -162,6 +285,7 @@ fn load_operation(
         op,
         convention,
         pointer,
+        opts,
     )?;
     let paging = match op.extensions.get("x-cyberark-paging") {
         None => None,
@@ -201,6 +325,7 @@ fn load_request(
     op: &openapiv3::Operation,
     path: &str,
     pointer: &str,
+    opts: &Opts,
 ) -> Result<Request, Located> {
     let type_name = schemas.claim_name(type_name);
     let mut rust_scope = names::Scope::with_reserved(&["extra", "new"]);
@@ -218,6 +343,10 @@ fn load_request(
             Parameter::Query { parameter_data, .. } => (parameter_data, Location::Query),
             Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path),
             Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header),
+            Parameter::Cookie { .. } if opts.tolerant => {
+                opts.warn(&p_pointer, "cookie parameters are not supported; ignored");
+                continue;
+            }
             Parameter::Cookie { .. } => {
                 return error(&p_pointer, "cookie parameters are not supported");
             }
@@ -286,8 +415,12 @@ fn load_request(
                 return error(&media_pointer, "the request body has no schema");
             };
             let base = type_name.trim_end_matches("Request").to_owned();
+            let any = opts.tolerant && media_type == "*/*";
+            if any {
+                opts.warn(&media_pointer, "a `*/*` request body is sent as JSON");
+            }
             match media_type.as_str() {
-                m if JSON_TYPES.contains(&m) => {
+                m if JSON_TYPES.contains(&m) || any => {
                     let flatten = match schema {
                         ReferenceOr::Item(s) => {
                             matches!(&s.schema_kind, SchemaKind::Type(openapiv3::Type::Object(o)) if !o.properties.is_empty())
@@ -328,7 +461,11 @@ fn load_request(
                         });
                         Body::JsonWhole {
                             required: body.required,
-                            media_type: media_type.clone(),
+                            media_type: if any {
+                                "application/json".to_owned()
+                            } else {
+                                media_type.clone()
+                            },
                         }
                     }
                 }
@@ -410,12 +547,20 @@ fn load_result(
     op: &openapiv3::Operation,
     convention: Convention,
     pointer: &str,
+    opts: &Opts,
 ) -> Result<TypeRef, Located> {
     let responses = &op.responses.responses;
     let success = [200u16, 201, 202, 204]
         .into_iter()
         .find_map(|code| responses.get(&StatusCode::Code(code)).map(|r| (code, r)));
     let Some((code, response)) = success else {
+        if opts.tolerant {
+            opts.warn(
+                &format!("{pointer}/responses"),
+                "no success response (200, 201, 202 or 204); the result is kept as JSON",
+            );
+            return Ok(TypeRef::Json);
+        }
         return error(
             &format!("{pointer}/responses"),
             "the operation declares no success response (200, 201, 202 or 204)",
@@ -431,19 +576,33 @@ fn load_result(
     let json = response
         .content
         .iter()
-        .find(|(m, _)| JSON_TYPES.contains(&m.as_str()));
+        .find(|(m, _)| JSON_TYPES.contains(&m.as_str()) || (opts.tolerant && m.as_str() == "*/*"));
     let Some((media_type, media)) = json else {
         if response.content.is_empty() && convention != Convention::Envelope {
             return Ok(TypeRef::Unit);
+        }
+        if opts.tolerant {
+            opts.warn(
+                &r_pointer,
+                "the success response has no JSON content (text/html?); the result is kept as JSON",
+            );
+            return Ok(TypeRef::Json);
         }
         return error(&r_pointer, "the success response has no JSON content");
     };
     let m_pointer = format!("{r_pointer}/content/{}/schema", escape(media_type));
     let Some(schema) = media_schema(media) else {
+        if opts.tolerant {
+            opts.warn(
+                &m_pointer,
+                "the success response has no schema; kept as JSON",
+            );
+            return Ok(TypeRef::Json);
+        }
         return error(&m_pointer, "the success response has no schema");
     };
     match convention {
-        Convention::Envelope => envelope_result(schemas, tag, base, schema, &m_pointer),
+        Convention::Envelope => envelope_result(schemas, tag, base, schema, &m_pointer, opts),
         Convention::OAuth | Convention::Scim => Ok(schemas
             .resolve(schema, &format!("{base}Response"), Some(tag), &m_pointer)?
             .ty),
@@ -461,11 +620,34 @@ fn envelope_result(
     base: &str,
     schema: &ReferenceOr<Schema>,
     pointer: &str,
+    opts: &Opts,
 ) -> Result<TypeRef, Located> {
     let (s, p) = schemas.deref(schema, pointer)?;
     let SchemaKind::AllOf { all_of } = &s.schema_kind else {
+        // Vendor definitions describe each envelope as one object with its own `Result`.
+        let own_result = match &s.schema_kind {
+            SchemaKind::Type(openapiv3::Type::Object(o)) => o.properties.get("Result"),
+            SchemaKind::Any(a) => a.properties.get("Result"),
+            _ => None,
+        };
+        if let (true, Some(result)) = (opts.tolerant, own_result) {
+            let resolved = schemas.resolve_boxed(
+                result,
+                &format!("{base}Result"),
+                Some(tag),
+                &format!("{p}/properties/Result"),
+            )?;
+            return Ok(resolved.ty);
+        }
         if let ReferenceOr::Reference { .. } = schema {
             // A bare envelope: the operation's Result is undocumented.
+            return Ok(TypeRef::Json);
+        }
+        if opts.tolerant {
+            opts.warn(
+                &p,
+                "the response is not an envelope with a Result; the result is kept as JSON",
+            );
             return Ok(TypeRef::Json);
         }
         return error(

@@ -4,7 +4,7 @@
 //! string enums become named types; primitives, lists and maps stay inline. Component schemas are
 //! converted once and memoised by name; inline schemas are named after where they sit.
 
-use super::{Located, error, escape};
+use super::{Located, Opts, error, escape};
 use crate::ir::{Field, Location, Tag, TypeDef, TypeKind, TypeRef, Variant};
 use crate::names;
 use openapiv3::{
@@ -19,6 +19,7 @@ const RESERVED: &[&str] = &["Client", "ClientBuilder", "Error"];
 /// Converts schemas into IR types and owns every named type made so far.
 pub(crate) struct Schemas<'a> {
     doc: &'a OpenAPI,
+    opts: &'a Opts,
     types: BTreeMap<String, TypeDef>,
     names: names::Scope,
     /// Component schema name → its IR type, once converted.
@@ -35,11 +36,12 @@ pub(crate) struct Resolved {
 }
 
 impl<'a> Schemas<'a> {
-    pub(crate) fn new(doc: &'a OpenAPI, tags: &[Tag]) -> Self {
+    pub(crate) fn new(doc: &'a OpenAPI, tags: &[Tag], opts: &'a Opts) -> Self {
         let mut reserved: Vec<&str> = RESERVED.to_vec();
         reserved.extend(tags.iter().map(|t| t.type_name.as_str()));
         Self {
             doc,
+            opts,
             types: BTreeMap::new(),
             names: names::Scope::with_reserved(&reserved),
             components: BTreeMap::new(),
@@ -273,6 +275,11 @@ impl<'a> Schemas<'a> {
                 if any.enumeration.len() == 1 && any.enumeration[0].is_null() {
                     TypeRef::Unit
                 } else if !any.one_of.is_empty() || !any.any_of.is_empty() || any.not.is_some() {
+                    if self.opts.tolerant {
+                        self.opts
+                            .warn(pointer, "oneOf, anyOf or not: the value is kept as JSON");
+                        return Ok(TypeRef::Json);
+                    }
                     return error(
                         pointer,
                         "oneOf, anyOf and not cannot be modelled; describe the value with one schema or leave it untyped ({})",
@@ -286,6 +293,11 @@ impl<'a> Schemas<'a> {
                 }
             }
             SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
+                if self.opts.tolerant {
+                    self.opts
+                        .warn(pointer, "oneOf, anyOf or not: the value is kept as JSON");
+                    return Ok(TypeRef::Json);
+                }
                 return error(
                     pointer,
                     "oneOf, anyOf and not cannot be modelled; describe the value with one schema or leave it untyped ({})",

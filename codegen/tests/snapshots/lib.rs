@@ -18,6 +18,11 @@ pub mod evolve_v1;
 #[path = "evolve_v2/expected/mod.rs"]
 pub mod evolve_v2;
 
+/// A definition in the style of the vendor's published ones, loaded tolerantly: operations named
+/// after their paths, loose bodies kept as JSON, HTML descriptions turned into Markdown.
+#[path = "vendor_style/expected/mod.rs"]
+pub mod vendor_style;
+
 /// Code a user wrote against version 1. It compiles unchanged against version 2, which shows
 /// that adding an optional field or an operation breaks no caller.
 macro_rules! user_code_of_version_1 {
