@@ -550,3 +550,120 @@ async fn user_login_is_repeated_when_the_session_token_expires() {
         .collect();
     assert_eq!(statuses.last(), Some(&200));
 }
+
+#[tokio::test]
+async fn generated_mfa_login_step_by_step() {
+    let sb = sandbox().await;
+    let anonymous = Client::builder(sb.url()).build().unwrap();
+    let auth = anonymous.authentication();
+    let start = auth
+        .start_authentication(AuthenticationStartAuthenticationRequest::new(
+            sb.mfa_username(),
+            "1.0",
+        ))
+        .await
+        .unwrap();
+    let session = start.session_id.clone().unwrap();
+    let challenges = start.challenges.unwrap();
+    assert_eq!(challenges.len(), 2, "a password, then an e-mailed code");
+    let mechanism = |i: usize| challenges[i].mechanisms.clone().unwrap()[0].clone();
+    let (password, email) = (mechanism(0), mechanism(1));
+    assert_eq!(email.name.as_ref().map(|n| n.as_str()), Some("EMAIL"));
+
+    let next = auth
+        .advance_authentication(
+            AuthenticationAdvanceAuthenticationRequest::new(session.as_str())
+                .mechanism_id(password.mechanism_id.clone().unwrap())
+                .action("Answer")
+                .answer(sb.mfa_password()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        next.summary,
+        Some(AdvanceAuthenticationResultSummary::StartNextChallenge)
+    );
+    let pending = auth
+        .advance_authentication(
+            AuthenticationAdvanceAuthenticationRequest::new(session.as_str())
+                .mechanism_id(email.mechanism_id.clone().unwrap())
+                .action("StartOOB"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.summary,
+        Some(AdvanceAuthenticationResultSummary::OobPending)
+    );
+    let done = auth
+        .advance_authentication(
+            AuthenticationAdvanceAuthenticationRequest::new(session.as_str())
+                .mechanism_id(email.mechanism_id.clone().unwrap())
+                .action("Answer")
+                .answer(sb.otp_code()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        done.summary,
+        Some(AdvanceAuthenticationResultSummary::LoginSuccess)
+    );
+    assert!(
+        done.user
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case(sb.mfa_username()))
+    );
+    assert_eq!(
+        done.token_lifetime,
+        Some(3600),
+        "the sandbox's default token lifetime"
+    );
+    common::assert_all_routed(&sb);
+}
+
+#[tokio::test]
+async fn an_mfa_exemption_lets_the_user_sign_in_with_the_password_alone() {
+    let sb = sandbox().await;
+    let admin = client(&sb);
+    let mfa_user = sb.state().user(sb.mfa_username()).unwrap().id.clone();
+    admin
+        .cdirectory_service()
+        .exempt_user_from_mfa(
+            cyberark_identity::CDirectoryServiceExemptUserFromMfaRequest::new(mfa_user.as_str()),
+        )
+        .await
+        .unwrap();
+    let user = Client::builder(sb.url())
+        .user_login(sb.mfa_username(), sb.mfa_password())
+        .build()
+        .unwrap();
+    probe(&user)
+        .await
+        .expect("no second factor and no handler needed while exempt");
+    assert_eq!(count(&sb, "Authentication_AdvanceAuthentication"), 1);
+}
+
+#[tokio::test]
+async fn a_locked_user_cannot_sign_in() {
+    let sb = sandbox().await;
+    let admin = client(&sb);
+    let (id, name) = common::ordinary_user(&sb);
+    let password = format!("Demo-{}-Passw0rd!", name.split('@').next().unwrap());
+    let user = Client::builder(sb.url())
+        .user_login(name.as_str(), password.as_str())
+        .build()
+        .unwrap();
+    probe(&user).await.expect("a demo user signs in");
+    admin
+        .cdirectory_service()
+        .set_user_state(
+            cyberark_identity::CDirectoryServiceSetUserStateRequest::new(id.as_str(), "Disabled"),
+        )
+        .await
+        .unwrap();
+    let error = probe(&user)
+        .await
+        .expect_err("disabled: the token is revoked and login refused");
+    assert!(matches!(error, Error::Auth { .. }), "{error:?}");
+    assert!(!format!("{error:?}").contains(&password));
+}
