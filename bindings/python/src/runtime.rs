@@ -313,8 +313,17 @@ impl<T: IntoPy> IntoPy for BTreeMap<String, T> {
 
 impl<T: FromPy> FromPy for BTreeMap<String, T> {
     fn from_py(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Self> {
-        let Ok(dict) = obj.cast::<PyDict>() else {
-            return Err(wrong_type(obj, name, "dict"));
+        // Any mapping is accepted, as the stubs promise: `dict(obj)` copies it first.
+        let dict = match obj.cast::<PyDict>() {
+            Ok(dict) => dict.clone(),
+            Err(_) if obj.hasattr("keys")? => obj
+                .py()
+                .get_type::<PyDict>()
+                .call1((obj,))
+                .ok()
+                .and_then(|d| d.cast_into::<PyDict>().ok())
+                .ok_or_else(|| wrong_type(obj, name, "dict"))?,
+            Err(_) => return Err(wrong_type(obj, name, "dict")),
         };
         dict.iter()
             .map(|(key, value)| {

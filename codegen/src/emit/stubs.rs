@@ -145,7 +145,7 @@ pub fn emit(api: &Api, path: &str) -> Result<Output, EmitError> {
     let w = &mut out;
     let _ = writeln!(w, "# {HEADER}");
     w.push_str("\"\"\"Type stubs of the native module; import from ``cyberark_identity`` instead.\"\"\"\n\n");
-    w.push_str("from typing import Any, Awaitable, Callable, ClassVar, Generic, TypeVar\n\nfrom typing_extensions import final\n");
+    w.push_str("from typing import Any, Awaitable, Callable, ClassVar, Generic, Mapping, Sequence, TypeVar\n\nfrom typing_extensions import final\n");
     all_names(w, api);
     w.push_str(HAND_WRITTEN);
     client_class(w, api, "Client", false);
@@ -342,7 +342,7 @@ fn parameters(api: &Api, fields: &[Field], extra: bool) -> String {
         }
     }
     if extra {
-        parts.push("extra: dict[str, Any] | None = None".to_owned());
+        parts.push("extra: Mapping[str, Any] | None = None".to_owned());
     }
     parts.iter().map(|p| format!(", {p}")).collect()
 }
@@ -372,12 +372,14 @@ fn input_type(api: &Api, t: &TypeRef) -> String {
     match t {
         TypeRef::File => "bytes | tuple[str, bytes] | tuple[str, bytes, str]".to_owned(),
         TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
-            Some(TypeKind::Struct { .. }) => format!("{n} | dict[str, Any]"),
+            Some(TypeKind::Struct { .. }) => format!("{n} | Mapping[str, Any]"),
             Some(TypeKind::Alias { target }) => input_type(api, target),
             _ => "str".to_owned(),
         },
-        TypeRef::List(inner) => format!("list[{}]", input_type(api, inner)),
-        TypeRef::Map(inner) => format!("dict[str, {}]", input_type(api, inner)),
+        // Read-only abstract types, so a `list[dict[str, str]]` is accepted where a list of
+        // objects is expected (`list` is invariant).
+        TypeRef::List(inner) => format!("Sequence[{}]", input_type(api, inner)),
+        TypeRef::Map(inner) => format!("Mapping[str, {}]", input_type(api, inner)),
         other => output_type(api, other),
     }
 }

@@ -1,0 +1,165 @@
+//! The Python package's checks: build it into `.venv`, run pytest, stubtest and `mypy --strict`,
+//! then build the abi3 wheel, install it into a fresh venv and run the tour from there.
+//!
+//! Builds use the dev profile: the tests exercise behaviour, not speed, and a release build of
+//! the whole dependency tree would cost the 2-core CI machine many minutes.
+
+use crate::python;
+use crate::util::{describe, root, run as run_cmd};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The package's directory, relative to the repository root.
+const PACKAGE: &str = "bindings/python";
+
+/// Where `maturin build` puts wheels, relative to the repository root.
+const WHEELS: &str = "target/wheels";
+
+/// The throwaway venv the built wheel is installed into.
+const FRESH_VENV: &str = "target/python-wheel-venv";
+
+/// Runs every check of the Python package.
+pub fn run() -> Result<(), String> {
+    develop()?;
+    let package = root().join(PACKAGE);
+    run_in(
+        Command::new(python::bin("python")).args([
+            "-m",
+            "pytest",
+            "-W",
+            "error",
+            "--timeout",
+            "120",
+            "-q",
+            "tests",
+        ]),
+        &package,
+    )?;
+    run_in(
+        Command::new(python::bin("python")).args([
+            "-m",
+            "mypy.stubtest",
+            "cyberark_identity._native",
+        ]),
+        &package,
+    )?;
+    run_in(
+        Command::new(python::bin("mypy")).args(["--strict", "examples/tour.py", "tests"]),
+        &package,
+    )?;
+    wheel_smoke_test()
+}
+
+/// Runs the tour from `.venv` (for `cargo xtask demo`).
+pub fn run_tour() -> Result<(), String> {
+    develop()?;
+    run_cmd(Command::new(python::bin("python")).arg(format!("{PACKAGE}/examples/tour.py")))
+}
+
+/// Builds the package in the dev profile and installs it, editable, into `.venv`.
+fn develop() -> Result<(), String> {
+    python::ensure()?;
+    let mut cmd = Command::new(python::bin("maturin"));
+    cmd.args([
+        "develop",
+        "--manifest-path",
+        &format!("{PACKAGE}/Cargo.toml"),
+    ]);
+    run_cmd(with_venv(&mut cmd, &python::venv()))
+}
+
+/// Builds the abi3 wheel, installs it into a fresh venv and runs the tour with it, so the wheel
+/// is known to carry everything the package needs.
+fn wheel_smoke_test() -> Result<(), String> {
+    let wheels = root().join(WHEELS);
+    // Old wheels would make "the wheel" ambiguous; the directory holds nothing else of ours.
+    if let Ok(entries) = std::fs::read_dir(&wheels) {
+        for entry in entries.flatten() {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("cyberark_identity-")
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let mut build = Command::new(python::bin("maturin"));
+    build.args([
+        "build",
+        "--profile",
+        "dev",
+        "--manifest-path",
+        &format!("{PACKAGE}/Cargo.toml"),
+        "--out",
+        WHEELS,
+    ]);
+    run_cmd(with_venv(&mut build, &python::venv()))?;
+    let wheel = find_wheel(&wheels)?;
+    let fresh = root().join(FRESH_VENV);
+    if fresh.exists() {
+        std::fs::remove_dir_all(&fresh)
+            .map_err(|e| format!("cannot remove {}: {e}", fresh.display()))?;
+    }
+    run_cmd(
+        Command::new(python::bin("python"))
+            .args(["-m", "venv"])
+            .arg(&fresh),
+    )?;
+    let fresh_python = fresh.join("bin").join("python");
+    run_cmd(
+        Command::new(&fresh_python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+            ])
+            .arg(&wheel),
+    )?;
+    // Run from the venv's directory so the source tree cannot shadow the installed package.
+    run_in(
+        Command::new(&fresh_python).arg(root().join(PACKAGE).join("examples/tour.py")),
+        &fresh,
+    )
+}
+
+fn find_wheel(dir: &Path) -> Result<PathBuf, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            name.starts_with("cyberark_identity-") && name.ends_with(".whl")
+        })
+        .ok_or_else(|| format!("maturin built no wheel into {}", dir.display()))
+}
+
+/// Points maturin at the virtual environment (it refuses to install without `VIRTUAL_ENV`).
+fn with_venv<'a>(cmd: &'a mut Command, venv: &Path) -> &'a mut Command {
+    let path = std::env::var("PATH").unwrap_or_default();
+    cmd.env("VIRTUAL_ENV", venv)
+        .env("PATH", format!("{}:{path}", venv.join("bin").display()))
+}
+
+/// Runs a command in `dir` (pytest and mypy read their paths relative to the package), echoing
+/// it like `util::run`, which always uses the repository root.
+fn run_in(cmd: &mut Command, dir: &Path) -> Result<(), String> {
+    cmd.current_dir(dir);
+    eprintln!("$ (cd {}) {}", dir.display(), describe(cmd));
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start `{}`: {e}", describe(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(cmd)))
+    }
+}
