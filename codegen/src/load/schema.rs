@@ -214,6 +214,18 @@ impl<'a> Schemas<'a> {
     ) -> Result<Resolved, Located> {
         let description = schema.schema_data.description.clone();
         let nullable = schema.schema_data.nullable;
+        // `allOf` with one part is OpenAPI 3.0's way to say "this reference, but nullable" (a
+        // `$ref`'s siblings are ignored), so it stands for the part itself.
+        if let SchemaKind::AllOf { all_of } = &schema.schema_kind
+            && let [only] = all_of.as_slice()
+        {
+            let inner = self.resolve(only, hint, owner, &format!("{pointer}/allOf/0"))?;
+            return Ok(Resolved {
+                ty: inner.ty,
+                nullable: nullable || inner.nullable,
+                description: description.or(inner.description),
+            });
+        }
         let ty = if is_named_kind(schema) {
             let name = self.claim_name(hint);
             let def = self.named_def(&name, schema, owner, pointer)?;
@@ -527,7 +539,7 @@ pub(crate) fn is_named_kind(schema: &Schema) -> bool {
                 .is_empty()
                 && !is_secret(schema)
         }
-        SchemaKind::AllOf { .. } => true,
+        SchemaKind::AllOf { all_of } => all_of.len() > 1,
         SchemaKind::Any(a) => !a.properties.is_empty() && a.all_of.is_empty(),
         _ => false,
     }
