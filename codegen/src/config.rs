@@ -62,10 +62,10 @@ pub fn parse_specs(source: &str, origin: &str) -> Result<Vec<SpecEntry>, String>
     }
     let mut dirs = std::collections::BTreeSet::new();
     for entry in &file.specs {
-        if let Some(dir) = &entry.rust_dir {
-            if !dirs.insert(dir) {
-                return Err(format!("{origin}: two specs write to {dir}"));
-            }
+        if let Some(dir) = &entry.rust_dir
+            && !dirs.insert(dir)
+        {
+            return Err(format!("{origin}: two specs write to {dir}"));
         }
     }
     Ok(file.specs)

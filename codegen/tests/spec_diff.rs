@@ -130,10 +130,10 @@ fn breaking_cases_break_user_code() {
             continue;
         }
         for span in msg["message"]["spans"].as_array().into_iter().flatten() {
-            if span["is_primary"] == true {
-                if let Some(file) = span["file_name"].as_str() {
-                    failing.insert(file.to_owned());
-                }
+            if span["is_primary"] == true
+                && let Some(file) = span["file_name"].as_str()
+            {
+                failing.insert(file.to_owned());
             }
         }
     }

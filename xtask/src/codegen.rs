@@ -65,11 +65,13 @@ pub fn generate(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
         for warning in &warnings {
             eprintln!("warning: {warning}");
         }
-        outputs.extend(match &entry.rust_dir {
-            None => emit::generate(&api, &Layout::default()),
-            Some(dir) => emit::rust::emit(&api, dir),
-        }
-        .map_err(|e| e.to_string())?);
+        outputs.extend(
+            match &entry.rust_dir {
+                None => emit::generate(&api, &Layout::default()),
+                Some(dir) => emit::rust::emit(&api, dir),
+            }
+            .map_err(|e| e.to_string())?,
+        );
     }
     for output in &mut outputs {
         normalise(output)?;
@@ -100,8 +102,8 @@ fn snapshot_outputs(root: &Path) -> Result<Vec<Output>, String> {
     let mut outputs = Vec::new();
     for name in names {
         let spec = format!("{SNAPSHOTS}/{name}/spec.yaml");
-        let source = fs::read_to_string(root.join(&spec))
-            .map_err(|e| format!("cannot read {spec}: {e}"))?;
+        let source =
+            fs::read_to_string(root.join(&spec)).map_err(|e| format!("cannot read {spec}: {e}"))?;
         // Fixtures written in the vendor's style are loaded the way a dropped-in definition is.
         let options = cyberark_codegen::load::LoadOptions {
             tolerant: name.starts_with("vendor_"),

@@ -317,6 +317,7 @@ fn load_operation(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn load_request(
     schemas: &mut Schemas<'_>,
     tag: &str,

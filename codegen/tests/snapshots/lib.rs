@@ -47,7 +47,9 @@ pub mod user_code {
     user_code_of_version_1!(evolve_v2);
 
     /// What version 2 adds is exposed: the new setter, the new result field and the new operation.
-    pub async fn uses_version_2(client: &crate::evolve_v2::Client) -> Result<(), cyberark_runtime::Error> {
+    pub async fn uses_version_2(
+        client: &crate::evolve_v2::Client,
+    ) -> Result<(), cyberark_runtime::Error> {
         use crate::evolve_v2::{OrgCreateRequest, OrgDeleteRequest};
         let org = client
             .org()
@@ -93,20 +95,40 @@ mod tests {
                 "Custom": 1
             })
         );
-        assert!(!format!("{request:?}").contains("s3cret"), "secrets are redacted in Debug");
+        assert!(
+            !format!("{request:?}").contains("s3cret"),
+            "secrets are redacted in Debug"
+        );
         let mut encoder = Encoder::new(KeywordsTypeRequest::OPERATION);
         request.encode(&mut encoder).unwrap();
         let absent = KeywordsTypeRequest::new("t", Result::new(Option::None));
         assert_eq!(absent.clearable, Nullable::Absent);
-        assert!(serde_json::to_value(&absent).unwrap().get("Clearable").is_none());
+        assert!(
+            serde_json::to_value(&absent)
+                .unwrap()
+                .get("Clearable")
+                .is_none()
+        );
     }
 
     /// Enum values that are awkward as identifiers still round-trip, and unknown ones are kept.
     #[test]
     fn awkward_enum_values_round_trip() {
-        for wire in ["Some", "None", "", "1st", "a-b", "A_B", "Unknown", "brand-new"] {
+        for wire in [
+            "Some",
+            "None",
+            "",
+            "1st",
+            "a-b",
+            "A_B",
+            "Unknown",
+            "brand-new",
+        ] {
             let value: Option = serde_json::from_value(serde_json::json!(wire)).unwrap();
-            assert_eq!(serde_json::to_value(&value).unwrap(), serde_json::json!(wire));
+            assert_eq!(
+                serde_json::to_value(&value).unwrap(),
+                serde_json::json!(wire)
+            );
         }
         assert_eq!(Option::Unknown2.as_str(), "Unknown");
     }
@@ -115,7 +137,8 @@ mod tests {
     #[test]
     fn colliding_type_names_are_distinct() {
         let _ = (User::new(), User2::new(), ClientType::new(), String::new());
-        let unknown: User = serde_json::from_value(serde_json::json!({"userName": "a", "Other": 2})).unwrap();
+        let unknown: User =
+            serde_json::from_value(serde_json::json!({"userName": "a", "Other": 2})).unwrap();
         assert_eq!(unknown.extra.get("Other"), Some(&serde_json::json!(2)));
     }
 }
