@@ -5,6 +5,9 @@
 //! cargo, Python and friends; all file I/O of generation happens in [`codegen`].
 
 mod codegen;
+mod conformance;
+mod demo;
+mod pytests;
 mod python;
 mod spec_diff;
 mod specs;
@@ -17,11 +20,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
+  demo                regenerate, build, and run the Rust and Python tours against the sandbox tenant
+                      (or against CYBERARK_TENANT with CYBERARK_CLIENT_ID and CYBERARK_CLIENT_SECRET)
   codegen [--check]   regenerate every generated file (with --check: fail, with a diff, if any is stale)
   spec-diff [--base REV] [--format text|json|markdown] [--allow-breaking]
                       what the working tree's spec changes against REV (default HEAD), classified for
                       the Rust crate and the Python package; fails on a breaking change unless allowed
-  test                run every test: codegen check, fmt, clippy, cargo tests, spec validation, Python tests
+  test                run every test: codegen check, fmt, clippy, cargo tests, spec validation,
+                      sandbox conformance (schemathesis), Python tests
 ";
 
 fn main() -> ExitCode {
@@ -29,6 +35,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("demo") => demo::run_demo(&args[1..]),
         Some("spec-diff") => spec_diff::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");

@@ -1,8 +1,8 @@
 //! `cargo xtask test`: every test the project has, in the order that fails fastest.
 
 use crate::codegen::{self, Mode};
-use crate::python;
 use crate::util::{cargo, root, run as run_cmd};
+use crate::{conformance, pytests, python};
 use std::process::Command;
 
 pub fn run_all() -> Result<(), String> {
@@ -37,6 +37,8 @@ pub fn run_all() -> Result<(), String> {
         python::ensure()?;
         run_cmd(Command::new(python::bin("openapi-spec-validator")).arg(codegen::SPEC))
     })?;
+    step("sandbox conformance (schemathesis)", conformance::run)?;
+    step("Python package", pytests::run)?;
     eprintln!("\nall tests passed");
     Ok(())
 }
