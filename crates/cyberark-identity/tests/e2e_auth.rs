@@ -667,3 +667,45 @@ async fn a_locked_user_cannot_sign_in() {
     assert!(matches!(error, Error::Auth { .. }), "{error:?}");
     assert!(!format!("{error:?}").contains(&password));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_share_one_token_fetch_and_one_refresh() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { probe(&client).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().expect("every call succeeds");
+    }
+    assert_eq!(count(&sb, "Authentication_PlatformToken"), 1);
+
+    // Revoke the shared token; every concurrent caller sees a 401, but only one refetches.
+    client
+        .authentication()
+        .logout(AuthenticationLogoutRequest::new())
+        .await
+        .unwrap();
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { probe(&client).await })
+        })
+        .collect();
+    for call in calls {
+        call.await
+            .unwrap()
+            .expect("every call succeeds after the refresh");
+    }
+    assert_eq!(count(&sb, "Authentication_PlatformToken"), 2);
+    assert_eq!(
+        requests_of(&sb, "Org_ListAll")
+            .iter()
+            .filter(|r| r.status == 200)
+            .count(),
+        16
+    );
+}

@@ -394,3 +394,72 @@ async fn a_delayed_answer_within_the_timeout_succeeds() {
         .unwrap();
     assert_eq!(statuses(&sb, "Org_ListAll"), [200]);
 }
+
+#[tokio::test]
+async fn faults_on_the_token_endpoint_are_retried_too() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    sb.faults().inject(
+        "Authentication_PlatformToken",
+        Fault::RateLimited(RetryAfter::Seconds(0)),
+        1,
+    );
+    sb.faults()
+        .inject("Authentication_PlatformToken", Fault::Status(503), 1);
+    sb.faults()
+        .inject("Authentication_PlatformToken", Fault::DropConnection, 1);
+    client
+        .org()
+        .list_all(OrgListAllRequest::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        statuses(&sb, "Authentication_PlatformToken"),
+        [429, 503, 0, 200]
+    );
+    assert_eq!(statuses(&sb, "Org_ListAll"), [200]);
+}
+
+#[tokio::test]
+async fn a_second_401_after_a_fresh_token_is_an_auth_error() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    sb.faults().inject("Org_ListAll", Fault::Status(401), 2);
+    let error = client
+        .org()
+        .list_all(OrgListAllRequest::new())
+        .await
+        .expect_err("the fresh token is refused too");
+    match &error {
+        Error::Auth {
+            operation,
+            status,
+            message,
+        } => {
+            assert_eq!(*operation, "Org_ListAll");
+            assert_eq!(*status, Some(401));
+            assert!(message.contains("freshly fetched"), "{message}");
+        }
+        other => panic!("expected Error::Auth, got {other:?}"),
+    }
+    let log: Vec<(String, u16)> = sb
+        .requests()
+        .into_iter()
+        .map(|r| (r.operation.unwrap_or_default(), r.status))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            ("Authentication_PlatformToken".to_owned(), 200),
+            ("Org_ListAll".to_owned(), 401),
+            ("Authentication_PlatformToken".to_owned(), 200),
+            ("Org_ListAll".to_owned(), 401),
+        ],
+        "one refresh, then the refusal is reported"
+    );
+    client
+        .org()
+        .list_all(OrgListAllRequest::new())
+        .await
+        .unwrap();
+}
