@@ -27,7 +27,7 @@ pub struct Case {
 const CREATE: &str = r#"pub fn build() -> api::OrgCreateRequest { api::OrgCreateRequest::new("n", 5).description("d") }"#;
 const GET: &str = r#"pub async fn get(c: &api::Client) -> Result<api::Org, cyberark_runtime::Error> { c.org().get(api::OrgGetRequest::new("x")).await }"#;
 const READ: &str = "pub fn read(o: api::Org) -> (String, Option<String>) { (o.id, o.name) }";
-const STATUS: &str = "pub fn status(s: &api::OrgStatus) -> u8 { match s { api::OrgStatus::Active => 1, api::OrgStatus::Disabled => 2, api::OrgStatus::Unknown(_) => 0 } }";
+const STATUS: &str = "pub fn status(s: &api::OrgStatus) -> u8 { match s { api::OrgStatus::Active => 1, api::OrgStatus::Disabled => 2, api::OrgStatus::Unknown(_) => 0, _ => 3 } }";
 const KIND: &str = "pub fn kind() -> api::OrgKind { api::OrgKind::Team }";
 const LIST: &str = "pub async fn list(c: &api::Client) -> Result<api::OrgList, cyberark_runtime::Error> { c.org().list(api::OrgListRequest::new()).await }";
 
@@ -262,7 +262,7 @@ pub fn cases() -> Vec<Case> {
                 "enum: [Active, Disabled, Suspended]",
             )],
             K::EnumValueAdded,
-            Major,
+            Minor,
             Minor,
             STATUS,
         ),

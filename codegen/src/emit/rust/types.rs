@@ -171,6 +171,7 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
             quote! {
                 #macro_path! {
                     #doc
+                    #[non_exhaustive]
                     pub enum #name {
                         #(#vars),*
                     }

@@ -488,28 +488,28 @@ impl ::cyberark_runtime::Request for AuthenticationLogoutRequest {
 }
 ::cyberark_runtime::string_enum! {
     #[doc =
-    " What to do with the mechanism. Required unless `MultipleOperations` is used."] pub
-    enum AuthenticationAdvanceAuthenticationAction { #[doc = " `Answer`."] Answer =
-    "Answer", #[doc = " `StartOOB`."] StartOob = "StartOOB", #[doc = " `Poll`."] Poll =
-    "Poll", #[doc = " `ForgotPassword`."] ForgotPassword = "ForgotPassword", #[doc =
-    " `RetryOOB`."] RetryOob = "RetryOOB" }
+    " What to do with the mechanism. Required unless `MultipleOperations` is used."]
+    #[non_exhaustive] pub enum AuthenticationAdvanceAuthenticationAction { #[doc =
+    " `Answer`."] Answer = "Answer", #[doc = " `StartOOB`."] StartOob = "StartOOB", #[doc
+    = " `Poll`."] Poll = "Poll", #[doc = " `ForgotPassword`."] ForgotPassword =
+    "ForgotPassword", #[doc = " `RetryOOB`."] RetryOob = "RetryOOB" }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " The `AuthenticationLogoutAllowIwa` object."] pub enum
+    #[doc = " The `AuthenticationLogoutAllowIwa` object."] #[non_exhaustive] pub enum
     AuthenticationLogoutAllowIwa { #[doc = " `true`."] True = "true", #[doc =
     " `false`."] False = "false" }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " OAuth 2.0 grant type; always `client_credentials`."] pub enum
-    AuthenticationPlatformTokenGrantType { #[doc = " `client_credentials`."]
+    #[doc = " OAuth 2.0 grant type; always `client_credentials`."] #[non_exhaustive] pub
+    enum AuthenticationPlatformTokenGrantType { #[doc = " `client_credentials`."]
     ClientCredentials = "client_credentials" }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " API version; `1.0` is the only supported value."] pub enum
-    AuthenticationStartAuthenticationVersion { #[doc = " `1.0`."] N10 = "1.0" }
+    #[doc = " API version; `1.0` is the only supported value."] #[non_exhaustive] pub
+    enum AuthenticationStartAuthenticationVersion { #[doc = " `1.0`."] N10 = "1.0" }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " OAuth 2.0 grant type; this spec covers `client_credentials` only."] pub
-    enum AuthenticationTokenGrantType { #[doc = " `client_credentials`."]
-    ClientCredentials = "client_credentials" }
+    #[doc = " OAuth 2.0 grant type; this spec covers `client_credentials` only."]
+    #[non_exhaustive] pub enum AuthenticationTokenGrantType { #[doc =
+    " `client_credentials`."] ClientCredentials = "client_credentials" }
 }

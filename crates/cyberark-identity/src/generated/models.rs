@@ -100,7 +100,7 @@ impl AdvanceAuthenticationOperation {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " What to do with the mechanism."] pub enum
+    #[doc = " What to do with the mechanism."] #[non_exhaustive] pub enum
     AdvanceAuthenticationOperationAction { #[doc = " `Answer`."] Answer = "Answer", #[doc
     = " `StartOOB`."] StartOob = "StartOOB", #[doc = " `Poll`."] Poll = "Poll", #[doc =
     " `ForgotPassword`."] ForgotPassword = "ForgotPassword", #[doc = " `RetryOOB`."]
@@ -361,7 +361,7 @@ impl AdvanceAuthenticationResult {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " State of the authentication after this call."] pub enum
+    #[doc = " State of the authentication after this call."] #[non_exhaustive] pub enum
     AdvanceAuthenticationResultSummary { #[doc = " `LoginSuccess`."] LoginSuccess =
     "LoginSuccess", #[doc = " `StartNextChallenge`."] StartNextChallenge =
     "StartNextChallenge", #[doc = " `OobPending`."] OobPending = "OobPending", #[doc =
@@ -872,8 +872,8 @@ impl CloudUser {
 ::cyberark_runtime::string_enum! {
     #[doc =
     " Whether the password must be changed at next login, as the string `True` or `False`."]
-    pub enum CloudUserForcePasswordChangeNext { #[doc = " `True`."] True = "True", #[doc
-    = " `False`."] False = "False" }
+    #[non_exhaustive] pub enum CloudUserForcePasswordChangeNext { #[doc = " `True`."]
+    True = "True", #[doc = " `False`."] False = "False" }
 }
 /// The Identity response envelope. Handled failures arrive as HTTP 200 with `success: false` and the message fields filled in; `Result` is then usually null.
 #[derive(
@@ -1318,8 +1318,9 @@ impl InviteEntity {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " Kind of entity."] pub enum InviteEntityType { #[doc = " `User`."] User =
-    "User", #[doc = " `Group`."] Group = "Group", #[doc = " `Role`."] Role = "Role" }
+    #[doc = " Kind of entity."] #[non_exhaustive] pub enum InviteEntityType { #[doc =
+    " `User`."] User = "User", #[doc = " `Group`."] Group = "Group", #[doc = " `Role`."]
+    Role = "Role" }
 }
 /// An authentication mechanism offered in a challenge.
 #[derive(
@@ -1568,17 +1569,17 @@ impl Mechanism {
 ::cyberark_runtime::string_enum! {
     #[doc =
     " `Text` is answered in-band; `StartOob` needs StartOOB then Poll; `StartTextOob` can be polled or answered with a code."]
-    pub enum MechanismAnswerType { #[doc = " `Text`."] Text = "Text", #[doc =
-    " `StartOob`."] StartOob = "StartOob", #[doc = " `StartTextOob`."] StartTextOob =
-    "StartTextOob", #[doc = " `QR`."] Qr = "QR" }
+    #[non_exhaustive] pub enum MechanismAnswerType { #[doc = " `Text`."] Text = "Text",
+    #[doc = " `StartOob`."] StartOob = "StartOob", #[doc = " `StartTextOob`."]
+    StartTextOob = "StartTextOob", #[doc = " `QR`."] Qr = "QR" }
 }
 ::cyberark_runtime::string_enum! {
     #[doc =
     " Mechanism kind: `UP` password, `SQ` security question, `PF` phone call, `EMAIL`, `SMS`, `OATH` OATH OTP, `OTP` mobile authenticator, `U2F` FIDO2 key, `QR` QR code."]
-    pub enum MechanismName { #[doc = " `UP`."] Up = "UP", #[doc = " `SQ`."] Sq = "SQ",
-    #[doc = " `PF`."] Pf = "PF", #[doc = " `EMAIL`."] Email = "EMAIL", #[doc = " `SMS`."]
-    Sms = "SMS", #[doc = " `OATH`."] Oath = "OATH", #[doc = " `OTP`."] Otp = "OTP", #[doc
-    = " `U2F`."] U2f = "U2F", #[doc = " `QR`."] Qr = "QR" }
+    #[non_exhaustive] pub enum MechanismName { #[doc = " `UP`."] Up = "UP", #[doc =
+    " `SQ`."] Sq = "SQ", #[doc = " `PF`."] Pf = "PF", #[doc = " `EMAIL`."] Email =
+    "EMAIL", #[doc = " `SMS`."] Sms = "SMS", #[doc = " `OATH`."] Oath = "OATH", #[doc =
+    " `OTP`."] Otp = "OTP", #[doc = " `U2F`."] U2f = "U2F", #[doc = " `QR`."] Qr = "QR" }
 }
 /// One security question.
 #[derive(
@@ -1760,7 +1761,7 @@ impl OAuthError {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " RFC 6749 error code."] pub enum OAuthErrorError { #[doc =
+    #[doc = " RFC 6749 error code."] #[non_exhaustive] pub enum OAuthErrorError { #[doc =
     " `invalid_request`."] InvalidRequest = "invalid_request", #[doc =
     " `invalid_client`."] InvalidClient = "invalid_client", #[doc = " `invalid_grant`."]
     InvalidGrant = "invalid_grant", #[doc = " `unauthorized_client`."] UnauthorizedClient
@@ -3656,8 +3657,9 @@ impl StartAuthenticationResult {
 ::cyberark_runtime::string_enum! {
     #[doc =
     " `NewPackage` (answer the challenges) or `LoginSuccess` (an `.ASPXAUTH` cookie was sent)."]
-    pub enum StartAuthenticationResultSummary { #[doc = " `NewPackage`."] NewPackage =
-    "NewPackage", #[doc = " `LoginSuccess`."] LoginSuccess = "LoginSuccess" }
+    #[non_exhaustive] pub enum StartAuthenticationResultSummary { #[doc =
+    " `NewPackage`."] NewPackage = "NewPackage", #[doc = " `LoginSuccess`."] LoginSuccess
+    = "LoginSuccess" }
 }
 /// The tenant's technical support account.
 #[derive(
@@ -4409,8 +4411,8 @@ impl UserAttributes {
 ::cyberark_runtime::string_enum! {
     #[doc =
     " Whether the password must be changed at next login, as the string `True` or `False`."]
-    pub enum UserAttributesForcePasswordChangeNext { #[doc = " `True`."] True = "True",
-    #[doc = " `False`."] False = "False" }
+    #[non_exhaustive] pub enum UserAttributesForcePasswordChangeNext { #[doc =
+    " `True`."] True = "True", #[doc = " `False`."] False = "False" }
 }
 /// One row of the users query table.
 #[derive(

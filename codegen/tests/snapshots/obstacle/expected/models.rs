@@ -111,10 +111,10 @@ impl Envelope {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " A string enum named Option with awkward values."] pub enum Option { #[doc =
-    " `Some`."] Some = "Some", #[doc = " `None`."] None = "None", #[doc = " ``."] Value =
-    "", #[doc = " `1st`."] N1st = "1st", #[doc = " `a-b`."] AB = "a-b", #[doc =
-    " `A_B`."] AB2 = "A_B", #[doc = " `Unknown`."] Unknown2 = "Unknown" }
+    #[doc = " A string enum named Option with awkward values."] #[non_exhaustive] pub
+    enum Option { #[doc = " `Some`."] Some = "Some", #[doc = " `None`."] None = "None",
+    #[doc = " ``."] Value = "", #[doc = " `1st`."] N1st = "1st", #[doc = " `a-b`."] AB =
+    "a-b", #[doc = " `A_B`."] AB2 = "A_B", #[doc = " `Unknown`."] Unknown2 = "Unknown" }
 }
 /// The `QueryArgs` object.
 #[derive(

@@ -142,8 +142,9 @@ impl ::cyberark_runtime::Request for SelfTokenRequest {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " The `SelfTokenGrantType` object."] pub enum SelfTokenGrantType { #[doc =
-    " `client_credentials`."] ClientCredentials = "client_credentials" }
+    #[doc = " The `SelfTokenGrantType` object."] #[non_exhaustive] pub enum
+    SelfTokenGrantType { #[doc = " `client_credentials`."] ClientCredentials =
+    "client_credentials" }
 }
 /// The `SelfTokenResponse` object.
 #[derive(
