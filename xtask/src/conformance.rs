@@ -40,19 +40,33 @@ impl Drop for Sandbox {
 }
 
 fn sandbox_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
-    target.join("debug").join(format!("identity-sandbox{}", std::env::consts::EXE_SUFFIX))
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    target
+        .join("debug")
+        .join(format!("identity-sandbox{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// Starts the sandbox and returns it with its URL and an administrator token.
 fn start() -> Result<(Sandbox, String, String), String> {
     let mut cmd = Command::new(sandbox_binary());
-    cmd.args(["--port", "0", "--seed", "demo", "--token-ttl-secs", "86400", "--print-token"])
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped());
+    cmd.args([
+        "--port",
+        "0",
+        "--seed",
+        "demo",
+        "--token-ttl-secs",
+        "86400",
+        "--print-token",
+    ])
+    .current_dir(root())
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped());
     eprintln!("$ {}", describe(&cmd));
-    let mut child = cmd.spawn().map_err(|e| format!("could not start the sandbox: {e}"))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not start the sandbox: {e}"))?;
     let stdout = child.stdout.take().ok_or("the sandbox has no stdout")?;
     let sandbox = Sandbox(child);
     let (mut url, mut token) = (None, None);
@@ -82,7 +96,13 @@ fn schemathesis(url: &str, token: &str, operations: &[&str]) -> Command {
         .arg(format!("Authorization: Bearer {token}"))
         .args(["--checks", "all", "--exclude-checks", EXCLUDED_CHECKS])
         .args(["--max-examples", MAX_EXAMPLES, "--seed", SEED])
-        .args(["--generation-database", "none", "--request-timeout", "30", "--no-color"])
+        .args([
+            "--generation-database",
+            "none",
+            "--request-timeout",
+            "30",
+            "--no-color",
+        ])
         .args(["--phases", "examples,coverage,fuzzing"])
         .args(operations);
     cmd
@@ -91,10 +111,25 @@ fn schemathesis(url: &str, token: &str, operations: &[&str]) -> Command {
 /// Runs the conformance check; fails when schemathesis reports any failure.
 pub fn run() -> Result<(), String> {
     python::ensure()?;
-    run_cmd(cargo().args(["build", "-p", "identity-sandbox", "--bin", "identity-sandbox"]))?;
+    run_cmd(cargo().args([
+        "build",
+        "-p",
+        "identity-sandbox",
+        "--bin",
+        "identity-sandbox",
+    ]))?;
     let (sandbox, url, token) = start()?;
-    let main = run_cmd(&mut schemathesis(&url, &token, &["--exclude-operation-id", "Authentication_Logout"]));
-    let logout = run_cmd(&mut schemathesis(&url, &token, &["--include-operation-id", "Authentication_Logout"]));
+    let main = run_cmd(&mut schemathesis(
+        &url,
+        &token,
+        &["--exclude-operation-id", "Authentication_Logout"],
+    ));
+    let logout = run_cmd(&mut schemathesis(
+        &url,
+        &token,
+        &["--include-operation-id", "Authentication_Logout"],
+    ));
     drop(sandbox);
-    main.and(logout).map_err(|e| format!("schemathesis found responses that do not match the spec: {e}"))
+    main.and(logout)
+        .map_err(|e| format!("schemathesis found responses that do not match the spec: {e}"))
 }

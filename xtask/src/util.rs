@@ -28,11 +28,43 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
 /// The command line of a command, for messages.
 pub fn describe(cmd: &Command) -> String {
     let mut parts = vec![cmd.get_program().to_string_lossy().into_owned()];
-    parts.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
+    parts.extend(cmd.get_args().map(|a| redact(&a.to_string_lossy())));
     parts.join(" ")
+}
+
+/// Hides credentials in a command-line argument before it is echoed: a header such as
+/// `Authorization: Bearer <token>` keeps its name only, so tokens never reach CI logs.
+fn redact(arg: &str) -> String {
+    match arg.split_once(':') {
+        Some((name, _)) if name.eq_ignore_ascii_case("authorization") => format!("{name}: ***"),
+        _ => arg.to_owned(),
+    }
 }
 
 /// A `cargo` command using the same cargo that runs xtask.
 pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoed_commands_hide_authorization_headers() {
+        let mut cmd = Command::new("st");
+        cmd.args([
+            "run",
+            "-H",
+            "Authorization: Bearer abc.def",
+            "--url",
+            "http://127.0.0.1:1",
+        ]);
+        let line = describe(&cmd);
+        assert_eq!(
+            line,
+            "st run -H Authorization: *** --url http://127.0.0.1:1"
+        );
+        assert!(!line.contains("abc.def"));
+    }
 }
