@@ -9,18 +9,19 @@ mod runtime;
 mod types;
 
 use super::{EmitError, HEADER, Output, doc_lines};
-use crate::ir::{Api, Tag};
+use crate::ir::{Api, Tag, TypeKind};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// Emits every Rust file of the client into `dir`.
 pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
     let mut outputs = vec![
-        render(&format!("{dir}/mod.rs"), mod_file(api))?,
-        render(&format!("{dir}/models.rs"), models_file(api))?,
+        render(api, &format!("{dir}/mod.rs"), mod_file(api))?,
+        render(api, &format!("{dir}/models.rs"), models_file(api))?,
     ];
     for tag in &api.tags {
         outputs.push(render(
+            api,
             &format!("{dir}/{}.rs", tag.module),
             tag_file(api, tag),
         )?);
@@ -28,16 +29,39 @@ pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
     Ok(outputs)
 }
 
-/// Formats a token stream as a file, with the header line first.
-fn render(path: &str, tokens: TokenStream) -> Result<Output, EmitError> {
+/// Formats a token stream as a file, with the header line first, and lays out string enums.
+fn render(api: &Api, path: &str, tokens: TokenStream) -> Result<Output, EmitError> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
         path: path.to_owned(),
         message: format!("the generated code does not parse: {e}"),
     })?;
     let body = prettyplease::unparse(&file);
+    let mut contents = format!("// {HEADER}\n");
+    let marker = format!("{}!(", types::ENUM_PLACEHOLDER);
+    for line in body.lines() {
+        match line.trim().strip_prefix(&marker).and_then(|rest| rest.strip_suffix(");")) {
+            Some(name) => {
+                let def = api.types.get(name.trim()).ok_or_else(|| EmitError {
+                    path: path.to_owned(),
+                    message: format!("enum {name} is not in the IR"),
+                })?;
+                let TypeKind::Enum { variants } = &def.kind else {
+                    return Err(EmitError {
+                        path: path.to_owned(),
+                        message: format!("{name} is not an enum"),
+                    });
+                };
+                contents.push_str(&types::enum_text(def, variants));
+            }
+            None => {
+                contents.push_str(line);
+                contents.push('\n');
+            }
+        }
+    }
     Ok(Output {
         path: path.to_owned(),
-        contents: format!("// {HEADER}\n{body}"),
+        contents,
     })
 }
 

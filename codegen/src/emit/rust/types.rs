@@ -1,7 +1,7 @@
 //! Named types: structs (with constructor and setters) and string enums.
 
 use super::{docs, runtime};
-use crate::ir::{Api, Field, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Field, TypeDef, TypeKind, TypeRef, Variant};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
@@ -152,6 +152,35 @@ pub(crate) fn has_default(api: &Api, t: &TypeRef, seen: &mut BTreeSet<String>) -
     }
 }
 
+/// The macro name of the placeholder item that stands for a string enum in the token stream
+/// until the file is printed; [`enum_text`] replaces it.
+pub(crate) const ENUM_PLACEHOLDER: &str = "__cyberark_string_enum";
+
+/// A string enum as the runtime's `string_enum!` invocation, laid out one variant per line.
+pub(crate) fn enum_text(def: &TypeDef, variants: &[Variant]) -> String {
+    let macro_path = runtime::path_str("string_enum");
+    let mut out = format!("{macro_path}! {{\n");
+    let docs = match &def.docs {
+        Some(d) => crate::emit::doc_lines(d),
+        None => vec![format!("The `{}` values.", def.name)],
+    };
+    for line in docs {
+        if line.is_empty() {
+            out.push_str("    ///\n");
+        } else {
+            out.push_str(&format!("    /// {line}\n"));
+        }
+    }
+    out.push_str("    ///\n    /// Values this client does not know arrive as `Unknown`, as sent.\n");
+    out.push_str(&format!("    #[non_exhaustive]\n    pub enum {} {{\n", def.name));
+    for v in variants {
+        out.push_str(&format!("        /// `{}`.\n", v.wire.replace('`', "'")));
+        out.push_str(&format!("        {} = {:?},\n", v.rust, v.wire));
+    }
+    out.push_str("    }\n}\n");
+    out
+}
+
 /// Emits one named type.
 pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
@@ -160,23 +189,11 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
         None => docs(&[format!("The `{}` object.", def.name)]),
     };
     match &def.kind {
-        TypeKind::Enum { variants } => {
-            let macro_path = runtime::path("string_enum");
-            let vars = variants.iter().map(|v| {
-                let rust = format_ident!("{}", v.rust);
-                let wire = &v.wire;
-                let vdoc = format!(" `{wire}`.");
-                quote! { #[doc = #vdoc] #rust = #wire }
-            });
-            quote! {
-                #macro_path! {
-                    #doc
-                    #[non_exhaustive]
-                    pub enum #name {
-                        #(#vars),*
-                    }
-                }
-            }
+        TypeKind::Enum { .. } => {
+            // The macro invocation is written as text by `enum_text`: printers do not lay out
+            // macro bodies, and users read these enums.
+            let placeholder = format_ident!("{}", ENUM_PLACEHOLDER);
+            quote! { #placeholder!(#name); }
         }
         TypeKind::Alias { target } => {
             let t = ty(target);

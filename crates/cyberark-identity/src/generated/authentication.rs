@@ -487,29 +487,62 @@ impl ::cyberark_runtime::Request for AuthenticationLogoutRequest {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc =
-    " What to do with the mechanism. Required unless `MultipleOperations` is used."]
-    #[non_exhaustive] pub enum AuthenticationAdvanceAuthenticationAction { #[doc =
-    " `Answer`."] Answer = "Answer", #[doc = " `StartOOB`."] StartOob = "StartOOB", #[doc
-    = " `Poll`."] Poll = "Poll", #[doc = " `ForgotPassword`."] ForgotPassword =
-    "ForgotPassword", #[doc = " `RetryOOB`."] RetryOob = "RetryOOB" }
+    /// What to do with the mechanism. Required unless `MultipleOperations` is used.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum AuthenticationAdvanceAuthenticationAction {
+        /// `Answer`.
+        Answer = "Answer",
+        /// `StartOOB`.
+        StartOob = "StartOOB",
+        /// `Poll`.
+        Poll = "Poll",
+        /// `ForgotPassword`.
+        ForgotPassword = "ForgotPassword",
+        /// `RetryOOB`.
+        RetryOob = "RetryOOB",
+    }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " The `AuthenticationLogoutAllowIwa` object."] #[non_exhaustive] pub enum
-    AuthenticationLogoutAllowIwa { #[doc = " `true`."] True = "true", #[doc =
-    " `false`."] False = "false" }
+    /// The `AuthenticationLogoutAllowIwa` values.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum AuthenticationLogoutAllowIwa {
+        /// `true`.
+        True = "true",
+        /// `false`.
+        False = "false",
+    }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " OAuth 2.0 grant type; always `client_credentials`."] #[non_exhaustive] pub
-    enum AuthenticationPlatformTokenGrantType { #[doc = " `client_credentials`."]
-    ClientCredentials = "client_credentials" }
+    /// OAuth 2.0 grant type; always `client_credentials`.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum AuthenticationPlatformTokenGrantType {
+        /// `client_credentials`.
+        ClientCredentials = "client_credentials",
+    }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " API version; `1.0` is the only supported value."] #[non_exhaustive] pub
-    enum AuthenticationStartAuthenticationVersion { #[doc = " `1.0`."] N10 = "1.0" }
+    /// API version; `1.0` is the only supported value.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum AuthenticationStartAuthenticationVersion {
+        /// `1.0`.
+        N10 = "1.0",
+    }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " OAuth 2.0 grant type; this spec covers `client_credentials` only."]
-    #[non_exhaustive] pub enum AuthenticationTokenGrantType { #[doc =
-    " `client_credentials`."] ClientCredentials = "client_credentials" }
+    /// OAuth 2.0 grant type; this spec covers `client_credentials` only.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum AuthenticationTokenGrantType {
+        /// `client_credentials`.
+        ClientCredentials = "client_credentials",
+    }
 }

@@ -1036,9 +1036,14 @@ impl ::cyberark_runtime::Request for CDirectoryServiceSubmitUploadedFileRequest 
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " The `CDirectoryServiceGetUsersFromCsvFileImportType` object."]
-    #[non_exhaustive] pub enum CDirectoryServiceGetUsersFromCsvFileImportType { #[doc =
-    " `ImportBulkUser`."] ImportBulkUser = "ImportBulkUser" }
+    /// The `CDirectoryServiceGetUsersFromCsvFileImportType` values.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum CDirectoryServiceGetUsersFromCsvFileImportType {
+        /// `ImportBulkUser`.
+        ImportBulkUser = "ImportBulkUser",
+    }
 }
 /// Preview of the parsed upload. Only `ReturnID` is known; the rest of the preview is undocumented and kept by the client as unknown fields.
 #[derive(
@@ -1082,7 +1087,12 @@ impl CDirectoryServiceGetUsersFromCsvFileResult {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " The `CDirectoryServiceSubmitUploadedFileImportType` object."]
-    #[non_exhaustive] pub enum CDirectoryServiceSubmitUploadedFileImportType { #[doc =
-    " `ImportBulkUser`."] ImportBulkUser = "ImportBulkUser" }
+    /// The `CDirectoryServiceSubmitUploadedFileImportType` values.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum CDirectoryServiceSubmitUploadedFileImportType {
+        /// `ImportBulkUser`.
+        ImportBulkUser = "ImportBulkUser",
+    }
 }

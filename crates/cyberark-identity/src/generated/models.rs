@@ -100,11 +100,22 @@ impl AdvanceAuthenticationOperation {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " What to do with the mechanism."] #[non_exhaustive] pub enum
-    AdvanceAuthenticationOperationAction { #[doc = " `Answer`."] Answer = "Answer", #[doc
-    = " `StartOOB`."] StartOob = "StartOOB", #[doc = " `Poll`."] Poll = "Poll", #[doc =
-    " `ForgotPassword`."] ForgotPassword = "ForgotPassword", #[doc = " `RetryOOB`."]
-    RetryOob = "RetryOOB" }
+    /// What to do with the mechanism.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum AdvanceAuthenticationOperationAction {
+        /// `Answer`.
+        Answer = "Answer",
+        /// `StartOOB`.
+        StartOob = "StartOOB",
+        /// `Poll`.
+        Poll = "Poll",
+        /// `ForgotPassword`.
+        ForgotPassword = "ForgotPassword",
+        /// `RetryOOB`.
+        RetryOob = "RetryOOB",
+    }
 }
 /// Outcome of an AdvanceAuthentication call. Mid-flow answers carry only `Summary`; the login fields appear with `LoginSuccess`.
 #[derive(
@@ -361,12 +372,22 @@ impl AdvanceAuthenticationResult {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " State of the authentication after this call."] #[non_exhaustive] pub enum
-    AdvanceAuthenticationResultSummary { #[doc = " `LoginSuccess`."] LoginSuccess =
-    "LoginSuccess", #[doc = " `StartNextChallenge`."] StartNextChallenge =
-    "StartNextChallenge", #[doc = " `OobPending`."] OobPending = "OobPending", #[doc =
-    " `NewPackage`."] NewPackage = "NewPackage", #[doc = " `Failure`."] Failure =
-    "Failure" }
+    /// State of the authentication after this call.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum AdvanceAuthenticationResultSummary {
+        /// `LoginSuccess`.
+        LoginSuccess = "LoginSuccess",
+        /// `StartNextChallenge`.
+        StartNextChallenge = "StartNextChallenge",
+        /// `OobPending`.
+        OobPending = "OobPending",
+        /// `NewPackage`.
+        NewPackage = "NewPackage",
+        /// `Failure`.
+        Failure = "Failure",
+    }
 }
 /// One challenge; complete it with any one of its mechanisms.
 #[derive(
@@ -870,10 +891,16 @@ impl CloudUser {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc =
-    " Whether the password must be changed at next login, as the string `True` or `False`."]
-    #[non_exhaustive] pub enum CloudUserForcePasswordChangeNext { #[doc = " `True`."]
-    True = "True", #[doc = " `False`."] False = "False" }
+    /// Whether the password must be changed at next login, as the string `True` or `False`.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum CloudUserForcePasswordChangeNext {
+        /// `True`.
+        True = "True",
+        /// `False`.
+        False = "False",
+    }
 }
 /// The Identity response envelope. Handled failures arrive as HTTP 200 with `success: false` and the message fields filled in; `Result` is then usually null.
 #[derive(
@@ -1318,9 +1345,18 @@ impl InviteEntity {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " Kind of entity."] #[non_exhaustive] pub enum InviteEntityType { #[doc =
-    " `User`."] User = "User", #[doc = " `Group`."] Group = "Group", #[doc = " `Role`."]
-    Role = "Role" }
+    /// Kind of entity.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum InviteEntityType {
+        /// `User`.
+        User = "User",
+        /// `Group`.
+        Group = "Group",
+        /// `Role`.
+        Role = "Role",
+    }
 }
 /// An authentication mechanism offered in a challenge.
 #[derive(
@@ -1567,19 +1603,46 @@ impl Mechanism {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc =
-    " `Text` is answered in-band; `StartOob` needs StartOOB then Poll; `StartTextOob` can be polled or answered with a code."]
-    #[non_exhaustive] pub enum MechanismAnswerType { #[doc = " `Text`."] Text = "Text",
-    #[doc = " `StartOob`."] StartOob = "StartOob", #[doc = " `StartTextOob`."]
-    StartTextOob = "StartTextOob", #[doc = " `QR`."] Qr = "QR" }
+    /// `Text` is answered in-band; `StartOob` needs StartOOB then Poll; `StartTextOob` can be polled or answered with a code.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum MechanismAnswerType {
+        /// `Text`.
+        Text = "Text",
+        /// `StartOob`.
+        StartOob = "StartOob",
+        /// `StartTextOob`.
+        StartTextOob = "StartTextOob",
+        /// `QR`.
+        Qr = "QR",
+    }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc =
-    " Mechanism kind: `UP` password, `SQ` security question, `PF` phone call, `EMAIL`, `SMS`, `OATH` OATH OTP, `OTP` mobile authenticator, `U2F` FIDO2 key, `QR` QR code."]
-    #[non_exhaustive] pub enum MechanismName { #[doc = " `UP`."] Up = "UP", #[doc =
-    " `SQ`."] Sq = "SQ", #[doc = " `PF`."] Pf = "PF", #[doc = " `EMAIL`."] Email =
-    "EMAIL", #[doc = " `SMS`."] Sms = "SMS", #[doc = " `OATH`."] Oath = "OATH", #[doc =
-    " `OTP`."] Otp = "OTP", #[doc = " `U2F`."] U2f = "U2F", #[doc = " `QR`."] Qr = "QR" }
+    /// Mechanism kind: `UP` password, `SQ` security question, `PF` phone call, `EMAIL`, `SMS`, `OATH` OATH OTP, `OTP` mobile authenticator, `U2F` FIDO2 key, `QR` QR code.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum MechanismName {
+        /// `UP`.
+        Up = "UP",
+        /// `SQ`.
+        Sq = "SQ",
+        /// `PF`.
+        Pf = "PF",
+        /// `EMAIL`.
+        Email = "EMAIL",
+        /// `SMS`.
+        Sms = "SMS",
+        /// `OATH`.
+        Oath = "OATH",
+        /// `OTP`.
+        Otp = "OTP",
+        /// `U2F`.
+        U2f = "U2F",
+        /// `QR`.
+        Qr = "QR",
+    }
 }
 /// One security question.
 #[derive(
@@ -1761,12 +1824,23 @@ impl OAuthError {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " RFC 6749 error code."] #[non_exhaustive] pub enum OAuthErrorError { #[doc =
-    " `invalid_request`."] InvalidRequest = "invalid_request", #[doc =
-    " `invalid_client`."] InvalidClient = "invalid_client", #[doc = " `invalid_grant`."]
-    InvalidGrant = "invalid_grant", #[doc = " `unauthorized_client`."] UnauthorizedClient
-    = "unauthorized_client", #[doc = " `unsupported_grant_type`."] UnsupportedGrantType =
-    "unsupported_grant_type", #[doc = " `invalid_scope`."] InvalidScope = "invalid_scope"
+    /// RFC 6749 error code.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum OAuthErrorError {
+        /// `invalid_request`.
+        InvalidRequest = "invalid_request",
+        /// `invalid_client`.
+        InvalidClient = "invalid_client",
+        /// `invalid_grant`.
+        InvalidGrant = "invalid_grant",
+        /// `unauthorized_client`.
+        UnauthorizedClient = "unauthorized_client",
+        /// `unsupported_grant_type`.
+        UnsupportedGrantType = "unsupported_grant_type",
+        /// `invalid_scope`.
+        InvalidScope = "invalid_scope",
     }
 }
 /// OAuth 2.0 token response (RFC 6749 section 5.1), not wrapped in the Identity envelope.
@@ -3655,11 +3729,16 @@ impl StartAuthenticationResult {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc =
-    " `NewPackage` (answer the challenges) or `LoginSuccess` (an `.ASPXAUTH` cookie was sent)."]
-    #[non_exhaustive] pub enum StartAuthenticationResultSummary { #[doc =
-    " `NewPackage`."] NewPackage = "NewPackage", #[doc = " `LoginSuccess`."] LoginSuccess
-    = "LoginSuccess" }
+    /// `NewPackage` (answer the challenges) or `LoginSuccess` (an `.ASPXAUTH` cookie was sent).
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum StartAuthenticationResultSummary {
+        /// `NewPackage`.
+        NewPackage = "NewPackage",
+        /// `LoginSuccess`.
+        LoginSuccess = "LoginSuccess",
+    }
 }
 /// The tenant's technical support account.
 #[derive(
@@ -4409,10 +4488,16 @@ impl UserAttributes {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc =
-    " Whether the password must be changed at next login, as the string `True` or `False`."]
-    #[non_exhaustive] pub enum UserAttributesForcePasswordChangeNext { #[doc =
-    " `True`."] True = "True", #[doc = " `False`."] False = "False" }
+    /// Whether the password must be changed at next login, as the string `True` or `False`.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum UserAttributesForcePasswordChangeNext {
+        /// `True`.
+        True = "True",
+        /// `False`.
+        False = "False",
+    }
 }
 /// One row of the users query table.
 #[derive(

@@ -111,10 +111,26 @@ impl Envelope {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " A string enum named Option with awkward values."] #[non_exhaustive] pub
-    enum Option { #[doc = " `Some`."] Some = "Some", #[doc = " `None`."] None = "None",
-    #[doc = " ``."] Value = "", #[doc = " `1st`."] N1st = "1st", #[doc = " `a-b`."] AB =
-    "a-b", #[doc = " `A_B`."] AB2 = "A_B", #[doc = " `Unknown`."] Unknown2 = "Unknown" }
+    /// A string enum named Option with awkward values.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum Option {
+        /// `Some`.
+        Some = "Some",
+        /// `None`.
+        None = "None",
+        /// ``.
+        Value = "",
+        /// `1st`.
+        N1st = "1st",
+        /// `a-b`.
+        AB = "a-b",
+        /// `A_B`.
+        AB2 = "A_B",
+        /// `Unknown`.
+        Unknown2 = "Unknown",
+    }
 }
 /// The `QueryArgs` object.
 #[derive(

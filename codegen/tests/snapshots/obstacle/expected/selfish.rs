@@ -142,9 +142,14 @@ impl ::cyberark_runtime::Request for SelfTokenRequest {
     }
 }
 ::cyberark_runtime::string_enum! {
-    #[doc = " The `SelfTokenGrantType` object."] #[non_exhaustive] pub enum
-    SelfTokenGrantType { #[doc = " `client_credentials`."] ClientCredentials =
-    "client_credentials" }
+    /// The `SelfTokenGrantType` values.
+    ///
+    /// Values this client does not know arrive as `Unknown`, as sent.
+    #[non_exhaustive]
+    pub enum SelfTokenGrantType {
+        /// `client_credentials`.
+        ClientCredentials = "client_credentials",
+    }
 }
 /// The `SelfTokenResponse` object.
 #[derive(
