@@ -39,7 +39,11 @@ fn render(api: &Api, path: &str, tokens: TokenStream) -> Result<Output, EmitErro
     let mut contents = format!("// {HEADER}\n");
     let marker = format!("{}!(", types::ENUM_PLACEHOLDER);
     for line in body.lines() {
-        match line.trim().strip_prefix(&marker).and_then(|rest| rest.strip_suffix(");")) {
+        match line
+            .trim()
+            .strip_prefix(&marker)
+            .and_then(|rest| rest.strip_suffix(");"))
+        {
             Some(name) => {
                 let def = api.types.get(name.trim()).ok_or_else(|| EmitError {
                     path: path.to_owned(),

@@ -171,8 +171,13 @@ pub(crate) fn enum_text(def: &TypeDef, variants: &[Variant]) -> String {
             out.push_str(&format!("    /// {line}\n"));
         }
     }
-    out.push_str("    ///\n    /// Values this client does not know arrive as `Unknown`, as sent.\n");
-    out.push_str(&format!("    #[non_exhaustive]\n    pub enum {} {{\n", def.name));
+    out.push_str(
+        "    ///\n    /// Values this client does not know arrive as `Unknown`, as sent.\n",
+    );
+    out.push_str(&format!(
+        "    #[non_exhaustive]\n    pub enum {} {{\n",
+        def.name
+    ));
     for v in variants {
         out.push_str(&format!("        /// `{}`.\n", v.wire.replace('`', "'")));
         out.push_str(&format!("        {} = {:?},\n", v.rust, v.wire));
