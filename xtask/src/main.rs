@@ -26,7 +26,8 @@ commands:
   spec-diff [--base REV] [--format text|json|markdown] [--allow-breaking]
                       what the working tree's spec changes against REV (default HEAD), classified for
                       the Rust crate and the Python package; fails on a breaking change unless allowed
-  test                run every test: codegen check, fmt, clippy, cargo tests, spec validation,
+  test [STEP…]        run every test (or only the named steps: codegen fmt clippy cargo spec
+                      conformance python): codegen check, fmt, clippy, cargo tests, spec validation,
                       sandbox conformance (schemathesis), Python tests
 ";
 

@@ -1,56 +1,112 @@
-//! `cargo xtask test`: every test the project has, in the order that fails fastest.
+//! `cargo xtask test [STEP…]`: every test the project has, in the order that fails fastest.
+//!
+//! With step names, only those steps run (`cargo xtask test python`), which is how a developer
+//! reruns the part they are working on; CI always runs them all.
 
 use crate::codegen::{self, Mode};
 use crate::util::{cargo, root, run as run_cmd};
 use crate::{conformance, pytests, python};
 use std::process::Command;
 
-pub fn run_all() -> Result<(), String> {
-    step("generated files are up to date", || {
-        let stale = codegen::generate(&root(), Mode::Check)?;
-        if stale.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "stale generated files; run `cargo xtask codegen`:\n{}",
-                stale.join("\n")
-            ))
+/// One step: its name on the command line, what it checks, and how.
+struct Step {
+    name: &'static str,
+    what: &'static str,
+    run: fn() -> Result<(), String>,
+}
+
+/// Every step, in order.
+const STEPS: &[Step] = &[
+    Step {
+        name: "codegen",
+        what: "generated files are up to date",
+        run: codegen_check,
+    },
+    Step {
+        name: "fmt",
+        what: "rustfmt",
+        run: fmt,
+    },
+    Step {
+        name: "clippy",
+        what: "clippy",
+        run: clippy,
+    },
+    Step {
+        name: "cargo",
+        what: "cargo tests (unit, snapshot, spec checks, spec-diff, end-to-end)",
+        run: cargo_tests,
+    },
+    Step {
+        name: "spec",
+        what: "openapi-spec-validator",
+        run: spec_validator,
+    },
+    Step {
+        name: "conformance",
+        what: "sandbox conformance (schemathesis)",
+        run: conformance::run,
+    },
+    Step {
+        name: "python",
+        what: "Python package (pytest, stubtest, mypy, wheel)",
+        run: pytests::run,
+    },
+];
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    for arg in args {
+        if !STEPS.iter().any(|s| s.name == arg) {
+            let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+            return Err(format!(
+                "unknown test step {arg:?}; the steps are {}",
+                names.join(", ")
+            ));
         }
-    })?;
-    step("rustfmt", || {
-        run_cmd(cargo().args(["fmt", "--all", "--check"]))
-    })?;
-    step("clippy", || {
-        run_cmd(cargo().args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))
-    })?;
-    step("cargo tests", || {
-        run_cmd(cargo().args(["test", "--workspace"]))
-    })?;
-    step("openapi-spec-validator", || {
-        python::ensure()?;
-        run_cmd(Command::new(python::bin("openapi-spec-validator")).arg(codegen::SPEC))
-    })?;
-    step("sandbox conformance (schemathesis)", conformance::run)?;
-    step("Python package", pytests::run)?;
+    }
+    for step in STEPS
+        .iter()
+        .filter(|s| args.is_empty() || args.iter().any(|a| a == s.name))
+    {
+        eprintln!("\n==> {} ({})", step.what, step.name);
+        (step.run)().map_err(|e| format!("{}: {e}", step.what))?;
+    }
     eprintln!("\nall tests passed");
     Ok(())
 }
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    if !args.is_empty() {
-        return Err(format!("usage: cargo xtask test (got {args:?})"));
+fn codegen_check() -> Result<(), String> {
+    let stale = codegen::generate(&root(), Mode::Check)?;
+    if stale.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "stale generated files; run `cargo xtask codegen`:\n{}",
+            stale.join("\n")
+        ))
     }
-    run_all()
 }
 
-fn step(name: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
-    eprintln!("\n==> {name}");
-    f().map_err(|e| format!("{name}: {e}"))
+fn fmt() -> Result<(), String> {
+    run_cmd(cargo().args(["fmt", "--all", "--check"]))
+}
+
+fn clippy() -> Result<(), String> {
+    run_cmd(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn cargo_tests() -> Result<(), String> {
+    run_cmd(cargo().args(["test", "--workspace"]))
+}
+
+fn spec_validator() -> Result<(), String> {
+    python::ensure()?;
+    run_cmd(Command::new(python::bin("openapi-spec-validator")).arg(codegen::SPEC))
 }
