@@ -244,7 +244,7 @@ async fn a_bad_secret_is_an_auth_error_without_the_secret() {
         matches!(
             error,
             Error::Auth {
-                status: Some(400),
+                status: Some(400 | 401),
                 ..
             }
         ),
