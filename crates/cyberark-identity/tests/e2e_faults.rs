@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use common::{client, count, fast_retry, requests_of, sandbox};
 use cyberark_identity::{
-    Client, Error, OrgCreateRequest, OrgGetRequest, OrgListAllRequest, RetryPolicy,
-    ScimListGroupsRequest,
+    Client, Error, OrgCreateRequest, OrgDeleteRequest, OrgGetRequest, OrgListAllRequest,
+    RetryPolicy, ScimListGroupsRequest,
 };
 use identity_sandbox::{Fault, RetryAfter, SandboxHandle};
 
@@ -462,4 +462,49 @@ async fn a_second_401_after_a_fresh_token_is_an_auth_error() {
         .list_all(OrgListAllRequest::new())
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_delete_whose_answer_is_lost_is_resent_and_finds_nothing() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    let id = client
+        .org()
+        .create(OrgCreateRequest::new("Short Lived"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    // Org_Delete is idempotent in the spec, so after a truncated answer the client resends it.
+    // The first request was processed, so the resend finds no organization: the tenant answers
+    // "does not exist", and a caller must read that as "already deleted".
+    sb.faults().inject("Org_Delete", Fault::TruncatedBody, 1);
+    let result = client
+        .org()
+        .delete(OrgDeleteRequest::new(id.as_str()))
+        .await;
+    assert_eq!(statuses(&sb, "Org_Delete"), [200, 200]);
+    common::expect_api(result, "Org_Delete", common::NOT_FOUND, "does not exist");
+    assert!(sb.state().org(&id).is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_side_limits_still_deliver_every_call() {
+    let sb = sandbox().await;
+    let client = Client::builder(sb.url())
+        .client_credentials(sb.client_id(), sb.client_secret())
+        .rate_limit(200.0)
+        .max_in_flight(2)
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..12)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.org().list_all(OrgListAllRequest::new()).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().expect("every call is delivered");
+    }
+    assert_eq!(statuses(&sb, "Org_ListAll"), [200; 12]);
 }
