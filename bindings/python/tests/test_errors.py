@@ -32,6 +32,9 @@ def test_api_error_from_the_sandbox(client: Client) -> None:
     assert error.operation == "CDirectoryService_GetUser"
     assert error.status == 200
     assert error.api_message
+    # `message` is the tenant's `Message`, as in Rust; `str()` is the whole sentence around it.
+    assert error.message == error.api_message
+    assert error.api_message in str(error) and str(error) != error.message
 
 
 def test_bad_secret_is_an_authentication_error(sandbox: Sandbox) -> None:
@@ -112,6 +115,7 @@ def test_mapping_of_every_variant(variant: str, cls: type, builtin: type) -> Non
             "1409",
         )
         assert error.api_message == "Role exists" and error.operation == "Org_Create" and error.is_soft_error
+        assert error.message == "Role exists"
     if isinstance(error, RateLimitError):
         assert error.retry_after == 1.5 and error.attempts == 4
     if isinstance(error, DecodeError):

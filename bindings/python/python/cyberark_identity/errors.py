@@ -49,9 +49,10 @@ class ApiError(IdentityError):
     """The tenant handled the request and refused it.
 
     An envelope with ``success: false`` (``status`` 200), an RFC 7644 SCIM error, an OAuth error
-    or an unexpected HTTP status. ``api_message`` is what the tenant said (``Message``); the
-    other attributes are the envelope's ``MessageID``, ``ErrorID``, ``ErrorCode``,
-    ``IsSoftError`` and ``Exception``.
+    or an unexpected HTTP status. ``message`` is what the tenant said (``Message``, as
+    ``ApiError.message`` in Rust; ``api_message`` is the same value, ``None`` when the tenant said
+    nothing); the other attributes are the envelope's ``MessageID``, ``ErrorID``, ``ErrorCode``,
+    ``IsSoftError`` and ``Exception``. ``str(error)`` is the whole sentence.
     """
 
     status: int
@@ -83,6 +84,11 @@ class ApiError(IdentityError):
         self.error_code = error_code
         self.is_soft_error = is_soft_error
         self.exception = exception
+
+    @property
+    def message(self) -> str:
+        """The tenant's ``Message``, or the error's text when the tenant gave none."""
+        return self.api_message if self.api_message is not None else super().message
 
 
 class AuthenticationError(IdentityError):
