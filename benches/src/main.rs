@@ -1,0 +1,54 @@
+//! `cyberark-bench`: the benchmark harness behind `cargo xtask bench`.
+//!
+//! `cyberark-bench run [--quick|--smoke]` measures and reports; the `child` subcommands are the
+//! processes it starts so that each measured party has a process (and a peak RSS, and a CPU
+//! account) of its own.
+
+mod calls;
+mod compile;
+mod generation;
+mod measure;
+mod report;
+mod run;
+mod sandbox;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cyberark-bench run [--quick|--smoke]
+       cyberark-bench synth <operations> <out.yaml>
+       cyberark-bench child gen <ours|ours-rust|progenitor> <spec> <iterations>
+       cyberark-bench child stream <url> <client-id> <client-secret>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> Result<(), String> {
+    let strs: Vec<&str> = args.iter().map(String::as_str).collect();
+    match strs.as_slice() {
+        ["run"] => run::run(run::Mode::Full),
+        ["run", "--quick"] => run::run(run::Mode::Quick),
+        ["run", "--smoke"] | ["run", "--quick", "--smoke"] | ["run", "--smoke", "--quick"] => {
+            run::run(run::Mode::Smoke)
+        }
+        ["child", "gen", generator, spec, iterations] => generation::child(
+            generation::Generator::parse(generator)?,
+            spec,
+            iterations.parse().map_err(|e| format!("iterations: {e}"))?,
+        ),
+        ["child", "stream", url, id, secret] => calls::stream_child(url, id, secret),
+        ["synth", n, out] => {
+            let n: usize = n.parse().map_err(|e| format!("operations: {e}"))?;
+            std::fs::write(out, generation::synthesise(n, generation::Style::Identity))
+                .map_err(|e| format!("cannot write {out}: {e}"))
+        }
+        _ => Err(USAGE.to_owned()),
+    }
+}

@@ -1,0 +1,59 @@
+//! `cargo xtask bench [--quick] [--smoke]`: builds the harness and what it measures (release),
+//! then runs it.
+//!
+//! The harness and its heavy dependencies (progenitor, the baselines) live in the `benches/`
+//! workspace member, so xtask itself stays light. `--quick` prints every ratio in a few minutes
+//! (compile cost skipped); `--smoke` runs one cheap iteration of each part to prove the harness
+//! works and writes its table under `target/bench/` instead of `BENCHMARKS.md`.
+
+use crate::python;
+use crate::util::{cargo, root, run as run_cmd};
+use std::process::Command;
+
+/// The Python package's manifest, built into `.venv` for the Python measurements.
+const PYTHON_MANIFEST: &str = "bindings/python/Cargo.toml";
+
+/// Builds everything in release and runs the harness with `args` (`--quick`, `--smoke`).
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut flags = Vec::new();
+    for arg in args {
+        match arg.as_str() {
+            "--quick" | "--smoke" => flags.push(arg.clone()),
+            other => {
+                return Err(format!(
+                    "usage: cargo xtask bench [--quick] [--smoke] (unknown argument {other:?})"
+                ));
+            }
+        }
+    }
+    run_cmd(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "cyberark-benches",
+        "-p",
+        "identity-sandbox",
+    ]))?;
+    // The Python part measures the release build, as users get it from a wheel. Without a
+    // Python package the harness reports that part as not measured rather than failing.
+    if let Err(e) = build_python() {
+        eprintln!("warning: the Python package could not be built ({e}); Python parts will be reported missing");
+    }
+    let harness = root().join("target/release/cyberark-bench");
+    let mut cmd = Command::new(harness);
+    cmd.arg("run").args(&flags);
+    run_cmd(&mut cmd)
+}
+
+/// Installs the pinned baselines (requests, httpx, pydantic) and a release build of the package.
+fn build_python() -> Result<(), String> {
+    python::ensure()?;
+    let venv = python::venv();
+    let path = std::env::var("PATH").unwrap_or_default();
+    let mut cmd = Command::new(python::bin("maturin"));
+    cmd.args(["develop", "--release", "--manifest-path", PYTHON_MANIFEST])
+        // maturin refuses to install without `VIRTUAL_ENV`.
+        .env("VIRTUAL_ENV", &venv)
+        .env("PATH", format!("{}:{path}", venv.join("bin").display()));
+    run_cmd(&mut cmd)
+}
