@@ -407,24 +407,6 @@ impl Cx<'_> {
                 ),
             );
         }
-        let (old_nothing, new_nothing) = (takes_nothing(o), takes_nothing(n));
-        if old_nothing != new_nothing {
-            let rust = if old_nothing {
-                format!(
-                    "`{}()` now takes a `{}` argument",
-                    n.method_name, n.request.type_name
-                )
-            } else {
-                format!("`{}` no longer takes a request argument", n.method_name)
-            };
-            self.push(
-                ChangeKind::SignatureChanged,
-                &id,
-                "the method's signature changes",
-                Impact::new(Bump::Major, rust),
-                Impact::new(Bump::Patch, "Python keyword arguments are unaffected"),
-            );
-        }
         let (old_extra, new_extra) = (body_extra(o), body_extra(n));
         if old_extra != new_extra {
             let (rust, python) = if new_extra {
@@ -1113,11 +1095,6 @@ fn handle_of(api: &Api, tag: &str) -> String {
         .find(|t: &&Tag| t.name == tag)
         .map(|t| t.handle.clone())
         .unwrap_or_else(|| crate::names::snake(tag))
-}
-
-/// Whether the generated method takes no request argument (see `emit::rust::items::handle`).
-fn takes_nothing(op: &Operation) -> bool {
-    op.request.fields.is_empty() && !body_extra(op)
 }
 
 fn body_extra(op: &Operation) -> bool {

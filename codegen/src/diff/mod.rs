@@ -97,8 +97,6 @@ pub enum ChangeKind {
     ResultRetyped,
     /// An operation's request struct got another name.
     RequestRenamed,
-    /// An operation's method started or stopped taking a request argument.
-    SignatureChanged,
     /// An operation's body started or stopped taking arbitrary further keys.
     BodyExtraChanged,
     /// A field (request parameter, body property or result property) was added.
@@ -149,7 +147,6 @@ impl ChangeKind {
             ChangeKind::ConventionChanged => "convention_changed",
             ChangeKind::ResultRetyped => "result_retyped",
             ChangeKind::RequestRenamed => "request_renamed",
-            ChangeKind::SignatureChanged => "signature_changed",
             ChangeKind::BodyExtraChanged => "body_extra_changed",
             ChangeKind::FieldAdded => "field_added",
             ChangeKind::FieldRemoved => "field_removed",

@@ -57,6 +57,9 @@ pub mod user_code {
             .await?;
         let _path: Option<String> = org.path;
         client.org().delete(OrgDeleteRequest::new("org-1")).await?;
+        // A call's future does not borrow the temporary handle, so it can be stored or joined.
+        let pending = client.org().delete(OrgDeleteRequest::new("org-2"));
+        pending.await?;
         Ok(())
     }
 }

@@ -306,7 +306,7 @@ async fn tech_support_user_and_own_attributes() {
     let client = client(&sb);
     let tech = client
         .cdirectory_service()
-        .get_tech_support_user()
+        .get_tech_support_user(cyberark_identity::CDirectoryServiceGetTechSupportUserRequest::new())
         .await
         .expect("GetTechSupportUser");
     assert!(
@@ -329,7 +329,7 @@ async fn tech_support_user_and_own_attributes() {
 
     let me = client
         .cdirectory_service()
-        .get_user_attributes()
+        .get_user_attributes(cyberark_identity::CDirectoryServiceGetUserAttributesRequest::new())
         .await
         .expect("GetUserAttributes");
     let state = sb.state();

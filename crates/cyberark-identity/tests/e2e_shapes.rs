@@ -47,7 +47,7 @@ async fn typed_answers_carry_only_the_fields_the_spec_names() {
     left.check(
         "UserAttributes (CDirectoryService)",
         &c.cdirectory_service()
-            .get_user_attributes()
+            .get_user_attributes(Default::default())
             .await
             .unwrap()
             .extra,
@@ -55,7 +55,7 @@ async fn typed_answers_carry_only_the_fields_the_spec_names() {
     left.check(
         "TechSupportUser",
         &c.cdirectory_service()
-            .get_tech_support_user()
+            .get_tech_support_user(Default::default())
             .await
             .unwrap()
             .extra,

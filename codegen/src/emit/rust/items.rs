@@ -19,18 +19,12 @@ pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
         let output = ty(&op.result);
         let doc = summary_docs(op.summary.as_deref(), op.description.as_deref());
         let wire = format!(" `{} {}` (`{}`).", op.method.as_str(), op.path, op.id);
-        let takes_nothing = op.request.fields.is_empty() && !matches!(op.request.body, Body::JsonFields { extra: true });
-        let call = if takes_nothing {
-            quote! {
-                pub async fn #method(&self) -> ::std::result::Result<#output, #error> {
-                    self.client.send(&#req::new()).await
-                }
-            }
-        } else {
-            quote! {
-                pub async fn #method(&self, request: #req) -> ::std::result::Result<#output, #error> {
-                    self.client.send(&request).await
-                }
+        // Every method takes its request, even when the request has no required field: adding an
+        // optional parameter to the spec must not change the method's signature. Methods take
+        // the handle by value (it is `Copy`), so a future does not borrow a temporary handle.
+        let call = quote! {
+            pub async fn #method(self, request: #req) -> ::std::result::Result<#output, #error> {
+                self.client.send(&request).await
             }
         };
         let stream = op.paging.as_ref().map(|paging| {
@@ -43,7 +37,7 @@ pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
             );
             quote! {
                 #[doc = #sdoc]
-                pub fn #stream_method(&self, request: #req) -> #item_stream<#item> {
+                pub fn #stream_method(self, request: #req) -> #item_stream<#item> {
                     self.client.paginate(request, DEFAULT_PAGE_SIZE)
                 }
             }

@@ -25,7 +25,7 @@ impl<'c> AuthenticationApi<'c> {
     ///
     /// `POST /oauth2/platformtoken` (`Authentication_PlatformToken`).
     pub async fn platform_token(
-        &self,
+        self,
         request: AuthenticationPlatformTokenRequest,
     ) -> ::std::result::Result<OAuthTokenResponse, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -36,7 +36,7 @@ impl<'c> AuthenticationApi<'c> {
     ///
     /// `POST /oauth2/token/{app_id}` (`Authentication_Token`).
     pub async fn token(
-        &self,
+        self,
         request: AuthenticationTokenRequest,
     ) -> ::std::result::Result<OAuthTokenResponse, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -47,7 +47,7 @@ impl<'c> AuthenticationApi<'c> {
     ///
     /// `POST /Security/StartAuthentication` (`Authentication_StartAuthentication`).
     pub async fn start_authentication(
-        &self,
+        self,
         request: AuthenticationStartAuthenticationRequest,
     ) -> ::std::result::Result<StartAuthenticationResult, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -58,7 +58,7 @@ impl<'c> AuthenticationApi<'c> {
     ///
     /// `POST /Security/AdvanceAuthentication` (`Authentication_AdvanceAuthentication`).
     pub async fn advance_authentication(
-        &self,
+        self,
         request: AuthenticationAdvanceAuthenticationRequest,
     ) -> ::std::result::Result<AdvanceAuthenticationResult, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -69,7 +69,7 @@ impl<'c> AuthenticationApi<'c> {
     ///
     /// `POST /Security/Logout` (`Authentication_Logout`).
     pub async fn logout(
-        &self,
+        self,
         request: AuthenticationLogoutRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await

@@ -25,7 +25,7 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/ChangeUser` (`CDirectoryService_ChangeUser`).
     pub async fn change_user(
-        &self,
+        self,
         request: CDirectoryServiceChangeUserRequest,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -36,7 +36,7 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/ChangeUserState` (`CDirectoryService_ChangeUserState`).
     pub async fn change_user_state(
-        &self,
+        self,
         request: CDirectoryServiceChangeUserStateRequest,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -47,7 +47,7 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/ExemptUserFromMfa` (`CDirectoryService_ExemptUserFromMfa`).
     pub async fn exempt_user_from_mfa(
-        &self,
+        self,
         request: CDirectoryServiceExemptUserFromMfaRequest,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -58,11 +58,10 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/GetTechSupportUser` (`CDirectoryService_GetTechSupportUser`).
     pub async fn get_tech_support_user(
-        &self,
+        self,
+        request: CDirectoryServiceGetTechSupportUserRequest,
     ) -> ::std::result::Result<TechSupportUser, ::cyberark_runtime::Error> {
-        self.client
-            .send(&CDirectoryServiceGetTechSupportUserRequest::new())
-            .await
+        self.client.send(&request).await
     }
     /// Get a Cloud Directory user by ID
     ///
@@ -70,7 +69,7 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/GetUser` (`CDirectoryService_GetUser`).
     pub async fn get_user(
-        &self,
+        self,
         request: CDirectoryServiceGetUserRequest,
     ) -> ::std::result::Result<CloudUser, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -81,11 +80,10 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/GetUserAttributes` (`CDirectoryService_GetUserAttributes`).
     pub async fn get_user_attributes(
-        &self,
+        self,
+        request: CDirectoryServiceGetUserAttributesRequest,
     ) -> ::std::result::Result<UserAttributes, ::cyberark_runtime::Error> {
-        self.client
-            .send(&CDirectoryServiceGetUserAttributesRequest::new())
-            .await
+        self.client.send(&request).await
     }
     /// Get a Cloud Directory user by login name
     ///
@@ -93,7 +91,7 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/GetUserByName` (`CDirectoryService_GetUserByName`).
     pub async fn get_user_by_name(
-        &self,
+        self,
         request: CDirectoryServiceGetUserByNameRequest,
     ) -> ::std::result::Result<CloudUser, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -104,14 +102,14 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/GetUsers` (`CDirectoryService_GetUsers`).
     pub async fn get_users(
-        &self,
+        self,
         request: CDirectoryServiceGetUsersRequest,
     ) -> ::std::result::Result<UserQueryTable, ::cyberark_runtime::Error> {
         self.client.send(&request).await
     }
     /// Every item of [`CDirectoryServiceApi::get_users`], fetched page by page as the stream is read.
     pub fn get_users_stream(
-        &self,
+        self,
         request: CDirectoryServiceGetUsersRequest,
     ) -> ::cyberark_runtime::ItemStream<UserQueryRow> {
         self.client.paginate(request, DEFAULT_PAGE_SIZE)
@@ -122,7 +120,7 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/GetUsersFromCsvFile` (`CDirectoryService_GetUsersFromCsvFile`).
     pub async fn get_users_from_csv_file(
-        &self,
+        self,
         request: CDirectoryServiceGetUsersFromCsvFileRequest,
     ) -> ::std::result::Result<CDirectoryServiceGetUsersFromCsvFileResult, ::cyberark_runtime::Error>
     {
@@ -134,7 +132,7 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/SetUserPicture` (`CDirectoryService_SetUserPicture`).
     pub async fn set_user_picture(
-        &self,
+        self,
         request: CDirectoryServiceSetUserPictureRequest,
     ) -> ::std::result::Result<::std::string::String, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -145,7 +143,7 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/SetUserState` (`CDirectoryService_SetUserState`).
     pub async fn set_user_state(
-        &self,
+        self,
         request: CDirectoryServiceSetUserStateRequest,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -156,7 +154,7 @@ impl<'c> CDirectoryServiceApi<'c> {
     ///
     /// `POST /CDirectoryService/SubmitUploadedFile` (`CDirectoryService_SubmitUploadedFile`).
     pub async fn submit_uploaded_file(
-        &self,
+        self,
         request: CDirectoryServiceSubmitUploadedFileRequest,
     ) -> ::std::result::Result<::std::string::String, ::cyberark_runtime::Error> {
         self.client.send(&request).await

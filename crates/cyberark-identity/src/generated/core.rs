@@ -25,7 +25,7 @@ impl<'c> CoreApi<'c> {
     ///
     /// `POST /Core/GetUserSettings` (`Core_GetUserSettings`).
     pub async fn get_user_settings(
-        &self,
+        self,
         request: CoreGetUserSettingsRequest,
     ) -> ::std::result::Result<UserSettingsQueryTable, ::cyberark_runtime::Error> {
         self.client.send(&request).await

@@ -25,7 +25,7 @@ impl<'c> ExtDataApi<'c> {
     ///
     /// `POST /ExtData/GetColumns` (`ExtData_GetColumns`).
     pub async fn get_columns(
-        &self,
+        self,
         request: ExtDataGetColumnsRequest,
     ) -> ::std::result::Result<
         ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
@@ -39,7 +39,7 @@ impl<'c> ExtDataApi<'c> {
     ///
     /// `POST /ExtData/GetSchema` (`ExtData_GetSchema`).
     pub async fn get_schema(
-        &self,
+        self,
         request: ExtDataGetSchemaRequest,
     ) -> ::std::result::Result<ExtSchema, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -50,7 +50,7 @@ impl<'c> ExtDataApi<'c> {
     ///
     /// `POST /ExtData/SetColumns` (`ExtData_SetColumns`).
     pub async fn set_columns(
-        &self,
+        self,
         request: ExtDataSetColumnsRequest,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -61,7 +61,7 @@ impl<'c> ExtDataApi<'c> {
     ///
     /// `POST /ExtData/UpdateSchema` (`ExtData_UpdateSchema`).
     pub async fn update_schema(
-        &self,
+        self,
         request: ExtDataUpdateSchemaRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await

@@ -25,7 +25,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/ChangeMemberShip` (`Org_ChangeMemberShip`).
     pub async fn change_member_ship(
-        &self,
+        self,
         request: OrgChangeMemberShipRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -36,7 +36,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/Create` (`Org_Create`).
     pub async fn create(
-        &self,
+        self,
         request: OrgCreateRequest,
     ) -> ::std::result::Result<OrgCreateResult, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -47,7 +47,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/Delete` (`Org_Delete`).
     pub async fn delete(
-        &self,
+        self,
         request: OrgDeleteRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -58,7 +58,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/Get` (`Org_Get`).
     pub async fn get(
-        &self,
+        self,
         request: OrgGetRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -69,7 +69,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/GetAdministrators` (`Org_GetAdministrators`).
     pub async fn get_administrators(
-        &self,
+        self,
         request: OrgGetAdministratorsRequest,
     ) -> ::std::result::Result<OrgAdministratorQueryTable, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -80,7 +80,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/GetPermission` (`Org_GetPermission`).
     pub async fn get_permission(
-        &self,
+        self,
         request: OrgGetPermissionRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -91,7 +91,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/GetRoles` (`Org_GetRoles`).
     pub async fn get_roles(
-        &self,
+        self,
         request: OrgGetRolesRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -102,7 +102,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/ListAll` (`Org_ListAll`).
     pub async fn list_all(
-        &self,
+        self,
         request: OrgListAllRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -113,7 +113,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/Update` (`Org_Update`).
     pub async fn update(
-        &self,
+        self,
         request: OrgUpdateRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -124,7 +124,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/UpdateAdministrators` (`Org_UpdateAdministrators`).
     pub async fn update_administrators(
-        &self,
+        self,
         request: OrgUpdateAdministratorsRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -135,7 +135,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/UpdatePermission` (`Org_UpdatePermission`).
     pub async fn update_permission(
-        &self,
+        self,
         request: OrgUpdatePermissionRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await

@@ -25,14 +25,14 @@ impl<'c> ScimApi<'c> {
     ///
     /// `GET /scim/Groups` (`SCIM_ListGroups`).
     pub async fn list_groups(
-        &self,
+        self,
         request: ScimListGroupsRequest,
     ) -> ::std::result::Result<ScimListResponse, ::cyberark_runtime::Error> {
         self.client.send(&request).await
     }
     /// Every item of [`ScimApi::list_groups`], fetched page by page as the stream is read.
     pub fn list_groups_stream(
-        &self,
+        self,
         request: ScimListGroupsRequest,
     ) -> ::cyberark_runtime::ItemStream<ScimGroup> {
         self.client.paginate(request, DEFAULT_PAGE_SIZE)
@@ -43,7 +43,7 @@ impl<'c> ScimApi<'c> {
     ///
     /// `DELETE /scim/Groups/{id}` (`SCIM_DeleteGroup`).
     pub async fn delete_group(
-        &self,
+        self,
         request: ScimDeleteGroupRequest,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -54,7 +54,7 @@ impl<'c> ScimApi<'c> {
     ///
     /// `POST /scim/Users` (`SCIM_CreateUser`).
     pub async fn create_user(
-        &self,
+        self,
         request: ScimCreateUserRequest,
     ) -> ::std::result::Result<ScimUser, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -65,7 +65,7 @@ impl<'c> ScimApi<'c> {
     ///
     /// `PUT /scim/Users/{id}` (`SCIM_ReplaceUser`).
     pub async fn replace_user(
-        &self,
+        self,
         request: ScimReplaceUserRequest,
     ) -> ::std::result::Result<ScimUser, ::cyberark_runtime::Error> {
         self.client.send(&request).await

@@ -25,7 +25,7 @@ impl<'c> UserApi<'c> {
     ///
     /// `POST /User/UpdateProfile` (`User_UpdateProfile`).
     pub async fn update_profile(
-        &self,
+        self,
         request: UserUpdateProfileRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await

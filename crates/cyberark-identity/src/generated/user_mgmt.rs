@@ -25,7 +25,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/ChangeUserAttributes` (`UserMgmt_ChangeUserAttributes`).
     pub async fn change_user_attributes(
-        &self,
+        self,
         request: UserMgmtChangeUserAttributesRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -36,7 +36,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/GetUserAttributes` (`UserMgmt_GetUserAttributes`).
     pub async fn get_user_attributes(
-        &self,
+        self,
         request: UserMgmtGetUserAttributesRequest,
     ) -> ::std::result::Result<UserAttributes, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -47,7 +47,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/GetUserHierarchy` (`UserMgmt_GetUserHierarchy`).
     pub async fn get_user_hierarchy(
-        &self,
+        self,
         request: UserMgmtGetUserHierarchyRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -58,7 +58,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/GetUserInfo` (`UserMgmt_GetUserInfo`).
     pub async fn get_user_info(
-        &self,
+        self,
         request: UserMgmtGetUserInfoRequest,
     ) -> ::std::result::Result<UserMgmtGetUserInfoResult, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -69,7 +69,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/GetUserRiskLevel` (`UserMgmt_GetUserRiskLevel`).
     pub async fn get_user_risk_level(
-        &self,
+        self,
         request: UserMgmtGetUserRiskLevelRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -80,14 +80,14 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/GetUsersRolesAndAdministrativeRights` (`UserMgmt_GetUsersRolesAndAdministrativeRights`).
     pub async fn get_users_roles_and_administrative_rights(
-        &self,
+        self,
         request: UserMgmtGetUsersRolesAndAdministrativeRightsRequest,
     ) -> ::std::result::Result<UserRoleQueryTable, ::cyberark_runtime::Error> {
         self.client.send(&request).await
     }
     /// Every item of [`UserMgmtApi::get_users_roles_and_administrative_rights`], fetched page by page as the stream is read.
     pub fn get_users_roles_and_administrative_rights_stream(
-        &self,
+        self,
         request: UserMgmtGetUsersRolesAndAdministrativeRightsRequest,
     ) -> ::cyberark_runtime::ItemStream<UserRoleQueryRow> {
         self.client.paginate(request, DEFAULT_PAGE_SIZE)
@@ -98,7 +98,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/InviteUsers` (`UserMgmt_InviteUsers`).
     pub async fn invite_users(
-        &self,
+        self,
         request: UserMgmtInviteUsersRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -109,7 +109,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/IsUserCloudLocked` (`UserMgmt_IsUserCloudLocked`).
     pub async fn is_user_cloud_locked(
-        &self,
+        self,
         request: UserMgmtIsUserCloudLockedRequest,
     ) -> ::std::result::Result<bool, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -120,7 +120,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/IsUserLockedOutByPolicy` (`UserMgmt_IsUserLockedOutByPolicy`).
     pub async fn is_user_locked_out_by_policy(
-        &self,
+        self,
         request: UserMgmtIsUserLockedOutByPolicyRequest,
     ) -> ::std::result::Result<bool, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -131,7 +131,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/RemoveUsers` (`UserMgmt_RemoveUsers`).
     pub async fn remove_users(
-        &self,
+        self,
         request: UserMgmtRemoveUsersRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -142,7 +142,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/SendLoginEmails` (`UserMgmt_SendLoginEmails`).
     pub async fn send_login_emails(
-        &self,
+        self,
         request: UserMgmtSendLoginEmailsRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -153,7 +153,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/SendSmsInvite` (`UserMgmt_SendSmsInvite`).
     pub async fn send_sms_invite(
-        &self,
+        self,
         request: UserMgmtSendSmsInviteRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -164,7 +164,7 @@ impl<'c> UserMgmtApi<'c> {
     ///
     /// `POST /UserMgmt/SetCloudLock` (`UserMgmt_SetCloudLock`).
     pub async fn set_cloud_lock(
-        &self,
+        self,
         request: UserMgmtSetCloudLockRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await

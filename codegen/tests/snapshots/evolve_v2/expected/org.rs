@@ -23,7 +23,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/Create` (`Org_Create`).
     pub async fn create(
-        &self,
+        self,
         request: OrgCreateRequest,
     ) -> ::std::result::Result<Org, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -34,7 +34,7 @@ impl<'c> OrgApi<'c> {
     ///
     /// `POST /Org/Delete` (`Org_Delete`).
     pub async fn delete(
-        &self,
+        self,
         request: OrgDeleteRequest,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         self.client.send(&request).await

@@ -29,7 +29,7 @@ impl<'c> KeywordsApi<'c> {
     ///
     /// `POST /Keywords/type` (`Keywords_type`).
     pub async fn r#type(
-        &self,
+        self,
         request: KeywordsTypeRequest,
     ) -> ::std::result::Result<String, ::cyberark_runtime::Error> {
         self.client.send(&request).await

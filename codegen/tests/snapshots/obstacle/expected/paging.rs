@@ -23,14 +23,14 @@ impl<'c> PagingApi<'c> {
     ///
     /// `POST /Paging/Rows` (`Paging_Rows`).
     pub async fn rows(
-        &self,
+        self,
         request: PagingRowsRequest,
     ) -> ::std::result::Result<PagingRowsResult, ::cyberark_runtime::Error> {
         self.client.send(&request).await
     }
     /// Every item of [`PagingApi::rows`], fetched page by page as the stream is read.
     pub fn rows_stream(
-        &self,
+        self,
         request: PagingRowsRequest,
     ) -> ::cyberark_runtime::ItemStream<PagingRowsResultResultsItem> {
         self.client.paginate(request, DEFAULT_PAGE_SIZE)
@@ -41,14 +41,14 @@ impl<'c> PagingApi<'c> {
     ///
     /// `GET /Paging/Groups` (`Paging_Groups`).
     pub async fn groups(
-        &self,
+        self,
         request: PagingGroupsRequest,
     ) -> ::std::result::Result<PagingGroupsResponse, ::cyberark_runtime::Error> {
         self.client.send(&request).await
     }
     /// Every item of [`PagingApi::groups`], fetched page by page as the stream is read.
     pub fn groups_stream(
-        &self,
+        self,
         request: PagingGroupsRequest,
     ) -> ::cyberark_runtime::ItemStream<User> {
         self.client.paginate(request, DEFAULT_PAGE_SIZE)
@@ -59,7 +59,7 @@ impl<'c> PagingApi<'c> {
     ///
     /// `DELETE /Paging/Nothing/{id}` (`Paging_Nothing`).
     pub async fn nothing(
-        &self,
+        self,
         request: PagingNothingRequest,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         self.client.send(&request).await

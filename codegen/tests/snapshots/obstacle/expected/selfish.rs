@@ -23,7 +23,7 @@ impl<'c> SelfApi<'c> {
     ///
     /// `POST /self/Upload/{self}` (`self_Upload`).
     pub async fn upload(
-        &self,
+        self,
         request: SelfUploadRequest,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -34,7 +34,7 @@ impl<'c> SelfApi<'c> {
     ///
     /// `POST /self/Token` (`self_Token`).
     pub async fn token(
-        &self,
+        self,
         request: SelfTokenRequest,
     ) -> ::std::result::Result<SelfTokenResponse, ::cyberark_runtime::Error> {
         self.client.send(&request).await

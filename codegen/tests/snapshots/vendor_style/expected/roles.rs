@@ -26,7 +26,7 @@ impl<'c> RolesApi<'c> {
     ///
     /// `POST /Roles/StoreRole` (`Roles_StoreRole`).
     pub async fn store_role(
-        &self,
+        self,
         request: RolesStoreRoleRequest,
     ) -> ::std::result::Result<RolesStoreRoleResult, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -35,7 +35,7 @@ impl<'c> RolesApi<'c> {
     ///
     /// `POST /Roles/GetRole` (`Roles_GetRole`).
     pub async fn get_role(
-        &self,
+        self,
         request: RolesGetRoleRequest,
     ) -> ::std::result::Result<RolesGetRoleResult, ::cyberark_runtime::Error> {
         self.client.send(&request).await
@@ -44,14 +44,15 @@ impl<'c> RolesApi<'c> {
     ///
     /// `GET /Roles/Export` (`Roles_Export`).
     pub async fn export(
-        &self,
+        self,
+        request: RolesExportRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
-        self.client.send(&RolesExportRequest::new()).await
+        self.client.send(&request).await
     }
     ///
     /// `POST /Roles/Update` (`Roles_Update`).
     pub async fn update(
-        &self,
+        self,
         request: RolesUpdateRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await

@@ -21,9 +21,10 @@ impl<'c> SessionsApi<'c> {
     ///
     /// `POST /Sessions/SignOut` (`Sessions_SignOut`).
     pub async fn sign_out(
-        &self,
+        self,
+        request: SessionsSignOutRequest,
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
-        self.client.send(&SessionsSignOutRequest::new()).await
+        self.client.send(&request).await
     }
 }
 impl ::std::fmt::Debug for SessionsApi<'_> {
