@@ -275,7 +275,7 @@ async fn a_malformed_envelope_is_a_decode_error() {
         } => {
             assert_eq!(*operation, "Org_ListAll");
             assert_eq!(*status, 200);
-            assert_eq!(path, ".", "a broken envelope fails at its root");
+            assert_eq!(path, "Result", "the path names where the envelope broke");
             assert!(excerpt.starts_with("{\"success\""), "{excerpt}");
         }
         other => panic!("expected Error::Decode, got {other:?}"),

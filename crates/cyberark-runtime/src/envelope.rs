@@ -86,21 +86,31 @@ fn decode_envelope<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<T, Error> {
     let ok = (200..300).contains(&status);
-    let envelope = match serde_json::from_slice::<Envelope<'_>>(body) {
-        Ok(envelope) => envelope,
+    // The path is tracked in this first pass too, so a body that is cut off or malformed says
+    // where it broke (`Result`, `Message`, …) rather than only that it broke.
+    let not_an_envelope = |path: String, e: &serde_json::Error| Error::Decode {
+        operation,
+        path: if path.is_empty() {
+            ".".to_owned()
+        } else {
+            path
+        },
+        message: format!(
+            "the answer is not an Identity envelope: {}",
+            strip_position(e)
+        ),
+        excerpt: redact::excerpt(body),
+        status,
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let envelope = match serde_path_to_error::deserialize::<_, Envelope<'_>>(&mut de) {
+        Ok(envelope) => match de.end() {
+            Ok(()) => envelope,
+            Err(_) if !ok => return Err(api_error(operation, status, body).into()),
+            Err(e) => return Err(not_an_envelope(String::new(), &e)),
+        },
         Err(_) if !ok => return Err(api_error(operation, status, body).into()),
-        Err(e) => {
-            return Err(Error::Decode {
-                operation,
-                path: ".".to_owned(),
-                message: format!(
-                    "the answer is not an Identity envelope: {}",
-                    strip_position(&e)
-                ),
-                excerpt: redact::excerpt(body),
-                status,
-            });
-        }
+        Err(e) => return Err(not_an_envelope(e.path().to_string(), e.inner())),
     };
     match envelope.success {
         Some(true) if ok => {

@@ -255,6 +255,35 @@ fn non_envelope_bodies() {
     assert!(matches!(error, Error::Decode { ref path, .. } if path == "success"));
 }
 
+/// A malformed or cut-off envelope names where it broke, not only that it broke.
+#[test]
+fn malformed_envelopes_name_the_path() {
+    let error =
+        decode::<serde_json::Value>(&GET_USER, 200, br#"{"success": true, "Result": {"Uuid": "#)
+            .unwrap_err();
+    assert!(
+        matches!(error, Error::Decode { ref path, .. } if path == "Result"),
+        "{error:?}"
+    );
+    let error =
+        decode::<serde_json::Value>(&GET_USER, 200, br#"{"success": "yes", "Result": null}"#)
+            .unwrap_err();
+    assert!(
+        matches!(error, Error::Decode { ref path, .. } if path == "success"),
+        "{error:?}"
+    );
+    let error = decode::<serde_json::Value>(
+        &GET_USER,
+        200,
+        br#"{"success": true, "Result": null} trailing"#,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(error, Error::Decode { ref path, .. } if path == "."),
+        "{error:?}"
+    );
+}
+
 #[test]
 fn scim_success_empty_and_error() {
     decode::<()>(&SCIM_DELETE, 204, b"").unwrap();
