@@ -17,7 +17,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cyberark-bench run [--quick|--smoke]
        cyberark-bench synth <operations> <out.yaml>
        cyberark-bench child gen <ours|ours-rust|progenitor> <spec> <iterations>
-       cyberark-bench child stream <url> <client-id> <client-secret>";
+       cyberark-bench child stream <url> <client-id> <client-secret>
+       cyberark-bench profile <ours|baseline> <small|large> <concurrency> <seconds>   (one party alone, to run under perf)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,6 +45,7 @@ fn dispatch(args: &[String]) -> Result<(), String> {
             iterations.parse().map_err(|e| format!("iterations: {e}"))?,
         ),
         ["child", "stream", url, id, secret] => calls::stream_child(url, id, secret),
+        ["profile", party, call, concurrency, secs] => run::profile(party, call, concurrency, secs),
         ["synth", n, out] => {
             let n: usize = n.parse().map_err(|e| format!("operations: {e}"))?;
             std::fs::write(out, generation::synthesise(n, generation::Style::Identity))

@@ -93,8 +93,13 @@ impl Report {
     }
 
     /// Prints the table and writes the Markdown report; smoke runs write under `target/bench/`.
+    /// The hand-written analysis in `benches/FINDINGS.md` (profiles, what is left) is appended.
     pub fn finish(self, root: &Path) -> Result<(), String> {
-        let markdown = self.markdown();
+        let mut markdown = self.markdown();
+        if let Ok(findings) = std::fs::read_to_string(root.join("benches/FINDINGS.md")) {
+            markdown.push('\n');
+            markdown.push_str(&findings);
+        }
         println!("{markdown}");
         let path = match self.mode {
             Mode::Smoke => root.join("target/bench/BENCHMARKS.smoke.md"),
