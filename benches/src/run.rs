@@ -83,8 +83,7 @@ pub fn run(mode: Mode) -> Result<(), String> {
         report.missing("compile cost: skipped in --quick/--smoke (run `cargo xtask bench`)");
     }
 
-    let sandbox_bin = root.join("target/release/identity-sandbox");
-    let sandbox = SandboxProcess::start(&sandbox_bin)?;
+    let sandbox = SandboxProcess::start(&sandbox_binary()?)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -137,7 +136,7 @@ pub fn profile(party: &str, call: &str, concurrency: &str, secs: &str) -> Result
         .parse()
         .map_err(|e| format!("concurrency: {e}"))?;
     let secs: f64 = secs.parse().map_err(|e| format!("seconds: {e}"))?;
-    let sandbox = SandboxProcess::start(&root().join("target/release/identity-sandbox"))?;
+    let sandbox = SandboxProcess::start(&sandbox_binary()?)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -623,4 +622,14 @@ fn child_json(cmd: &mut Command) -> Result<serde_json::Value, String> {
         return Err(format!("child failed ({})", output.status));
     }
     serde_json::from_slice(&output.stdout).map_err(|e| format!("child output: {e}"))
+}
+
+/// The sandbox binary built with the same profile as this harness (its sibling in the target
+/// directory), so a release run measures a release sandbox and a smoke run needs no release build.
+fn sandbox_binary() -> Result<std::path::PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the harness: {e}"))?;
+    let dir = exe
+        .parent()
+        .ok_or_else(|| format!("the harness {} has no directory", exe.display()))?;
+    Ok(dir.join(format!("identity-sandbox{}", std::env::consts::EXE_SUFFIX)))
 }

@@ -26,20 +26,27 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    run_cmd(cargo().args([
-        "build",
-        "--release",
-        "-p",
-        "cyberark-benches",
-        "-p",
-        "identity-sandbox",
-    ]))?;
-    // The Python part measures the release build, as users get it from a wheel. Without a
-    // Python package the harness reports that part as not measured rather than failing.
-    if let Err(e) = build_python() {
-        eprintln!("warning: the Python package could not be built ({e}); Python parts will be reported missing");
+    // A smoke run proves the harness works, not how fast anything is: it uses the dev profile
+    // (whose dependencies `cargo xtask test` has already built) and the Python package already in
+    // `.venv`, which keeps CI from compiling everything a second time in release mode.
+    let smoke = flags.iter().any(|f| f == "--smoke");
+    let mut build = cargo();
+    build.args(["build", "-p", "cyberark-benches", "-p", "identity-sandbox"]);
+    if !smoke {
+        build.arg("--release");
     }
-    let harness = root().join("target/release/cyberark-bench");
+    run_cmd(&mut build)?;
+    if !smoke {
+        // The Python part measures the release build, as users get it from a wheel. Without a
+        // Python package the harness reports that part as not measured rather than failing.
+        if let Err(e) = build_python() {
+            eprintln!(
+                "warning: the Python package could not be built ({e}); Python parts will be reported missing"
+            );
+        }
+    }
+    let profile = if smoke { "debug" } else { "release" };
+    let harness = root().join("target").join(profile).join("cyberark-bench");
     let mut cmd = Command::new(harness);
     cmd.arg("run").args(&flags);
     run_cmd(&mut cmd)

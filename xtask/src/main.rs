@@ -4,6 +4,7 @@
 //! `codegen [--check]`, `test`, `demo`, `bench [--quick]`, `spec-diff`. The commands shell out to
 //! cargo, Python and friends; all file I/O of generation happens in [`codegen`].
 
+mod bench;
 mod codegen;
 mod conformance;
 mod demo;
@@ -26,9 +27,11 @@ commands:
   spec-diff [--base REV] [--format text|json|markdown] [--allow-breaking]
                       what the working tree's spec changes against REV (default HEAD), classified for
                       the Rust crate and the Python package; fails on a breaking change unless allowed
+  bench [--quick]     measure generation, compile cost, calls and memory against progenitor, raw reqwest,
+                      requests, httpx and pydantic; writes BENCHMARKS.md (--quick: under 3 minutes)
   test [STEP…]        run every test (or only the named steps: codegen fmt clippy cargo spec
-                      conformance python): codegen check, fmt, clippy, cargo tests, spec validation,
-                      sandbox conformance (schemathesis), Python tests
+                      conformance python bench): codegen check, fmt, clippy, cargo tests, spec validation,
+                      sandbox conformance (schemathesis), Python tests, benchmark smoke run
 ";
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("demo") => demo::run_demo(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("spec-diff") => spec_diff::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");

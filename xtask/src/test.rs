@@ -5,7 +5,7 @@
 
 use crate::codegen::{self, Mode};
 use crate::util::{cargo, root, run as run_cmd};
-use crate::{conformance, pytests, python};
+use crate::{bench, conformance, pytests, python};
 use std::process::Command;
 
 /// One step: its name on the command line, what it checks, and how.
@@ -51,6 +51,11 @@ const STEPS: &[Step] = &[
         name: "python",
         what: "Python package (pytest, stubtest, mypy, wheel)",
         run: pytests::run,
+    },
+    Step {
+        name: "bench",
+        what: "the benchmark harness still runs (smoke, one iteration)",
+        run: bench_smoke,
     },
 ];
 
@@ -109,4 +114,8 @@ fn cargo_tests() -> Result<(), String> {
 fn spec_validator() -> Result<(), String> {
     python::ensure()?;
     run_cmd(Command::new(python::bin("openapi-spec-validator")).arg(codegen::SPEC))
+}
+
+fn bench_smoke() -> Result<(), String> {
+    bench::run(&["--quick".to_owned(), "--smoke".to_owned()])
 }
