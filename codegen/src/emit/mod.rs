@@ -49,11 +49,30 @@ impl Default for Layout {
 
 /// Runs every emitter over the API, in a fixed order.
 pub fn generate(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
+    // The pyo3 layer is the largest output, so it is rendered on a thread of its own while the
+    // Rust client, the stubs and the docs are rendered here. Each emitter is a pure function of
+    // the IR and the outputs are sorted by path, so the result does not depend on scheduling.
+    let (python, rest) = std::thread::scope(|scope| {
+        let python = scope.spawn(|| python::emit(api, &layout.python_dir));
+        // Render the rest before joining, so the two run at the same time.
+        let rest = emit_rest(api, layout);
+        (python.join(), rest)
+    });
+    let python = python.map_err(|_| EmitError {
+        path: layout.python_dir.clone(),
+        message: "the Python emitter panicked".to_owned(),
+    })??;
+    let mut outputs = rest?;
+    outputs.extend(python);
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(outputs)
+}
+
+/// Every output but the pyo3 layer: the Rust client, the stubs and the operation table.
+fn emit_rest(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
     let mut outputs = rust::emit(api, &layout.rust_dir)?;
-    outputs.extend(python::emit(api, &layout.python_dir)?);
     outputs.push(stubs::emit(api, &layout.stubs_path)?);
     outputs.push(docs::emit(api, &layout.operations_doc));
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(outputs)
 }
 
