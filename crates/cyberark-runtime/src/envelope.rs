@@ -86,8 +86,6 @@ fn decode_envelope<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<T, Error> {
     let ok = (200..300).contains(&status);
-    // The path is tracked in this first pass too, so a body that is cut off or malformed says
-    // where it broke (`Result`, `Message`, …) rather than only that it broke.
     let not_an_envelope = |path: String, e: &serde_json::Error| Error::Decode {
         operation,
         path: if path.is_empty() {
@@ -102,15 +100,20 @@ fn decode_envelope<T: DeserializeOwned>(
         excerpt: redact::excerpt(body),
         status,
     };
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let envelope = match serde_path_to_error::deserialize::<_, Envelope<'_>>(&mut de) {
-        Ok(envelope) => match de.end() {
-            Ok(()) => envelope,
-            Err(_) if !ok => return Err(api_error(operation, status, body).into()),
-            Err(e) => return Err(not_an_envelope(String::new(), &e)),
-        },
+    let envelope = match serde_json::from_slice::<Envelope<'_>>(body) {
+        Ok(envelope) => envelope,
         Err(_) if !ok => return Err(api_error(operation, status, body).into()),
-        Err(e) => return Err(not_an_envelope(e.path().to_string(), e.inner())),
+        // Parse again, tracking the path, so a cut-off or malformed body says where it broke
+        // (`Result`, `Message`, …); the common path pays nothing for this.
+        Err(plain) => {
+            let mut de = serde_json::Deserializer::from_slice(body);
+            return Err(
+                match serde_path_to_error::deserialize::<_, Envelope<'_>>(&mut de) {
+                    Err(e) => not_an_envelope(e.path().to_string(), e.inner()),
+                    Ok(_) => not_an_envelope(String::new(), &plain),
+                },
+            );
+        }
     };
     match envelope.success {
         Some(true) if ok => {
@@ -148,12 +151,18 @@ fn decode_json<T: DeserializeOwned>(
         excerpt: redact::excerpt(body),
         status,
     };
+    // The common case pays for no path tracking; only a failure parses again, tracking the path,
+    // to say where it failed. `from_slice` also refuses trailing garbage after the value.
+    let plain = match serde_json::from_slice::<T>(json) {
+        Ok(value) => return Ok(value),
+        Err(plain) => plain,
+    };
     let mut deserializer = serde_json::Deserializer::from_slice(json);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer)
-        .map_err(|e| fail(&e.path().to_string(), e.inner()))?;
-    // Trailing garbage after the value means the answer was not what it claimed to be.
-    deserializer.end().map_err(|e| fail(".", &e))?;
-    Ok(value)
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(e) => Err(fail(&e.path().to_string(), e.inner())),
+        // The value itself parsed, so what failed was the garbage after it.
+        Ok(_) => Err(fail(".", &plain)),
+    }
 }
 
 /// Joins a prefix such as `Result` with a serde path such as `Results[3].Row.Name` (or `.`,
