@@ -45,6 +45,16 @@ async fn create_and_replace_users() {
     assert!(created.password.is_none(), "the password is never returned");
     let request = last_request(&sb, "SCIM_CreateUser");
     assert_eq!(request.status, 201);
+    let content_type = request
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.as_str());
+    assert_eq!(
+        content_type,
+        Some("application/scim+json"),
+        "SCIM bodies go out with the media type the spec declares"
+    );
     assert!(
         !request.body.contains("Scim-Passw0rd!"),
         "the log redacts the password"

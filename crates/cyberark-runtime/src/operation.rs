@@ -272,6 +272,15 @@ impl Encoder {
 
     /// Sets a JSON body, serialised once.
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
+        self.json_as(body, "application/json")
+    }
+
+    /// Sets a JSON body sent with another JSON media type, such as `application/scim+json`.
+    pub fn json_as<T: Serialize + ?Sized>(
+        &mut self,
+        body: &T,
+        content_type: &'static str,
+    ) -> Result<(), Error> {
         let bytes = serde_json::to_vec(body).map_err(|e| {
             Error::invalid(
                 self.operation.id,
@@ -279,7 +288,7 @@ impl Encoder {
             )
         })?;
         self.body = Body::Bytes {
-            content_type: "application/json",
+            content_type,
             bytes: bytes.into(),
         };
         Ok(())
@@ -450,6 +459,28 @@ mod tests {
             error.to_string(),
             "Scim_GetUser failed: invalid request: path parameter `id` has no value"
         );
+    }
+
+    #[test]
+    fn json_bodies_carry_their_media_type() {
+        let mut encoder = Encoder::new(&GET_USER);
+        encoder.path_param("id", &"1");
+        encoder
+            .json_as(
+                &serde_json::json!({"userName": "a"}),
+                "application/scim+json",
+            )
+            .unwrap();
+        match encoder.finish().unwrap().body {
+            Body::Bytes {
+                content_type,
+                bytes,
+            } => {
+                assert_eq!(content_type, "application/scim+json");
+                assert_eq!(&bytes[..], br#"{"userName":"a"}"#);
+            }
+            other => panic!("unexpected body {other:?}"),
+        }
     }
 
     #[test]

@@ -228,14 +228,20 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
             Location::Query => steps.push(quote! { encoder.query(#wire, &self.#fname); }),
             Location::Header => steps.push(quote! { encoder.header(#wire, &self.#fname); }),
             Location::WholeBody => {
+                // The body goes out with the media type the spec declares (SCIM's
+                // `application/scim+json`, for instance), not always `application/json`.
+                let media_type = match &op.request.body {
+                    Body::JsonWhole { media_type, .. } => media_type.as_str(),
+                    _ => "application/json",
+                };
                 if f.is_optional() {
                     steps.push(quote! {
                         if let ::std::option::Option::Some(body) = &self.#fname {
-                            encoder.json(body)?;
+                            encoder.json_as(body, #media_type)?;
                         }
                     });
                 } else {
-                    steps.push(quote! { encoder.json(&self.#fname)?; });
+                    steps.push(quote! { encoder.json_as(&self.#fname, #media_type)?; });
                 }
             }
             Location::Body => {

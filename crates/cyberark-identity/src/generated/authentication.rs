@@ -481,7 +481,7 @@ impl ::cyberark_runtime::Request for AuthenticationLogoutRequest {
         encoder.query("redirectUrl", &self.redirect_url);
         encoder.query("allowIWA", &self.allow_iwa);
         if let ::std::option::Option::Some(body) = &self.body {
-            encoder.json(body)?;
+            encoder.json_as(body, "application/json")?;
         }
         ::std::result::Result::Ok(())
     }

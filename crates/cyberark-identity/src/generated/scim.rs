@@ -225,7 +225,7 @@ impl ::cyberark_runtime::Request for ScimCreateUserRequest {
         &self,
         encoder: &mut ::cyberark_runtime::Encoder,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
-        encoder.json(&self.body)?;
+        encoder.json_as(&self.body, "application/scim+json")?;
         ::std::result::Result::Ok(())
     }
 }
@@ -268,7 +268,7 @@ impl ::cyberark_runtime::Request for ScimReplaceUserRequest {
         encoder: &mut ::cyberark_runtime::Encoder,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         encoder.path_param("id", &self.id);
-        encoder.json(&self.body)?;
+        encoder.json_as(&self.body, "application/scim+json")?;
         ::std::result::Result::Ok(())
     }
 }

@@ -241,7 +241,7 @@ impl ::cyberark_runtime::Request for RolesUpdateRequest {
         encoder: &mut ::cyberark_runtime::Encoder,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         if let ::std::option::Option::Some(body) = &self.body {
-            encoder.json(body)?;
+            encoder.json_as(body, "application/json")?;
         }
         ::std::result::Result::Ok(())
     }
