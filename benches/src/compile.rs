@@ -1,9 +1,9 @@
 //! Compile cost: a cold `cargo build --release` of our client crates against a crate progenitor
 //! generates from the same spec, both with every dependency already built.
 //!
-//! Both crates live in one throwaway workspace under `target/bench/compile/` (so they share one
+//! Both crates live in one throwaway workspace under `<target>/bench/compile/` (so they share one
 //! lockfile, hence the same versions of every shared dependency, and one target directory that
-//! no other build touches). Generated progenitor code is written there and never committed.
+//! no other build touches, even when `CARGO_TARGET_DIR` is set for the project). Generated progenitor code is written there and never committed.
 
 use crate::generation::{progenitor_compatible, progenitor_source};
 use std::fs;
@@ -37,9 +37,9 @@ pub const PROGENITOR: Side = Side {
     cleaned: &["identity-progenitor", "progenitor-client"],
 };
 
-/// Writes the throwaway workspace and returns its directory.
-pub fn prepare(root: &Path) -> Result<PathBuf, String> {
-    let dir = root.join("target/bench/compile");
+/// Writes the throwaway workspace under `scratch` and returns its directory.
+pub fn prepare(root: &Path, scratch: &Path) -> Result<PathBuf, String> {
+    let dir = scratch.join("compile");
     let crate_dir = dir.join("identity-progenitor");
     fs::create_dir_all(crate_dir.join("src"))
         .map_err(|e| format!("{}: {e}", crate_dir.display()))?;
@@ -109,7 +109,12 @@ pub fn measure(dir: &Path, side: &Side) -> Result<f64, String> {
 
 fn cargo(dir: &Path, args: &[&str], show: bool) -> Result<(), String> {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
-    cmd.args(args).current_dir(dir).stdout(Stdio::null());
+    // The throwaway workspace builds into its own target directory: an inherited
+    // `CARGO_TARGET_DIR` would make it clean and rebuild the project's own artifacts.
+    cmd.args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .stdout(Stdio::null());
     if !show {
         cmd.stderr(Stdio::null());
     }

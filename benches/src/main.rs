@@ -8,6 +8,7 @@ mod calls;
 mod compile;
 mod generation;
 mod measure;
+mod paths;
 mod report;
 mod run;
 mod sandbox;

@@ -92,9 +92,10 @@ impl Report {
         self.missing.push(text.to_owned());
     }
 
-    /// Prints the table and writes the Markdown report; smoke runs write under `target/bench/`.
+    /// Prints the table and writes the Markdown report; smoke runs write it into `scratch`
+    /// (`<target>/bench/`), the others to `BENCHMARKS.md` in `root`.
     /// The hand-written analysis in `benches/FINDINGS.md` (profiles, what is left) is appended.
-    pub fn finish(self, root: &Path) -> Result<(), String> {
+    pub fn finish(self, root: &Path, scratch: &Path) -> Result<(), String> {
         let mut markdown = self.markdown();
         if let Ok(findings) = std::fs::read_to_string(root.join("benches/FINDINGS.md")) {
             markdown.push('\n');
@@ -102,7 +103,7 @@ impl Report {
         }
         println!("{markdown}");
         let path = match self.mode {
-            Mode::Smoke => root.join("target/bench/BENCHMARKS.smoke.md"),
+            Mode::Smoke => scratch.join("BENCHMARKS.smoke.md"),
             Mode::Quick | Mode::Full => root.join("BENCHMARKS.md"),
         };
         std::fs::write(&path, &markdown)

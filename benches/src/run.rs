@@ -4,6 +4,7 @@ use crate::calls::{Call, Clients, Party, Sample};
 use crate::compile;
 use crate::generation::{self, Generator, Style};
 use crate::measure::{Summary, human};
+use crate::paths::sandbox_binary;
 use crate::report::{Report, Row};
 use crate::sandbox::SandboxProcess;
 use std::path::{Path, PathBuf};
@@ -59,18 +60,15 @@ impl Mode {
     }
 }
 
-/// The repository root: the parent of `benches/`.
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+/// The repository root of the checkout the harness runs in, as cargo reports it.
+pub fn root() -> Result<PathBuf, String> {
+    crate::paths::workspace().map(|w| w.root)
 }
 
 /// Runs every measurement and writes the report.
 pub fn run(mode: Mode) -> Result<(), String> {
-    let root = root();
-    let scratch = root.join("target/bench");
+    let crate::paths::Workspace { root, target_dir } = crate::paths::workspace()?;
+    let scratch = target_dir.join("bench");
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     let mut report = Report::new(mode);
 
@@ -78,7 +76,7 @@ pub fn run(mode: Mode) -> Result<(), String> {
     generation_part(&root, &scratch, mode, &mut report)?;
     if mode == Mode::Full {
         eprintln!("== compile cost");
-        compile_part(&root, mode, &mut report)?;
+        compile_part(&root, &scratch, mode, &mut report)?;
     } else {
         report.missing("compile cost: skipped in --quick/--smoke (run `cargo xtask bench`)");
     }
@@ -117,7 +115,7 @@ pub fn run(mode: Mode) -> Result<(), String> {
     memory_part(&python, &sandbox, &mut report)?;
     drop(sandbox);
 
-    report.finish(&root)
+    report.finish(&root, &scratch)
 }
 
 /// Runs one party's calls alone against a fresh sandbox, for `perf record`.
@@ -315,8 +313,13 @@ fn ms(s: &Summary) -> String {
     scaled.to_string()
 }
 
-fn compile_part(root: &Path, mode: Mode, report: &mut Report) -> Result<(), String> {
-    let dir = compile::prepare(root)?;
+fn compile_part(
+    root: &Path,
+    scratch: &Path,
+    mode: Mode,
+    report: &mut Report,
+) -> Result<(), String> {
+    let dir = compile::prepare(root, scratch)?;
     compile::warm(&dir)?;
     let runs = if mode == Mode::Full { 3 } else { 1 };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
@@ -466,7 +469,7 @@ fn python_calls_part(
             python.display()
         ));
     }
-    let script = root().join("benches/python/bench_calls.py");
+    let script = root()?.join("benches/python/bench_calls.py");
     let output = Command::new(python)
         .arg(&script)
         .args([
@@ -572,7 +575,7 @@ fn memory_part(python: &Path, sandbox: &SandboxProcess, report: &mut Report) -> 
         &sandbox.client_secret,
     ]))?;
     push_memory(report, "Rust", &rust);
-    let script = root().join("benches/python/bench_calls.py");
+    let script = root()?.join("benches/python/bench_calls.py");
     let mut py = Command::new(python);
     py.arg(&script)
         .args([
@@ -622,14 +625,4 @@ fn child_json(cmd: &mut Command) -> Result<serde_json::Value, String> {
         return Err(format!("child failed ({})", output.status));
     }
     serde_json::from_slice(&output.stdout).map_err(|e| format!("child output: {e}"))
-}
-
-/// The sandbox binary built with the same profile as this harness (its sibling in the target
-/// directory), so a release run measures a release sandbox and a smoke run needs no release build.
-fn sandbox_binary() -> Result<std::path::PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the harness: {e}"))?;
-    let dir = exe
-        .parent()
-        .ok_or_else(|| format!("the harness {} has no directory", exe.display()))?;
-    Ok(dir.join(format!("identity-sandbox{}", std::env::consts::EXE_SUFFIX)))
 }

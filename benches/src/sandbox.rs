@@ -1,4 +1,4 @@
-//! The sandbox tenant in a process of its own (`target/release/identity-sandbox`), so the CPU it
+//! The sandbox tenant in a process of its own (the `identity-sandbox` binary), so the CPU it
 //! spends serving can be read from `/proc/<pid>/stat` and kept out of the client's account.
 
 use crate::measure::process_cpu;

@@ -4,11 +4,14 @@
 //! The harness and its heavy dependencies (progenitor, the baselines) live in the `benches/`
 //! workspace member, so xtask itself stays light. `--quick` prints every ratio in a few minutes
 //! (compile cost skipped); `--smoke` runs one cheap iteration of each part to prove the harness
-//! works and writes its table under `target/bench/` instead of `BENCHMARKS.md`.
+//! works and writes its table under `<target>/bench/` instead of `BENCHMARKS.md`.
 
 use crate::python;
-use crate::util::{cargo, root, run as run_cmd};
+use crate::util::{build, run as run_cmd};
 use std::process::Command;
+
+/// How the harness learns which sandbox binary cargo built (`benches/src/paths.rs`).
+const SANDBOX_ENV: &str = "CYBERARK_BENCH_SANDBOX";
 
 /// The Python package's manifest, built into `.venv` for the Python measurements.
 const PYTHON_MANIFEST: &str = "bindings/python/Cargo.toml";
@@ -30,12 +33,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // (whose dependencies `cargo xtask test` has already built) and the Python package already in
     // `.venv`, which keeps CI from compiling everything a second time in release mode.
     let smoke = flags.iter().any(|f| f == "--smoke");
-    let mut build = cargo();
-    build.args(["build", "-p", "cyberark-benches", "-p", "identity-sandbox"]);
+    let mut build_args = vec!["-p", "cyberark-benches", "-p", "identity-sandbox"];
     if !smoke {
-        build.arg("--release");
+        build_args.push("--release");
     }
-    run_cmd(&mut build)?;
+    // Cargo says where it put both binaries, wherever the target directory is.
+    let built = build(&build_args)?;
     if !smoke {
         // The Python part measures the release build, as users get it from a wheel. Without a
         // Python package the harness reports that part as not measured rather than failing.
@@ -45,19 +48,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
             );
         }
     }
-    let profile = if smoke { "debug" } else { "release" };
-    let harness = root().join("target").join(profile).join("cyberark-bench");
-    let mut cmd = Command::new(harness);
-    cmd.arg("run").args(&flags);
+    let mut cmd = Command::new(built.get("cyberark-bench")?);
+    cmd.arg("run")
+        .args(&flags)
+        .env(SANDBOX_ENV, built.get("identity-sandbox")?);
     run_cmd(&mut cmd)
 }
 
 /// Installs the pinned baselines (requests, httpx, pydantic) and a release build of the package.
 fn build_python() -> Result<(), String> {
     python::ensure()?;
-    let venv = python::venv();
+    let venv = python::venv()?;
     let path = std::env::var("PATH").unwrap_or_default();
-    let mut cmd = Command::new(python::bin("maturin"));
+    let mut cmd = Command::new(python::bin("maturin")?);
     cmd.args(["develop", "--release", "--manifest-path", PYTHON_MANIFEST])
         // maturin refuses to install without `VIRTUAL_ENV`.
         .env("VIRTUAL_ENV", &venv)

@@ -34,7 +34,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             ));
         }
     };
-    let stale = generate(&root(), mode)?;
+    let root = root()?;
+    let stale = generate(&root, mode)?;
     match (mode, stale.is_empty()) {
         (Mode::Check, false) => Err(format!(
             "{} generated file(s) are stale; run `cargo xtask codegen` and commit the result:\n{}",
@@ -47,7 +48,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         (Mode::Write, _) => {
             eprintln!("wrote {} file(s)", stale.len());
-            eprintln!("{}", crate::spec_diff::summary(&root()));
+            eprintln!("{}", crate::spec_diff::summary(&root));
             Ok(())
         }
     }
@@ -128,7 +129,7 @@ fn normalise(output: &mut Output) -> Result<(), String> {
     }
     let mut child = std::process::Command::new("rustfmt")
         .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .current_dir(root())
+        .current_dir(root()?)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -231,7 +232,8 @@ mod tests {
     /// Plain `cargo test` catches drift too: the committed generated files match the spec.
     #[test]
     fn generated_files_are_up_to_date() {
-        let stale = generate(&root(), Mode::Check).expect("generation runs");
+        let stale = generate(&root().expect("cargo locates the workspace"), Mode::Check)
+            .expect("generation runs");
         assert!(
             stale.is_empty(),
             "stale generated files; run `cargo xtask codegen`:\n{}",

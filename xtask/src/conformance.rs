@@ -17,9 +17,9 @@
 //! second pass after everything else.
 
 use crate::python;
-use crate::util::{cargo, describe, root, run as run_cmd};
+use crate::util::{build, describe, root, run as run_cmd};
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 /// Examples per operation and phase; enough to cover every schema branch, small enough for CI.
@@ -39,18 +39,9 @@ impl Drop for Sandbox {
     }
 }
 
-fn sandbox_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    target
-        .join("debug")
-        .join(format!("identity-sandbox{}", std::env::consts::EXE_SUFFIX))
-}
-
 /// Starts the sandbox and returns it with its URL and an administrator token.
-fn start() -> Result<(Sandbox, String, String), String> {
-    let mut cmd = Command::new(sandbox_binary());
+fn start(binary: &Path) -> Result<(Sandbox, String, String), String> {
+    let mut cmd = Command::new(binary);
     cmd.args([
         "--port",
         "0",
@@ -60,7 +51,7 @@ fn start() -> Result<(Sandbox, String, String), String> {
         "86400",
         "--print-token",
     ])
-    .current_dir(root())
+    .current_dir(root()?)
     .stdin(Stdio::null())
     .stdout(Stdio::piped());
     eprintln!("$ {}", describe(&cmd));
@@ -89,8 +80,8 @@ fn start() -> Result<(Sandbox, String, String), String> {
     }
 }
 
-fn schemathesis(url: &str, token: &str, operations: &[&str]) -> Command {
-    let mut cmd = Command::new(python::bin("st"));
+fn schemathesis(url: &str, token: &str, operations: &[&str]) -> Result<Command, String> {
+    let mut cmd = Command::new(python::bin("st")?);
     cmd.args(["run", "spec/identity.yaml", "--url", url])
         .arg("-H")
         .arg(format!("Authorization: Bearer {token}"))
@@ -105,30 +96,25 @@ fn schemathesis(url: &str, token: &str, operations: &[&str]) -> Command {
         ])
         .args(["--phases", "examples,coverage,fuzzing"])
         .args(operations);
-    cmd
+    Ok(cmd)
 }
 
 /// Runs the conformance check; fails when schemathesis reports any failure.
 pub fn run() -> Result<(), String> {
     python::ensure()?;
-    run_cmd(cargo().args([
-        "build",
-        "-p",
-        "identity-sandbox",
-        "--bin",
-        "identity-sandbox",
-    ]))?;
-    let (sandbox, url, token) = start()?;
+    let binary =
+        build(&["-p", "identity-sandbox", "--bin", "identity-sandbox"])?.get("identity-sandbox")?;
+    let (sandbox, url, token) = start(&binary)?;
     let main = run_cmd(&mut schemathesis(
         &url,
         &token,
         &["--exclude-operation-id", "Authentication_Logout"],
-    ));
+    )?);
     let logout = run_cmd(&mut schemathesis(
         &url,
         &token,
         &["--include-operation-id", "Authentication_Logout"],
-    ));
+    )?);
     drop(sandbox);
     main.and(logout)
         .map_err(|e| format!("schemathesis found responses that do not match the spec: {e}"))

@@ -13,7 +13,7 @@ pub fn run_demo(args: &[String]) -> Result<(), String> {
         return Err(format!("usage: cargo xtask demo (got {args:?})"));
     }
     eprintln!("==> regenerating the clients from spec/identity.yaml");
-    let written = codegen::generate(&root(), Mode::Write)?;
+    let written = codegen::generate(&root()?, Mode::Write)?;
     eprintln!("{} generated file(s) changed", written.len());
     eprintln!("\n==> the Rust tour");
     run(cargo().args([

@@ -37,16 +37,11 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("codegen") => codegen::run(&args[1..]),
-        Some("test") => test::run(&args[1..]),
-        Some("demo") => demo::run_demo(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
-        Some("spec-diff") => spec_diff::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
         }
-        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+        Some(command) => announce().and_then(|()| dispatch(command, &args[1..])),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -54,5 +49,28 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Says, as the first line, which checkout and target directory this run works on: with several
+/// checkouts sharing one target directory, a maintainer sees at once which one xtask acts on.
+fn announce() -> Result<(), String> {
+    let workspace = util::workspace()?;
+    eprintln!(
+        "xtask: checkout {}, target directory {}",
+        workspace.root.display(),
+        workspace.target_dir.display()
+    );
+    Ok(())
+}
+
+fn dispatch(command: &str, args: &[String]) -> Result<(), String> {
+    match command {
+        "codegen" => codegen::run(args),
+        "test" => test::run(args),
+        "demo" => demo::run_demo(args),
+        "bench" => bench::run(args),
+        "spec-diff" => spec_diff::run(args),
+        other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
     }
 }

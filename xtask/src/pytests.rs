@@ -5,25 +5,25 @@
 //! the whole dependency tree would cost the 2-core CI machine many minutes.
 
 use crate::python;
-use crate::util::{describe, root, run as run_cmd};
+use crate::util::{describe, root, run as run_cmd, target_dir};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The package's directory, relative to the repository root.
 const PACKAGE: &str = "bindings/python";
 
-/// Where `maturin build` puts wheels, relative to the repository root.
-const WHEELS: &str = "target/wheels";
+/// Where `maturin build` puts wheels, relative to cargo's target directory.
+const WHEELS: &str = "wheels";
 
-/// The throwaway venv the built wheel is installed into.
-const FRESH_VENV: &str = "target/python-wheel-venv";
+/// The throwaway venv the built wheel is installed into, relative to cargo's target directory.
+const FRESH_VENV: &str = "python-wheel-venv";
 
 /// Runs every check of the Python package.
 pub fn run() -> Result<(), String> {
     develop()?;
-    let package = root().join(PACKAGE);
+    let package = root()?.join(PACKAGE);
     run_in(
-        Command::new(python::bin("python")).args([
+        Command::new(python::bin("python")?).args([
             "-m",
             "pytest",
             "-W",
@@ -36,7 +36,7 @@ pub fn run() -> Result<(), String> {
         &package,
     )?;
     run_in(
-        Command::new(python::bin("python")).args([
+        Command::new(python::bin("python")?).args([
             "-m",
             "mypy.stubtest",
             "cyberark_identity._native",
@@ -44,7 +44,7 @@ pub fn run() -> Result<(), String> {
         &package,
     )?;
     run_in(
-        Command::new(python::bin("mypy")).args(["--strict", "examples/tour.py", "tests"]),
+        Command::new(python::bin("mypy")?).args(["--strict", "examples/tour.py", "tests"]),
         &package,
     )?;
     wheel_smoke_test()
@@ -53,25 +53,25 @@ pub fn run() -> Result<(), String> {
 /// Runs the tour from `.venv` (for `cargo xtask demo`).
 pub fn run_tour() -> Result<(), String> {
     develop()?;
-    run_cmd(Command::new(python::bin("python")).arg(format!("{PACKAGE}/examples/tour.py")))
+    run_cmd(Command::new(python::bin("python")?).arg(format!("{PACKAGE}/examples/tour.py")))
 }
 
 /// Builds the package in the dev profile and installs it, editable, into `.venv`.
 fn develop() -> Result<(), String> {
     python::ensure()?;
-    let mut cmd = Command::new(python::bin("maturin"));
+    let mut cmd = Command::new(python::bin("maturin")?);
     cmd.args([
         "develop",
         "--manifest-path",
         &format!("{PACKAGE}/Cargo.toml"),
     ]);
-    run_cmd(with_venv(&mut cmd, &python::venv()))
+    run_cmd(with_venv(&mut cmd, &python::venv()?))
 }
 
 /// Builds the abi3 wheel, installs it into a fresh venv and runs the tour with it, so the wheel
 /// is known to carry everything the package needs.
 fn wheel_smoke_test() -> Result<(), String> {
-    let wheels = root().join(WHEELS);
+    let wheels = target_dir()?.join(WHEELS);
     // Old wheels would make "the wheel" ambiguous; the directory holds nothing else of ours.
     if let Ok(entries) = std::fs::read_dir(&wheels) {
         for entry in entries.flatten() {
@@ -84,25 +84,26 @@ fn wheel_smoke_test() -> Result<(), String> {
             }
         }
     }
-    let mut build = Command::new(python::bin("maturin"));
-    build.args([
-        "build",
-        "--profile",
-        "dev",
-        "--manifest-path",
-        &format!("{PACKAGE}/Cargo.toml"),
-        "--out",
-        WHEELS,
-    ]);
-    run_cmd(with_venv(&mut build, &python::venv()))?;
+    let mut build = Command::new(python::bin("maturin")?);
+    build
+        .args([
+            "build",
+            "--profile",
+            "dev",
+            "--manifest-path",
+            &format!("{PACKAGE}/Cargo.toml"),
+            "--out",
+        ])
+        .arg(&wheels);
+    run_cmd(with_venv(&mut build, &python::venv()?))?;
     let wheel = find_wheel(&wheels)?;
-    let fresh = root().join(FRESH_VENV);
+    let fresh = target_dir()?.join(FRESH_VENV);
     if fresh.exists() {
         std::fs::remove_dir_all(&fresh)
             .map_err(|e| format!("cannot remove {}: {e}", fresh.display()))?;
     }
     run_cmd(
-        Command::new(python::bin("python"))
+        Command::new(python::bin("python")?)
             .args(["-m", "venv"])
             .arg(&fresh),
     )?;
@@ -121,7 +122,7 @@ fn wheel_smoke_test() -> Result<(), String> {
     )?;
     // Run from the venv's directory so the source tree cannot shadow the installed package.
     run_in(
-        Command::new(&fresh_python).arg(root().join(PACKAGE).join("examples/tour.py")),
+        Command::new(&fresh_python).arg(root()?.join(PACKAGE).join("examples/tour.py")),
         &fresh,
     )
 }

@@ -12,25 +12,25 @@ use std::process::Command;
 const REQUIREMENTS: &str = "xtask/requirements.txt";
 
 /// The virtual environment's directory.
-pub fn venv() -> PathBuf {
-    root().join(".venv")
+pub fn venv() -> Result<PathBuf, String> {
+    Ok(root()?.join(".venv"))
 }
 
 /// A program inside the virtual environment (`python`, `pytest`, …).
-pub fn bin(name: &str) -> PathBuf {
-    venv().join("bin").join(name)
+pub fn bin(name: &str) -> Result<PathBuf, String> {
+    Ok(venv()?.join("bin").join(name))
 }
 
 /// Creates `.venv` if needed and installs the pinned requirements when they changed.
 pub fn ensure() -> Result<(), String> {
-    let python = bin("python");
+    let python = bin("python")?;
     if !python.exists() {
         let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        run(Command::new(interpreter).args(["-m", "venv"]).arg(venv()))?;
+        run(Command::new(interpreter).args(["-m", "venv"]).arg(venv()?))?;
     }
-    let wanted = fs::read_to_string(root().join(REQUIREMENTS))
+    let wanted = fs::read_to_string(root()?.join(REQUIREMENTS))
         .map_err(|e| format!("cannot read {REQUIREMENTS}: {e}"))?;
-    let stamp = venv().join(".requirements-installed");
+    let stamp = venv()?.join(".requirements-installed");
     if fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
         return Ok(());
     }

@@ -38,7 +38,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
-    let reports = reports(&root(), &base)?;
+    let reports = reports(&root()?, &base)?;
     match format {
         Format::Json => println!("{:#}", diff::json_document(&reports)),
         Format::Text | Format::Markdown => {

@@ -81,7 +81,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 fn codegen_check() -> Result<(), String> {
-    let stale = codegen::generate(&root(), Mode::Check)?;
+    let stale = codegen::generate(&root()?, Mode::Check)?;
     if stale.is_empty() {
         Ok(())
     } else {
@@ -113,7 +113,7 @@ fn cargo_tests() -> Result<(), String> {
 
 fn spec_validator() -> Result<(), String> {
     python::ensure()?;
-    run_cmd(Command::new(python::bin("openapi-spec-validator")).arg(codegen::SPEC))
+    run_cmd(Command::new(python::bin("openapi-spec-validator")?).arg(codegen::SPEC))
 }
 
 fn bench_smoke() -> Result<(), String> {
