@@ -29,9 +29,10 @@ commands:
                       the Rust crate and the Python package; fails on a breaking change unless allowed
   bench [--quick]     measure generation, compile cost, calls and memory against progenitor, raw reqwest,
                       requests, httpx and pydantic; writes BENCHMARKS.md (--quick: under 3 minutes)
-  test [STEP…]        run every test (or only the named steps: codegen fmt clippy cargo spec
-                      conformance python bench): codegen check, fmt, clippy, cargo tests, spec validation,
-                      sandbox conformance (schemathesis), Python tests, benchmark smoke run
+  test [STEP…]        run every test (or only the named steps: codegen fmt deny clippy cargo spec
+                      conformance python bench): codegen check, fmt, dependency checks (cargo-deny:
+                      licences, bans, sources), clippy, cargo tests, spec validation, sandbox
+                      conformance (schemathesis), Python tests, benchmark smoke run
 ";
 
 fn main() -> ExitCode {

@@ -28,6 +28,11 @@ const STEPS: &[Step] = &[
         run: fmt,
     },
     Step {
+        name: "deny",
+        what: "dependencies: licences, banned and duplicate crates, sources (cargo-deny, offline)",
+        run: deny,
+    },
+    Step {
         name: "clippy",
         what: "clippy",
         run: clippy,
@@ -94,6 +99,22 @@ fn codegen_check() -> Result<(), String> {
 
 fn fmt() -> Result<(), String> {
     run_cmd(cargo().args(["fmt", "--all", "--check"]))
+}
+
+/// Checks the dependency graph against `deny.toml`. Only the offline checks run: the advisories
+/// check needs the RustSec database from the network (`deny.toml` says how a maintainer runs it).
+/// cargo-deny comes from `.venv` (pinned in `xtask/requirements.txt`) as a prebuilt binary,
+/// because compiling it costs a clean CI machine minutes.
+fn deny() -> Result<(), String> {
+    python::ensure()?;
+    run_cmd(Command::new(python::bin("cargo-deny")?).args([
+        "--offline",
+        "--locked",
+        "check",
+        "licenses",
+        "bans",
+        "sources",
+    ]))
 }
 
 fn clippy() -> Result<(), String> {
