@@ -147,6 +147,69 @@ impl Error {
         }
     }
 
+    /// A copy of a shared sign-in failure for one waiting call of `operation`.
+    ///
+    /// Sign-in errors name the sign-in; the copy names the call instead, as the caller expects.
+    /// A transport error's source cannot be cloned, so the copy keeps its text.
+    pub(crate) fn for_caller(&self, operation: &'static str) -> Error {
+        match self {
+            Error::Api(api) => Error::Api(api.clone()),
+            Error::Auth {
+                message, status, ..
+            } => Error::Auth {
+                operation,
+                message: message.clone(),
+                status: *status,
+            },
+            Error::RateLimited {
+                operation: own,
+                retry_after,
+                attempts,
+            } => Error::RateLimited {
+                operation: *own,
+                retry_after: *retry_after,
+                attempts: *attempts,
+            },
+            Error::Transport {
+                operation: own,
+                source,
+            } => Error::Transport {
+                operation: *own,
+                source: Box::new(SharedSource(chain(source.as_ref()))),
+            },
+            Error::Timeout {
+                operation: own,
+                elapsed,
+            } => Error::Timeout {
+                operation: *own,
+                elapsed: *elapsed,
+            },
+            Error::Decode {
+                operation: own,
+                path,
+                message,
+                excerpt,
+                status,
+            } => Error::Decode {
+                operation: *own,
+                path: path.clone(),
+                message: message.clone(),
+                excerpt: excerpt.clone(),
+                status: *status,
+            },
+            Error::InvalidRequest {
+                operation: own,
+                message,
+            } => Error::InvalidRequest {
+                operation: *own,
+                message: message.clone(),
+            },
+            Error::Config { message } => Error::Config {
+                message: message.clone(),
+            },
+        }
+    }
+
     /// Shorthand for a configuration error.
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::Config {
@@ -394,3 +457,15 @@ mod tests {
         assert_eq!(Error::config("x").operation(), None);
     }
 }
+
+/// The text of a transport error shared between the calls that waited for one sign-in.
+#[derive(Debug)]
+struct SharedSource(String);
+
+impl fmt::Display for SharedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SharedSource {}

@@ -12,6 +12,7 @@
 
 mod auth;
 mod call;
+mod send;
 mod client;
 mod envelope;
 mod error;

@@ -81,7 +81,7 @@ async fn a_second_401_is_an_auth_error() {
     let error = client.send(&create()).await.unwrap_err();
     assert_eq!(
         error.to_string(),
-        "Org_Create failed: authentication failed: the tenant refused a freshly fetched token: <html>You do not have access to this content.</html> (HTTP 401)"
+        "Org_Create failed: authentication failed: the tenant refused a freshly fetched token, so these credentials are not allowed to make this call: <html>You do not have access to this content.</html> (HTTP 401)"
     );
     assert_eq!(fake.paths().len(), 4);
 }
@@ -107,8 +107,11 @@ async fn tokens_are_refreshed_ahead_of_expiry() {
     tokio::time::advance(Duration::from_secs(107)).await;
     client.send(&create()).await.unwrap();
     assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    // Past the refresh point the valid token is still used; its successor is fetched in the
+    // background.
     tokio::time::advance(Duration::from_secs(2)).await;
     client.send(&create()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1)).await;
     assert_eq!(fetches.load(Ordering::SeqCst), 2);
 }
 
