@@ -55,7 +55,7 @@ impl Client {
     /// a time.
     pub fn paginate<R: PagedRequest>(&self, request: R, page_size: u32) -> ItemStream<R::Item> {
         let client = self.clone();
-        ItemStream::new(R::STYLE, page_size, move |cursor| {
+        ItemStream::new(R::OPERATION.id, R::STYLE, page_size, move |cursor| {
             let client = client.clone();
             let mut request = request.clone();
             request.set_page(cursor);

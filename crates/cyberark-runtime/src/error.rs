@@ -87,6 +87,17 @@ pub enum Error {
         message: String,
     },
 
+    /// The pages of a list contradict each other or the total the tenant reported (a page
+    /// shorter than the total implies, more items than the total, the same page twice), so
+    /// reading on would skip or repeat items, or never end.
+    #[error("{operation} failed: the pages the tenant sent do not add up: {message}")]
+    Paging {
+        /// The list operation.
+        operation: &'static str,
+        /// What contradicted what.
+        message: String,
+    },
+
     /// The client is configured wrongly (a bad tenant URL, missing or conflicting credentials).
     #[error("invalid client configuration: {message}")]
     Config {
@@ -106,6 +117,7 @@ impl Error {
             Error::Api(api) => matches!(api.status, 429 | 502 | 503 | 504),
             Error::Auth { .. }
             | Error::Decode { .. }
+            | Error::Paging { .. }
             | Error::InvalidRequest { .. }
             | Error::Config { .. } => false,
         }
@@ -120,6 +132,7 @@ impl Error {
             Error::Decode { status, .. } => Some(*status),
             Error::Transport { .. }
             | Error::Timeout { .. }
+            | Error::Paging { .. }
             | Error::InvalidRequest { .. }
             | Error::Config { .. } => None,
         }
@@ -134,6 +147,7 @@ impl Error {
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::Decode { operation, .. }
+            | Error::Paging { operation, .. }
             | Error::InvalidRequest { operation, .. } => Some(operation),
             Error::Config { .. } => None,
         }
@@ -166,7 +180,7 @@ impl Error {
                 retry_after,
                 attempts,
             } => Error::RateLimited {
-                operation: *own,
+                operation: own,
                 retry_after: *retry_after,
                 attempts: *attempts,
             },
@@ -174,14 +188,14 @@ impl Error {
                 operation: own,
                 source,
             } => Error::Transport {
-                operation: *own,
+                operation: own,
                 source: Box::new(SharedSource(chain(source.as_ref()))),
             },
             Error::Timeout {
                 operation: own,
                 elapsed,
             } => Error::Timeout {
-                operation: *own,
+                operation: own,
                 elapsed: *elapsed,
             },
             Error::Decode {
@@ -191,7 +205,7 @@ impl Error {
                 excerpt,
                 status,
             } => Error::Decode {
-                operation: *own,
+                operation: own,
                 path: path.clone(),
                 message: message.clone(),
                 excerpt: excerpt.clone(),
@@ -201,7 +215,14 @@ impl Error {
                 operation: own,
                 message,
             } => Error::InvalidRequest {
-                operation: *own,
+                operation: own,
+                message: message.clone(),
+            },
+            Error::Paging {
+                operation: own,
+                message,
+            } => Error::Paging {
+                operation: own,
                 message: message.clone(),
             },
             Error::Config { message } => Error::Config {

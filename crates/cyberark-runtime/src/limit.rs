@@ -97,7 +97,10 @@ impl Pacer {
     async fn wait(&self) {
         loop {
             let free_at = {
-                let mut next_free = self.next_free.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut next_free = self
+                    .next_free
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 let now = Instant::now();
                 match *next_free {
                     Some(at) if at > now => at,

@@ -310,7 +310,10 @@ impl RetryQuota {
 
     /// Takes `cost` if that much is left.
     fn try_acquire(&self, cost: u32) -> bool {
-        let mut available = self.available.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut available = self
+            .available
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if *available < cost {
             return false;
         }
@@ -320,7 +323,10 @@ impl RetryQuota {
 
     /// Puts `amount` back, up to the capacity.
     fn release(&self, amount: u32) {
-        let mut available = self.available.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut available = self
+            .available
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         *available = available.saturating_add(amount).min(self.capacity);
     }
 
@@ -521,8 +527,7 @@ mod tests {
     #[test]
     fn a_wait_past_the_deadline_gives_up_at_once() {
         let policy = RetryPolicy::default();
-        let mut state =
-            RetryState::with_rng(&policy, Some(Duration::from_secs(5)), None, rng());
+        let mut state = RetryState::with_rng(&policy, Some(Duration::from_secs(5)), None, rng());
         state.start_attempt();
         assert_eq!(
             state.decide(
@@ -554,7 +559,9 @@ mod tests {
         for _ in 0..10 {
             let mut state = RetryState::with_rng(&policy, None, Some(quota.clone()), rng());
             state.start_attempt();
-            if let Decision::Retry(_) = state.decide(Outcome::Unavailable(None), true, Duration::ZERO) {
+            if let Decision::Retry(_) =
+                state.decide(Outcome::Unavailable(None), true, Duration::ZERO)
+            {
                 retries += 1;
             }
         }

@@ -61,7 +61,9 @@ impl Sender {
             tenant: RwLock::new(config.tenant),
             transport: config.transport,
             retry: config.retry,
-            quota: config.quota.map(|capacity| Arc::new(RetryQuota::new(capacity))),
+            quota: config
+                .quota
+                .map(|capacity| Arc::new(RetryQuota::new(capacity))),
             timeout: config.timeout,
             limits: config.limits,
             user_agent: config.user_agent,

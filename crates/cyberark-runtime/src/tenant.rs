@@ -96,7 +96,11 @@ const CYBERARK_DOMAINS: [&str; 3] = ["cyberark.cloud", "idaptive.app", "cyberark
 /// the new host must be the same host, a host under one of CyberArk's domains over https, a
 /// loopback host when the tenant itself is loopback (a local sandbox), or a host the user allowed
 /// (`host.example` exactly, or `*.example` for any host under it).
-pub(crate) fn check_sign_in_host(current: &Url, next: &Url, allowed: &[String]) -> Result<(), Error> {
+pub(crate) fn check_sign_in_host(
+    current: &Url,
+    next: &Url,
+    allowed: &[String],
+) -> Result<(), Error> {
     let host = next.host_str().unwrap_or_default().to_ascii_lowercase();
     let under = |domain: &str| {
         let domain = domain.to_ascii_lowercase();
@@ -105,10 +109,12 @@ pub(crate) fn check_sign_in_host(current: &Url, next: &Url, allowed: &[String]) 
     let trusted = current.host_str() == next.host_str()
         || (is_loopback(current) && is_loopback(next))
         || (next.scheme() == "https" && CYBERARK_DOMAINS.iter().any(|d| under(d)))
-        || allowed.iter().any(|pattern| match pattern.strip_prefix("*.") {
-            Some(domain) => host.ends_with(&format!(".{}", domain.to_ascii_lowercase())),
-            None => host == pattern.to_ascii_lowercase(),
-        });
+        || allowed
+            .iter()
+            .any(|pattern| match pattern.strip_prefix("*.") {
+                Some(domain) => host.ends_with(&format!(".{}", domain.to_ascii_lowercase())),
+                None => host == pattern.to_ascii_lowercase(),
+            });
     if trusted {
         return Ok(());
     }

@@ -357,8 +357,9 @@ async fn absurd_token_lifetimes_mean_no_known_expiry() {
     assert_eq!(fake.count("/oauth2/platformtoken"), 1);
 
     for lifetime in ["18446744073709551615", "-1", "0"] {
-        let success =
-            format!(r#"{{"Token":"valid-token","Summary":"LoginSuccess","TokenLifetime":{lifetime}}}"#);
+        let success = format!(
+            r#"{{"Token":"valid-token","Summary":"LoginSuccess","TokenLifetime":{lifetime}}}"#
+        );
         let fake = FakeTransport::new(move |request| match request.url.path() {
             "/Security/StartAuthentication" => Ok(envelope(START_PASSWORD_ONLY)),
             "/Security/AdvanceAuthentication" => Ok(envelope(&success)),
@@ -462,7 +463,13 @@ async fn forbidden_calls_do_not_sign_in_again() {
     client.send(&get()).await.unwrap();
     for _ in 0..3 {
         let error = client.send(&create()).await.unwrap_err();
-        assert!(matches!(error, Error::Auth { status: Some(401), .. }));
+        assert!(matches!(
+            error,
+            Error::Auth {
+                status: Some(401),
+                ..
+            }
+        ));
         assert!(error.to_string().contains("not allowed"), "{error}");
     }
     assert_eq!(fake.count("/oauth2/platformtoken"), 1);
@@ -492,7 +499,10 @@ async fn a_token_that_cannot_be_sent_is_refused_on_arrival() {
     let fake = FakeTransport::new(move |request| match request.url.path() {
         "/oauth2/platformtoken" => {
             if counter.fetch_add(1, Ordering::SeqCst) == 0 {
-                Ok(reply(200, r#"{"access_token":"bad\u0001token","expires_in":900}"#))
+                Ok(reply(
+                    200,
+                    r#"{"access_token":"bad\u0001token","expires_in":900}"#,
+                ))
             } else {
                 Ok(token_reply("good", 900))
             }
@@ -548,7 +558,10 @@ async fn every_pod_fqdn_redirect_moves_the_calls() {
 #[tokio::test(start_paused = true)]
 async fn a_sign_in_redirect_off_cyberark_domains_is_not_followed_unless_allowed() {
     let fake = FakeTransport::new(|request| {
-        match (request.url.host_str().unwrap_or_default(), request.url.path()) {
+        match (
+            request.url.host_str().unwrap_or_default(),
+            request.url.path(),
+        ) {
             ("abc1234.id.cyberark.cloud", "/Security/StartAuthentication") => {
                 Ok(envelope(r#"{"PodFqdn":"login.corp.example"}"#))
             }

@@ -342,7 +342,13 @@ mod tests {
             .get(slow, "Op", Some(Duration::from_secs(2)))
             .await
             .unwrap_err();
-        assert!(matches!(error, Error::Timeout { operation: "Op", .. }));
+        assert!(matches!(
+            error,
+            Error::Timeout {
+                operation: "Op",
+                ..
+            }
+        ));
         // The next caller joins the same fetch instead of starting over.
         let slow = || counting_fetch(&fetches, None, Duration::from_secs(3), false);
         let token = cache.get(slow, "Op", Some(Duration::from_secs(2))).await;
