@@ -14,13 +14,16 @@ use tokio::time::Instant;
 /// request (a create, an invite) may have been carried out before the failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Attempts in total, the first included; `1` means never retry.
+    /// Attempts in total per call, the first and any resend after a 401 included; `1` means
+    /// never retry.
     pub max_attempts: u32,
     /// The ceiling of the first backoff.
     pub initial_backoff: Duration,
     /// The largest ceiling any backoff may have.
     pub max_backoff: Duration,
-    /// The longest time, from the first attempt, after which no new attempt is started.
+    /// The longest time, from the start of the call, after which no new attempt is started;
+    /// the time a call waits for a sign-in counts against it. A retry whose wait would end
+    /// later is not made.
     pub total_budget: Duration,
     /// The longest `Retry-After` (on 429 or 503) the client honours; a longer request is
     /// shortened to this, so the client then retries earlier than the tenant asked.
