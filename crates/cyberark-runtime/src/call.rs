@@ -1,71 +1,46 @@
-//! One call from start to finish: token, attempts with retries, 401 refresh, decoding, tracing.
+//! One call from start to finish: token, attempts with retries, a 401, decoding, tracing.
+//!
+//! The call path sits on top of the sign-in layer (`auth`) and the sender (`send`); neither of
+//! them knows about it.
 
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
 
-use http::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
 use serde::de::DeserializeOwned;
-use tokio::time::Instant;
-use tracing::{Instrument, Span, field};
+use tracing::Instrument;
 use url::Url;
 
-use crate::auth::Auth;
+use crate::auth::{After401, Auth};
 use crate::envelope;
 use crate::error::Error;
-use crate::limit::Limits;
 use crate::operation::{AuthMode, Encoded};
-use crate::retry::{Decision, Outcome, RetryPolicy, RetryState, parse_retry_after};
-use crate::transport::{Credential, HttpRequest, HttpResponse, Transport, TransportError};
+use crate::retry::RetryState;
+use crate::send::{Sender, call_span};
+use crate::transport::Credential;
 
 /// The shared state behind a [`Client`](crate::Client).
 #[derive(Debug)]
 pub(crate) struct Inner {
-    pub(crate) tenant: Url,
-    /// The tenant a `PodFqdn` redirect pointed to; once set, every call goes there.
-    pub(crate) redirected: OnceLock<Url>,
-    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) sender: Arc<Sender>,
     pub(crate) auth: Auth,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) timeout: Option<Duration>,
     pub(crate) deadline: Option<Duration>,
-    pub(crate) limits: Limits,
-    pub(crate) user_agent: HeaderValue,
-}
-
-/// The span of one call (or one token request). Fields are filled in as attempts complete.
-pub(crate) fn call_span(operation: &'static str) -> Span {
-    tracing::info_span!(
-        "cyberark.call",
-        operation,
-        attempt = field::Empty,
-        status = field::Empty,
-        latency_ms = field::Empty,
-    )
 }
 
 impl Inner {
-    /// The URL calls are sent to: the tenant, or where StartAuthentication redirected.
-    pub(crate) fn base_url(&self) -> &Url {
-        self.redirected.get().unwrap_or(&self.tenant)
+    /// The URL calls are sent to: the tenant, or where the last sign-in was redirected.
+    pub(crate) fn base_url(&self) -> Url {
+        self.sender.base_url()
     }
 
-    /// Makes a `PodFqdn` redirect permanent for this client. Only the first redirect is kept: a
-    /// tenant does not move twice within one client's life, and a fixed URL keeps `tenant_url()`
-    /// a plain reference.
-    pub(crate) fn adopt_tenant(&self, url: Url) {
-        if url != self.tenant {
-            let _ = self.redirected.set(url);
-        }
-    }
-
-    /// Runs a whole call under the overall deadline.
+    /// Runs a whole call under the overall deadline, with one retry budget for all of it.
     pub(crate) async fn send_encoded<T: DeserializeOwned>(
         &self,
         encoded: &Encoded,
     ) -> Result<T, Error> {
         let operation = encoded.operation.id;
         let span = call_span(operation);
-        let call = self.send_with_refresh(encoded).instrument(span);
+        let mut state = self.sender.retry_state(self.deadline);
+        let call = self.send_with_refresh(encoded, &mut state).instrument(span);
         match self.deadline {
             Some(deadline) => {
                 tokio::time::timeout(deadline, call)
@@ -79,166 +54,53 @@ impl Inner {
         }
     }
 
-    /// Sends with the current token; on a 401, once, replaces the token and sends again.
-    async fn send_with_refresh<T: DeserializeOwned>(&self, encoded: &Encoded) -> Result<T, Error> {
+    /// Sends with the current token; on a 401 to a token that may have expired, signs in once
+    /// and sends again.
+    async fn send_with_refresh<T: DeserializeOwned>(
+        &self,
+        encoded: &Encoded,
+        state: &mut RetryState,
+    ) -> Result<T, Error> {
         let op = encoded.operation;
-        let mut refreshed = false;
+        let mut signed_in_again = false;
         loop {
             let token = match op.auth {
-                AuthMode::Bearer => Some(self.auth.token(self, op.id).await?),
+                AuthMode::Bearer => Some(self.auth.token(op.id, state).await?),
                 AuthMode::None => None,
             };
-            // Read after the token: a login may just have moved the client to another host.
-            let base = self.base_url().clone();
-            let credential = token.clone().map_or(Credential::None, Credential::Bearer);
-            let response = self.execute(encoded, &base, credential).await?;
-            if let (401, Some(token)) = (response.status, &token) {
-                if self.auth.can_refresh() && !refreshed {
-                    tracing::debug!("the tenant refused the token; fetching a fresh one");
-                    self.auth.invalidate(token).await;
-                    refreshed = true;
-                    continue;
-                }
-                let reason = envelope::refusal_reason(&response.body)
-                    .unwrap_or_else(|| "no reason given".to_owned());
-                let message = if refreshed {
-                    format!("the tenant refused a freshly fetched token: {reason}")
+            // Read after the token: a sign-in may just have moved the client to another host.
+            let base = self.base_url();
+            let credential = token
+                .as_ref()
+                .map_or(Credential::None, |t| t.credential.clone());
+            let response = self
+                .sender
+                .execute(encoded, &base, credential, state)
+                .await?;
+            if let Some(token) = &token {
+                if response.status != 401 {
+                    self.auth.accepted(token);
                 } else {
-                    format!("the tenant refused the bearer token: {reason}")
-                };
-                return Err(Error::Auth {
-                    operation: op.id,
-                    message,
-                    status: Some(401),
-                });
+                    let reason = envelope::refusal_reason(&response.body)
+                        .unwrap_or_else(|| "no reason given".to_owned());
+                    match self.auth.refused(token, signed_in_again, &reason) {
+                        After401::SignInAgain => {
+                            signed_in_again = true;
+                            continue;
+                        }
+                        After401::Report(message) => {
+                            return Err(Error::Auth {
+                                operation: op.id,
+                                message,
+                                status: Some(401),
+                            });
+                        }
+                    }
+                }
             }
             return envelope::decode(op, response.status, &response.body);
         }
     }
-
-    /// Sends one request, retrying 429 always and 502/503/504, timeouts and connection errors
-    /// when the operation is idempotent. Returns the first response that is not retried.
-    pub(crate) async fn execute(
-        &self,
-        encoded: &Encoded,
-        base: &Url,
-        credential: Credential,
-    ) -> Result<HttpResponse, Error> {
-        let op = encoded.operation;
-        let request = self.http_request(encoded, base, credential);
-        let mut state = RetryState::new(&self.retry, op.idempotent);
-        let started = Instant::now();
-        let span = Span::current();
-        loop {
-            let attempt = state.start_attempt();
-            let permit = self.limits.acquire().await;
-            let sent_at = Instant::now();
-            let exchange = self.transport.send(request.clone());
-            let result = match self.timeout {
-                Some(limit) => tokio::time::timeout(limit, exchange)
-                    .await
-                    .unwrap_or(Err(TransportError::Timeout)),
-                None => exchange.await,
-            };
-            drop(permit);
-            let latency_ms = u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX);
-            span.record("attempt", attempt);
-            span.record("latency_ms", latency_ms);
-            // Split the result into an answer to return now, or a failure with its outcome.
-            let (outcome, failure) = match result {
-                Ok(response) => {
-                    span.record("status", response.status);
-                    match response.status {
-                        429 => (Outcome::RateLimited(retry_after(&response)), Ok(response)),
-                        502..=504 => (Outcome::Unavailable, Ok(response)),
-                        status => {
-                            tracing::debug!(attempt, status, latency_ms, "answered");
-                            return Ok(response);
-                        }
-                    }
-                }
-                Err(TransportError::Invalid(message)) => {
-                    return Err(Error::invalid(op.id, message));
-                }
-                Err(error) => (Outcome::Connection, Err(error)),
-            };
-            let decision = state.decide(outcome, started.elapsed());
-            tracing::debug!(attempt, ?outcome, ?decision, latency_ms, "attempt failed");
-            match decision {
-                Decision::Retry(delay) => tokio::time::sleep(delay).await,
-                Decision::GiveUp => {
-                    return match (failure, outcome) {
-                        (Ok(_), Outcome::RateLimited(retry_after)) => Err(Error::RateLimited {
-                            operation: op.id,
-                            retry_after,
-                            attempts: state.attempts(),
-                        }),
-                        // A 5xx that is not retried is reported by the decoder as an API error.
-                        (Ok(response), _) => Ok(response),
-                        (Err(TransportError::Connection(source)), _) => Err(Error::Transport {
-                            operation: op.id,
-                            source,
-                        }),
-                        (Err(_), _) => Err(Error::Timeout {
-                            operation: op.id,
-                            elapsed: self.timeout.unwrap_or_default(),
-                        }),
-                    };
-                }
-            }
-        }
-    }
-
-    fn http_request(&self, encoded: &Encoded, base: &Url, credential: Credential) -> HttpRequest {
-        let mut url = base.clone();
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments.pop_if_empty();
-            for segment in &encoded.segments {
-                segments.push(segment);
-            }
-        }
-        if !encoded.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in &encoded.query {
-                pairs.append_pair(name, value);
-            }
-        }
-        let mut headers = vec![
-            (
-                HeaderName::from_static("x-idap-native-client"),
-                HeaderValue::from_static("true"),
-            ),
-            (USER_AGENT, self.user_agent.clone()),
-            (ACCEPT, HeaderValue::from_static("application/json")),
-        ];
-        for (name, value) in &encoded.headers {
-            // Generated header names come from the spec and are valid; a value with control
-            // characters is dropped rather than sent mangled.
-            if let (Ok(name), Ok(mut value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(value),
-            ) {
-                value.set_sensitive(true);
-                headers.push((name, value));
-            }
-        }
-        HttpRequest {
-            method: encoded.operation.method.as_http(),
-            url,
-            headers,
-            credential,
-            body: encoded.body.clone(),
-        }
-    }
-}
-
-fn retry_after(response: &HttpResponse) -> Option<Duration> {
-    let value = response
-        .headers
-        .get(http::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?;
-    parse_retry_after(value, SystemTime::now())
 }
 
 #[cfg(test)]

@@ -282,3 +282,152 @@ fn client_and_futures_can_cross_threads() {
     // Bindings spawn calls onto a shared runtime, so the call future must be `Send`.
     assert_send(&client.send(&request));
 }
+
+#[tokio::test(start_paused = true)]
+async fn abandoned_waits_for_the_rate_limit_leave_no_slots_booked() {
+    // 1 request/s, calls with 2 s deadlines offered at 2/s for 30 s: about one call a second
+    // must get through, all the way to the end.
+    let fake = FakeTransport::new(|_| Ok(envelope("null")));
+    let client: Client = Client::builder("http://127.0.0.1:1")
+        .bearer_token("tok")
+        .rate_limit(1.0)
+        .deadline(Duration::from_secs(2))
+        .transport(fake.clone())
+        .build()
+        .unwrap();
+    let mut calls = Vec::new();
+    for _ in 0..60 {
+        let client = client.clone();
+        calls.push(tokio::spawn(async move { client.send(&create()).await }));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let mut succeeded = 0;
+    for call in calls {
+        if call.await.unwrap().is_ok() {
+            succeeded += 1;
+        }
+    }
+    assert!(succeeded >= 29, "{succeeded} of 60 calls succeeded");
+    assert!(*fake.send_times().last().unwrap() >= Duration::from_secs(29));
+}
+
+#[test]
+fn nonsense_limits_are_configuration_errors() {
+    for rate in [0.0, -2.0, 1e-19, 1e-30, f64::NAN, f64::INFINITY] {
+        let error = Client::builder("http://127.0.0.1:1")
+            .rate_limit(rate)
+            .build()
+            .map(|c: Client| c)
+            .unwrap_err();
+        assert!(matches!(error, Error::Config { .. }), "{rate}");
+        assert!(error.to_string().contains("rate_limit"), "{error}");
+    }
+    let error = Client::builder("http://127.0.0.1:1")
+        .max_in_flight(0)
+        .build()
+        .map(|c: Client| c)
+        .unwrap_err();
+    assert!(error.to_string().contains("max_in_flight"), "{error}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_wait_past_the_deadline_gives_up_at_once() {
+    let fake = FakeTransport::new(|_| Ok(with_header(reply(429, ""), "retry-after", "30")));
+    let client: Client = Client::builder("http://127.0.0.1:1")
+        .bearer_token("tok")
+        .deadline(Duration::from_secs(5))
+        .transport(fake.clone())
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let error = client.send(&create()).await.unwrap_err();
+    assert!(
+        matches!(error, Error::RateLimited { attempts: 1, retry_after: Some(after), .. } if after == Duration::from_secs(30)),
+        "{error:?}"
+    );
+    assert_eq!(started.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_on_503_is_honoured_and_capped() {
+    let fake = FakeTransport::scripted(vec![
+        with_header(reply(503, ""), "retry-after", "7"),
+        with_header(reply(503, ""), "retry-after", "120"),
+        envelope("{}"),
+    ]);
+    let client: Client = Client::builder("http://127.0.0.1:1")
+        .bearer_token("tok")
+        .retry(RetryPolicy {
+            max_retry_after: Duration::from_secs(20),
+            ..RetryPolicy::default()
+        })
+        .transport(fake.clone())
+        .build()
+        .unwrap();
+    client.send(&get()).await.unwrap();
+    // 120 s is shortened to the 20 s cap: the client retries earlier than the tenant asked.
+    assert_eq!(fake.send_times(), secs(&[0.0, 7.0, 27.0]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_retry_budget_covers_the_token_fetch_and_the_call() {
+    let fake = FakeTransport::scripted(vec![
+        with_header(reply(503, ""), "retry-after", "25"),
+        with_header(reply(503, ""), "retry-after", "25"),
+        reply(200, r#"{"access_token":"t","expires_in":900}"#),
+        with_header(reply(429, ""), "retry-after", "20"),
+        envelope("{}"),
+    ]);
+    let client: Client = Client::builder("http://127.0.0.1:1")
+        .client_credentials("svc", "s3cr3t")
+        .transport(fake.clone())
+        .build()
+        .unwrap();
+    let error = client.send(&get()).await.unwrap_err();
+    // 50 s went to the token; a 20 s wait would pass the 60 s budget of the call.
+    assert!(
+        matches!(error, Error::RateLimited { attempts: 1, .. }),
+        "{error:?}"
+    );
+    assert_eq!(fake.send_times(), secs(&[0.0, 25.0, 50.0, 50.0]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timeout_reports_how_long_the_attempt_waited() {
+    // The transport's connect timeout (10 s) fires before the client's 60 s timeout.
+    let fake =
+        FakeTransport::with_latency(Duration::from_secs(10), |_| Err(TransportError::Timeout));
+    let client: Client = Client::builder("http://127.0.0.1:1")
+        .bearer_token("tok")
+        .retry(RetryPolicy::none())
+        .transport(fake)
+        .build()
+        .unwrap();
+    let error = client.send(&get()).await.unwrap_err();
+    assert_eq!(error.to_string(), "Org_Get failed: no answer within 10s");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_client_wide_retry_quota_stops_retries_during_an_outage() {
+    let outage = || FakeTransport::new(|_| Ok(reply(503, "down")));
+    let fake = outage();
+    let client = client(fake.clone());
+    for _ in 0..200 {
+        client.send(&get()).await.unwrap_err();
+    }
+    // 500 / 5 per retry: 100 retries in all (33 calls with three, one with one), then every
+    // call fails after its first attempt.
+    assert_eq!(fake.send_times().len(), 300);
+
+    let fake = outage();
+    let client: Client = Client::builder("http://127.0.0.1:1")
+        .bearer_token("tok")
+        .retry_quota(None)
+        .transport(fake.clone())
+        .build()
+        .unwrap();
+    for _ in 0..200 {
+        client.send(&get()).await.unwrap_err();
+    }
+    assert_eq!(fake.send_times().len(), 800);
+}

@@ -2,19 +2,22 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderValue;
 
-use crate::auth::{Auth, Credentials, LoginCredentials, MfaHandler, OAuthCredentials};
+use crate::auth::{
+    Auth, ClientCredentials, LoginCredentials, MfaHandler, OAuthCredentials, SignIn, UserLogin,
+};
 use crate::call::Inner;
 use crate::error::Error;
 use crate::limit::Limits;
 use crate::operation::{self, Request};
 use crate::paging::{ItemStream, PagedRequest};
-use crate::retry::RetryPolicy;
+use crate::retry::{DEFAULT_RETRY_QUOTA, RetryPolicy};
 use crate::secret::Secret;
+use crate::send::{Sender, SenderConfig};
 use crate::tenant::parse_tenant_url;
 use crate::transport::{ReqwestTransport, Transport};
 
@@ -52,7 +55,7 @@ impl Client {
     /// a time.
     pub fn paginate<R: PagedRequest>(&self, request: R, page_size: u32) -> ItemStream<R::Item> {
         let client = self.clone();
-        ItemStream::new(R::STYLE, page_size, move |cursor| {
+        ItemStream::new(R::OPERATION.id, R::STYLE, page_size, move |cursor| {
             let client = client.clone();
             let mut request = request.clone();
             request.set_page(cursor);
@@ -60,8 +63,8 @@ impl Client {
         })
     }
 
-    /// The tenant URL calls go to (after a `PodFqdn` redirect, the redirected one).
-    pub fn tenant_url(&self) -> &url::Url {
+    /// The tenant URL calls go to (after a `PodFqdn` redirect during sign-in, the pod it named).
+    pub fn tenant_url(&self) -> url::Url {
         self.inner.base_url()
     }
 }
@@ -100,6 +103,8 @@ pub struct ClientBuilder<C = Client> {
     deadline: Option<Duration>,
     rate_limit: Option<f64>,
     max_in_flight: Option<usize>,
+    retry_quota: Option<u32>,
+    sign_in_hosts: Vec<String>,
     user_agent_suffix: Option<String>,
     transport: Option<Arc<dyn Transport>>,
     _client: PhantomData<fn() -> C>,
@@ -135,6 +140,8 @@ impl<C: From<Client>> ClientBuilder<C> {
             deadline: None,
             rate_limit: None,
             max_in_flight: None,
+            retry_quota: Some(DEFAULT_RETRY_QUOTA),
+            sign_in_hosts: Vec::new(),
             user_agent_suffix: None,
             transport: None,
             _client: PhantomData,
@@ -211,20 +218,48 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     /// The longest one call may take, across all its attempts, waits and token fetches.
+    ///
+    /// A retry whose wait would end past the deadline is not attempted: the call fails at once
+    /// with the last failure (for a 429, [`Error::RateLimited`] with the wait the tenant asked
+    /// for). A sign-in the call was waiting for goes on in the background for the next call.
     pub fn deadline(mut self, overall: Duration) -> Self {
         self.deadline = Some(overall);
         self
     }
 
-    /// Sends at most this many requests per second, spaced evenly.
+    /// Sends at most this many requests per second, spaced evenly (no bursts), token requests
+    /// included. `build` refuses a rate that is not finite or is below one request a day.
     pub fn rate_limit(mut self, requests_per_second: f64) -> Self {
         self.rate_limit = Some(requests_per_second);
         self
     }
 
-    /// Keeps at most `n` requests in flight at once.
+    /// Keeps at most `n` requests in flight at once; `build` refuses 0.
     pub fn max_in_flight(mut self, n: usize) -> Self {
         self.max_in_flight = Some(n);
+        self
+    }
+
+    /// The size of the retry quota all calls of this client share (default 500).
+    ///
+    /// Each retry takes 5 from it (10 after a timeout or connection failure); a call that
+    /// succeeds returns what its retries took, or 1 if it needed none. While the tenant keeps
+    /// failing, the quota empties and calls stop retrying, so a client does not multiply the
+    /// load of an outage. `None` turns the quota off: retries are then bounded by the
+    /// [`RetryPolicy`] of each call alone.
+    pub fn retry_quota(mut self, capacity: Option<u32>) -> Self {
+        self.retry_quota = capacity;
+        self
+    }
+
+    /// Lets a `PodFqdn` redirect during a user login go to `host` (exactly) or, written
+    /// `*.example.com`, to any host under `example.com`.
+    ///
+    /// The password follows such a redirect, so by default it is followed only to https hosts
+    /// under CyberArk's domains (`cyberark.cloud`, `idaptive.app`, `cyberark.com`) or to the
+    /// tenant's own host.
+    pub fn allow_sign_in_host(mut self, host: impl Into<String>) -> Self {
+        self.sign_in_hosts.push(host.into());
         self
     }
 
@@ -256,6 +291,10 @@ impl<C: From<Client>> ClientBuilder<C> {
             )));
         }
         let choice = self.credentials.into_iter().next();
+        let choice_token = match &choice {
+            Some(CredentialChoice::Bearer(token)) => Some(token.clone()),
+            _ => None,
+        };
         let is_oauth = matches!(
             choice,
             Some(CredentialChoice::ClientCredentials(..) | CredentialChoice::OAuthApp(..))
@@ -271,33 +310,21 @@ impl<C: From<Client>> ClientBuilder<C> {
                 "an MFA handler was set, but it only applies to user_login",
             ));
         }
-        let credentials = match choice {
-            None => Credentials::None,
-            Some(CredentialChoice::Bearer(token)) => Credentials::Bearer(token),
-            Some(CredentialChoice::ClientCredentials(client_id, client_secret)) => {
-                Credentials::OAuth(OAuthCredentials {
-                    app_id: None,
-                    client_id,
-                    client_secret,
-                    scope: self.scope,
-                })
-            }
-            Some(CredentialChoice::OAuthApp(app_id, client_id, client_secret)) => {
-                Credentials::OAuth(OAuthCredentials {
-                    app_id: Some(app_id),
-                    client_id,
-                    client_secret,
-                    scope: self.scope,
-                })
-            }
-            Some(CredentialChoice::UserLogin(username, password)) => {
-                Credentials::Login(LoginCredentials {
-                    username,
-                    password,
-                    mfa: self.mfa,
-                })
-            }
-        };
+        if !self.sign_in_hosts.is_empty() && !is_login {
+            return Err(Error::config(
+                "allow_sign_in_host was set, but it only applies to user_login",
+            ));
+        }
+        if let Some(host) = self
+            .sign_in_hosts
+            .iter()
+            .find(|h| h.trim().is_empty() || h.contains(['/', ':', ' ']) || *h == "*.")
+        {
+            return Err(Error::config(format!(
+                "allow_sign_in_host takes a host name such as `login.example.com` or `*.example.com`, not `{host}`"
+            )));
+        }
+        let limits = Limits::new(self.rate_limit, self.max_in_flight)?;
         let mut user_agent = format!("cyberark-identity-rust/{}", env!("CARGO_PKG_VERSION"));
         if let Some(suffix) = self.user_agent_suffix.filter(|s| !s.trim().is_empty()) {
             user_agent.push(' ');
@@ -310,16 +337,51 @@ impl<C: From<Client>> ClientBuilder<C> {
             Some(transport) => transport,
             None => Arc::new(ReqwestTransport::new()?),
         };
-        let inner = Inner {
+        let sender = Arc::new(Sender::new(SenderConfig {
             tenant,
-            redirected: OnceLock::new(),
             transport,
-            auth: Auth::new(credentials),
             retry: self.retry,
+            quota: self.retry_quota,
             timeout: self.timeout,
-            deadline: self.deadline,
-            limits: Limits::new(self.rate_limit, self.max_in_flight),
+            limits,
             user_agent,
+        }));
+        let scheme: Option<Arc<dyn SignIn>> = match choice {
+            None | Some(CredentialChoice::Bearer(_)) => None,
+            Some(CredentialChoice::ClientCredentials(client_id, client_secret)) => {
+                Some(Arc::new(ClientCredentials(OAuthCredentials {
+                    app_id: None,
+                    client_id,
+                    client_secret,
+                    scope: self.scope,
+                })))
+            }
+            Some(CredentialChoice::OAuthApp(app_id, client_id, client_secret)) => {
+                Some(Arc::new(ClientCredentials(OAuthCredentials {
+                    app_id: Some(app_id),
+                    client_id,
+                    client_secret,
+                    scope: self.scope,
+                })))
+            }
+            Some(CredentialChoice::UserLogin(username, password)) => {
+                Some(Arc::new(UserLogin(LoginCredentials {
+                    username,
+                    password,
+                    mfa: self.mfa,
+                    allowed_hosts: self.sign_in_hosts,
+                })))
+            }
+        };
+        let auth = match (scheme, choice_token) {
+            (Some(scheme), _) => Auth::session(scheme, sender.clone()),
+            (None, Some(token)) => Auth::Fixed(token),
+            (None, None) => Auth::None,
+        };
+        let inner = Inner {
+            sender,
+            auth,
+            deadline: self.deadline,
         };
         Ok(C::from(Client {
             inner: Arc::new(inner),

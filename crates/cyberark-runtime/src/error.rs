@@ -87,6 +87,17 @@ pub enum Error {
         message: String,
     },
 
+    /// The pages of a list contradict each other or the total the tenant reported (a page
+    /// shorter than the total implies, more items than the total, the same page twice), so
+    /// reading on would skip or repeat items, or never end.
+    #[error("{operation} failed: the pages the tenant sent do not add up: {message}")]
+    Paging {
+        /// The list operation.
+        operation: &'static str,
+        /// What contradicted what.
+        message: String,
+    },
+
     /// The client is configured wrongly (a bad tenant URL, missing or conflicting credentials).
     #[error("invalid client configuration: {message}")]
     Config {
@@ -106,6 +117,7 @@ impl Error {
             Error::Api(api) => matches!(api.status, 429 | 502 | 503 | 504),
             Error::Auth { .. }
             | Error::Decode { .. }
+            | Error::Paging { .. }
             | Error::InvalidRequest { .. }
             | Error::Config { .. } => false,
         }
@@ -120,6 +132,7 @@ impl Error {
             Error::Decode { status, .. } => Some(*status),
             Error::Transport { .. }
             | Error::Timeout { .. }
+            | Error::Paging { .. }
             | Error::InvalidRequest { .. }
             | Error::Config { .. } => None,
         }
@@ -134,6 +147,7 @@ impl Error {
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::Decode { operation, .. }
+            | Error::Paging { operation, .. }
             | Error::InvalidRequest { operation, .. } => Some(operation),
             Error::Config { .. } => None,
         }
@@ -144,6 +158,76 @@ impl Error {
         match self {
             Error::Api(api) => Some(api),
             _ => None,
+        }
+    }
+
+    /// A copy of a shared sign-in failure for one waiting call of `operation`.
+    ///
+    /// Sign-in errors name the sign-in; the copy names the call instead, as the caller expects.
+    /// A transport error's source cannot be cloned, so the copy keeps its text.
+    pub(crate) fn for_caller(&self, operation: &'static str) -> Error {
+        match self {
+            Error::Api(api) => Error::Api(api.clone()),
+            Error::Auth {
+                message, status, ..
+            } => Error::Auth {
+                operation,
+                message: message.clone(),
+                status: *status,
+            },
+            Error::RateLimited {
+                operation: own,
+                retry_after,
+                attempts,
+            } => Error::RateLimited {
+                operation: own,
+                retry_after: *retry_after,
+                attempts: *attempts,
+            },
+            Error::Transport {
+                operation: own,
+                source,
+            } => Error::Transport {
+                operation: own,
+                source: Box::new(SharedSource(chain(source.as_ref()))),
+            },
+            Error::Timeout {
+                operation: own,
+                elapsed,
+            } => Error::Timeout {
+                operation: own,
+                elapsed: *elapsed,
+            },
+            Error::Decode {
+                operation: own,
+                path,
+                message,
+                excerpt,
+                status,
+            } => Error::Decode {
+                operation: own,
+                path: path.clone(),
+                message: message.clone(),
+                excerpt: excerpt.clone(),
+                status: *status,
+            },
+            Error::InvalidRequest {
+                operation: own,
+                message,
+            } => Error::InvalidRequest {
+                operation: own,
+                message: message.clone(),
+            },
+            Error::Paging {
+                operation: own,
+                message,
+            } => Error::Paging {
+                operation: own,
+                message: message.clone(),
+            },
+            Error::Config { message } => Error::Config {
+                message: message.clone(),
+            },
         }
     }
 
@@ -394,3 +478,15 @@ mod tests {
         assert_eq!(Error::config("x").operation(), None);
     }
 }
+
+/// The text of a transport error shared between the calls that waited for one sign-in.
+#[derive(Debug)]
+struct SharedSource(String);
+
+impl fmt::Display for SharedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SharedSource {}

@@ -22,6 +22,7 @@ mod paging;
 pub mod redact;
 mod retry;
 mod secret;
+mod send;
 mod string_enum;
 mod tenant;
 mod transport;
@@ -36,7 +37,7 @@ pub use nullable::Nullable;
 pub use operation::{
     AuthMode, Convention, Encoder, FilePart, Method, Operation, PagingStyle, QueryValue, Request,
 };
-pub use paging::{ItemStream, Page, PageCursor, PagedRequest};
+pub use paging::{ItemStream, MAX_PAGES_WITHOUT_TOTAL, Page, PageCursor, PagedRequest};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use secret::Secret;
 pub use tenant::parse_tenant_url;

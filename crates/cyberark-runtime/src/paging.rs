@@ -11,8 +11,8 @@ use crate::operation::{PagingStyle, Request};
 
 /// Implemented by generated request structs of operations marked `x-cyberark-paging`.
 pub trait PagedRequest: Request + Clone + 'static {
-    /// One item of the list.
-    type Item: Send + 'static;
+    /// One item of the list. Comparable, so that a page the tenant sends twice is noticed.
+    type Item: Clone + PartialEq + Send + 'static;
     /// How the operation pages.
     const STYLE: PagingStyle;
     /// Sets the page to fetch: Redrock → `Args.PageNumber` (from 1) and `Args.PageSize`;
@@ -56,11 +56,24 @@ pub struct Page<T> {
 pub(crate) type FetchPage<T> =
     Box<dyn FnMut(PageCursor) -> BoxFuture<'static, Result<Page<T>, Error>> + Send>;
 
+/// The most pages a stream reads from a list whose tenant reports no total: 100,000 pages of
+/// the page size, far beyond any real directory, and a bound on a tenant that never ends a list.
+pub const MAX_PAGES_WITHOUT_TOTAL: u32 = 100_000;
+
 /// A stream of items over all pages.
 ///
-/// Stops when a page is empty, when the reported total is reached, or (Redrock) when a page is
-/// shorter than the page size. Fetches pages lazily, one at a time, so memory stays bounded by
-/// one page. After an error the stream yields that error and ends.
+/// When the tenant reports a total (`FullCount`, `totalResults`), the stream reads until that
+/// many items arrived, and a page that contradicts it is an [`Error::Paging`]: an empty page
+/// before the total, more items than the total, or (Redrock, whose pages are numbered) a page
+/// shorter or longer than asked while more remain, since the next page number would then skip
+/// or repeat items. Without a total it stops at an empty page or (Redrock) a page of a size
+/// other than asked. Either way, a page equal to the first or the previous one is an
+/// [`Error::Paging`] (a tenant that ignores the paging parameters would otherwise be read
+/// forever), and so is a list without a total that runs past [`MAX_PAGES_WITHOUT_TOTAL`].
+///
+/// Pages are fetched lazily, one at a time; besides the page being read, the stream keeps the
+/// first and the previous page to compare with. After an error the stream yields that error and
+/// ends.
 pub struct ItemStream<T> {
     inner: BoxStream<'static, Result<T, Error>>,
 }
@@ -73,6 +86,7 @@ impl<T> std::fmt::Debug for ItemStream<T> {
 
 struct Pager<T> {
     fetch: FetchPage<T>,
+    operation: &'static str,
     style: PagingStyle,
     page_size: u32,
     /// The next Redrock page number, from 1.
@@ -80,11 +94,15 @@ struct Pager<T> {
     /// The next SCIM start index, from 1.
     start_index: u64,
     seen: u64,
+    /// Pages received so far.
+    pages: u32,
+    first: Option<Vec<T>>,
+    previous: Option<Vec<T>>,
     buffer: std::vec::IntoIter<T>,
     done: bool,
 }
 
-impl<T: Send + 'static> Pager<T> {
+impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
     fn cursor(&self) -> PageCursor {
         match self.style {
             PagingStyle::Redrock => PageCursor::Redrock {
@@ -115,40 +133,115 @@ impl<T: Send + 'static> Pager<T> {
                     return Some((Err(error), self));
                 }
             };
-            let count = page.items.len() as u64;
-            if count == 0 {
-                return None;
+            match self.accept(&page) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(error) => {
+                    self.done = true;
+                    return Some((Err(error), self));
+                }
             }
+            let count = page.items.len() as u64;
             self.seen += count;
             self.page_number = self.page_number.saturating_add(1);
             // SCIM servers may return fewer than `count` (a server-side maximum), so the next
             // page starts after what actually arrived.
             self.start_index += count;
-            let total_reached = page.total.is_some_and(|total| self.seen >= total);
-            // A shorter Redrock page is the last one; a longer one means the tenant ignored the
-            // page size and sent everything.
-            let last_redrock =
-                self.style == PagingStyle::Redrock && count != u64::from(self.page_size);
-            self.done = total_reached || last_redrock;
+            if self.first.is_none() {
+                self.first = Some(page.items.clone());
+            } else {
+                self.previous = Some(page.items.clone());
+            }
             self.buffer = page.items.into_iter();
         }
     }
+
+    /// Checks a page against the total and the pages before it: `Ok(false)` ends the list
+    /// before this page, `Ok(true)` takes it (and sets `done` when it is the last).
+    fn accept(&mut self, page: &Page<T>) -> Result<bool, Error> {
+        self.pages = self.pages.saturating_add(1);
+        let number = self.pages;
+        let count = page.items.len() as u64;
+        let asked = u64::from(self.page_size);
+        let total_name = match self.style {
+            PagingStyle::Redrock => "FullCount",
+            PagingStyle::Scim => "totalResults",
+        };
+        let operation = self.operation;
+        let fail = |message: String| Err(Error::Paging { operation, message });
+        if count > 0 {
+            let repeats = |other: &Option<Vec<T>>| other.as_ref().is_some_and(|o| *o == page.items);
+            if repeats(&self.first) || repeats(&self.previous) {
+                return fail(format!(
+                    "page {number} repeats an earlier page, so the tenant is ignoring the paging parameters"
+                ));
+            }
+        }
+        match page.total {
+            Some(total) => {
+                let after = self.seen + count;
+                if count == 0 {
+                    if self.seen < total {
+                        return fail(format!(
+                            "page {number} was empty, but {total_name} is {total} and only {} items arrived",
+                            self.seen
+                        ));
+                    }
+                    return Ok(false);
+                }
+                if after > total {
+                    return fail(format!(
+                        "page {number} brought the items to {after}, more than {total_name} ({total})"
+                    ));
+                }
+                if self.style == PagingStyle::Redrock && count != asked && after < total {
+                    return fail(format!(
+                        "page {number} had {count} items instead of the {asked} asked for while {total_name} ({total}) says more remain; pages are numbered, so the next one would skip or repeat items (try another page size)"
+                    ));
+                }
+                self.done = after >= total;
+            }
+            None => {
+                if count == 0 {
+                    return Ok(false);
+                }
+                if number >= MAX_PAGES_WITHOUT_TOTAL {
+                    return fail(format!(
+                        "the list has no {total_name} and did not end within {MAX_PAGES_WITHOUT_TOTAL} pages"
+                    ));
+                }
+                // A shorter Redrock page is the last one; a longer one means the tenant ignored
+                // the page size and sent everything.
+                self.done = self.style == PagingStyle::Redrock && count != asked;
+            }
+        }
+        Ok(true)
+    }
 }
 
-impl<T: Send + 'static> ItemStream<T> {
-    /// A stream over the pages `fetch` returns.
-    pub(crate) fn new<F>(style: PagingStyle, page_size: u32, fetch: F) -> Self
+impl<T: Clone + PartialEq + Send + 'static> ItemStream<T> {
+    /// A stream over the pages `fetch` returns for the list operation `operation`.
+    pub(crate) fn new<F>(
+        operation: &'static str,
+        style: PagingStyle,
+        page_size: u32,
+        fetch: F,
+    ) -> Self
     where
         F: FnMut(PageCursor) -> BoxFuture<'static, Result<Page<T>, Error>> + Send + 'static,
     {
         let pager = Pager {
             fetch: Box::new(fetch),
+            operation,
             style,
             // A page size of zero would fetch empty pages forever.
             page_size: page_size.max(1),
             page_number: 1,
             start_index: 1,
             seen: 0,
+            pages: 0,
+            first: None,
+            previous: None,
             buffer: Vec::new().into_iter(),
             done: false,
         };
@@ -206,10 +299,11 @@ mod tests {
         page_size: u32,
     ) -> (Vec<u64>, usize) {
         let log = Arc::new(Mutex::new(Vec::new()));
-        let items: Vec<u64> = ItemStream::new(style, page_size, source(len, total, log.clone()))
-            .try_collect()
-            .await
-            .unwrap();
+        let items: Vec<u64> =
+            ItemStream::new("List", style, page_size, source(len, total, log.clone()))
+                .try_collect()
+                .await
+                .unwrap();
         let fetches = log.lock().unwrap().len();
         (items, fetches)
     }
@@ -238,10 +332,11 @@ mod tests {
     #[tokio::test]
     async fn scim_advances_by_items_received_and_stops_at_total() {
         let log = Arc::new(Mutex::new(Vec::new()));
-        let items: Vec<u64> = ItemStream::new(PagingStyle::Scim, 4, source(10, true, log.clone()))
-            .try_collect()
-            .await
-            .unwrap();
+        let items: Vec<u64> =
+            ItemStream::new("List", PagingStyle::Scim, 4, source(10, true, log.clone()))
+                .try_collect()
+                .await
+                .unwrap();
         assert_eq!(items, (0..10).collect::<Vec<_>>());
         assert_eq!(
             *log.lock().unwrap(),
@@ -272,7 +367,12 @@ mod tests {
     #[tokio::test]
     async fn pages_are_fetched_lazily() {
         let log = Arc::new(Mutex::new(Vec::new()));
-        let mut stream = ItemStream::new(PagingStyle::Redrock, 2, source(10, true, log.clone()));
+        let mut stream = ItemStream::new(
+            "List",
+            PagingStyle::Redrock,
+            2,
+            source(10, true, log.clone()),
+        );
         assert!(log.lock().unwrap().is_empty());
         stream.next().await.unwrap().unwrap();
         stream.next().await.unwrap().unwrap();
@@ -284,7 +384,7 @@ mod tests {
     #[tokio::test]
     async fn an_error_ends_the_stream() {
         let mut calls = 0;
-        let mut stream = ItemStream::new(PagingStyle::Redrock, 1, move |_| {
+        let mut stream = ItemStream::new("List", PagingStyle::Redrock, 1, move |_| {
             calls += 1;
             let result = if calls == 1 {
                 Ok(Page {
@@ -299,5 +399,120 @@ mod tests {
         assert_eq!(stream.next().await.unwrap().unwrap(), 1u8);
         assert!(stream.next().await.unwrap().is_err());
         assert!(stream.next().await.is_none());
+    }
+
+    /// A list whose pages are given in full, whatever page is asked for next.
+    fn pages(
+        pages: Vec<(Vec<u64>, Option<u64>)>,
+    ) -> impl FnMut(PageCursor) -> BoxFuture<'static, Result<Page<u64>, Error>> + Send + 'static
+    {
+        let mut pages = pages.into_iter();
+        move |_| {
+            let (items, total) = pages.next().unwrap_or((Vec::new(), None));
+            Box::pin(async move { Ok(Page { items, total }) })
+        }
+    }
+
+    async fn read(
+        style: PagingStyle,
+        size: u32,
+        list: Vec<(Vec<u64>, Option<u64>)>,
+    ) -> Result<Vec<u64>, Error> {
+        ItemStream::new("List", style, size, pages(list))
+            .try_collect()
+            .await
+    }
+
+    fn paging_error(result: Result<Vec<u64>, Error>) -> String {
+        match result {
+            Err(error @ Error::Paging { .. }) => error.to_string(),
+            other => panic!("expected a paging error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_redrock_page_shorter_than_asked_is_an_error_when_more_remain() {
+        let message = paging_error(
+            read(
+                PagingStyle::Redrock,
+                5,
+                vec![(vec![1, 2, 3], Some(10)), (vec![6, 7, 8, 9, 10], Some(10))],
+            )
+            .await,
+        );
+        assert_eq!(
+            message,
+            "List failed: the pages the tenant sent do not add up: page 1 had 3 items instead of the 5 asked for while FullCount (10) says more remain; pages are numbered, so the next one would skip or repeat items (try another page size)"
+        );
+        // A longer page than asked is the same contradiction.
+        paging_error(read(PagingStyle::Redrock, 2, vec![(vec![1, 2, 3], Some(10))]).await);
+        // A short page that completes the total is simply the last one.
+        let items = read(
+            PagingStyle::Redrock,
+            5,
+            vec![(vec![1, 2, 3, 4, 5], Some(7)), (vec![6, 7], Some(7))],
+        )
+        .await;
+        assert_eq!(items.unwrap().len(), 7);
+    }
+
+    #[tokio::test]
+    async fn a_total_of_zero_with_items_is_an_error() {
+        for style in [PagingStyle::Redrock, PagingStyle::Scim] {
+            let message = paging_error(read(style, 3, vec![(vec![1, 2, 3], Some(0))]).await);
+            assert!(message.contains("more than"), "{message}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_empty_page_before_the_total_is_an_error() {
+        for style in [PagingStyle::Redrock, PagingStyle::Scim] {
+            let message =
+                paging_error(read(style, 2, vec![(vec![1, 2], Some(5)), (vec![], Some(5))]).await);
+            assert!(message.contains("page 2 was empty"), "{message}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tenant_that_repeats_a_page_is_caught() {
+        // No total and the same full page every time: without the check this never ends.
+        let endless = |_| {
+            Box::pin(async {
+                Ok(Page {
+                    items: vec![1u64, 2, 3],
+                    total: None,
+                })
+            }) as BoxFuture<'static, Result<Page<u64>, Error>>
+        };
+        for style in [PagingStyle::Redrock, PagingStyle::Scim] {
+            let mut stream = ItemStream::new("List", style, 3, endless);
+            let mut items = 0;
+            let error = loop {
+                match stream.next().await.unwrap() {
+                    Ok(_) => items += 1,
+                    Err(error) => break error,
+                }
+            };
+            assert_eq!(items, 3);
+            assert!(
+                error.to_string().contains("page 2 repeats an earlier page"),
+                "{error}"
+            );
+            assert!(stream.next().await.is_none());
+        }
+        // A cycle back to the first page is caught too, with or without a total.
+        let message = paging_error(
+            read(
+                PagingStyle::Scim,
+                2,
+                vec![
+                    (vec![1, 2], Some(6)),
+                    (vec![3, 4], Some(6)),
+                    (vec![1, 2], Some(6)),
+                ],
+            )
+            .await,
+        );
+        assert!(message.contains("page 3 repeats"), "{message}");
     }
 }

@@ -86,6 +86,48 @@ pub fn resolve_pod_fqdn(current: &Url, pod_fqdn: &str) -> Result<Url, Error> {
     }
 }
 
+/// The domains CyberArk serves tenants from; a `PodFqdn` redirect during sign-in may lead to
+/// any host under them (over https).
+const CYBERARK_DOMAINS: [&str; 3] = ["cyberark.cloud", "idaptive.app", "cyberark.com"];
+
+/// Checks that a sign-in may follow a `PodFqdn` redirect from `current` to `next`.
+///
+/// The password travels with the redirect, so an answer must not be able to send it anywhere:
+/// the new host must be the same host, a host under one of CyberArk's domains over https, a
+/// loopback host when the tenant itself is loopback (a local sandbox), or a host the user allowed
+/// (`host.example` exactly, or `*.example` for any host under it).
+pub(crate) fn check_sign_in_host(
+    current: &Url,
+    next: &Url,
+    allowed: &[String],
+) -> Result<(), Error> {
+    let host = next.host_str().unwrap_or_default().to_ascii_lowercase();
+    let under = |domain: &str| {
+        let domain = domain.to_ascii_lowercase();
+        host == domain || host.ends_with(&format!(".{domain}"))
+    };
+    let trusted = current.host_str() == next.host_str()
+        || (is_loopback(current) && is_loopback(next))
+        || (next.scheme() == "https" && CYBERARK_DOMAINS.iter().any(|d| under(d)))
+        || allowed
+            .iter()
+            .any(|pattern| match pattern.strip_prefix("*.") {
+                Some(domain) => host.ends_with(&format!(".{}", domain.to_ascii_lowercase())),
+                None => host == pattern.to_ascii_lowercase(),
+            });
+    if trusted {
+        return Ok(());
+    }
+    Err(Error::Auth {
+        operation: crate::auth::SIGN_IN,
+        message: format!(
+            "StartAuthentication redirected the sign-in to {host}, which is not under CyberArk's domains ({}); the password was not sent there. If this host is yours, allow it with `allow_sign_in_host` on the client builder",
+            CYBERARK_DOMAINS.join(", ")
+        ),
+        status: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +193,43 @@ mod tests {
             assert!(matches!(error, Error::Config { .. }));
             assert!(error.to_string().contains(expected), "{input}: {error}");
         }
+    }
+
+    #[test]
+    fn sign_in_redirects_stay_on_trusted_hosts() {
+        let tenant = parse_tenant_url("abc1234.id.cyberark.cloud").unwrap();
+        let check = |to: &str, allowed: &[&str]| {
+            let next = parse_tenant_url(to).unwrap();
+            let allowed: Vec<String> = allowed.iter().map(|s| (*s).to_owned()).collect();
+            check_sign_in_host(&tenant, &next, &allowed)
+        };
+        for trusted in [
+            "xyz9876.id.cyberark.cloud",
+            "aaa0001.my.idaptive.app",
+            "pod7.cyberark.com",
+            "abc1234.id.cyberark.cloud:8443",
+        ] {
+            assert!(check(trusted, &[]).is_ok(), "{trusted}");
+        }
+        for hostile in [
+            "evil.example",
+            "cyberark.cloud.evil.example",
+            "evilcyberark.cloud",
+            "10.0.0.1",
+        ] {
+            let error = check(hostile, &[]).unwrap_err();
+            assert!(matches!(error, Error::Auth { .. }), "{hostile}");
+            assert!(error.to_string().contains("allow_sign_in_host"), "{error}");
+        }
+        assert!(check("login.corp.example", &["login.corp.example"]).is_ok());
+        assert!(check("pod1.corp.example", &["*.corp.example"]).is_ok());
+        assert!(check("corp.example.evil", &["*.corp.example"]).is_err());
+        // A local sandbox may move between loopback hosts, but not off the machine.
+        let sandbox = parse_tenant_url("http://127.0.0.1:1").unwrap();
+        let local = parse_tenant_url("http://localhost:2").unwrap();
+        assert!(check_sign_in_host(&sandbox, &local, &[]).is_ok());
+        let remote = parse_tenant_url("https://evil.example").unwrap();
+        assert!(check_sign_in_host(&sandbox, &remote, &[]).is_err());
     }
 
     #[test]

@@ -13,11 +13,12 @@ use crate::operation::{AuthMode, Body, Convention, Encoder, Method, Operation, R
 use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 type Handler = dyn Fn(&HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync;
+type Latency = dyn Fn(&HttpRequest) -> Duration + Send + Sync;
 
 /// A transport that answers from a closure and records every request with its send time.
 pub(crate) struct FakeTransport {
     handler: Box<Handler>,
-    latency: Duration,
+    latency: Box<Latency>,
     pub(crate) requests: Mutex<Vec<(Instant, HttpRequest)>>,
 }
 
@@ -38,11 +39,24 @@ impl FakeTransport {
         latency: Duration,
         handler: impl Fn(&HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync + 'static,
     ) -> Arc<Self> {
+        Self::with_latency_by(move |_| latency, handler)
+    }
+
+    /// Answers each request after the latency `latency` gives for it.
+    pub(crate) fn with_latency_by(
+        latency: impl Fn(&HttpRequest) -> Duration + Send + Sync + 'static,
+        handler: impl Fn(&HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync + 'static,
+    ) -> Arc<Self> {
         Arc::new(FakeTransport {
             handler: Box::new(handler),
-            latency,
+            latency: Box::new(latency),
             requests: Mutex::new(Vec::new()),
         })
+    }
+
+    /// How many requests went to `path`.
+    pub(crate) fn count(&self, path: &str) -> usize {
+        self.paths().iter().filter(|p| *p == path).count()
     }
 
     /// Answers with `responses` in order, then with 500.
@@ -88,8 +102,9 @@ impl Transport for FakeTransport {
                 .lock()
                 .unwrap()
                 .push((Instant::now(), request.clone()));
-            if !self.latency.is_zero() {
-                tokio::time::sleep(self.latency).await;
+            let latency = (self.latency)(&request);
+            if !latency.is_zero() {
+                tokio::time::sleep(latency).await;
             }
             (self.handler)(&request)
         })

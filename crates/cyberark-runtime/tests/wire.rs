@@ -127,7 +127,7 @@ struct Table {
     results: Vec<Row>,
 }
 
-#[derive(Deserialize, Debug, PartialEq)]
+#[derive(Deserialize, Debug, Clone, PartialEq)]
 struct Row {
     #[serde(rename = "Row")]
     row: serde_json::Value,
@@ -334,4 +334,42 @@ async fn an_unreachable_tenant_is_a_transport_error() {
             .starts_with("Org_Create failed: could not reach the tenant: ")
     );
     assert!(!error.to_string().contains("tok-123"));
+}
+
+/// A token endpoint whose token the real transport cannot put in a header.
+fn control_character_token(request: &str) -> String {
+    if request.starts_with("POST /oauth2/platformtoken ") {
+        r#"{"access_token":"bad\u0001token","token_type":"Bearer","expires_in":900}"#.to_owned()
+    } else {
+        answer(request)
+    }
+}
+
+#[tokio::test]
+async fn a_token_the_transport_cannot_send_is_refused_when_it_arrives() {
+    let (url, log) = serve(control_character_token).await;
+    let client: Client = Client::builder(&url)
+        .client_credentials("svc", "s3cr3t")
+        .build()
+        .unwrap();
+    // Each call is an authentication error naming the problem, not a request error that would
+    // repeat forever with the cached token.
+    for _ in 0..2 {
+        let request = CreateOrg {
+            name: "acme".to_owned(),
+            kind: Kind::Role,
+            description: Nullable::Absent,
+        };
+        let error = client.send(&request).await.unwrap_err();
+        assert!(
+            matches!(error, Error::Auth { .. }),
+            "expected an auth error, got {error:?}"
+        );
+        assert!(error.to_string().contains("not allowed in an HTTP header"));
+    }
+    let log = log.lock().unwrap();
+    assert!(
+        log.iter()
+            .all(|r| r.starts_with("POST /oauth2/platformtoken "))
+    );
 }

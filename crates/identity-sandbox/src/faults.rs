@@ -27,6 +27,16 @@ pub enum Fault {
     TruncatedBody,
     /// Process the request, then answer 200 with a body that is not valid JSON.
     MalformedJson,
+    /// Answer with this status and JSON body (and `Retry-After: <seconds>` if given) without
+    /// processing the request: a page that contradicts its total, a 503 asking for a wait.
+    Answer {
+        /// The HTTP status.
+        status: u16,
+        /// The JSON body, sent as is.
+        body: String,
+        /// The `Retry-After` seconds, if any.
+        retry_after: Option<u64>,
+    },
 }
 
 /// The `Retry-After` header of a [`Fault::RateLimited`] answer.

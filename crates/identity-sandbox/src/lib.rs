@@ -22,7 +22,7 @@
 //!
 //! | request | effect |
 //! | --- | --- |
-//! | `POST /__sandbox/faults` `{operation, fault: {kind, status, retry_after_seconds, retry_after_date, delay_ms}, times}` | inject a fault; `kind` is `status`, `rate_limited`, `delay`, `drop`, `truncated` or `malformed` |
+//! | `POST /__sandbox/faults` `{operation, fault: {kind, status, body, retry_after_seconds, retry_after_date, delay_ms}, times}` | inject a fault; `kind` is `status`, `rate_limited`, `delay`, `drop`, `truncated`, `malformed` or `answer` (this `status` and JSON `body`, with `Retry-After` if `retry_after_seconds` is given) |
 //! | `DELETE /__sandbox/faults` | clear faults and release holds |
 //! | `POST /__sandbox/hold` `{operation}` → `{hold_id}` | hold the next request of an operation |
 //! | `GET /__sandbox/hold/{hold_id}` → `{arrived, released}` | poll a hold |

@@ -149,6 +149,17 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
                 Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
                 Some(Fault::Status(status)) => early = Some(status_reply(status)),
                 Some(Fault::RateLimited(retry)) => early = Some(rate_limited(&retry)),
+                Some(Fault::Answer {
+                    status,
+                    body,
+                    retry_after,
+                }) => {
+                    let reply = Reply::new(status, crate::envelope::JSON, body);
+                    early = Some(match retry_after {
+                        Some(s) => reply.header("retry-after", s.to_string()),
+                        None => reply,
+                    });
+                }
                 Some(Fault::DropConnection) => {
                     app.log.push(entry);
                     killer.notify_one();

@@ -316,3 +316,37 @@ async fn http_admin_api() {
         .expect("bad");
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn an_answer_fault_replies_with_the_given_status_body_and_retry_after() {
+    let (sb, http) = demo().await;
+    let t = token(&sb, &http).await;
+    let url = format!("{}/CDirectoryService/GetUsers", sb.url());
+    sb.faults().inject(
+        "CDirectoryService_GetUsers",
+        Fault::Answer {
+            status: 503,
+            body: r#"{"busy":true}"#.to_owned(),
+            retry_after: Some(9),
+        },
+        1,
+    );
+    let r = http.post(&url).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "9");
+    assert_eq!(r.text().await.unwrap(), r#"{"busy":true}"#);
+    // Over HTTP, for other languages.
+    let r = http
+        .post(format!("{}/__sandbox/faults", sb.url()))
+        .json(&serde_json::json!({
+            "operation": "CDirectoryService_GetUsers",
+            "fault": {"kind": "answer", "status": 200, "body": {"success": true, "Result": {"FullCount": 0, "Results": []}}},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let r = http.post(&url).bearer_auth(&t).send().await.unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["Result"]["FullCount"], 0);
+}

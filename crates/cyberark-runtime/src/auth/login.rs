@@ -4,22 +4,59 @@
 //! each challenge in order (the password for `UP`, the MFA handler for anything else), poll
 //! out-of-band mechanisms once a second, and take `Result.Token` from `LoginSuccess`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 use url::Url;
 
-use super::LoginCredentials;
-use super::mfa::{MfaAnswer, MfaChallenge};
+use super::mfa::{MfaAnswer, MfaChallenge, MfaHandler};
 use super::token_cache::CachedToken;
-use crate::call::{Inner, call_span};
+use super::{SIGN_IN, SignIn};
 use crate::envelope;
 use crate::error::Error;
 use crate::operation::{AuthMode, Convention, Encoder, Method, Operation};
 use crate::secret::Secret;
-use crate::tenant::resolve_pod_fqdn;
+use crate::send::{Sender, call_span};
+use crate::tenant::{check_sign_in_host, resolve_pod_fqdn};
 use crate::transport::Credential;
+
+/// A user name and password, the handler for any further factor, and the hosts beyond
+/// CyberArk's domains a `PodFqdn` redirect may send the password to.
+#[derive(Clone)]
+pub(crate) struct LoginCredentials {
+    pub(crate) username: String,
+    pub(crate) password: Secret,
+    pub(crate) mfa: Option<Arc<dyn MfaHandler>>,
+    pub(crate) allowed_hosts: Vec<String>,
+}
+
+impl std::fmt::Debug for LoginCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginCredentials")
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .field("mfa", &self.mfa.as_ref().map(|_| "MfaHandler"))
+            .field("allowed_hosts", &self.allowed_hosts)
+            .finish()
+    }
+}
+
+/// The interactive user login as a sign-in scheme.
+#[derive(Debug)]
+pub(crate) struct UserLogin(pub(crate) LoginCredentials);
+
+impl SignIn for UserLogin {
+    fn sign_in<'a>(&'a self, sender: &'a Sender) -> BoxFuture<'a, Result<CachedToken, Error>> {
+        Box::pin(login(sender, &self.0))
+    }
+
+    fn is_interactive(&self) -> bool {
+        self.0.mfa.is_some()
+    }
+}
 
 static START_AUTHENTICATION: Operation = Operation {
     id: "Security_StartAuthentication",
@@ -43,6 +80,13 @@ static ADVANCE_AUTHENTICATION: Operation = Operation {
     auth: AuthMode::None,
     // A resent answer may count as a second failed attempt against the user's lockout.
     idempotent: false,
+};
+
+/// `AdvanceAuthentication` with `Action: Poll`: asking again whether an out-of-band mechanism
+/// was approved changes nothing, so a 503 while polling is retried instead of ending the login.
+static ADVANCE_AUTHENTICATION_POLL: Operation = Operation {
+    idempotent: true,
+    ..ADVANCE_AUTHENTICATION
 };
 
 /// How long out-of-band polling may go on; the tenant gives a login five minutes.
@@ -89,7 +133,7 @@ struct LoginResult {
     #[serde(rename = "Auth")]
     auth: Option<Secret>,
     #[serde(rename = "TokenLifetime")]
-    token_lifetime: Option<u64>,
+    token_lifetime: Option<serde_json::Value>,
     #[serde(rename = "IdpRedirectUrl")]
     idp_redirect_url: Option<String>,
 }
@@ -124,7 +168,7 @@ impl LoginResult {
 
 /// One login: a context for the requests of the flow.
 struct Flow<'a> {
-    inner: &'a Inner,
+    sender: &'a Sender,
     credentials: &'a LoginCredentials,
     operation: &'static str,
     base: Url,
@@ -132,12 +176,9 @@ struct Flow<'a> {
 }
 
 /// Logs in and returns the session token.
-pub(super) async fn login(
-    inner: &Inner,
-    credentials: &LoginCredentials,
-    operation: &'static str,
-) -> Result<CachedToken, Error> {
-    let mut base = inner.base_url().clone();
+async fn login(sender: &Sender, credentials: &LoginCredentials) -> Result<CachedToken, Error> {
+    let operation = SIGN_IN;
+    let mut base = sender.base_url();
     let mut redirects = 0;
     let start = loop {
         let body = StartBody {
@@ -145,7 +186,7 @@ pub(super) async fn login(
             version: "1.0",
         };
         let result = post(
-            inner,
+            sender,
             &START_AUTHENTICATION,
             &base,
             &body,
@@ -157,6 +198,8 @@ pub(super) async fn login(
         match result.pod_fqdn.as_deref() {
             Some(pod) if result.session_id.is_none() && result.summary() != "LoginSuccess" => {
                 let next = resolve_pod_fqdn(&base, pod)?;
+                // The password follows the redirect, so it may only lead somewhere trusted.
+                check_sign_in_host(&base, &next, &credentials.allowed_hosts)?;
                 if next == base || redirects >= MAX_REDIRECTS {
                     return Err(auth(
                         operation,
@@ -171,7 +214,8 @@ pub(super) async fn login(
         }
     };
     if redirects > 0 {
-        inner.adopt_tenant(base.clone());
+        // Every later call goes to the pod the tenant named, however often it moves.
+        sender.move_to(base.clone());
     }
     if start.summary() == "LoginSuccess" {
         return success(start, operation);
@@ -189,7 +233,7 @@ pub(super) async fn login(
         )
     })?;
     let mut flow = Flow {
-        inner,
+        sender,
         credentials,
         operation,
         base,
@@ -278,7 +322,7 @@ impl Flow<'_> {
                 mechanism_id: mechanism.mechanism_id.clone(),
                 user: self.credentials.username.clone(),
             };
-            match handler.answer(&question).await? {
+            match ask(handler, question).await? {
                 MfaAnswer::Text(code) => {
                     let result = self.advance(mechanism, "Answer", Some(&code)).await?;
                     if result.summary() == "OobPending" {
@@ -315,7 +359,9 @@ impl Flow<'_> {
     async fn poll(&self, mechanism: &Mechanism) -> Result<LoginResult, Error> {
         for _ in 0..POLL_LIMIT {
             tokio::time::sleep(POLL_INTERVAL).await;
-            let result = self.advance(mechanism, "Poll", None).await?;
+            let result = self
+                .advance_as(&ADVANCE_AUTHENTICATION_POLL, mechanism, "Poll", None)
+                .await?;
             if result.summary() != "OobPending" {
                 return Ok(result);
             }
@@ -335,6 +381,17 @@ impl Flow<'_> {
         action: &'static str,
         answer: Option<&Secret>,
     ) -> Result<LoginResult, Error> {
+        self.advance_as(&ADVANCE_AUTHENTICATION, mechanism, action, answer)
+            .await
+    }
+
+    async fn advance_as(
+        &self,
+        op: &'static Operation,
+        mechanism: &Mechanism,
+        action: &'static str,
+        answer: Option<&Secret>,
+    ) -> Result<LoginResult, Error> {
         let body = AdvanceBody {
             session_id: &self.session_id,
             mechanism_id: &mechanism.mechanism_id,
@@ -342,8 +399,8 @@ impl Flow<'_> {
             answer,
         };
         post(
-            self.inner,
-            &ADVANCE_AUTHENTICATION,
+            self.sender,
+            op,
             &self.base,
             &body,
             self.operation,
@@ -353,9 +410,28 @@ impl Flow<'_> {
     }
 }
 
+/// Asks the MFA handler on a blocking thread: a handler may wait for a person (a `stdin`
+/// prompt), and it must not stall the async runtime meanwhile.
+async fn ask(handler: &Arc<dyn MfaHandler>, challenge: MfaChallenge) -> Result<MfaAnswer, Error> {
+    let handler = Arc::clone(handler);
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || runtime.block_on(handler.answer(&challenge)))
+        .await
+        .unwrap_or_else(|error| {
+            Err(Error::Auth {
+                operation: SIGN_IN,
+                message: format!("the MFA handler stopped: {error}"),
+                status: None,
+            })
+        })
+}
+
 /// Sends one step of the flow; `success: false` becomes [`Error::Auth`] with the tenant's message.
+///
+/// Each step has its own retry budget: the time a person takes to answer is not the tenant's
+/// failure.
 async fn post(
-    inner: &Inner,
+    sender: &Sender,
     op: &'static Operation,
     base: &Url,
     body: &impl Serialize,
@@ -365,8 +441,9 @@ async fn post(
     let mut encoder = Encoder::new(op);
     encoder.json(body)?;
     let encoded = encoder.finish()?;
-    let response = inner
-        .execute(&encoded, base, Credential::None)
+    let mut state = sender.retry_state(None);
+    let response = sender
+        .execute(&encoded, base, Credential::None, &mut state)
         .instrument(call_span(op.id))
         .await?;
     match envelope::decode::<Option<LoginResult>>(op, response.status, &response.body) {
@@ -396,8 +473,12 @@ fn success(result: LoginResult, operation: &'static str) -> Result<CachedToken, 
         .or(result.auth.filter(|t| !t.is_empty()))
         .ok_or_else(|| auth(operation, "LoginSuccess carried no token"))?;
     // The lifetime is usually not reported; the token is then kept until the tenant answers 401,
-    // which triggers a fresh login.
-    let lifetime = result.token_lifetime.map(Duration::from_secs);
+    // which triggers a fresh login. `TokenLifetime` is an int32 in the spec: zero, negative and
+    // absurd values mean "unknown" too.
+    let lifetime = result
+        .token_lifetime
+        .and_then(|seconds| seconds.as_u64())
+        .map(Duration::from_secs);
     Ok(CachedToken::new(token, lifetime))
 }
 

@@ -36,7 +36,8 @@ impl MfaChallenge {
 pub enum MfaAnswer {
     /// A code, OTP or security answer typed by the user.
     Text(Secret),
-    /// Wait for an out-of-band approval: the client polls once a second until it completes.
+    /// Wait for an out-of-band approval: the client polls once a second until it completes
+    /// (five minutes at most); a poll that fails with 5xx or a timeout is retried.
     Poll,
     /// Stop the login; the call fails with [`Error::Auth`].
     Cancel,
@@ -45,6 +46,10 @@ pub enum MfaAnswer {
 }
 
 /// Answers the second (and further) factors of a user login.
+///
+/// The client calls it on a blocking thread (`tokio::task::spawn_blocking`), so a handler may
+/// block, for example on a `stdin` prompt, without stalling other calls; the sign-in it belongs
+/// to runs as its own task and holds no lock meanwhile.
 ///
 /// A closure `Fn(&MfaChallenge) -> MfaAnswer` is a handler too; annotate its argument type
 /// (`|challenge: &MfaChallenge| …`) or wrap it in [`mfa_handler_fn`] so the compiler infers the

@@ -1,4 +1,8 @@
-//! Credentials and the bearer token: what the client sends as `Authorization`.
+//! Sign-in and the token: what the client sends as `Authorization`.
+//!
+//! This is a layer between the call path and the sender: a call asks [`Auth`] for a token, and
+//! a sign-in scheme ([`SignIn`]) sends its own requests through the [`Sender`], never through
+//! the call path. Another scheme (a Vault logon, say) is one more `SignIn` implementation.
 
 mod login;
 mod mfa;
@@ -7,106 +11,192 @@ mod token_cache;
 
 pub use mfa::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
 
+use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::call::Inner;
+use futures::future::BoxFuture;
+use http::HeaderValue;
+
 use crate::error::Error;
+use crate::retry::RetryState;
 use crate::secret::Secret;
-use token_cache::TokenCache;
+use crate::send::Sender;
+use crate::transport::Credential;
+pub(crate) use login::{LoginCredentials, UserLogin};
+pub(crate) use oauth::{ClientCredentials, OAuthCredentials};
+pub(crate) use token_cache::CachedToken;
+use token_cache::{Refusal, TokenCache};
 
-/// Client credentials for an OAuth token endpoint.
-#[derive(Debug, Clone)]
-pub(crate) struct OAuthCredentials {
-    /// `None` for `/oauth2/platformtoken`; the application id for `/oauth2/token/{app_id}`.
-    pub(crate) app_id: Option<String>,
-    pub(crate) client_id: String,
-    pub(crate) client_secret: Secret,
-    pub(crate) scope: Option<String>,
-}
+/// The label sign-in errors carry until they are handed to a call, which puts its own
+/// operation in their place.
+pub(crate) const SIGN_IN: &str = "sign-in";
 
-/// A user name and password, plus the handler for any further factor.
-#[derive(Clone)]
-pub(crate) struct LoginCredentials {
-    pub(crate) username: String,
-    pub(crate) password: Secret,
-    pub(crate) mfa: Option<Arc<dyn MfaHandler>>,
-}
+/// One way of obtaining a token: OAuth client credentials, a user login, later a Vault logon.
+pub(crate) trait SignIn: Send + Sync + fmt::Debug {
+    /// Signs in through `sender` and returns the token with its lifetime.
+    ///
+    /// It runs as its own task, shared by every call waiting for a token, so it must not depend
+    /// on any one call: it keeps its own retry bookkeeping.
+    fn sign_in<'a>(&'a self, sender: &'a Sender) -> BoxFuture<'a, Result<CachedToken, Error>>;
 
-impl std::fmt::Debug for LoginCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginCredentials")
-            .field("username", &self.username)
-            .field("password", &self.password)
-            .field("mfa", &self.mfa.as_ref().map(|_| "MfaHandler"))
-            .finish()
+    /// How calls present the token; a bearer token unless the scheme says otherwise.
+    fn credential(&self, token: &Secret) -> Credential {
+        Credential::Bearer(token.clone())
+    }
+
+    /// Whether signing in waits for a person (a password prompt, an MFA push). A call then waits
+    /// for it as long as its deadline allows rather than only its retry budget.
+    fn is_interactive(&self) -> bool {
+        false
     }
 }
 
-/// How the client obtains its bearer token.
-#[derive(Debug, Clone)]
-pub(crate) enum Credentials {
-    /// None configured: operations that need a token fail with a configuration error.
+/// How the client authenticates its calls.
+#[derive(Debug)]
+pub(crate) enum Auth {
+    /// No credentials: operations that need a token fail with a configuration error.
     None,
-    /// A fixed token from the caller; it cannot be refreshed.
-    Bearer(Secret),
-    /// The OAuth client-credentials grant.
-    OAuth(OAuthCredentials),
-    /// The interactive `StartAuthentication` / `AdvanceAuthentication` flow.
-    Login(LoginCredentials),
+    /// A fixed token from the caller; it cannot be refreshed, so a 401 fails the call.
+    Fixed(Secret),
+    /// Tokens obtained by a sign-in scheme and cached.
+    Session(Session),
 }
 
-/// The credentials and the token they produced.
+/// A sign-in scheme, the sender it signs in through, and the token it produced.
 #[derive(Debug)]
-pub(crate) struct Auth {
-    credentials: Credentials,
-    cache: TokenCache,
+pub(crate) struct Session {
+    scheme: Arc<dyn SignIn>,
+    sender: Arc<Sender>,
+    cache: Arc<TokenCache>,
+}
+
+/// The token a call sends, and how.
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    secret: Secret,
+    /// Whether this token can be replaced by signing in again.
+    refreshable: bool,
+    pub(crate) credential: Credential,
+}
+
+/// What a call does after the tenant answered 401 to `token`.
+#[derive(Debug)]
+pub(crate) enum After401 {
+    /// The token was probably stale and has been dropped: fetch another and send again.
+    SignInAgain,
+    /// The token is good; the call itself is refused. Report this message.
+    Report(String),
 }
 
 impl Auth {
-    pub(crate) fn new(credentials: Credentials) -> Self {
-        Auth {
-            credentials,
-            cache: TokenCache::default(),
-        }
+    /// Signs in with `scheme` through `sender`.
+    pub(crate) fn session(scheme: Arc<dyn SignIn>, sender: Arc<Sender>) -> Self {
+        Auth::Session(Session {
+            scheme,
+            sender,
+            cache: Arc::new(TokenCache::default()),
+        })
     }
 
-    /// The bearer token for a call of `operation`, fetching one if needed.
+    /// The token for a call of `operation`, waiting for a sign-in if needed, within the call's
+    /// retry budget and deadline.
     pub(crate) async fn token(
         &self,
-        inner: &Inner,
         operation: &'static str,
-    ) -> Result<Secret, Error> {
-        match &self.credentials {
-            Credentials::None => Err(Error::config(format!(
+        state: &RetryState,
+    ) -> Result<Token, Error> {
+        match self {
+            Auth::None => Err(Error::config(format!(
                 "{operation} needs a bearer token, but the client has no credentials; set bearer_token, client_credentials, oauth_app or user_login on the builder"
             ))),
-            Credentials::Bearer(token) => Ok(token.clone()),
-            Credentials::OAuth(oauth) => {
-                self.cache
-                    .get(|| oauth::fetch_token(inner, oauth, operation))
-                    .await
-            }
-            Credentials::Login(login) => {
-                self.cache
-                    .get(|| login::login(inner, login, operation))
-                    .await
+            Auth::Fixed(token) => Ok(Token {
+                secret: token.clone(),
+                refreshable: false,
+                credential: Credential::Bearer(token.clone()),
+            }),
+            Auth::Session(session) => {
+                let wait = if session.scheme.is_interactive() {
+                    state.deadline_remaining()
+                } else {
+                    Some(state.remaining())
+                };
+                let scheme = session.scheme.clone();
+                let sender = session.sender.clone();
+                let secret = session
+                    .cache
+                    .get(
+                        move || {
+                            Box::pin(async move {
+                                let token = scheme.sign_in(&sender).await?;
+                                check_token(&token.token)?;
+                                Ok(token)
+                            })
+                        },
+                        operation,
+                        wait,
+                    )
+                    .await?;
+                Ok(Token {
+                    credential: session.scheme.credential(&secret),
+                    secret,
+                    refreshable: true,
+                })
             }
         }
     }
 
-    /// Whether a refused token can be replaced by fetching a new one.
-    pub(crate) fn can_refresh(&self) -> bool {
-        matches!(
-            self.credentials,
-            Credentials::OAuth(_) | Credentials::Login(_)
-        )
+    /// Records that the tenant accepted `token` (answered anything but 401).
+    pub(crate) fn accepted(&self, token: &Token) {
+        if let Auth::Session(session) = self {
+            session.cache.vouch(&token.secret);
+        }
     }
 
-    /// Forgets a token the tenant refused.
-    pub(crate) async fn invalidate(&self, stale: &Secret) {
-        self.cache.invalidate(stale).await;
+    /// Decides what a 401 to `token` means. `after_sign_in` says whether the token was fetched
+    /// for this call because the tenant refused the one before.
+    pub(crate) fn refused(&self, token: &Token, after_sign_in: bool, reason: &str) -> After401 {
+        let Auth::Session(session) = self else {
+            return After401::Report(format!("the tenant refused the bearer token: {reason}"));
+        };
+        if !token.refreshable {
+            return After401::Report(format!("the tenant refused the bearer token: {reason}"));
+        }
+        if after_sign_in {
+            // A token signed in for this very call is not expired: the call is refused. Vouch
+            // for the token so the next refused call does not sign in (and prompt) again.
+            session.cache.vouch(&token.secret);
+            return After401::Report(format!(
+                "the tenant refused a freshly fetched token, so these credentials are not allowed to make this call: {reason}"
+            ));
+        }
+        match session.cache.refused(&token.secret) {
+            Refusal::Stale => {
+                tracing::debug!("the tenant refused the token; signing in again");
+                After401::SignInAgain
+            }
+            Refusal::Vouched => After401::Report(format!(
+                "the tenant refused this call although it accepted the same token within the last minute, so these credentials are not allowed to make it: {reason}"
+            )),
+        }
     }
 }
+
+/// Refuses a token the transport could not send, so it is never cached.
+fn check_token(token: &Secret) -> Result<(), Error> {
+    if token.is_empty() || HeaderValue::from_str(token.expose()).is_err() {
+        return Err(Error::Auth {
+            operation: SIGN_IN,
+            message: "the tenant sent a token that is empty or has characters not allowed in an HTTP header (a control character or non-ASCII text); it was discarded".to_owned(),
+            status: None,
+        });
+    }
+    Ok(())
+}
+
+/// The time a sign-in failure is shared with later calls before one of them tries again, so
+/// that a tenant refusing tokens is not asked again by every waiting call in turn.
+pub(crate) const FAILURE_BACKOFF: Duration = Duration::from_secs(2);
 
 #[cfg(test)]
 mod tests;

@@ -2,18 +2,39 @@
 
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::Instrument;
 
-use super::OAuthCredentials;
 use super::token_cache::CachedToken;
-use crate::call::{Inner, call_span};
+use super::{SIGN_IN, SignIn};
 use crate::envelope;
 use crate::error::Error;
 use crate::operation::{AuthMode, Convention, Encoder, Method, Operation};
 use crate::secret::Secret;
+use crate::send::{Sender, call_span};
 use crate::transport::Credential;
+
+/// Client credentials for an OAuth token endpoint.
+#[derive(Debug, Clone)]
+pub(crate) struct OAuthCredentials {
+    /// `None` for `/oauth2/platformtoken`; the application id for `/oauth2/token/{app_id}`.
+    pub(crate) app_id: Option<String>,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Secret,
+    pub(crate) scope: Option<String>,
+}
+
+/// The OAuth 2.0 client-credentials grant as a sign-in scheme.
+#[derive(Debug)]
+pub(crate) struct ClientCredentials(pub(crate) OAuthCredentials);
+
+impl SignIn for ClientCredentials {
+    fn sign_in<'a>(&'a self, sender: &'a Sender) -> BoxFuture<'a, Result<CachedToken, Error>> {
+        Box::pin(fetch_token(sender, &self.0))
+    }
+}
 
 /// The ISPSS service-user token endpoint (research notes part B §2.2).
 static PLATFORM_TOKEN: Operation = Operation {
@@ -63,11 +84,11 @@ struct TokenResponse {
 /// them as HTTP Basic, as the client-credentials page of CyberArk's docs and the official
 /// definition's `basicAuth` scheme say, and as the SDKs do; the form then carries only
 /// `grant_type` and `scope` (RFC 6749 §2.3.1 forbids sending them both ways).
-pub(super) async fn fetch_token(
-    inner: &Inner,
+async fn fetch_token(
+    sender: &Sender,
     credentials: &OAuthCredentials,
-    operation: &'static str,
 ) -> Result<CachedToken, Error> {
+    let operation = SIGN_IN;
     let (op, form, credential) = match &credentials.app_id {
         None => (
             &PLATFORM_TOKEN,
@@ -99,9 +120,11 @@ pub(super) async fn fetch_token(
     }
     encoder.form(&form)?;
     let encoded = encoder.finish()?;
-    let base = inner.base_url().clone();
-    let response = inner
-        .execute(&encoded, &base, credential)
+    let base = sender.base_url();
+    // One retry budget for the whole sign-in, whichever call is waiting for it.
+    let mut state = sender.retry_state(None);
+    let response = sender
+        .execute(&encoded, &base, credential, &mut state)
         .instrument(call_span(op.id))
         .await?;
     if matches!(response.status, 400 | 401 | 403) {
@@ -134,6 +157,8 @@ pub(super) async fn fetch_token(
         excerpt: crate::redact::excerpt(&response.body),
         status: response.status,
     })?;
+    // A lifetime that is not a whole number of seconds is treated as unknown; an absurd one
+    // is capped by `CachedToken::new`.
     let lifetime = token.expires_in.as_ref().and_then(|v| match v {
         Value::Number(n) => n.as_u64(),
         Value::String(s) => s.trim().parse().ok(),

@@ -81,7 +81,7 @@ async fn a_second_401_is_an_auth_error() {
     let error = client.send(&create()).await.unwrap_err();
     assert_eq!(
         error.to_string(),
-        "Org_Create failed: authentication failed: the tenant refused a freshly fetched token: <html>You do not have access to this content.</html> (HTTP 401)"
+        "Org_Create failed: authentication failed: the tenant refused a freshly fetched token, so these credentials are not allowed to make this call: <html>You do not have access to this content.</html> (HTTP 401)"
     );
     assert_eq!(fake.paths().len(), 4);
 }
@@ -107,8 +107,11 @@ async fn tokens_are_refreshed_ahead_of_expiry() {
     tokio::time::advance(Duration::from_secs(107)).await;
     client.send(&create()).await.unwrap();
     assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    // Past the refresh point the valid token is still used; its successor is fetched in the
+    // background.
     tokio::time::advance(Duration::from_secs(2)).await;
     client.send(&create()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1)).await;
     assert_eq!(fetches.load(Ordering::SeqCst), 2);
 }
 
@@ -329,4 +332,306 @@ async fn a_second_factor_without_a_handler_is_an_auth_error() {
         "Org_Create failed: authentication failed: the tenant asks for another factor (EMAIL), but no MFA handler is configured"
     );
     assert!(matches!(error, Error::Auth { status: None, .. }));
+}
+
+fn oauth_client(fake: Arc<FakeTransport>) -> Client {
+    Client::builder("http://127.0.0.1:1")
+        .client_credentials("svc", "s3cr3t")
+        .transport(fake)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn absurd_token_lifetimes_mean_no_known_expiry() {
+    let fake = FakeTransport::new(|request| match request.url.path() {
+        "/oauth2/platformtoken" => Ok(reply(
+            200,
+            r#"{"access_token":"t","expires_in":18446744073709551615}"#,
+        )),
+        _ => Ok(envelope("null")),
+    });
+    let client = oauth_client(fake.clone());
+    client.send(&create()).await.unwrap();
+    client.send(&create()).await.unwrap();
+    assert_eq!(fake.count("/oauth2/platformtoken"), 1);
+
+    for lifetime in ["18446744073709551615", "-1", "0"] {
+        let success = format!(
+            r#"{{"Token":"valid-token","Summary":"LoginSuccess","TokenLifetime":{lifetime}}}"#
+        );
+        let fake = FakeTransport::new(move |request| match request.url.path() {
+            "/Security/StartAuthentication" => Ok(envelope(START_PASSWORD_ONLY)),
+            "/Security/AdvanceAuthentication" => Ok(envelope(&success)),
+            _ => Ok(envelope("null")),
+        });
+        let client = login_client(fake.clone());
+        client.send(&create()).await.unwrap();
+        tokio::time::advance(Duration::from_secs(86_400)).await;
+        client.send(&create()).await.unwrap();
+        assert_eq!(fake.count("/Security/StartAuthentication"), 1, "{lifetime}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_sign_in_outlives_the_deadlines_of_the_calls_waiting_for_it() {
+    // A 3 s token endpoint and calls with 2 s deadlines: the first call gives up, the sign-in
+    // goes on, and every later call uses its token.
+    let fake = FakeTransport::with_latency_by(
+        |request| match request.url.path() {
+            "/oauth2/platformtoken" => Duration::from_secs(3),
+            _ => Duration::ZERO,
+        },
+        |request| match request.url.path() {
+            "/oauth2/platformtoken" => Ok(token_reply("t", 900)),
+            _ => Ok(envelope("null")),
+        },
+    );
+    let client: Client = Client::builder("http://127.0.0.1:1")
+        .client_credentials("svc", "s3cr3t")
+        .deadline(Duration::from_secs(2))
+        .transport(fake.clone())
+        .build()
+        .unwrap();
+    let mut succeeded = 0;
+    for _ in 0..10 {
+        if client.send(&create()).await.is_ok() {
+            succeeded += 1;
+        }
+    }
+    assert_eq!(succeeded, 9);
+    assert_eq!(fake.count("/oauth2/platformtoken"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_sign_in_is_shared_by_every_waiting_call() {
+    let fake = FakeTransport::new(|request| match request.url.path() {
+        "/oauth2/platformtoken" => Ok(reply(503, "busy")),
+        _ => Ok(envelope("null")),
+    });
+    let client = oauth_client(fake.clone());
+    let started = tokio::time::Instant::now();
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.send(&create()).await })
+        })
+        .collect();
+    for call in calls {
+        let error = call.await.unwrap().unwrap_err();
+        assert_eq!(error.status(), Some(503), "{error}");
+    }
+    // One sign-in with its own retries (four attempts), not one per waiting call.
+    assert_eq!(fake.count("/oauth2/platformtoken"), 4);
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_early_refresh_keeps_using_the_valid_token() {
+    let fetches = Arc::new(AtomicU32::new(0));
+    let counter = fetches.clone();
+    let fake = FakeTransport::new(move |request| match request.url.path() {
+        "/oauth2/platformtoken" => {
+            if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                Ok(token_reply("t1", 120))
+            } else {
+                Ok(reply(400, r#"{"error":"invalid_client"}"#))
+            }
+        }
+        _ => Ok(envelope("null")),
+    });
+    let client = oauth_client(fake.clone());
+    client.send(&create()).await.unwrap();
+    // Past the refresh point (108 s) but before expiry (120 s).
+    tokio::time::advance(Duration::from_secs(110)).await;
+    client.send(&create()).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    client.send(&create()).await.unwrap();
+    let last = fake.requests.lock().unwrap().len() - 1;
+    assert_eq!(bearer(&fake, last).as_deref(), Some("t1"));
+    assert!(fetches.load(Ordering::SeqCst) >= 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn forbidden_calls_do_not_sign_in_again() {
+    let fake = FakeTransport::new(|request| match request.url.path() {
+        "/oauth2/platformtoken" => Ok(token_reply("t", 900)),
+        "/Org/Create" => Ok(reply(401, "<html>You do not have access.</html>")),
+        _ => Ok(envelope("null")),
+    });
+    let client = oauth_client(fake.clone());
+    client.send(&get()).await.unwrap();
+    for _ in 0..3 {
+        let error = client.send(&create()).await.unwrap_err();
+        assert!(matches!(
+            error,
+            Error::Auth {
+                status: Some(401),
+                ..
+            }
+        ));
+        assert!(error.to_string().contains("not allowed"), "{error}");
+    }
+    assert_eq!(fake.count("/oauth2/platformtoken"), 1);
+
+    // When the first call is the forbidden one, the client signs in once more, then trusts
+    // the fresh token.
+    let fake = FakeTransport::new(|request| match request.url.path() {
+        "/oauth2/platformtoken" => Ok(token_reply("t", 900)),
+        _ => Ok(reply(401, "<html>You do not have access.</html>")),
+    });
+    let client = oauth_client(fake.clone());
+    for _ in 0..3 {
+        client.send(&create()).await.unwrap_err();
+    }
+    assert_eq!(fake.count("/oauth2/platformtoken"), 2);
+
+    // A token the tenant stopped accepting a while after it last worked is replaced.
+    tokio::time::advance(Duration::from_secs(61)).await;
+    client.send(&create()).await.unwrap_err();
+    assert_eq!(fake.count("/oauth2/platformtoken"), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_that_cannot_be_sent_is_refused_on_arrival() {
+    let fetches = Arc::new(AtomicU32::new(0));
+    let counter = fetches.clone();
+    let fake = FakeTransport::new(move |request| match request.url.path() {
+        "/oauth2/platformtoken" => {
+            if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                Ok(reply(
+                    200,
+                    r#"{"access_token":"bad\u0001token","expires_in":900}"#,
+                ))
+            } else {
+                Ok(token_reply("good", 900))
+            }
+        }
+        _ => Ok(envelope("null")),
+    });
+    let client = oauth_client(fake.clone());
+    let error = client.send(&create()).await.unwrap_err();
+    assert!(matches!(error, Error::Auth { .. }), "{error:?}");
+    assert!(error.to_string().contains("not allowed in an HTTP header"));
+    assert!(!format!("{error:?}").contains("bad\u{1}token"));
+    tokio::time::advance(crate::auth::FAILURE_BACKOFF).await;
+    client.send(&create()).await.unwrap();
+    assert_eq!(fake.count("/Org/Create"), 1);
+    let last = fake.requests.lock().unwrap().len() - 1;
+    assert_eq!(bearer(&fake, last).as_deref(), Some("good"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_pod_fqdn_redirect_moves_the_calls() {
+    let moved = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = moved.clone();
+    let fake = FakeTransport::new(move |request| {
+        let host = request.url.host_str().unwrap_or_default().to_owned();
+        let moved = flag.load(Ordering::SeqCst);
+        match (host.as_str(), request.url.path()) {
+            ("127.0.0.1", "/Security/StartAuthentication") => {
+                Ok(envelope(r#"{"PodFqdn":"127.0.0.2:1"}"#))
+            }
+            ("127.0.0.2", "/Security/StartAuthentication") if moved => {
+                Ok(envelope(r#"{"PodFqdn":"127.0.0.3:1"}"#))
+            }
+            (_, "/Security/StartAuthentication") => Ok(envelope(START_PASSWORD_ONLY)),
+            (_, "/Security/AdvanceAuthentication") => Ok(envelope(LOGIN_SUCCESS)),
+            ("127.0.0.2", _) if moved => Ok(reply(401, "")),
+            (_, _) => Ok(envelope("null")),
+        }
+    });
+    let client = login_client(fake.clone());
+    client.send(&create()).await.unwrap();
+    assert_eq!(client.tenant_url().as_str(), "http://127.0.0.2:1/");
+    moved.store(true, Ordering::SeqCst);
+    tokio::time::advance(Duration::from_secs(120)).await;
+    client.send(&create()).await.unwrap();
+    assert_eq!(client.tenant_url().as_str(), "http://127.0.0.3:1/");
+    let last = fake.requests.lock().unwrap().len() - 1;
+    assert_eq!(
+        fake.request(last).url.as_str(),
+        "http://127.0.0.3:1/Org/Create"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_sign_in_redirect_off_cyberark_domains_is_not_followed_unless_allowed() {
+    let fake = FakeTransport::new(|request| {
+        match (
+            request.url.host_str().unwrap_or_default(),
+            request.url.path(),
+        ) {
+            ("abc1234.id.cyberark.cloud", "/Security/StartAuthentication") => {
+                Ok(envelope(r#"{"PodFqdn":"login.corp.example"}"#))
+            }
+            (_, "/Security/StartAuthentication") => Ok(envelope(START_PASSWORD_ONLY)),
+            (_, "/Security/AdvanceAuthentication") => Ok(envelope(LOGIN_SUCCESS)),
+            _ => Ok(envelope("null")),
+        }
+    });
+    let client: Client = Client::builder("abc1234.id.cyberark.cloud")
+        .user_login("user@example", "pa55word")
+        .transport(fake.clone())
+        .build()
+        .unwrap();
+    let error = client.send(&create()).await.unwrap_err();
+    assert!(matches!(error, Error::Auth { .. }));
+    assert!(error.to_string().contains("login.corp.example"), "{error}");
+    assert_eq!(fake.paths(), ["/Security/StartAuthentication"]);
+
+    let fake = FakeTransport::new(|request| match request.url.path() {
+        "/Security/StartAuthentication" if request.url.host_str() != Some("login.corp.example") => {
+            Ok(envelope(r#"{"PodFqdn":"login.corp.example"}"#))
+        }
+        "/Security/StartAuthentication" => Ok(envelope(START_PASSWORD_ONLY)),
+        "/Security/AdvanceAuthentication" => Ok(envelope(LOGIN_SUCCESS)),
+        _ => Ok(envelope("null")),
+    });
+    let client: Client = Client::builder("abc1234.id.cyberark.cloud")
+        .user_login("user@example", "pa55word")
+        .allow_sign_in_host("login.corp.example")
+        .transport(fake.clone())
+        .build()
+        .unwrap();
+    client.send(&create()).await.unwrap();
+    assert_eq!(client.tenant_url().as_str(), "https://login.corp.example/");
+}
+
+#[tokio::test(start_paused = true)]
+async fn polling_survives_a_503_and_the_handler_runs_off_the_runtime() {
+    let polls = Arc::new(AtomicU32::new(0));
+    let counter = polls.clone();
+    let fake = FakeTransport::new(move |request| match request.url.path() {
+        "/Security/StartAuthentication" => Ok(envelope(START_MFA)),
+        "/Security/AdvanceAuthentication" => {
+            let body = body_text(request);
+            if body.contains(r#""Action":"Answer""#) {
+                Ok(envelope(r#"{"Summary":"StartNextChallenge"}"#))
+            } else if body.contains(r#""Action":"StartOOB""#) {
+                Ok(envelope(r#"{"Summary":"OobPending"}"#))
+            } else if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                Ok(reply(503, "busy"))
+            } else {
+                Ok(envelope(LOGIN_SUCCESS))
+            }
+        }
+        _ => Ok(envelope("null")),
+    });
+    let test_thread = std::thread::current().id();
+    let handler_thread = Arc::new(std::sync::Mutex::new(None));
+    let record = handler_thread.clone();
+    let client: Client = Client::builder("http://127.0.0.1:1")
+        .user_login("user@example", "pa55word")
+        .mfa_handler(mfa_handler_fn(move |_| {
+            *record.lock().unwrap() = Some(std::thread::current().id());
+            MfaAnswer::Poll
+        }))
+        .transport(fake.clone())
+        .build()
+        .unwrap();
+    client.send(&create()).await.unwrap();
+    assert_eq!(polls.load(Ordering::SeqCst), 2);
+    let handler_thread = handler_thread.lock().unwrap().unwrap();
+    assert_ne!(handler_thread, test_thread);
 }

@@ -1,110 +1,319 @@
-//! The cached bearer token, refreshed ahead of expiry, fetched by one caller at a time.
+//! The cached token: refreshed ahead of expiry in the background, fetched by one task that
+//! every waiting call shares, success or failure.
 
 use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::Mutex;
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
 use tokio::time::Instant;
 
+use super::FAILURE_BACKOFF;
 use crate::error::Error;
 use crate::secret::Secret;
 
 /// The longest margin by which a token is refreshed before it expires.
 const MAX_MARGIN: Duration = Duration::from_secs(60);
 
-/// A token and the moment it should be replaced.
+/// Lifetimes beyond this are not believed: the token is kept until the tenant refuses it, as
+/// when no lifetime is reported. (An absurd `expires_in` would otherwise overflow the clock.)
+const MAX_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// How long a token the tenant accepted is trusted to be unexpired: a 401 within this time is a
+/// refusal of the call, not of the token, and does not sign in again. It equals the refresh
+/// margin, so a token that expires on schedule is replaced before this could mislead.
+const TRUST_WINDOW: Duration = Duration::from_secs(60);
+
+/// A token and the moments it should be replaced and stops working.
 #[derive(Debug, Clone)]
 pub(crate) struct CachedToken {
     pub(crate) token: Secret,
-    /// `None` means "no known expiry": keep it until the tenant answers 401.
-    pub(crate) refresh_at: Option<Instant>,
+    /// When to start fetching a successor; `None` means "no known expiry".
+    refresh_at: Option<Instant>,
+    /// When the token stops working; until then it is used while the successor is fetched.
+    expires_at: Option<Instant>,
+    /// When the tenant last accepted it.
+    vouched_at: Option<Instant>,
 }
 
 impl CachedToken {
-    /// A token that lives for `lifetime` from now, or indefinitely when the lifetime is unknown.
+    /// A token that lives for `lifetime` from now, or indefinitely when the lifetime is unknown,
+    /// zero, or beyond a year.
     ///
     /// It is refreshed a margin ahead of expiry (a tenth of the lifetime, at most a minute) so
     /// that a request never leaves with a token that expires on the way.
     pub(crate) fn new(token: Secret, lifetime: Option<Duration>) -> Self {
-        let refresh_at = lifetime.map(|lifetime| {
-            let margin = (lifetime / 10).min(MAX_MARGIN);
-            Instant::now() + (lifetime - margin)
-        });
-        CachedToken { token, refresh_at }
+        let now = Instant::now();
+        let lifetime = lifetime.filter(|l| !l.is_zero() && *l <= MAX_LIFETIME);
+        let expires_at = lifetime.and_then(|l| now.checked_add(l));
+        let refresh_at = lifetime.and_then(|l| now.checked_add(l - (l / 10).min(MAX_MARGIN)));
+        CachedToken {
+            token,
+            refresh_at,
+            expires_at,
+            vouched_at: None,
+        }
     }
 
+    /// Whether the token needs no successor yet.
     fn is_fresh(&self, now: Instant) -> bool {
         self.refresh_at.is_none_or(|at| now < at)
     }
+
+    /// Whether the token still works.
+    fn is_valid(&self, now: Instant) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
+    }
 }
 
-/// Holds the current token; a fetch happens under the lock, so concurrent callers that find the
-/// token stale wait for one fetch instead of each starting their own (single flight).
+/// The result of a sign-in as every waiter sees it.
+type SharedFetch = Shared<BoxFuture<'static, Result<Secret, Arc<Error>>>>;
+
+#[derive(Debug, Default)]
+struct State {
+    current: Option<CachedToken>,
+    /// The sign-in under way, if any.
+    inflight: Option<SharedFetch>,
+    /// The last sign-in's failure, handed to callers until the instant given.
+    failure: Option<(Arc<Error>, Instant)>,
+}
+
+impl State {
+    fn failing(&self, now: Instant) -> Option<&Arc<Error>> {
+        self.failure
+            .as_ref()
+            .filter(|(_, until)| now < *until)
+            .map(|(error, _)| error)
+    }
+}
+
+/// What a 401 said about the token.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The token may have expired; it was dropped.
+    Stale,
+    /// The tenant accepted the token less than a minute ago; it was kept.
+    Vouched,
+}
+
+/// Holds the current token and the sign-in under way.
+///
+/// The sign-in runs as its own task, not inside the call that started it: a call that gives up
+/// (its deadline passed) does not cancel it, and every call that arrives meanwhile waits for
+/// the same result. A failure is shared too, for [`FAILURE_BACKOFF`], so many waiting calls do
+/// not each repeat it.
 #[derive(Debug, Default)]
 pub(crate) struct TokenCache {
-    slot: Mutex<Option<CachedToken>>,
+    state: Mutex<State>,
 }
 
 impl TokenCache {
-    /// Returns the cached token if it is fresh, otherwise fetches, stores and returns a new one.
-    pub(crate) async fn get<F, Fut>(&self, fetch: F) -> Result<Secret, Error>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<CachedToken, Error>>,
-    {
-        let mut slot = self.slot.lock().await;
-        if let Some(cached) = slot.as_ref().filter(|c| c.is_fresh(Instant::now())) {
-            return Ok(cached.token.clone());
-        }
-        let fresh = fetch().await?;
-        let token = fresh.token.clone();
-        *slot = Some(fresh);
-        Ok(token)
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Forgets `stale` after the tenant refused it. A token that another caller has already
-    /// replaced is left alone, so many concurrent 401s cause one refresh, not many.
-    pub(crate) async fn invalidate(&self, stale: &Secret) {
-        let mut slot = self.slot.lock().await;
-        if slot.as_ref().is_some_and(|c| &c.token == stale) {
-            *slot = None;
+    /// Returns a usable token for a call of `operation`, signing in with `start` if there is
+    /// none, waiting at most `wait` (the caller's remaining time).
+    ///
+    /// A token due for refresh but still valid is returned at once while its successor is
+    /// fetched in the background; if that fetch fails, the valid token stays in use.
+    pub(crate) async fn get<F, Fut>(
+        self: &Arc<Self>,
+        start: F,
+        operation: &'static str,
+        wait: Option<Duration>,
+    ) -> Result<Secret, Error>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<CachedToken, Error>> + Send + 'static,
+    {
+        let fetch = {
+            let mut state = self.lock();
+            let now = Instant::now();
+            if let Some(current) = state.current.as_ref().filter(|c| c.is_valid(now)) {
+                let token = current.token.clone();
+                let due = !current.is_fresh(now);
+                if due && state.inflight.is_none() && state.failing(now).is_none() {
+                    tracing::debug!("refreshing the token in the background");
+                    // The task runs on its own; its result lands in the cache.
+                    let _background = self.start(&mut state, start());
+                }
+                return Ok(token);
+            }
+            if let Some(error) = state.failing(now) {
+                return Err(error.for_caller(operation));
+            }
+            match &state.inflight {
+                Some(fetch) => fetch.clone(),
+                None => self.start(&mut state, start()),
+            }
+        };
+        let result = match wait {
+            Some(wait) => match tokio::time::timeout(wait, fetch).await {
+                Ok(result) => result,
+                Err(_) => {
+                    return Err(Error::Timeout {
+                        operation,
+                        elapsed: wait,
+                    });
+                }
+            },
+            None => fetch.await,
+        };
+        result.map_err(|error| error.for_caller(operation))
+    }
+
+    /// Spawns a sign-in and records it as the one under way.
+    fn start<Fut>(self: &Arc<Self>, state: &mut State, sign_in: Fut) -> SharedFetch
+    where
+        Fut: Future<Output = Result<CachedToken, Error>> + Send + 'static,
+    {
+        let cache = Arc::clone(self);
+        let task = tokio::spawn(async move {
+            let result = sign_in.await;
+            cache.finish(result)
+        });
+        let fetch = async move {
+            task.await.unwrap_or_else(|error| {
+                Err(Arc::new(Error::config(format!(
+                    "the sign-in task stopped: {error}"
+                ))))
+            })
         }
+        .boxed()
+        .shared();
+        state.inflight = Some(fetch.clone());
+        fetch
+    }
+
+    /// Stores what a sign-in produced.
+    fn finish(&self, result: Result<CachedToken, Error>) -> Result<Secret, Arc<Error>> {
+        let mut state = self.lock();
+        state.inflight = None;
+        match result {
+            Ok(token) => {
+                state.failure = None;
+                let secret = token.token.clone();
+                state.current = Some(token);
+                Ok(secret)
+            }
+            Err(error) => {
+                // A failed early refresh leaves the still-valid token in place.
+                let error = Arc::new(error);
+                state.failure = Some((error.clone(), Instant::now() + FAILURE_BACKOFF));
+                Err(error)
+            }
+        }
+    }
+
+    /// Records that the tenant accepted `token`.
+    pub(crate) fn vouch(&self, token: &Secret) {
+        let mut state = self.lock();
+        if let Some(current) = state.current.as_mut().filter(|c| &c.token == token) {
+            current.vouched_at = Some(Instant::now());
+        }
+    }
+
+    /// Handles a 401 to `token`: a token the tenant accepted within the trust window is kept
+    /// (the call was refused, not the token); otherwise it is dropped, unless another call has
+    /// already replaced it, so many concurrent 401s cause one sign-in, not many.
+    pub(crate) fn refused(&self, token: &Secret) -> Refusal {
+        let mut state = self.lock();
+        let now = Instant::now();
+        let Some(current) = state.current.as_ref().filter(|c| &c.token == token) else {
+            return Refusal::Stale;
+        };
+        if current
+            .vouched_at
+            .is_some_and(|at| now.duration_since(at) < TRUST_WINDOW)
+        {
+            return Refusal::Vouched;
+        }
+        state.current = None;
+        state.failure = None;
+        Refusal::Stale
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;
 
+    /// A sign-in that takes `delay` and returns `t1`, `t2`, … or fails when `fail` is set.
     fn counting_fetch(
         counter: &Arc<AtomicU32>,
         lifetime: Option<Duration>,
-    ) -> impl Future<Output = Result<CachedToken, Error>> + use<> {
+        delay: Duration,
+        fail: bool,
+    ) -> impl Future<Output = Result<CachedToken, Error>> + Send + 'static + use<> {
         let counter = counter.clone();
         async move {
             let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::sleep(delay).await;
+            if fail {
+                return Err(Error::config(format!("fetch {n} failed")));
+            }
             Ok(CachedToken::new(Secret::new(format!("t{n}")), lifetime))
         }
     }
 
+    const MS10: Duration = Duration::from_millis(10);
+
+    async fn get(
+        cache: &Arc<TokenCache>,
+        fetches: &Arc<AtomicU32>,
+        life: Option<Duration>,
+    ) -> Result<Secret, Error> {
+        cache
+            .get(|| counting_fetch(fetches, life, MS10, false), "Op", None)
+            .await
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn refreshes_a_margin_before_expiry() {
-        let cache = TokenCache::default();
+    async fn refreshes_a_margin_before_expiry_in_the_background() {
+        let cache = Arc::new(TokenCache::default());
         let fetches = Arc::new(AtomicU32::new(0));
         let life = Some(Duration::from_secs(900));
-        let t = cache.get(|| counting_fetch(&fetches, life)).await.unwrap();
-        assert_eq!(t.expose(), "t1");
+        assert_eq!(get(&cache, &fetches, life).await.unwrap().expose(), "t1");
         tokio::time::advance(Duration::from_secs(830)).await;
-        let t = cache.get(|| counting_fetch(&fetches, life)).await.unwrap();
-        assert_eq!(t.expose(), "t1");
-        // 900 s minus the 60 s margin: at 840 s the token is replaced.
+        assert_eq!(get(&cache, &fetches, life).await.unwrap().expose(), "t1");
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        // 900 s minus the 60 s margin: at 841 s the still-valid token is used while t2 is
+        // fetched in the background.
         tokio::time::advance(Duration::from_secs(11)).await;
-        let t = cache.get(|| counting_fetch(&fetches, life)).await.unwrap();
-        assert_eq!(t.expose(), "t2");
+        assert_eq!(get(&cache, &fetches, life).await.unwrap().expose(), "t1");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(get(&cache, &fetches, life).await.unwrap().expose(), "t2");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_early_refresh_keeps_the_valid_token() {
+        let cache = Arc::new(TokenCache::default());
+        let fetches = Arc::new(AtomicU32::new(0));
+        let life = Some(Duration::from_secs(900));
+        get(&cache, &fetches, life).await.unwrap();
+        tokio::time::advance(Duration::from_secs(850)).await;
+        let failing = || counting_fetch(&fetches, life, MS10, true);
+        assert_eq!(cache.get(failing, "Op", None).await.unwrap().expose(), "t1");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let failing = || counting_fetch(&fetches, life, MS10, true);
+        assert_eq!(cache.get(failing, "Op", None).await.unwrap().expose(), "t1");
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn absurd_lifetimes_mean_no_known_expiry() {
+        for seconds in [u64::MAX, u64::MAX / 2, 10_000_000_000, 0] {
+            let cache = Arc::new(TokenCache::default());
+            let fetches = Arc::new(AtomicU32::new(0));
+            let life = Some(Duration::from_secs(seconds));
+            get(&cache, &fetches, life).await.unwrap();
+            tokio::time::advance(Duration::from_secs(86_400 * 400)).await;
+            assert_eq!(get(&cache, &fetches, life).await.unwrap().expose(), "t1");
+        }
     }
 
     #[tokio::test(start_paused = true)]
@@ -115,7 +324,7 @@ mod tests {
             .map(|_| {
                 let cache = cache.clone();
                 let fetches = fetches.clone();
-                tokio::spawn(async move { cache.get(|| counting_fetch(&fetches, None)).await })
+                tokio::spawn(async move { get(&cache, &fetches, None).await })
             })
             .collect();
         for task in tasks {
@@ -125,16 +334,70 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn invalidate_only_drops_the_stale_token() {
-        let cache = TokenCache::default();
+    async fn the_fetch_outlives_a_caller_that_gives_up() {
+        let cache = Arc::new(TokenCache::default());
         let fetches = Arc::new(AtomicU32::new(0));
-        let t1 = cache.get(|| counting_fetch(&fetches, None)).await.unwrap();
-        cache.invalidate(&t1).await;
-        let t2 = cache.get(|| counting_fetch(&fetches, None)).await.unwrap();
+        let slow = || counting_fetch(&fetches, None, Duration::from_secs(3), false);
+        let error = cache
+            .get(slow, "Op", Some(Duration::from_secs(2)))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            Error::Timeout {
+                operation: "Op",
+                ..
+            }
+        ));
+        // The next caller joins the same fetch instead of starting over.
+        let slow = || counting_fetch(&fetches, None, Duration::from_secs(3), false);
+        let token = cache.get(slow, "Op", Some(Duration::from_secs(2))).await;
+        assert_eq!(token.unwrap().expose(), "t1");
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_is_shared_with_every_waiter_then_retried_after_a_backoff() {
+        let cache = Arc::new(TokenCache::default());
+        let fetches = Arc::new(AtomicU32::new(0));
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let cache = cache.clone();
+                let fetches = fetches.clone();
+                tokio::spawn(async move {
+                    let fail = || counting_fetch(&fetches, None, Duration::from_secs(1), true);
+                    cache.get(fail, "Op", None).await
+                })
+            })
+            .collect();
+        for task in tasks {
+            let error = task.await.unwrap().unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "invalid client configuration: fetch 1 failed"
+            );
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        assert!(get(&cache, &fetches, None).await.is_err());
+        tokio::time::advance(FAILURE_BACKOFF).await;
+        assert_eq!(get(&cache, &fetches, None).await.unwrap().expose(), "t2");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_only_drops_an_unvouched_current_token() {
+        let cache = Arc::new(TokenCache::default());
+        let fetches = Arc::new(AtomicU32::new(0));
+        let t1 = get(&cache, &fetches, None).await.unwrap();
+        assert_eq!(cache.refused(&t1), Refusal::Stale);
+        let t2 = get(&cache, &fetches, None).await.unwrap();
         assert_eq!(t2.expose(), "t2");
         // A second caller still holding t1 must not throw away t2.
-        cache.invalidate(&t1).await;
-        let again = cache.get(|| counting_fetch(&fetches, None)).await.unwrap();
-        assert_eq!(again.expose(), "t2");
+        assert_eq!(cache.refused(&t1), Refusal::Stale);
+        assert_eq!(get(&cache, &fetches, None).await.unwrap().expose(), "t2");
+        // A token the tenant just accepted is kept: the call was refused, not the token.
+        cache.vouch(&t2);
+        assert_eq!(cache.refused(&t2), Refusal::Vouched);
+        tokio::time::advance(TRUST_WINDOW).await;
+        assert_eq!(cache.refused(&t2), Refusal::Stale);
     }
 }

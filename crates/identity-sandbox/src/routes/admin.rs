@@ -136,9 +136,26 @@ fn inject(app: &App, json: &Value) -> Reply {
         "drop" => Fault::DropConnection,
         "truncated" => Fault::TruncatedBody,
         "malformed" => Fault::MalformedJson,
+        "answer" => {
+            let status = match spec.get("status").and_then(Value::as_u64) {
+                Some(s) if (100..=599).contains(&s) => s as u16,
+                _ => return bad("`fault.status` must be an HTTP status code"),
+            };
+            let body = match spec.get("body") {
+                Some(Value::String(text)) => text.clone(),
+                Some(json) => json.to_string(),
+                None => return bad("`fault.body` (the JSON to answer with) is required"),
+            };
+            let retry_after = spec.get("retry_after_seconds").and_then(Value::as_u64);
+            Fault::Answer {
+                status,
+                body,
+                retry_after,
+            }
+        }
         other => {
             return bad(format!(
-                "unknown fault kind {other:?}; use status, rate_limited, delay, drop, truncated or malformed"
+                "unknown fault kind {other:?}; use status, rate_limited, delay, drop, truncated, malformed or answer"
             ));
         }
     };

@@ -1,0 +1,227 @@
+//! The bottom layer of every call: one request, sent through the transport under the client's
+//! limits, retried under the call's [`RetryState`], to the tenant's current URL.
+//!
+//! Sign-in (`auth/`) and the call path (`call.rs`) both send through here; nothing here knows
+//! about tokens, so the layers depend on each other in one direction only:
+//! `call` → `auth` → `send` → `transport`.
+
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
+
+use http::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
+use tokio::time::Instant;
+use tracing::{Span, field};
+use url::Url;
+
+use crate::error::Error;
+use crate::limit::Limits;
+use crate::operation::Encoded;
+use crate::retry::{Decision, Outcome, Reason, RetryPolicy, RetryQuota, RetryState};
+use crate::transport::{Credential, HttpRequest, HttpResponse, Transport, TransportError};
+
+/// The span of one call (or one token request). Fields are filled in as attempts complete.
+pub(crate) fn call_span(operation: &'static str) -> Span {
+    tracing::info_span!(
+        "cyberark.call",
+        operation,
+        attempt = field::Empty,
+        status = field::Empty,
+        latency_ms = field::Empty,
+    )
+}
+
+/// Sends requests for one client: the transport, the tenant URL, limits and retry settings.
+#[derive(Debug)]
+pub(crate) struct Sender {
+    /// Where calls go. A sign-in may move it (a `PodFqdn` redirect), as often as the tenant says.
+    tenant: RwLock<Url>,
+    transport: Arc<dyn Transport>,
+    retry: RetryPolicy,
+    quota: Option<Arc<RetryQuota>>,
+    timeout: Option<Duration>,
+    limits: Limits,
+    user_agent: HeaderValue,
+}
+
+/// Everything a [`Sender`] is made of.
+pub(crate) struct SenderConfig {
+    pub(crate) tenant: Url,
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) retry: RetryPolicy,
+    /// The client-wide retry quota; `None` leaves retries bounded by the policy alone.
+    pub(crate) quota: Option<u32>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) limits: Limits,
+    pub(crate) user_agent: HeaderValue,
+}
+
+impl Sender {
+    pub(crate) fn new(config: SenderConfig) -> Self {
+        Sender {
+            tenant: RwLock::new(config.tenant),
+            transport: config.transport,
+            retry: config.retry,
+            quota: config
+                .quota
+                .map(|capacity| Arc::new(RetryQuota::new(capacity))),
+            timeout: config.timeout,
+            limits: config.limits,
+            user_agent: config.user_agent,
+        }
+    }
+
+    /// The URL calls are sent to now.
+    pub(crate) fn base_url(&self) -> Url {
+        self.tenant
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sends every later call to `url` (after a `PodFqdn` redirect during sign-in).
+    pub(crate) fn move_to(&self, url: Url) {
+        let mut tenant = self.tenant.write().unwrap_or_else(PoisonError::into_inner);
+        if *tenant != url {
+            tracing::debug!(tenant = %url, "calls now go to the pod the sign-in was sent to");
+            *tenant = url;
+        }
+    }
+
+    /// Fresh retry bookkeeping for one call (or one sign-in) under the client's policy.
+    pub(crate) fn retry_state(&self, deadline: Option<Duration>) -> RetryState {
+        RetryState::new(&self.retry, deadline, self.quota.clone())
+    }
+
+    /// Sends one request, retrying 429 always and 502/503/504, timeouts and connection errors
+    /// when the operation is idempotent, within `state` (the call's attempts, budget and
+    /// deadline). Returns the first response that is not retried.
+    pub(crate) async fn execute(
+        &self,
+        encoded: &Encoded,
+        base: &Url,
+        credential: Credential,
+        state: &mut RetryState,
+    ) -> Result<HttpResponse, Error> {
+        let op = encoded.operation;
+        let request = self.http_request(encoded, base, credential);
+        let span = Span::current();
+        loop {
+            let attempt = state.start_attempt();
+            let permit = self.limits.acquire().await;
+            let sent_at = Instant::now();
+            let exchange = self.transport.send(request.clone());
+            let result = match self.timeout {
+                Some(limit) => tokio::time::timeout(limit, exchange)
+                    .await
+                    .unwrap_or(Err(TransportError::Timeout)),
+                None => exchange.await,
+            };
+            drop(permit);
+            let waited = sent_at.elapsed();
+            let latency_ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+            span.record("attempt", attempt);
+            span.record("latency_ms", latency_ms);
+            // Split the result into an answer to return now, or a failure with its outcome.
+            let (outcome, failure) = match result {
+                Ok(response) => {
+                    span.record("status", response.status);
+                    match response.status {
+                        429 => (Outcome::RateLimited(retry_after(&response)), Ok(response)),
+                        502..=504 => (Outcome::Unavailable(retry_after(&response)), Ok(response)),
+                        status => {
+                            tracing::debug!(attempt, status, latency_ms, "answered");
+                            state.succeeded();
+                            return Ok(response);
+                        }
+                    }
+                }
+                Err(TransportError::Invalid(message)) => {
+                    return Err(Error::invalid(op.id, message));
+                }
+                Err(error) => (Outcome::Connection, Err(error)),
+            };
+            let decision = state.decide(outcome, op.idempotent, state.elapsed());
+            tracing::debug!(attempt, ?outcome, ?decision, latency_ms, "attempt failed");
+            let reason = match decision {
+                Decision::Retry(delay) => {
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                Decision::GiveUp(reason) => reason,
+            };
+            if reason != Reason::NotRetryable {
+                tracing::debug!(?reason, "not retrying");
+            }
+            return match (failure, outcome) {
+                (Ok(_), Outcome::RateLimited(retry_after)) => Err(Error::RateLimited {
+                    operation: op.id,
+                    retry_after,
+                    attempts: state.attempts(),
+                }),
+                // A 5xx that is not retried is reported by the decoder as an API error.
+                (Ok(response), _) => Ok(response),
+                (Err(TransportError::Connection(source)), _) => Err(Error::Transport {
+                    operation: op.id,
+                    source,
+                }),
+                // The transport's connect timeout may fire before the client's own timeout;
+                // either way, report how long the attempt actually waited.
+                (Err(_), _) => Err(Error::Timeout {
+                    operation: op.id,
+                    elapsed: waited,
+                }),
+            };
+        }
+    }
+
+    fn http_request(&self, encoded: &Encoded, base: &Url, credential: Credential) -> HttpRequest {
+        let mut url = base.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty();
+            for segment in &encoded.segments {
+                segments.push(segment);
+            }
+        }
+        if !encoded.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &encoded.query {
+                pairs.append_pair(name, value);
+            }
+        }
+        let mut headers = vec![
+            (
+                HeaderName::from_static("x-idap-native-client"),
+                HeaderValue::from_static("true"),
+            ),
+            (USER_AGENT, self.user_agent.clone()),
+            (ACCEPT, HeaderValue::from_static("application/json")),
+        ];
+        for (name, value) in &encoded.headers {
+            // Generated header names come from the spec and are valid; a value with control
+            // characters is dropped rather than sent mangled.
+            if let (Ok(name), Ok(mut value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                value.set_sensitive(true);
+                headers.push((name, value));
+            }
+        }
+        HttpRequest {
+            method: encoded.operation.method.as_http(),
+            url,
+            headers,
+            credential,
+            body: encoded.body.clone(),
+        }
+    }
+}
+
+fn retry_after(response: &HttpResponse) -> Option<Duration> {
+    let value = response
+        .headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
+    crate::retry::parse_retry_after(value, SystemTime::now())
+}
