@@ -224,6 +224,28 @@ hold.release()
 time.sleep(0.5)
 print("ok")
 ''',
+    # Row 7: 1,000 calls from 16 threads on one Client, then a cancelled call and another call.
+    "threads_then_cancellation": '''
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+sb = Sandbox()
+client = Client(sb.url, **credentials(sb))
+with ThreadPoolExecutor(16) as pool:
+    counts = list(pool.map(lambda _: client.cdirectory_service.get_users().full_count, range(1000)))
+assert len(counts) == 1000 and all(counts)
+async def main():
+    aclient = AsyncClient(sb.url, **credentials(sb))
+    hold = sb.hold("Org_Create")
+    try:
+        await asyncio.wait_for(aclient.org.create("Cancelled"), 0.2)
+    except asyncio.TimeoutError:
+        pass
+    hold.release()
+    assert (await aclient.org.create("Next")).id
+asyncio.run(main())
+assert client.org.create("Sync next").id
+print("ok")
+''',
     # Clients (one with an mfa callback in a reference cycle) collected during shutdown.
     "clients_collected_at_shutdown": '''
 import asyncio
@@ -245,9 +267,11 @@ print("ok")
 ''',
 }
 
-# The multiprocessing start methods, each with a Client per worker (and asyncio imported).
+# The multiprocessing start methods, each with a Client per worker, with and without asyncio.
 POOL = '''
-import asyncio, multiprocessing
+import multiprocessing
+if ASYNCIO:
+    import asyncio
 
 def work(args):
     url, client_id, client_secret = args
@@ -264,7 +288,8 @@ if __name__ == "__main__":
     print("ok")
 '''
 for _method in ("fork", "forkserver", "spawn"):
-    SCENARIOS[f"multiprocessing_{_method}"] = f"METHOD = {_method!r}\n" + POOL
+    SCENARIOS[f"multiprocessing_{_method}"] = f"METHOD = {_method!r}\nASYNCIO = False\n" + POOL
+    SCENARIOS[f"multiprocessing_{_method}_asyncio"] = f"METHOD = {_method!r}\nASYNCIO = True\n" + POOL
 
 
 @dataclass
