@@ -1,18 +1,19 @@
 //! Building the Rust client from the keyword arguments of `Client(...)` and `AsyncClient(...)`,
-//! and the bridge that lets a Python callable answer MFA challenges.
+//! checking every option (the `mfa` callback's bridge is in [`crate::mfa`]).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use cyberark_identity::Client;
-use cyberark_runtime::{Error, MfaAnswer, MfaChallenge, MfaHandler, RetryPolicy, Secret};
-use futures::future::BoxFuture;
+use cyberark_runtime::{Error, RetryPolicy, Secret};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::{invalid_request, to_py_err};
-use crate::runtime::{FromPy, tokio};
+use crate::lifecycle::tokio;
+use crate::mfa::CallbackSlot;
+use crate::runtime::FromPy;
 
 /// The keyword arguments `Client` and `AsyncClient` take, in the order the stubs list them.
 pub const OPTIONS: &[&str] = &[
@@ -38,8 +39,12 @@ const USER_AGENT_SUFFIX: &str = "python";
 ///
 /// Credentials mirror the Rust builder: `client_id` + `client_secret` (with `app_id` for
 /// `/oauth2/token/{app_id}`), `token`, or `username` + `password` (with an optional `mfa`
-/// callback). Durations are seconds as `float`.
-pub fn build(tenant: &str, options: Option<&Bound<'_, PyDict>>) -> PyResult<Client> {
+/// callback, taken out of `options` into `mfa` by the caller). Durations are seconds as `float`.
+pub fn build(
+    tenant: &str,
+    options: Option<&Bound<'_, PyDict>>,
+    mfa: Option<&Arc<CallbackSlot>>,
+) -> PyResult<Client> {
     let get = |key: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
         match options {
             Some(dict) => Ok(dict.get_item(key)?.filter(|v| !v.is_none())),
@@ -101,15 +106,8 @@ pub fn build(tenant: &str, options: Option<&Bound<'_, PyDict>>) -> PyResult<Clie
         (None, None) => {}
         _ => return Err(config("username and password go together")),
     }
-    if let Some(callback) = get("mfa")? {
-        if !callback.is_callable() {
-            return Err(invalid_request(
-                "argument `mfa`: expected a callable".to_owned(),
-            ));
-        }
-        builder = builder.mfa_handler(PyMfaHandler {
-            callback: Arc::new(callback.unbind()),
-        });
+    if let Some(slot) = mfa {
+        builder = builder.mfa_handler(slot.handler());
     }
     if let Some(attempts) = get("max_attempts")?
         .map(|v| i64::from_py(&v, "max_attempts"))
@@ -158,89 +156,4 @@ fn config(message: &str) -> PyErr {
     to_py_err(Error::Config {
         message: message.to_owned(),
     })
-}
-
-/// One MFA mechanism the tenant offers, as shown to the `mfa` callback.
-#[pyclass(frozen, module = "cyberark_identity._native", name = "MfaChallenge")]
-pub struct PyMfaChallenge(MfaChallenge);
-
-#[pymethods]
-impl PyMfaChallenge {
-    /// The mechanism's name: `OTP`, `EMAIL`, `SMS`, `OATH`, `SQ`, `U2F`, `PF`, …
-    #[getter]
-    fn mechanism(&self) -> &str {
-        &self.0.mechanism
-    }
-
-    /// The mechanism's `AnswerType`: `Text`, `StartTextOob`, `StartOob`, …
-    #[getter]
-    fn answer_type(&self) -> &str {
-        &self.0.answer_type
-    }
-
-    /// The text to show the user.
-    #[getter]
-    fn prompt(&self) -> &str {
-        &self.0.prompt
-    }
-
-    /// The mechanism's `MechanismId`.
-    #[getter]
-    fn mechanism_id(&self) -> &str {
-        &self.0.mechanism_id
-    }
-
-    /// The user logging in.
-    #[getter]
-    fn user(&self) -> &str {
-        &self.0.user
-    }
-
-    /// Whether the mechanism is out of band, so the callback may return `None` to wait.
-    #[getter]
-    fn can_poll(&self) -> bool {
-        self.0.can_poll()
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "MfaChallenge(mechanism={:?}, answer_type={:?}, user={:?})",
-            self.0.mechanism, self.0.answer_type, self.0.user
-        )
-    }
-}
-
-/// Answers MFA challenges by calling a Python callable: a `str` is the code, `None` waits for an
-/// out-of-band approval, an exception cancels the login.
-struct PyMfaHandler {
-    callback: Arc<Py<PyAny>>,
-}
-
-impl MfaHandler for PyMfaHandler {
-    fn answer<'a>(
-        &'a self,
-        challenge: &'a MfaChallenge,
-    ) -> BoxFuture<'a, Result<MfaAnswer, Error>> {
-        let callback = Arc::clone(&self.callback);
-        let challenge = challenge.clone();
-        Box::pin(async move {
-            // The callback may block (it may prompt a user), so it runs off the async workers.
-            let answer = tokio::task::spawn_blocking(move || {
-                Python::attach(|py| -> PyResult<Option<String>> {
-                    let result = callback.call1(py, (PyMfaChallenge(challenge),))?;
-                    result.extract::<Option<String>>(py)
-                })
-            })
-            .await;
-            Ok(match answer {
-                Ok(Ok(Some(code))) => MfaAnswer::Text(Secret::from(code)),
-                Ok(Ok(None)) => MfaAnswer::Poll,
-                Ok(Err(error)) => {
-                    tracing::warn!(target: "cyberark_runtime", "the mfa callback failed, cancelling the login: {error}");
-                    MfaAnswer::Cancel
-                }
-                Err(_) => MfaAnswer::Cancel,
-            })
-        })
-    }
 }

@@ -39,6 +39,17 @@ pub fn invalid_request(message: String) -> PyErr {
     )
 }
 
+/// An `IdentityError` (the base class) with the given message, for misuse of a client such as
+/// a call after `close()`.
+pub fn identity_error(message: String) -> PyErr {
+    Python::attach(
+        |py| match instantiate(py, "IdentityError", &message, |_| Ok(())) {
+            Ok(err) => err,
+            Err(_) => pyo3::exceptions::PyRuntimeError::new_err(message),
+        },
+    )
+}
+
 fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
     let message = error.to_string();
     let operation = error.operation();

@@ -2,19 +2,26 @@
 //!
 //! `generated/` holds the classes generated from the spec (one file per tag, plus the shared
 //! models and the `Client`/`AsyncClient` classes); the other modules are the hand-written
-//! runtime they call into: conversions and the shared tokio runtime ([`runtime`]), the one error
-//! mapping ([`errors`]), client construction and MFA ([`client`]), page iterators ([`paging`]),
-//! the `tracing` → `logging` bridge ([`logging`]) and the in-process sandbox ([`sandbox`]).
+//! runtime they call into: conversions ([`runtime`]), the process-wide tokio runtime, fork and
+//! exit ([`lifecycle`]), blocking waits, signals and panics ([`wait`]), awaitables ([`aio`]),
+//! the one error mapping ([`errors`]), client construction ([`client`]) and lifecycle
+//! ([`handle`]), the `mfa` callback ([`mfa`]), page iterators ([`paging`]), the `tracing` →
+//! `logging` bridge ([`logging`]) and the in-process sandbox ([`sandbox`]).
 
+pub mod aio;
 pub mod client;
 pub mod errors;
 #[allow(missing_docs)]
 pub mod generated;
+pub mod handle;
+pub mod lifecycle;
 pub mod logging;
+pub mod mfa;
 pub mod paging;
 pub mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod wait;
 
 use pyo3::prelude::*;
 
@@ -23,9 +30,10 @@ use pyo3::prelude::*;
 #[pyo3(name = "_native")]
 fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     runtime::init_async()?;
+    lifecycle::install(module)?;
     logging::install();
     generated::register(module)?;
-    module.add_class::<client::PyMfaChallenge>()?;
+    module.add_class::<mfa::PyMfaChallenge>()?;
     module.add_class::<paging::PageIterator>()?;
     module.add_class::<paging::AsyncPageIterator>()?;
     #[cfg(feature = "sandbox")]

@@ -6,34 +6,18 @@
 //! Everything with control flow is here, written and tested once.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::sync::OnceLock;
 
-use cyberark_runtime::{Error, FilePart, JsonValue, Nullable, Secret};
+use cyberark_runtime::{FilePart, JsonValue, Nullable, Secret};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-use crate::errors::{invalid_request, to_py_err};
+use crate::errors::invalid_request;
 
-/// The one tokio runtime every client, iterator and sandbox of the process shares.
-///
-/// One multi-thread runtime keeps connection pools and token caches alive across calls, and lets
-/// `pyo3-async-runtimes` drive the futures of `AsyncClient` on the same threads.
-pub fn tokio() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .thread_name("cyberark-identity")
-            .build();
-        match runtime {
-            Ok(runtime) => runtime,
-            // Without a runtime no call can run; there is nothing sensible to fall back to.
-            Err(e) => panic!("cannot start the tokio runtime: {e}"),
-        }
-    })
-}
+pub use crate::aio::{future, ready};
+pub use crate::lifecycle::tokio;
+pub use crate::wait::block_on;
 
 /// Hands the shared runtime to `pyo3-async-runtimes`, once, so async calls run on it too.
 pub fn init_async() -> PyResult<()> {
@@ -46,29 +30,6 @@ pub fn init_async() -> PyResult<()> {
             "pyo3-async-runtimes already has another tokio runtime",
         ))
     }
-}
-
-/// Runs a future of the Rust client to completion with the GIL released, so other Python
-/// threads run while this one waits on the network.
-pub fn block_on<T, F>(py: Python<'_>, future: F) -> PyResult<T>
-where
-    F: Future<Output = Result<T, Error>> + Send,
-    T: Send,
-{
-    py.detach(|| tokio().block_on(future)).map_err(to_py_err)
-}
-
-/// Turns a future of the Rust client into a Python awaitable whose result is converted by
-/// [`IntoPy`] once the value is back on a thread holding the GIL.
-pub fn future<'py, T, F>(py: Python<'py>, future: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future<Output = Result<T, Error>> + Send + 'static,
-    T: IntoPy + Send + 'static,
-{
-    pyo3_async_runtimes::tokio::future_into_py(py, async move {
-        let value = future.await.map_err(to_py_err)?;
-        Python::attach(|py| value.into_py(py).map(Bound::unbind))
-    })
 }
 
 /// A Rust value that becomes a Python object: scalars as themselves, lists and maps as `list` and
@@ -477,9 +438,4 @@ pub fn repr_redacted<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult
         .map_err(|e| PyRuntimeError::new_err(format!("cannot show the value: {e}")))?;
     cyberark_runtime::redact::redact_value(&mut json);
     repr_of(&json_to_py(py, &json)?)
-}
-
-/// An awaitable that resolves to `value` at once (`__aenter__` and `__aexit__`).
-pub fn ready<'py>(py: Python<'py>, value: Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(value) })
 }

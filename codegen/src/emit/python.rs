@@ -32,7 +32,8 @@ const RUNTIME: &[(&str, &str)] = &[
     ("repr_of", "crate::runtime::repr_of"),
     ("repr_redacted", "crate::runtime::repr_redacted"),
     ("ready", "crate::runtime::ready"),
-    ("build_client", "crate::client::build"),
+    ("ClientHandle", "crate::handle::ClientHandle"),
+    ("guard", "crate::wait::guard"),
     ("PageIterator", "crate::paging::PageIterator"),
     ("AsyncPageIterator", "crate::paging::AsyncPageIterator"),
 ];
@@ -377,7 +378,8 @@ fn mod_file(api: &Api) -> TokenStream {
         .iter()
         .map(|t| format_ident!("{}", t.module))
         .collect();
-    let build = rt("build_client");
+    let handle_type = rt("ClientHandle");
+    let guard = rt("guard");
     let ready = rt("ready");
     let getters = |is_async: bool| -> Vec<TokenStream> {
         api.tags
@@ -397,8 +399,8 @@ fn mod_file(api: &Api) -> TokenStream {
                 quote! {
                     #doc
                     #[getter]
-                    fn #handle(&self) -> self::#module::#class {
-                        self::#module::#class { client: self.inner.clone() }
+                    fn #handle(&self, py: ::pyo3::Python<'_>) -> self::#module::#class {
+                        self::#module::#class { client: self.inner.share(py) }
                     }
                 }
             })
@@ -423,15 +425,15 @@ fn mod_file(api: &Api) -> TokenStream {
         /// `username=..., password=..., mfa=callback`; see the stubs for every option.
         #[pyclass(frozen, module = #module_name, name = "Client")]
         pub struct Client {
-            inner: ::cyberark_identity::Client,
+            inner: #handle_type,
         }
 
         #[pymethods]
         impl Client {
             #[new]
             #[pyo3(signature = (tenant, **options))]
-            fn new(tenant: &str, options: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>) -> ::pyo3::PyResult<Self> {
-                ::std::result::Result::Ok(Self { inner: #build(tenant, options)? })
+            fn new(py: ::pyo3::Python<'_>, tenant: &str, options: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>) -> ::pyo3::PyResult<Self> {
+                #guard(|| ::std::result::Result::Ok(Self { inner: #handle_type::new(py, tenant, options)? }))
             }
 
             fn __enter__(slf: ::pyo3::Py<Self>) -> ::pyo3::Py<Self> {
@@ -439,12 +441,22 @@ fn mod_file(api: &Api) -> TokenStream {
             }
 
             #[pyo3(signature = (*_args))]
-            fn __exit__(&self, _args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>) -> bool {
+            fn __exit__(&self, py: ::pyo3::Python<'_>, _args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>) -> bool {
+                self.inner.close(py);
                 false
             }
 
+            /// Releases the client's connections; later calls raise `IdentityError`.
+            fn close(&self, py: ::pyo3::Python<'_>) {
+                self.inner.close(py);
+            }
+
+            fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+                self.inner.traverse(&visit)
+            }
+
             fn __repr__(&self) -> ::std::string::String {
-                ::std::format!("Client({:?})", self.inner.runtime().tenant_url().as_str())
+                ::std::format!("Client({:?})", self.inner.url())
             }
 
             #(#sync_getters)*
@@ -455,15 +467,15 @@ fn mod_file(api: &Api) -> TokenStream {
         /// Takes the same arguments as `Client`.
         #[pyclass(frozen, module = #module_name, name = "AsyncClient")]
         pub struct AsyncClient {
-            inner: ::cyberark_identity::Client,
+            inner: #handle_type,
         }
 
         #[pymethods]
         impl AsyncClient {
             #[new]
             #[pyo3(signature = (tenant, **options))]
-            fn new(tenant: &str, options: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>) -> ::pyo3::PyResult<Self> {
-                ::std::result::Result::Ok(Self { inner: #build(tenant, options)? })
+            fn new(py: ::pyo3::Python<'_>, tenant: &str, options: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>) -> ::pyo3::PyResult<Self> {
+                #guard(|| ::std::result::Result::Ok(Self { inner: #handle_type::new(py, tenant, options)? }))
             }
 
             fn __aenter__<'py>(slf: ::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
@@ -473,11 +485,22 @@ fn mod_file(api: &Api) -> TokenStream {
 
             #[pyo3(signature = (*_args))]
             fn __aexit__<'py>(&self, py: ::pyo3::Python<'py>, _args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                self.inner.close(py);
                 #ready(py, py.None())
             }
 
+            /// Releases the client's connections; later calls raise `IdentityError`.
+            fn aclose<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                self.inner.close(py);
+                #ready(py, py.None())
+            }
+
+            fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+                self.inner.traverse(&visit)
+            }
+
             fn __repr__(&self) -> ::std::string::String {
-                ::std::format!("AsyncClient({:?})", self.inner.runtime().tenant_url().as_str())
+                ::std::format!("AsyncClient({:?})", self.inner.url())
             }
 
             #(#async_getters)*
@@ -677,6 +700,7 @@ fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
             .map(|d| format!(": {}", d.trim()))
             .unwrap_or_else(|| ".".to_owned())
     ));
+    let handle_type = rt("ClientHandle");
     let ops: Vec<&Operation> = api.operations_of(&tag.name).collect();
     let builders = ops.iter().map(|op| request_builder(op));
     let sync_methods = ops.iter().map(|op| method(op, false));
@@ -696,22 +720,30 @@ fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
         #tag_doc
         #[pyclass(frozen, module = #module_name, name = #sync_name)]
         pub struct #sync_class {
-            pub(crate) client: ::cyberark_identity::Client,
+            pub(crate) client: #handle_type,
         }
 
         #[pymethods]
         impl #sync_class {
+            fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+                self.client.traverse(&visit)
+            }
+
             #(#sync_methods)*
         }
 
         #tag_doc
         #[pyclass(frozen, module = #module_name, name = #async_name)]
         pub struct #async_ident {
-            pub(crate) client: ::cyberark_identity::Client,
+            pub(crate) client: #handle_type,
         }
 
         #[pymethods]
         impl #async_ident {
+            fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+                self.client.traverse(&visit)
+            }
+
             #(#async_methods)*
         }
 
@@ -763,13 +795,16 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
     let name = ident(&crate::names::python_ident(&op.method_name));
     let doc = docs(&op_doc(op));
     let sig_attr = signature(&sig);
+    let guard = rt("guard");
     let call = if is_async {
         let future = rt("future");
         quote! {
             fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                let request = #builder(#(#args),*)?;
-                let client = self.client.clone();
-                #future(py, async move { client.runtime().send(&request).await })
+                #guard(|| {
+                    let request = #builder(#(#args),*)?;
+                    let client = self.client.get(py)?;
+                    #future(py, async move { client.runtime().send(&request).await })
+                })
             }
         }
     } else {
@@ -777,9 +812,11 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         let into_py = rt("IntoPy");
         quote! {
             fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                let request = #builder(#(#args),*)?;
-                let client = self.client.clone();
-                #into_py::into_py(#block_on(py, async move { client.runtime().send(&request).await })?, py)
+                #guard(|| {
+                    let request = #builder(#(#args),*)?;
+                    let client = self.client.get(py)?;
+                    #into_py::into_py(#block_on(py, async move { client.runtime().send(&request).await })?, py)
+                })
             }
         }
     };
@@ -800,9 +837,12 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         quote! {
             #idoc
             #iter_sig
-            fn #iter_name(&self, #(#rust,)* page_size: u32) -> ::pyo3::PyResult<#class> {
-                let request = #builder(#(#args),*)?;
-                ::std::result::Result::Ok(#class::new(self.client.runtime().paginate(request, page_size)))
+            fn #iter_name(&self, py: ::pyo3::Python<'_>, #(#rust,)* page_size: u32) -> ::pyo3::PyResult<#class> {
+                #guard(|| {
+                    let request = #builder(#(#args),*)?;
+                    let client = self.client.get(py)?;
+                    ::std::result::Result::Ok(#class::new(client.runtime().paginate(request, page_size)))
+                })
             }
         }
     });

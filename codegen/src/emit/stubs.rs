@@ -235,9 +235,11 @@ fn client_class(w: &mut String, api: &Api, name: &str, is_async: bool) {
             w,
             "    def __aexit__(self, *args: object) -> Awaitable[None]: ..."
         );
+        let _ = writeln!(w, "    def aclose(self) -> Awaitable[None]: ...");
     } else {
         let _ = writeln!(w, "    def __enter__(self) -> {name}: ...");
         let _ = writeln!(w, "    def __exit__(self, *args: object) -> bool: ...");
+        let _ = writeln!(w, "    def close(self) -> None: ...");
     }
     for tag in &api.tags {
         let class = if is_async {

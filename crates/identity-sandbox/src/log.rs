@@ -48,7 +48,8 @@ pub struct LoggedRequest {
     pub headers: Vec<(String, String)>,
     /// The body as text with secret JSON or form fields redacted; binary bodies are summarised.
     pub body: String,
-    /// HTTP status of the answer (0 when the connection was dropped without one).
+    /// HTTP status of the answer: 0 when there was none (the connection was dropped by a fault,
+    /// or the client went away before the answer).
     pub status: u16,
 }
 

@@ -120,6 +120,11 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
         body: body_for_log(&content_type, &body),
         status: 0,
     };
+    // Until it is answered, the request is logged with status 0 if the client goes away.
+    let mut unanswered = Unanswered {
+        app: &app,
+        entry: Some(entry.clone()),
+    };
 
     let (reply, post_fault) = match resolved {
         Resolved::NotFound => (
@@ -161,6 +166,7 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
                     });
                 }
                 Some(Fault::DropConnection) => {
+                    unanswered.entry = None;
                     app.log.push(entry);
                     killer.notify_one();
                     return futures::future::pending().await;
@@ -179,8 +185,25 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
     };
     entry.status = reply.status;
     tracing::debug!(method = %entry.method, path = %entry.path, status = entry.status, "sandbox request");
+    unanswered.entry = None;
     app.log.push(entry);
     to_response(reply, post_fault)
+}
+
+/// Logs a request the client abandoned (its connection closed before the answer, so the
+/// server dropped the handler) with status 0, so tests can see that a cancelled call really
+/// went away on the wire.
+struct Unanswered<'a> {
+    app: &'a App,
+    entry: Option<LoggedRequest>,
+}
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        if let Some(entry) = self.entry.take() {
+            self.app.log.push(entry);
+        }
+    }
 }
 
 fn status_reply(status: u16) -> Reply {

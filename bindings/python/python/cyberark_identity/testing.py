@@ -10,7 +10,8 @@
 tenant on 127.0.0.1 that implements every operation of the spec. ``inject(operation, fault, ...)``
 makes requests fail (``"status"``, ``"rate_limited"``, ``"delay"``, ``"drop_connection"``,
 ``"truncated_body"``, ``"malformed_json"``), ``hold(operation)`` parks the next request until
-``release()``, and ``requests()`` lists what clients sent, secrets redacted.
+``release()``, and ``requests()`` lists what clients sent, secrets redacted (a request whose
+client went away before the answer, such as a cancelled call, is logged with status 0).
 
 With pytest, the ``sandbox`` fixture (registered by this package's pytest plugin) yields a fresh
 demo sandbox per test.

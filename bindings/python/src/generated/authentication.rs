@@ -14,10 +14,16 @@ use ::pyo3::prelude::*;
     name = "AuthenticationApi"
 )]
 pub struct AuthenticationApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl AuthenticationApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Get a platform token for a service user
     ///
     /// Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The form carries the service user's login name and password. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token.
@@ -32,12 +38,14 @@ impl AuthenticationApi {
         client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = platform_token_request(grant_type, client_id, client_secret, scope)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = platform_token_request(grant_type, client_id, client_secret, scope)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get a token from an OAuth2 client application
     ///
@@ -54,12 +62,14 @@ impl AuthenticationApi {
         client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = token_request(app_id, grant_type, client_id, client_secret, scope)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = token_request(app_id, grant_type, client_id, client_secret, scope)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Start an interactive authentication
     ///
@@ -85,18 +95,20 @@ impl AuthenticationApi {
         platform_token_response: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         mfa_requestor: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = start_authentication_request(
-            user,
-            version,
-            tenant_id,
-            platform_token_response,
-            mfa_requestor,
-        )?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = start_authentication_request(
+                user,
+                version,
+                tenant_id,
+                platform_token_response,
+                mfa_requestor,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Advance an interactive authentication
     ///
@@ -126,20 +138,22 @@ impl AuthenticationApi {
         persistent_login: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         multiple_operations: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = advance_authentication_request(
-            session_id,
-            mechanism_id,
-            action,
-            answer,
-            tenant_id,
-            persistent_login,
-            multiple_operations,
-        )?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = advance_authentication_request(
+                session_id,
+                mechanism_id,
+                action,
+                answer,
+                tenant_id,
+                persistent_login,
+                multiple_operations,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Log out the current session
     ///
@@ -154,12 +168,14 @@ impl AuthenticationApi {
         allow_iwa: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         body: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = logout_request(redirect_url, allow_iwa, body)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = logout_request(redirect_url, allow_iwa, body)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
 }
 /// Operations of the `Authentication` API group: OAuth 2.0 client-credentials tokens and the interactive StartAuthentication / AdvanceAuthentication login flow.
@@ -169,10 +185,16 @@ impl AuthenticationApi {
     name = "AsyncAuthenticationApi"
 )]
 pub struct AsyncAuthenticationApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl AsyncAuthenticationApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Get a platform token for a service user
     ///
     /// Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The form carries the service user's login name and password. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token.
@@ -187,9 +209,11 @@ impl AsyncAuthenticationApi {
         client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = platform_token_request(grant_type, client_id, client_secret, scope)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = platform_token_request(grant_type, client_id, client_secret, scope)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get a token from an OAuth2 client application
     ///
@@ -206,9 +230,11 @@ impl AsyncAuthenticationApi {
         client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = token_request(app_id, grant_type, client_id, client_secret, scope)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = token_request(app_id, grant_type, client_id, client_secret, scope)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Start an interactive authentication
     ///
@@ -234,15 +260,17 @@ impl AsyncAuthenticationApi {
         platform_token_response: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         mfa_requestor: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = start_authentication_request(
-            user,
-            version,
-            tenant_id,
-            platform_token_response,
-            mfa_requestor,
-        )?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = start_authentication_request(
+                user,
+                version,
+                tenant_id,
+                platform_token_response,
+                mfa_requestor,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Advance an interactive authentication
     ///
@@ -272,17 +300,19 @@ impl AsyncAuthenticationApi {
         persistent_login: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         multiple_operations: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = advance_authentication_request(
-            session_id,
-            mechanism_id,
-            action,
-            answer,
-            tenant_id,
-            persistent_login,
-            multiple_operations,
-        )?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = advance_authentication_request(
+                session_id,
+                mechanism_id,
+                action,
+                answer,
+                tenant_id,
+                persistent_login,
+                multiple_operations,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Log out the current session
     ///
@@ -297,9 +327,11 @@ impl AsyncAuthenticationApi {
         allow_iwa: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         body: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = logout_request(redirect_url, allow_iwa, body)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = logout_request(redirect_url, allow_iwa, body)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
 }
 /// Builds the request of `Authentication_PlatformToken` from the arguments of its Python method.

@@ -14,10 +14,16 @@ use ::pyo3::prelude::*;
     name = "CDirectoryServiceApi"
 )]
 pub struct CDirectoryServiceApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl CDirectoryServiceApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Change Cloud Directory user properties
     ///
     /// Modifies properties of an existing Cloud Directory user. Only `ID` is required; every other property present in the body replaces the stored value and absent properties stay unchanged. The service also accepts the boolean flags as the strings `"true"`/`"false"` (the official Go SDK sends them that way); this spec types them as JSON booleans. Requires the System Administrator role or the User Management right.
@@ -78,36 +84,38 @@ impl CDirectoryServiceApi {
         verify_email: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         use_alternate_mfa_account: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = change_user_request(
-            id,
-            name,
-            display_name,
-            mail,
-            mobile_number,
-            description,
-            office_number,
-            home_number,
-            reports_to,
-            org_path,
-            cma_redirected_user_uuid,
-            preferred_culture,
-            account_exp,
-            in_everybody_role,
-            in_sys_admin_role,
-            force_password_change_next,
-            password_never_expire,
-            send_email_invite,
-            send_sms_invite,
-            service_user,
-            oauth_client,
-            verify_email,
-            use_alternate_mfa_account,
-        )?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = change_user_request(
+                id,
+                name,
+                display_name,
+                mail,
+                mobile_number,
+                description,
+                office_number,
+                home_number,
+                reports_to,
+                org_path,
+                cma_redirected_user_uuid,
+                preferred_culture,
+                account_exp,
+                in_everybody_role,
+                in_sys_admin_role,
+                force_password_change_next,
+                password_never_expire,
+                send_email_invite,
+                send_sms_invite,
+                service_user,
+                oauth_client,
+                verify_email,
+                use_alternate_mfa_account,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Enable or disable (suspend) a Cloud Directory user
     ///
@@ -121,12 +129,14 @@ impl CDirectoryServiceApi {
         uuid: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         state: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = change_user_state_request(uuid, state)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = change_user_state_request(uuid, state)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Temporarily exempt a user from MFA
     ///
@@ -140,12 +150,14 @@ impl CDirectoryServiceApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         timespan: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = exempt_user_from_mfa_request(id, timespan)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = exempt_user_from_mfa_request(id, timespan)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get the technical support user
     ///
@@ -157,12 +169,14 @@ impl CDirectoryServiceApi {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_tech_support_user_request()?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_tech_support_user_request()?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get a Cloud Directory user by ID
     ///
@@ -175,12 +189,14 @@ impl CDirectoryServiceApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_user_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get the attributes of the current user
     ///
@@ -192,12 +208,14 @@ impl CDirectoryServiceApi {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_attributes_request()?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_user_attributes_request()?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get a Cloud Directory user by login name
     ///
@@ -210,12 +228,14 @@ impl CDirectoryServiceApi {
         py: ::pyo3::Python<'py>,
         username: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_by_name_request(username)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_user_by_name_request(username)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// List all Cloud Directory users
     ///
@@ -228,24 +248,30 @@ impl CDirectoryServiceApi {
         py: ::pyo3::Python<'py>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_users_request(args)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_users_request(args)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Every item of `get_users`, fetched page by page as the `for` loop reads them.
     #[pyo3(signature = (*, args = None, page_size = 1000))]
     fn get_users_iter(
         &self,
+        py: ::pyo3::Python<'_>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         page_size: u32,
     ) -> ::pyo3::PyResult<crate::paging::PageIterator> {
-        let request = get_users_request(args)?;
-        ::std::result::Result::Ok(crate::paging::PageIterator::new(
-            self.client.runtime().paginate(request, page_size),
-        ))
+        crate::wait::guard(|| {
+            let request = get_users_request(args)?;
+            let client = self.client.get(py)?;
+            ::std::result::Result::Ok(crate::paging::PageIterator::new(
+                client.runtime().paginate(request, page_size),
+            ))
+        })
     }
     /// Start a bulk user import from a CSV file (step 1 of 2)
     ///
@@ -260,12 +286,14 @@ impl CDirectoryServiceApi {
         file_name: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         icon: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_users_from_csv_file_request(import_type, file_name, icon)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_users_from_csv_file_request(import_type, file_name, icon)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Upload a user's picture
     ///
@@ -279,12 +307,14 @@ impl CDirectoryServiceApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         file: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = set_user_picture_request(id, file)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = set_user_picture_request(id, file)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Lock, disable or expire a Cloud Directory user
     ///
@@ -298,12 +328,14 @@ impl CDirectoryServiceApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         state: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = set_user_state_request(id, state)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = set_user_state_request(id, state)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Run a bulk user import (step 2 of 2)
     ///
@@ -329,18 +361,20 @@ impl CDirectoryServiceApi {
         send_email_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         send_sms_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = submit_uploaded_file_request(
-            import_type,
-            return_id,
-            admin_email,
-            send_email_invite,
-            send_sms_invite,
-        )?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = submit_uploaded_file_request(
+                import_type,
+                return_id,
+                admin_email,
+                send_email_invite,
+                send_sms_invite,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
 }
 /// Operations of the `CDirectoryService` API group: Cloud Directory users (read, change, state, MFA exemption, picture, bulk CSV import).
@@ -350,10 +384,16 @@ impl CDirectoryServiceApi {
     name = "AsyncCDirectoryServiceApi"
 )]
 pub struct AsyncCDirectoryServiceApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl AsyncCDirectoryServiceApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Change Cloud Directory user properties
     ///
     /// Modifies properties of an existing Cloud Directory user. Only `ID` is required; every other property present in the body replaces the stored value and absent properties stay unchanged. The service also accepts the boolean flags as the strings `"true"`/`"false"` (the official Go SDK sends them that way); this spec types them as JSON booleans. Requires the System Administrator role or the User Management right.
@@ -414,33 +454,35 @@ impl AsyncCDirectoryServiceApi {
         verify_email: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         use_alternate_mfa_account: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = change_user_request(
-            id,
-            name,
-            display_name,
-            mail,
-            mobile_number,
-            description,
-            office_number,
-            home_number,
-            reports_to,
-            org_path,
-            cma_redirected_user_uuid,
-            preferred_culture,
-            account_exp,
-            in_everybody_role,
-            in_sys_admin_role,
-            force_password_change_next,
-            password_never_expire,
-            send_email_invite,
-            send_sms_invite,
-            service_user,
-            oauth_client,
-            verify_email,
-            use_alternate_mfa_account,
-        )?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = change_user_request(
+                id,
+                name,
+                display_name,
+                mail,
+                mobile_number,
+                description,
+                office_number,
+                home_number,
+                reports_to,
+                org_path,
+                cma_redirected_user_uuid,
+                preferred_culture,
+                account_exp,
+                in_everybody_role,
+                in_sys_admin_role,
+                force_password_change_next,
+                password_never_expire,
+                send_email_invite,
+                send_sms_invite,
+                service_user,
+                oauth_client,
+                verify_email,
+                use_alternate_mfa_account,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Enable or disable (suspend) a Cloud Directory user
     ///
@@ -454,9 +496,11 @@ impl AsyncCDirectoryServiceApi {
         uuid: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         state: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = change_user_state_request(uuid, state)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = change_user_state_request(uuid, state)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Temporarily exempt a user from MFA
     ///
@@ -470,9 +514,11 @@ impl AsyncCDirectoryServiceApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         timespan: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = exempt_user_from_mfa_request(id, timespan)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = exempt_user_from_mfa_request(id, timespan)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get the technical support user
     ///
@@ -484,9 +530,11 @@ impl AsyncCDirectoryServiceApi {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_tech_support_user_request()?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_tech_support_user_request()?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get a Cloud Directory user by ID
     ///
@@ -499,9 +547,11 @@ impl AsyncCDirectoryServiceApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_user_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get the attributes of the current user
     ///
@@ -513,9 +563,11 @@ impl AsyncCDirectoryServiceApi {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_attributes_request()?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_user_attributes_request()?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get a Cloud Directory user by login name
     ///
@@ -528,9 +580,11 @@ impl AsyncCDirectoryServiceApi {
         py: ::pyo3::Python<'py>,
         username: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_by_name_request(username)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_user_by_name_request(username)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// List all Cloud Directory users
     ///
@@ -543,21 +597,27 @@ impl AsyncCDirectoryServiceApi {
         py: ::pyo3::Python<'py>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_users_request(args)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_users_request(args)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Every item of `get_users`, fetched page by page as the `async for` loop reads them.
     #[pyo3(signature = (*, args = None, page_size = 1000))]
     fn get_users_iter(
         &self,
+        py: ::pyo3::Python<'_>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         page_size: u32,
     ) -> ::pyo3::PyResult<crate::paging::AsyncPageIterator> {
-        let request = get_users_request(args)?;
-        ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
-            self.client.runtime().paginate(request, page_size),
-        ))
+        crate::wait::guard(|| {
+            let request = get_users_request(args)?;
+            let client = self.client.get(py)?;
+            ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
+                client.runtime().paginate(request, page_size),
+            ))
+        })
     }
     /// Start a bulk user import from a CSV file (step 1 of 2)
     ///
@@ -572,9 +632,11 @@ impl AsyncCDirectoryServiceApi {
         file_name: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         icon: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_users_from_csv_file_request(import_type, file_name, icon)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_users_from_csv_file_request(import_type, file_name, icon)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Upload a user's picture
     ///
@@ -588,9 +650,11 @@ impl AsyncCDirectoryServiceApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         file: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = set_user_picture_request(id, file)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = set_user_picture_request(id, file)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Lock, disable or expire a Cloud Directory user
     ///
@@ -604,9 +668,11 @@ impl AsyncCDirectoryServiceApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         state: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = set_user_state_request(id, state)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = set_user_state_request(id, state)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Run a bulk user import (step 2 of 2)
     ///
@@ -632,15 +698,17 @@ impl AsyncCDirectoryServiceApi {
         send_email_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         send_sms_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = submit_uploaded_file_request(
-            import_type,
-            return_id,
-            admin_email,
-            send_email_invite,
-            send_sms_invite,
-        )?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = submit_uploaded_file_request(
+                import_type,
+                return_id,
+                admin_email,
+                send_email_invite,
+                send_sms_invite,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
 }
 /// Builds the request of `CDirectoryService_ChangeUser` from the arguments of its Python method.

@@ -10,10 +10,16 @@ use ::pyo3::prelude::*;
 /// Operations of the `Core` API group: Core tenant services; here only per-user settings.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "CoreApi")]
 pub struct CoreApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl CoreApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Get settings of a given type for a user
     ///
     /// Returns the stored settings of one type for a user, as a query table. The purpose and the allowed setting types are undocumented. The inputs are declared in the JSON body with the documented spelling `SettingsType` (see README, Decisions, for the `SettingType` query-string variant seen in a community client).
@@ -26,21 +32,29 @@ impl CoreApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         settings_type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_settings_request(id, settings_type)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_user_settings_request(id, settings_type)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
 }
 /// Operations of the `Core` API group: Core tenant services; here only per-user settings.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "AsyncCoreApi")]
 pub struct AsyncCoreApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl AsyncCoreApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Get settings of a given type for a user
     ///
     /// Returns the stored settings of one type for a user, as a query table. The purpose and the allowed setting types are undocumented. The inputs are declared in the JSON body with the documented spelling `SettingsType` (see README, Decisions, for the `SettingType` query-string variant seen in a community client).
@@ -53,9 +67,11 @@ impl AsyncCoreApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         settings_type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_settings_request(id, settings_type)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_user_settings_request(id, settings_type)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
 }
 /// Builds the request of `Core_GetUserSettings` from the arguments of its Python method.

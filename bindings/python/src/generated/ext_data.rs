@@ -10,10 +10,16 @@ use ::pyo3::prelude::*;
 /// Operations of the `ExtData` API group: Extensible (additional) attribute schema of the users table and per-user attribute values.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "ExtDataApi")]
 pub struct ExtDataApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl ExtDataApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Get a user's additional attribute values
     ///
     /// Returns the values of the extensible (additional) attributes of one user as a flat object keyed by attribute name. Attributes without a value are omitted unless `IncludeNulls` is true. The caller must be the user, a System Administrator or hold the User Management right.
@@ -27,12 +33,14 @@ impl ExtDataApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         include_nulls: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_columns_request(table, id, include_nulls)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_columns_request(table, id, include_nulls)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get the additional attribute schema
     ///
@@ -45,12 +53,14 @@ impl ExtDataApi {
         py: ::pyo3::Python<'py>,
         table: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_schema_request(table)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_schema_request(table)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Set a user's additional attribute values
     ///
@@ -65,12 +75,14 @@ impl ExtDataApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         columns: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = set_columns_request(table, id, columns)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = set_columns_request(table, id, columns)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Replace the additional attribute schema
     ///
@@ -84,21 +96,29 @@ impl ExtDataApi {
         table: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         columns: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = update_schema_request(table, columns)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = update_schema_request(table, columns)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
 }
 /// Operations of the `ExtData` API group: Extensible (additional) attribute schema of the users table and per-user attribute values.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "AsyncExtDataApi")]
 pub struct AsyncExtDataApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl AsyncExtDataApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Get a user's additional attribute values
     ///
     /// Returns the values of the extensible (additional) attributes of one user as a flat object keyed by attribute name. Attributes without a value are omitted unless `IncludeNulls` is true. The caller must be the user, a System Administrator or hold the User Management right.
@@ -112,9 +132,11 @@ impl AsyncExtDataApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         include_nulls: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_columns_request(table, id, include_nulls)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_columns_request(table, id, include_nulls)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get the additional attribute schema
     ///
@@ -127,9 +149,11 @@ impl AsyncExtDataApi {
         py: ::pyo3::Python<'py>,
         table: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_schema_request(table)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_schema_request(table)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Set a user's additional attribute values
     ///
@@ -144,9 +168,11 @@ impl AsyncExtDataApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         columns: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = set_columns_request(table, id, columns)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = set_columns_request(table, id, columns)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Replace the additional attribute schema
     ///
@@ -160,9 +186,11 @@ impl AsyncExtDataApi {
         table: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         columns: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = update_schema_request(table, columns)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = update_schema_request(table, columns)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
 }
 /// Builds the request of `ExtData_GetColumns` from the arguments of its Python method.

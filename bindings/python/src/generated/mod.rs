@@ -21,84 +21,105 @@ use ::pyo3::prelude::*;
 /// `username=..., password=..., mfa=callback`; see the stubs for every option.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "Client")]
 pub struct Client {
-    inner: ::cyberark_identity::Client,
+    inner: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl Client {
     #[new]
     #[pyo3(signature = (tenant, **options))]
     fn new(
+        py: ::pyo3::Python<'_>,
         tenant: &str,
         options: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>,
     ) -> ::pyo3::PyResult<Self> {
-        ::std::result::Result::Ok(Self {
-            inner: crate::client::build(tenant, options)?,
+        crate::wait::guard(|| {
+            ::std::result::Result::Ok(Self {
+                inner: crate::handle::ClientHandle::new(py, tenant, options)?,
+            })
         })
     }
     fn __enter__(slf: ::pyo3::Py<Self>) -> ::pyo3::Py<Self> {
         slf
     }
     #[pyo3(signature = (*_args))]
-    fn __exit__(&self, _args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>) -> bool {
+    fn __exit__(
+        &self,
+        py: ::pyo3::Python<'_>,
+        _args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>,
+    ) -> bool {
+        self.inner.close(py);
         false
     }
+    /// Releases the client's connections; later calls raise `IdentityError`.
+    fn close(&self, py: ::pyo3::Python<'_>) {
+        self.inner.close(py);
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.inner.traverse(&visit)
+    }
     fn __repr__(&self) -> ::std::string::String {
-        ::std::format!("Client({:?})", self.inner.runtime().tenant_url().as_str())
+        ::std::format!("Client({:?})", self.inner.url())
     }
     /// Operations of the `CDirectoryService` API group.
     #[getter]
-    fn cdirectory_service(&self) -> self::cdirectory_service::CDirectoryServiceApi {
+    fn cdirectory_service(
+        &self,
+        py: ::pyo3::Python<'_>,
+    ) -> self::cdirectory_service::CDirectoryServiceApi {
         self::cdirectory_service::CDirectoryServiceApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `Core` API group.
     #[getter]
-    fn core(&self) -> self::core::CoreApi {
+    fn core(&self, py: ::pyo3::Python<'_>) -> self::core::CoreApi {
         self::core::CoreApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `ExtData` API group.
     #[getter]
-    fn ext_data(&self) -> self::ext_data::ExtDataApi {
+    fn ext_data(&self, py: ::pyo3::Python<'_>) -> self::ext_data::ExtDataApi {
         self::ext_data::ExtDataApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `Org` API group.
     #[getter]
-    fn org(&self) -> self::org::OrgApi {
+    fn org(&self, py: ::pyo3::Python<'_>) -> self::org::OrgApi {
         self::org::OrgApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `User` API group.
     #[getter]
-    fn user(&self) -> self::user::UserApi {
+    fn user(&self, py: ::pyo3::Python<'_>) -> self::user::UserApi {
         self::user::UserApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `UserMgmt` API group.
     #[getter]
-    fn user_mgmt(&self) -> self::user_mgmt::UserMgmtApi {
+    fn user_mgmt(&self, py: ::pyo3::Python<'_>) -> self::user_mgmt::UserMgmtApi {
         self::user_mgmt::UserMgmtApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `SCIM` API group.
     #[getter]
-    fn scim(&self) -> self::scim::ScimApi {
+    fn scim(&self, py: ::pyo3::Python<'_>) -> self::scim::ScimApi {
         self::scim::ScimApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `Authentication` API group.
     #[getter]
-    fn authentication(&self) -> self::authentication::AuthenticationApi {
+    fn authentication(&self, py: ::pyo3::Python<'_>) -> self::authentication::AuthenticationApi {
         self::authentication::AuthenticationApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
 }
@@ -107,18 +128,21 @@ impl Client {
 /// Takes the same arguments as `Client`.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "AsyncClient")]
 pub struct AsyncClient {
-    inner: ::cyberark_identity::Client,
+    inner: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl AsyncClient {
     #[new]
     #[pyo3(signature = (tenant, **options))]
     fn new(
+        py: ::pyo3::Python<'_>,
         tenant: &str,
         options: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>,
     ) -> ::pyo3::PyResult<Self> {
-        ::std::result::Result::Ok(Self {
-            inner: crate::client::build(tenant, options)?,
+        crate::wait::guard(|| {
+            ::std::result::Result::Ok(Self {
+                inner: crate::handle::ClientHandle::new(py, tenant, options)?,
+            })
         })
     }
     fn __aenter__<'py>(
@@ -133,68 +157,86 @@ impl AsyncClient {
         py: ::pyo3::Python<'py>,
         _args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.inner.close(py);
         crate::runtime::ready(py, py.None())
     }
+    /// Releases the client's connections; later calls raise `IdentityError`.
+    fn aclose<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.inner.close(py);
+        crate::runtime::ready(py, py.None())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.inner.traverse(&visit)
+    }
     fn __repr__(&self) -> ::std::string::String {
-        ::std::format!(
-            "AsyncClient({:?})",
-            self.inner.runtime().tenant_url().as_str()
-        )
+        ::std::format!("AsyncClient({:?})", self.inner.url())
     }
     /// Operations of the `CDirectoryService` API group.
     #[getter]
-    fn cdirectory_service(&self) -> self::cdirectory_service::AsyncCDirectoryServiceApi {
+    fn cdirectory_service(
+        &self,
+        py: ::pyo3::Python<'_>,
+    ) -> self::cdirectory_service::AsyncCDirectoryServiceApi {
         self::cdirectory_service::AsyncCDirectoryServiceApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `Core` API group.
     #[getter]
-    fn core(&self) -> self::core::AsyncCoreApi {
+    fn core(&self, py: ::pyo3::Python<'_>) -> self::core::AsyncCoreApi {
         self::core::AsyncCoreApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `ExtData` API group.
     #[getter]
-    fn ext_data(&self) -> self::ext_data::AsyncExtDataApi {
+    fn ext_data(&self, py: ::pyo3::Python<'_>) -> self::ext_data::AsyncExtDataApi {
         self::ext_data::AsyncExtDataApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `Org` API group.
     #[getter]
-    fn org(&self) -> self::org::AsyncOrgApi {
+    fn org(&self, py: ::pyo3::Python<'_>) -> self::org::AsyncOrgApi {
         self::org::AsyncOrgApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `User` API group.
     #[getter]
-    fn user(&self) -> self::user::AsyncUserApi {
+    fn user(&self, py: ::pyo3::Python<'_>) -> self::user::AsyncUserApi {
         self::user::AsyncUserApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `UserMgmt` API group.
     #[getter]
-    fn user_mgmt(&self) -> self::user_mgmt::AsyncUserMgmtApi {
+    fn user_mgmt(&self, py: ::pyo3::Python<'_>) -> self::user_mgmt::AsyncUserMgmtApi {
         self::user_mgmt::AsyncUserMgmtApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `SCIM` API group.
     #[getter]
-    fn scim(&self) -> self::scim::AsyncScimApi {
+    fn scim(&self, py: ::pyo3::Python<'_>) -> self::scim::AsyncScimApi {
         self::scim::AsyncScimApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
     /// Operations of the `Authentication` API group.
     #[getter]
-    fn authentication(&self) -> self::authentication::AsyncAuthenticationApi {
+    fn authentication(
+        &self,
+        py: ::pyo3::Python<'_>,
+    ) -> self::authentication::AsyncAuthenticationApi {
         self::authentication::AsyncAuthenticationApi {
-            client: self.inner.clone(),
+            client: self.inner.share(py),
         }
     }
 }

@@ -10,10 +10,16 @@ use ::pyo3::prelude::*;
 /// Operations of the `Org` API group: Organizations (delegated administration units), their members, administrators, roles and permissions.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "OrgApi")]
 pub struct OrgApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl OrgApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Add or remove organization members
     ///
     /// Adds and removes members of an organization in one call. Members are named by `ID` (capital letters) and `Type`. Add and Remove are deltas, so a resend may fail on an already applied change. Requires global System Administrator rights.
@@ -27,12 +33,14 @@ impl OrgApi {
         add: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         remove: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = change_member_ship_request(org_id, add, remove)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = change_member_ship_request(org_id, add, remove)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Create an organization
     ///
@@ -46,12 +54,14 @@ impl OrgApi {
         name: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = create_request(name, description)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = create_request(name, description)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Delete an organization
     ///
@@ -64,12 +74,14 @@ impl OrgApi {
         py: ::pyo3::Python<'py>,
         org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = delete_request(org_id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = delete_request(org_id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get an organization
     ///
@@ -82,12 +94,14 @@ impl OrgApi {
         py: ::pyo3::Python<'py>,
         org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_request(org_id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_request(org_id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// List the administrators of an organization
     ///
@@ -100,12 +114,14 @@ impl OrgApi {
         py: ::pyo3::Python<'py>,
         org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_administrators_request(org_id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_administrators_request(org_id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get the permissions on an organization
     ///
@@ -118,12 +134,14 @@ impl OrgApi {
         py: ::pyo3::Python<'py>,
         org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_permission_request(org_id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_permission_request(org_id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// List the roles of an organization
     ///
@@ -136,12 +154,14 @@ impl OrgApi {
         py: ::pyo3::Python<'py>,
         org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_roles_request(org_id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_roles_request(org_id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// List all organizations
     ///
@@ -154,12 +174,14 @@ impl OrgApi {
         py: ::pyo3::Python<'py>,
         format: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = list_all_request(format)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = list_all_request(format)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Update an organization
     ///
@@ -174,12 +196,14 @@ impl OrgApi {
         name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = update_request(org_id, name, description)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = update_request(org_id, name, description)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Grant or revoke organization administrators
     ///
@@ -194,12 +218,14 @@ impl OrgApi {
         grant: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         revoke: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = update_administrators_request(org_id, grant, revoke)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = update_administrators_request(org_id, grant, revoke)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Grant or revoke permissions on an organization
     ///
@@ -214,21 +240,29 @@ impl OrgApi {
         grant: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         revoke: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = update_permission_request(org_id, grant, revoke)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = update_permission_request(org_id, grant, revoke)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
 }
 /// Operations of the `Org` API group: Organizations (delegated administration units), their members, administrators, roles and permissions.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "AsyncOrgApi")]
 pub struct AsyncOrgApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl AsyncOrgApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Add or remove organization members
     ///
     /// Adds and removes members of an organization in one call. Members are named by `ID` (capital letters) and `Type`. Add and Remove are deltas, so a resend may fail on an already applied change. Requires global System Administrator rights.
@@ -242,9 +276,11 @@ impl AsyncOrgApi {
         add: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         remove: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = change_member_ship_request(org_id, add, remove)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = change_member_ship_request(org_id, add, remove)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Create an organization
     ///
@@ -258,9 +294,11 @@ impl AsyncOrgApi {
         name: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = create_request(name, description)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = create_request(name, description)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Delete an organization
     ///
@@ -273,9 +311,11 @@ impl AsyncOrgApi {
         py: ::pyo3::Python<'py>,
         org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = delete_request(org_id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = delete_request(org_id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get an organization
     ///
@@ -288,9 +328,11 @@ impl AsyncOrgApi {
         py: ::pyo3::Python<'py>,
         org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_request(org_id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_request(org_id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// List the administrators of an organization
     ///
@@ -303,9 +345,11 @@ impl AsyncOrgApi {
         py: ::pyo3::Python<'py>,
         org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_administrators_request(org_id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_administrators_request(org_id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get the permissions on an organization
     ///
@@ -318,9 +362,11 @@ impl AsyncOrgApi {
         py: ::pyo3::Python<'py>,
         org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_permission_request(org_id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_permission_request(org_id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// List the roles of an organization
     ///
@@ -333,9 +379,11 @@ impl AsyncOrgApi {
         py: ::pyo3::Python<'py>,
         org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_roles_request(org_id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_roles_request(org_id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// List all organizations
     ///
@@ -348,9 +396,11 @@ impl AsyncOrgApi {
         py: ::pyo3::Python<'py>,
         format: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = list_all_request(format)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = list_all_request(format)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Update an organization
     ///
@@ -365,9 +415,11 @@ impl AsyncOrgApi {
         name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = update_request(org_id, name, description)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = update_request(org_id, name, description)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Grant or revoke organization administrators
     ///
@@ -382,9 +434,11 @@ impl AsyncOrgApi {
         grant: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         revoke: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = update_administrators_request(org_id, grant, revoke)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = update_administrators_request(org_id, grant, revoke)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Grant or revoke permissions on an organization
     ///
@@ -399,9 +453,11 @@ impl AsyncOrgApi {
         grant: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         revoke: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = update_permission_request(org_id, grant, revoke)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = update_permission_request(org_id, grant, revoke)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
 }
 /// Builds the request of `Org_ChangeMemberShip` from the arguments of its Python method.

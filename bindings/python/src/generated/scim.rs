@@ -10,10 +10,16 @@ use ::pyo3::prelude::*;
 /// Operations of the `SCIM` API group: SCIM 2.0 server of the tenant. It manages Vault (Privilege Cloud / PAM) users and groups, not the Cloud Directory.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "ScimApi")]
 pub struct ScimApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl ScimApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// List or search SCIM groups
     ///
     /// Lists Vault groups as a SCIM ListResponse, optionally filtered. `filter` takes `<attribute> <operator> "<value>"` with operators `eq`, `sw`, `co`, `ew` on `displayName`, `id`, `members.display` or `members.value` (PAM Self-Hosted supports only `eq` on `displayName`). Paged with `startIndex` (from 1) and `count`. With the Vault Management right the list includes Privilege Cloud / PAS groups.
@@ -27,12 +33,14 @@ impl ScimApi {
         start_index: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = list_groups_request(filter, start_index, count)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = list_groups_request(filter, start_index, count)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Every item of `list_groups`, fetched page by page as the `for` loop reads them.
     #[pyo3(
@@ -46,15 +54,19 @@ impl ScimApi {
     )]
     fn list_groups_iter(
         &self,
+        py: ::pyo3::Python<'_>,
         filter: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         start_index: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         page_size: u32,
     ) -> ::pyo3::PyResult<crate::paging::PageIterator> {
-        let request = list_groups_request(filter, start_index, count)?;
-        ::std::result::Result::Ok(crate::paging::PageIterator::new(
-            self.client.runtime().paginate(request, page_size),
-        ))
+        crate::wait::guard(|| {
+            let request = list_groups_request(filter, start_index, count)?;
+            let client = self.client.get(py)?;
+            ::std::result::Result::Ok(crate::paging::PageIterator::new(
+                client.runtime().paginate(request, page_size),
+            ))
+        })
     }
     /// Delete a SCIM group
     ///
@@ -67,12 +79,14 @@ impl ScimApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = delete_group_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = delete_group_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Create a SCIM user
     ///
@@ -85,12 +99,14 @@ impl ScimApi {
         py: ::pyo3::Python<'py>,
         body: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = create_user_request(body)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = create_user_request(body)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Replace a SCIM user
     ///
@@ -104,21 +120,29 @@ impl ScimApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         body: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = replace_user_request(id, body)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = replace_user_request(id, body)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
 }
 /// Operations of the `SCIM` API group: SCIM 2.0 server of the tenant. It manages Vault (Privilege Cloud / PAM) users and groups, not the Cloud Directory.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "AsyncScimApi")]
 pub struct AsyncScimApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl AsyncScimApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// List or search SCIM groups
     ///
     /// Lists Vault groups as a SCIM ListResponse, optionally filtered. `filter` takes `<attribute> <operator> "<value>"` with operators `eq`, `sw`, `co`, `ew` on `displayName`, `id`, `members.display` or `members.value` (PAM Self-Hosted supports only `eq` on `displayName`). Paged with `startIndex` (from 1) and `count`. With the Vault Management right the list includes Privilege Cloud / PAS groups.
@@ -132,9 +156,11 @@ impl AsyncScimApi {
         start_index: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = list_groups_request(filter, start_index, count)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = list_groups_request(filter, start_index, count)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Every item of `list_groups`, fetched page by page as the `async for` loop reads them.
     #[pyo3(
@@ -148,15 +174,19 @@ impl AsyncScimApi {
     )]
     fn list_groups_iter(
         &self,
+        py: ::pyo3::Python<'_>,
         filter: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         start_index: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         page_size: u32,
     ) -> ::pyo3::PyResult<crate::paging::AsyncPageIterator> {
-        let request = list_groups_request(filter, start_index, count)?;
-        ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
-            self.client.runtime().paginate(request, page_size),
-        ))
+        crate::wait::guard(|| {
+            let request = list_groups_request(filter, start_index, count)?;
+            let client = self.client.get(py)?;
+            ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
+                client.runtime().paginate(request, page_size),
+            ))
+        })
     }
     /// Delete a SCIM group
     ///
@@ -169,9 +199,11 @@ impl AsyncScimApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = delete_group_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = delete_group_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Create a SCIM user
     ///
@@ -184,9 +216,11 @@ impl AsyncScimApi {
         py: ::pyo3::Python<'py>,
         body: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = create_user_request(body)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = create_user_request(body)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Replace a SCIM user
     ///
@@ -200,9 +234,11 @@ impl AsyncScimApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         body: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = replace_user_request(id, body)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = replace_user_request(id, body)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
 }
 /// Builds the request of `SCIM_ListGroups` from the arguments of its Python method.

@@ -10,10 +10,16 @@ use ::pyo3::prelude::*;
 /// Operations of the `User` API group: Cloud user profile updates, including additional attributes.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "UserApi")]
 pub struct UserApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl UserApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Update a cloud user's profile and additional attributes
     ///
     /// Updates properties of an existing cloud user (login name, e-mail, display name, mobile number). Every body key other than the named properties is treated as an additional (extensible) attribute name, so the body takes arbitrary extra keys. The caller must be the user, a System Administrator or hold the User Management right.
@@ -40,21 +46,30 @@ impl UserApi {
         mobile_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         extra: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = update_profile_request(id, name, display_name, mail, mobile_number, extra)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request =
+                update_profile_request(id, name, display_name, mail, mobile_number, extra)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
 }
 /// Operations of the `User` API group: Cloud user profile updates, including additional attributes.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "AsyncUserApi")]
 pub struct AsyncUserApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl AsyncUserApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Update a cloud user's profile and additional attributes
     ///
     /// Updates properties of an existing cloud user (login name, e-mail, display name, mobile number). Every body key other than the named properties is treated as an additional (extensible) attribute name, so the body takes arbitrary extra keys. The caller must be the user, a System Administrator or hold the User Management right.
@@ -81,9 +96,12 @@ impl AsyncUserApi {
         mobile_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         extra: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = update_profile_request(id, name, display_name, mail, mobile_number, extra)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request =
+                update_profile_request(id, name, display_name, mail, mobile_number, extra)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
 }
 /// Builds the request of `User_UpdateProfile` from the arguments of its Python method.

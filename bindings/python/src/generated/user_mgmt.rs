@@ -10,10 +10,16 @@ use ::pyo3::prelude::*;
 /// Operations of the `UserMgmt` API group: Directory-agnostic user management (attributes, roles and rights, invitations, cloud locks).
 #[pyclass(frozen, module = "cyberark_identity._native", name = "UserMgmtApi")]
 pub struct UserMgmtApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl UserMgmtApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Change attributes of a user
     ///
     /// Changes attributes of a user in any directory the tenant manages. Only the properties below were seen in a recorded sample; the answer is undocumented. Requires the System Administrator role or the User Management right.
@@ -36,13 +42,19 @@ impl UserMgmtApi {
         org_path: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         cma_redirected_user_uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request =
-            change_user_attributes_request(id, mobile_number, org_path, cma_redirected_user_uuid)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = change_user_attributes_request(
+                id,
+                mobile_number,
+                org_path,
+                cma_redirected_user_uuid,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get the attributes of a user
     ///
@@ -56,12 +68,14 @@ impl UserMgmtApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         directory_service_uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_attributes_request(id, directory_service_uuid)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_user_attributes_request(id, directory_service_uuid)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get the reporting hierarchy of a user
     ///
@@ -74,12 +88,14 @@ impl UserMgmtApi {
         py: ::pyo3::Python<'py>,
         id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_hierarchy_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_user_hierarchy_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get basic information about a user
     ///
@@ -92,12 +108,14 @@ impl UserMgmtApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_info_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_user_info_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get the risk level of a user
     ///
@@ -110,12 +128,14 @@ impl UserMgmtApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_risk_level_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_user_risk_level_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// List a user's roles and administrative rights
     ///
@@ -129,25 +149,31 @@ impl UserMgmtApi {
         id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_users_roles_and_administrative_rights_request(id, args)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = get_users_roles_and_administrative_rights_request(id, args)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Every item of `get_users_roles_and_administrative_rights`, fetched page by page as the `for` loop reads them.
     #[pyo3(signature = (*, id = None, args = None, page_size = 1000))]
     fn get_users_roles_and_administrative_rights_iter(
         &self,
+        py: ::pyo3::Python<'_>,
         id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         page_size: u32,
     ) -> ::pyo3::PyResult<crate::paging::PageIterator> {
-        let request = get_users_roles_and_administrative_rights_request(id, args)?;
-        ::std::result::Result::Ok(crate::paging::PageIterator::new(
-            self.client.runtime().paginate(request, page_size),
-        ))
+        crate::wait::guard(|| {
+            let request = get_users_roles_and_administrative_rights_request(id, args)?;
+            let client = self.client.get(py)?;
+            ::std::result::Result::Ok(crate::paging::PageIterator::new(
+                client.runtime().paginate(request, page_size),
+            ))
+        })
     }
     /// Invite users, groups or roles to the portal
     ///
@@ -173,12 +199,15 @@ impl UserMgmtApi {
         group_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         role: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = invite_users_request(entities, email_invite, sms_invite, group_invite, role)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request =
+                invite_users_request(entities, email_invite, sms_invite, group_invite, role)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Check whether a user is cloud-locked
     ///
@@ -191,12 +220,14 @@ impl UserMgmtApi {
         py: ::pyo3::Python<'py>,
         user: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = is_user_cloud_locked_request(user)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = is_user_cloud_locked_request(user)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Check whether a user is locked out by policy
     ///
@@ -209,12 +240,14 @@ impl UserMgmtApi {
         py: ::pyo3::Python<'py>,
         user: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = is_user_locked_out_by_policy_request(user)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = is_user_locked_out_by_policy_request(user)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Delete users
     ///
@@ -227,12 +260,14 @@ impl UserMgmtApi {
         py: ::pyo3::Python<'py>,
         users: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = remove_users_request(users)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = remove_users_request(users)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Send login e-mails to users
     ///
@@ -245,12 +280,14 @@ impl UserMgmtApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = send_login_emails_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = send_login_emails_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Send an SMS invitation to a user
     ///
@@ -263,12 +300,14 @@ impl UserMgmtApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = send_sms_invite_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = send_sms_invite_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Apply or clear a cloud lock on a user
     ///
@@ -282,12 +321,14 @@ impl UserMgmtApi {
         user: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         lock_user: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = set_cloud_lock_request(user, lock_user)?;
-        let client = self.client.clone();
-        crate::runtime::IntoPy::into_py(
-            crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
-            py,
-        )
+        crate::wait::guard(|| {
+            let request = set_cloud_lock_request(user, lock_user)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
 }
 /// Operations of the `UserMgmt` API group: Directory-agnostic user management (attributes, roles and rights, invitations, cloud locks).
@@ -297,10 +338,16 @@ impl UserMgmtApi {
     name = "AsyncUserMgmtApi"
 )]
 pub struct AsyncUserMgmtApi {
-    pub(crate) client: ::cyberark_identity::Client,
+    pub(crate) client: crate::handle::ClientHandle,
 }
 #[pymethods]
 impl AsyncUserMgmtApi {
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.client.traverse(&visit)
+    }
     /// Change attributes of a user
     ///
     /// Changes attributes of a user in any directory the tenant manages. Only the properties below were seen in a recorded sample; the answer is undocumented. Requires the System Administrator role or the User Management right.
@@ -323,10 +370,16 @@ impl AsyncUserMgmtApi {
         org_path: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         cma_redirected_user_uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request =
-            change_user_attributes_request(id, mobile_number, org_path, cma_redirected_user_uuid)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = change_user_attributes_request(
+                id,
+                mobile_number,
+                org_path,
+                cma_redirected_user_uuid,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get the attributes of a user
     ///
@@ -340,9 +393,11 @@ impl AsyncUserMgmtApi {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         directory_service_uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_attributes_request(id, directory_service_uuid)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_user_attributes_request(id, directory_service_uuid)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get the reporting hierarchy of a user
     ///
@@ -355,9 +410,11 @@ impl AsyncUserMgmtApi {
         py: ::pyo3::Python<'py>,
         id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_hierarchy_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_user_hierarchy_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get basic information about a user
     ///
@@ -370,9 +427,11 @@ impl AsyncUserMgmtApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_info_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_user_info_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get the risk level of a user
     ///
@@ -385,9 +444,11 @@ impl AsyncUserMgmtApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_user_risk_level_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_user_risk_level_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// List a user's roles and administrative rights
     ///
@@ -401,22 +462,28 @@ impl AsyncUserMgmtApi {
         id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = get_users_roles_and_administrative_rights_request(id, args)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = get_users_roles_and_administrative_rights_request(id, args)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Every item of `get_users_roles_and_administrative_rights`, fetched page by page as the `async for` loop reads them.
     #[pyo3(signature = (*, id = None, args = None, page_size = 1000))]
     fn get_users_roles_and_administrative_rights_iter(
         &self,
+        py: ::pyo3::Python<'_>,
         id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         page_size: u32,
     ) -> ::pyo3::PyResult<crate::paging::AsyncPageIterator> {
-        let request = get_users_roles_and_administrative_rights_request(id, args)?;
-        ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
-            self.client.runtime().paginate(request, page_size),
-        ))
+        crate::wait::guard(|| {
+            let request = get_users_roles_and_administrative_rights_request(id, args)?;
+            let client = self.client.get(py)?;
+            ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
+                client.runtime().paginate(request, page_size),
+            ))
+        })
     }
     /// Invite users, groups or roles to the portal
     ///
@@ -442,9 +509,12 @@ impl AsyncUserMgmtApi {
         group_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         role: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = invite_users_request(entities, email_invite, sms_invite, group_invite, role)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request =
+                invite_users_request(entities, email_invite, sms_invite, group_invite, role)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Check whether a user is cloud-locked
     ///
@@ -457,9 +527,11 @@ impl AsyncUserMgmtApi {
         py: ::pyo3::Python<'py>,
         user: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = is_user_cloud_locked_request(user)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = is_user_cloud_locked_request(user)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Check whether a user is locked out by policy
     ///
@@ -472,9 +544,11 @@ impl AsyncUserMgmtApi {
         py: ::pyo3::Python<'py>,
         user: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = is_user_locked_out_by_policy_request(user)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = is_user_locked_out_by_policy_request(user)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Delete users
     ///
@@ -487,9 +561,11 @@ impl AsyncUserMgmtApi {
         py: ::pyo3::Python<'py>,
         users: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = remove_users_request(users)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = remove_users_request(users)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Send login e-mails to users
     ///
@@ -502,9 +578,11 @@ impl AsyncUserMgmtApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = send_login_emails_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = send_login_emails_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Send an SMS invitation to a user
     ///
@@ -517,9 +595,11 @@ impl AsyncUserMgmtApi {
         py: ::pyo3::Python<'py>,
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = send_sms_invite_request(id)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = send_sms_invite_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Apply or clear a cloud lock on a user
     ///
@@ -533,9 +613,11 @@ impl AsyncUserMgmtApi {
         user: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         lock_user: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        let request = set_cloud_lock_request(user, lock_user)?;
-        let client = self.client.clone();
-        crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        crate::wait::guard(|| {
+            let request = set_cloud_lock_request(user, lock_user)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
 }
 /// Builds the request of `UserMgmt_ChangeUserAttributes` from the arguments of its Python method.
