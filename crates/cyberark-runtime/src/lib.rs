@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod bounds;
 mod call;
 mod client;
 mod envelope;
@@ -30,6 +31,7 @@ mod transport;
 mod test_support;
 
 pub use auth::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
+pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_DEPTH};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error};
 pub use nullable::Nullable;
