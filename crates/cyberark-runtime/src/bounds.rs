@@ -54,6 +54,27 @@ pub(crate) fn too_deep_message() -> String {
     format!("the answer nests arrays or objects deeper than {MAX_DEPTH} levels, the client's limit")
 }
 
+/// The error for an answer larger than the client's limit: a decode error, because the answer
+/// cannot be what the spec promises, and not retried, because the same request would get the
+/// same answer.
+pub(crate) fn too_large_error(
+    operation: &'static str,
+    status: u16,
+    limit: usize,
+    head: &[u8],
+) -> crate::Error {
+    crate::Error::Decode {
+        operation,
+        path: ".".to_owned(),
+        message: format!(
+            "the answer is larger than the client's limit of {limit} bytes (max_response_bytes); \
+             the client stopped reading and closed the connection"
+        ),
+        excerpt: crate::redact::excerpt(head),
+        status,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

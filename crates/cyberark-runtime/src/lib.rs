@@ -20,6 +20,7 @@ mod limit;
 mod nullable;
 mod operation;
 mod paging;
+mod params;
 pub mod redact;
 mod retry;
 mod secret;

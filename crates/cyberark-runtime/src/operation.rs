@@ -4,6 +4,7 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::params;
 use crate::secret::Secret;
 
 /// The HTTP method of an operation.
@@ -249,9 +250,14 @@ impl Encoder {
 
     /// Sets the value substituted for `{name}` in the path; it is percent-encoded as one segment.
     /// A `None` value makes the request fail with [`Error::InvalidRequest`] naming the parameter.
+    /// A value that is empty, `.` or `..` makes the request fail the same way, because it would
+    /// change the path's shape (see the `params` module).
     pub fn path_param(&mut self, name: &'static str, value: &impl QueryValue) {
         match value.to_query() {
-            Some(text) => self.path_params.push((name, text)),
+            Some(text) => match params::check_path_value(name, &text) {
+                Ok(()) => self.path_params.push((name, text)),
+                Err(message) => self.fail(message),
+            },
             None => self.fail(format!("path parameter `{name}` has no value")),
         }
     }
@@ -263,10 +269,15 @@ impl Encoder {
         }
     }
 
-    /// Adds a request header; a `None` value is left out.
+    /// Adds a request header; a `None` value is left out. A value with characters a header
+    /// cannot carry (CR, LF, other control characters, non-ASCII) makes the request fail with
+    /// [`Error::InvalidRequest`] naming the header, instead of being dropped or sent mangled.
     pub fn header(&mut self, name: &'static str, value: &impl QueryValue) {
         if let Some(text) = value.to_query() {
-            self.headers.push((name, text));
+            match params::header_value(name, &text) {
+                Ok(_) => self.headers.push((name, text)),
+                Err(message) => self.fail(message),
+            }
         }
     }
 

@@ -49,10 +49,20 @@ pub fn is_secret_key(key: &str) -> bool {
 pub fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let text = text.trim_start();
-    truncate(
-        redact_text(text, EXCERPT_BUDGET_BYTES).trim_end(),
-        EXCERPT_CHARS,
-    )
+    let redacted = redact_text(text, EXCERPT_BUDGET_BYTES);
+    truncate(&printable(redacted.trim_end()), EXCERPT_CHARS)
+}
+
+/// Replaces control characters so that an excerpt is one printable line: a body cannot forge
+/// log lines or move a terminal's cursor. Line breaks and tabs become spaces, other controls `�`.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
 }
 
 /// How many bytes of redacted output are enough for an excerpt: a character is at most four bytes.
@@ -411,5 +421,11 @@ mod tests {
         assert_eq!(out, r#"{"Name":"a  b","Token":"***"}"#);
         let out = excerpt(br#"{"Message": "bad \"password\": hunter2", "x": 1}"#);
         assert!(!out.contains("hunter2"), "{out}");
+    }
+
+    #[test]
+    fn excerpts_are_one_printable_line() {
+        let out = excerpt(b"line one\r\nINFO forged\x1b[2J\0end");
+        assert_eq!(out, "line one  INFO forged\u{fffd}[2J\u{fffd}end");
     }
 }

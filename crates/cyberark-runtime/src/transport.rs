@@ -50,6 +50,16 @@ pub(crate) enum TransportError {
     Connection(Box<dyn std::error::Error + Send + Sync>),
     /// The request could not be built (for example a malformed part content type).
     Invalid(String),
+    /// The answer's body was larger than the client's limit; reading stopped there and the
+    /// connection was dropped.
+    TooLarge {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The limit, in bytes.
+        limit: usize,
+        /// The first bytes of the body, for a (redacted) excerpt.
+        head: Bytes,
+    },
 }
 
 /// Sends one request. The real implementation is reqwest; tests substitute a scripted fake so
@@ -59,10 +69,12 @@ pub(crate) trait Transport: Send + Sync + fmt::Debug {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
 
-/// The reqwest transport: one connection pool, rustls, and no redirects.
+/// The reqwest transport: one connection pool, rustls, no redirects, and a bound on how much of
+/// an answer is read.
 #[derive(Debug)]
 pub(crate) struct ReqwestTransport {
     client: reqwest::Client,
+    max_response_bytes: usize,
 }
 
 impl ReqwestTransport {
@@ -70,15 +82,20 @@ impl ReqwestTransport {
     ///
     /// Redirects are not followed: an Identity API call never legitimately redirects, and
     /// following one could carry the request (and its body) somewhere unexpected. The 3xx
-    /// reaches the caller as an API error instead.
-    pub(crate) fn new() -> Result<Self, Error> {
+    /// reaches the caller as an API error instead, so credentials never go to another host.
+    ///
+    /// No answer body is read past `max_response_bytes`.
+    pub(crate) fn new(max_response_bytes: usize) -> Result<Self, Error> {
         let client = reqwest::Client::builder()
             .use_rustls_tls()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
-        Ok(ReqwestTransport { client })
+        Ok(ReqwestTransport {
+            client,
+            max_response_bytes,
+        })
     }
 }
 
@@ -117,7 +134,7 @@ impl Transport for ReqwestTransport {
             let response = builder.send().await.map_err(map_reqwest_error)?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = response.bytes().await.map_err(map_reqwest_error)?;
+            let body = read_bounded(response, status, self.max_response_bytes).await?;
             Ok(HttpResponse {
                 status,
                 headers,
@@ -125,6 +142,39 @@ impl Transport for ReqwestTransport {
             })
         })
     }
+}
+
+/// Reads a whole answer body, but never more than `limit` bytes of it.
+///
+/// A `Content-Length` above the limit is refused before reading anything; otherwise the body is
+/// read chunk by chunk and reading stops at the first chunk that crosses the limit. Dropping the
+/// response then closes the connection (an unfinished body is never returned to the pool), so a
+/// hostile or broken server costs at most `limit` bytes of memory.
+async fn read_bounded(
+    mut response: reqwest::Response,
+    status: u16,
+    limit: usize,
+) -> Result<Bytes, TransportError> {
+    let too_large = |head: Bytes| TransportError::TooLarge {
+        status,
+        limit,
+        head,
+    };
+    let announced = response.content_length().unwrap_or(0);
+    if usize::try_from(announced).map_or(true, |n| n > limit) {
+        return Err(too_large(Bytes::new()));
+    }
+    // Trust an announced length only as a capacity hint, and only up to a modest size.
+    let capacity = usize::try_from(announced).unwrap_or(0).min(1 << 20);
+    let mut body = bytes::BytesMut::with_capacity(capacity);
+    while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
+        if body.len() + chunk.len() > limit {
+            let head = body.split_to(body.len().min(1024)).freeze();
+            return Err(too_large(head));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// Builds a multipart form; called per attempt because a form is consumed when sent.

@@ -10,6 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tokio::sync::watch;
 
+mod hostile;
+
+pub use hostile::Hostile;
+
 /// One way a request can go wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
@@ -27,6 +31,10 @@ pub enum Fault {
     TruncatedBody,
     /// Process the request, then answer 200 with a body that is not valid JSON.
     MalformedJson,
+    /// Answer, without processing the request, with a hostile answer: deep nesting, a huge or
+    /// slow body, a wrong content type, invalid UTF-8, duplicate keys, an out-of-range number,
+    /// HTML, or a redirect.
+    Hostile(Hostile),
 }
 
 /// The `Retry-After` header of a [`Fault::RateLimited`] answer.

@@ -149,6 +149,11 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
                 Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
                 Some(Fault::Status(status)) => early = Some(status_reply(status)),
                 Some(Fault::RateLimited(retry)) => early = Some(rate_limited(&retry)),
+                Some(Fault::Hostile(hostile)) => {
+                    entry.status = hostile.status();
+                    app.log.push(entry);
+                    return hostile.response();
+                }
                 Some(Fault::DropConnection) => {
                     app.log.push(entry);
                     killer.notify_one();
