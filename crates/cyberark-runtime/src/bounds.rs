@@ -61,7 +61,7 @@ pub(crate) fn too_large_error(
     operation: &'static str,
     status: u16,
     limit: usize,
-    head: &[u8],
+    excerpt: String,
 ) -> crate::Error {
     crate::Error::Decode {
         operation,
@@ -70,7 +70,7 @@ pub(crate) fn too_large_error(
             "the answer is larger than the client's limit of {limit} bytes (max_response_bytes); \
              the client stopped reading and closed the connection"
         ),
-        excerpt: crate::redact::excerpt(head),
+        excerpt,
         status,
     }
 }

@@ -66,7 +66,7 @@ impl Inner {
         let operation = encoded.operation.id;
         let span = call_span(operation);
         let call = self.send_with_refresh(encoded).instrument(span);
-        match self.deadline {
+        let result = match self.deadline {
             Some(deadline) => {
                 tokio::time::timeout(deadline, call)
                     .await
@@ -76,7 +76,12 @@ impl Inner {
                     }))
             }
             None => call.await,
-        }
+        };
+        // Whatever the tenant echoed back (a refused token in a 401 body, say) leaves no trace.
+        result.map_err(|error| {
+            let secrets = self.auth.known_secrets();
+            error.scrub_secrets(&secrets.iter().collect::<Vec<_>>())
+        })
     }
 
     /// Sends with the current token; on a 401, once, replaces the token and sends again.
@@ -163,8 +168,12 @@ impl Inner {
                 Err(TransportError::TooLarge {
                     status,
                     limit,
-                    head,
-                }) => return Err(crate::bounds::too_large_error(op.id, status, limit, &head)),
+                    excerpt,
+                }) => {
+                    return Err(crate::bounds::too_large_error(
+                        op.id, status, limit, excerpt,
+                    ));
+                }
                 Err(error) => (Outcome::Connection, Err(error)),
             };
             let decision = state.decide(outcome, started.elapsed());

@@ -23,6 +23,7 @@ mod paging;
 mod params;
 pub mod redact;
 mod retry;
+mod scrub;
 mod secret;
 mod string_enum;
 mod tenant;

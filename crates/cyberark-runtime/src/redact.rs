@@ -99,13 +99,27 @@ pub fn redact_value(value: &mut Value) {
 pub(crate) fn scrub(text: &str, secrets: &[&crate::Secret]) -> String {
     let mut out = text.to_owned();
     for secret in secrets {
+        let value = secret.expose();
         // Very short secrets would blank ordinary words; they are too weak to matter anyway.
-        if secret.expose().len() >= 4 {
-            out = out.replace(secret.expose(), MASK);
+        if value.len() < SCRUB_MIN {
+            continue;
+        }
+        out = out.replace(value, MASK);
+        // An excerpt cut in the middle of the secret ends with the secret's beginning.
+        if let Some(head) = out.strip_suffix('…') {
+            let cut = (SCRUB_MIN..value.len())
+                .rev()
+                .find(|&n| value.is_char_boundary(n) && head.ends_with(&value[..n]));
+            if let Some(n) = cut {
+                out = format!("{}{MASK}…", &head[..head.len() - n]);
+            }
         }
     }
     out
 }
+
+/// The shortest secret (and cut-off secret prefix) that [`scrub`] replaces.
+const SCRUB_MIN: usize = 4;
 
 /// Cuts `text` to at most `max` characters, marking the cut with an ellipsis.
 fn truncate(text: &str, max: usize) -> String {

@@ -24,7 +24,9 @@ pub(crate) enum Credential {
 }
 
 /// One HTTP request, fully resolved.
-#[derive(Clone, Debug)]
+///
+/// `Debug` leaves out the query string (whose values may be secret) and the headers' values.
+#[derive(Clone)]
 pub(crate) struct HttpRequest {
     pub(crate) method: http::Method,
     pub(crate) url: Url,
@@ -33,12 +35,36 @@ pub(crate) struct HttpRequest {
     pub(crate) body: Body,
 }
 
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("path", &self.url.path())
+            .field("headers", &headers)
+            .field("credential", &self.credential)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
 /// One HTTP response with its whole body read.
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows the body's size only: a token answer is a secret.
+#[derive(Clone)]
 pub(crate) struct HttpResponse {
     pub(crate) status: u16,
     pub(crate) headers: http::HeaderMap,
     pub(crate) body: Bytes,
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why an exchange produced no response.
@@ -57,8 +83,8 @@ pub(crate) enum TransportError {
         status: u16,
         /// The limit, in bytes.
         limit: usize,
-        /// The first bytes of the body, for a (redacted) excerpt.
-        head: Bytes,
+        /// A redacted excerpt of the first bytes read.
+        excerpt: String,
     },
 }
 
@@ -155,22 +181,21 @@ async fn read_bounded(
     status: u16,
     limit: usize,
 ) -> Result<Bytes, TransportError> {
-    let too_large = |head: Bytes| TransportError::TooLarge {
+    let too_large = |head: &[u8]| TransportError::TooLarge {
         status,
         limit,
-        head,
+        excerpt: crate::redact::excerpt(head),
     };
     let announced = response.content_length().unwrap_or(0);
     if usize::try_from(announced).map_or(true, |n| n > limit) {
-        return Err(too_large(Bytes::new()));
+        return Err(too_large(&[]));
     }
     // Trust an announced length only as a capacity hint, and only up to a modest size.
     let capacity = usize::try_from(announced).unwrap_or(0).min(1 << 20);
     let mut body = bytes::BytesMut::with_capacity(capacity);
     while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
         if body.len() + chunk.len() > limit {
-            let head = body.split_to(body.len().min(1024)).freeze();
-            return Err(too_large(head));
+            return Err(too_large(&body[..body.len().min(4096)]));
         }
         body.extend_from_slice(&chunk);
     }

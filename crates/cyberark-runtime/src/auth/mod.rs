@@ -60,6 +60,8 @@ pub(crate) enum Credentials {
 pub(crate) struct Auth {
     credentials: Credentials,
     cache: TokenCache,
+    /// The last token handed to a call, so errors can be scrubbed of it (`known_secrets`).
+    last_token: std::sync::Mutex<Option<Secret>>,
 }
 
 impl Auth {
@@ -67,7 +69,28 @@ impl Auth {
         Auth {
             credentials,
             cache: TokenCache::default(),
+            last_token: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Every secret value the client knows, for scrubbing errors: the configured client secret,
+    /// password or static token, and the last token handed to a call.
+    pub(crate) fn known_secrets(&self) -> Vec<Secret> {
+        let mut secrets = match &self.credentials {
+            Credentials::None => Vec::new(),
+            Credentials::Bearer(token) => vec![token.clone()],
+            Credentials::OAuth(oauth) => vec![oauth.client_secret.clone()],
+            Credentials::Login(login) => vec![login.password.clone()],
+        };
+        let last = self.last_token.lock().unwrap_or_else(|e| e.into_inner());
+        secrets.extend(last.iter().cloned());
+        secrets
+    }
+
+    /// Remembers the token a call is about to send.
+    fn remember(&self, token: Secret) -> Secret {
+        *self.last_token.lock().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
+        token
     }
 
     /// The bearer token for a call of `operation`, fetching one if needed.
@@ -76,7 +99,7 @@ impl Auth {
         inner: &Inner,
         operation: &'static str,
     ) -> Result<Secret, Error> {
-        match &self.credentials {
+        let token = match &self.credentials {
             Credentials::None => Err(Error::config(format!(
                 "{operation} needs a bearer token, but the client has no credentials; set bearer_token, client_credentials, oauth_app or user_login on the builder"
             ))),
@@ -91,7 +114,8 @@ impl Auth {
                     .get(|| login::login(inner, login, operation))
                     .await
             }
-        }
+        }?;
+        Ok(self.remember(token))
     }
 
     /// Whether a refused token can be replaced by fetching a new one.
