@@ -41,7 +41,7 @@ impl Inner {
         let span = call_span(operation);
         let mut state = self.sender.retry_state(self.deadline);
         let call = self.send_with_refresh(encoded, &mut state).instrument(span);
-        match self.deadline {
+        let result = match self.deadline {
             Some(deadline) => {
                 tokio::time::timeout(deadline, call)
                     .await
@@ -51,7 +51,12 @@ impl Inner {
                     }))
             }
             None => call.await,
-        }
+        };
+        // Whatever the tenant echoed back (a refused token in a 401 body, say) leaves no trace.
+        result.map_err(|error| {
+            let secrets = self.auth.known_secrets();
+            error.scrub_secrets(&secrets.iter().collect::<Vec<_>>())
+        })
     }
 
     /// Sends with the current token; on a 401 to a token that may have expired, signs in once

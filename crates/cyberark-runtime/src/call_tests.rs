@@ -431,3 +431,27 @@ async fn a_client_wide_retry_quota_stops_retries_during_an_outage() {
     }
     assert_eq!(fake.send_times().len(), 800);
 }
+
+/// Issue 17, finding 15: a bearer token echoed in a 401 body ended up in `Error::Auth`.
+#[tokio::test(start_paused = true)]
+async fn an_echoed_token_is_scrubbed_from_errors() {
+    let token = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0.c2ln";
+    let fake = FakeTransport::scripted(vec![
+        reply(401, &format!("<html>Bearer {token} was refused</html>")),
+        reply(
+            200,
+            &format!(r#"{{"success":false,"Message":"token {token} lacks a right"}}"#),
+        ),
+    ]);
+    let client: Client = Client::builder("http://127.0.0.1:1")
+        .bearer_token(token)
+        .transport(fake.clone())
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let error = client.send(&create()).await.unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("c2VjcmV0"), "{shown}");
+        assert!(shown.contains("***"), "{shown}");
+    }
+}

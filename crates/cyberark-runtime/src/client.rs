@@ -103,6 +103,7 @@ pub struct ClientBuilder<C = Client> {
     deadline: Option<Duration>,
     rate_limit: Option<f64>,
     max_in_flight: Option<usize>,
+    max_response_bytes: usize,
     retry_quota: Option<u32>,
     sign_in_hosts: Vec<String>,
     user_agent_suffix: Option<String>,
@@ -140,6 +141,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             deadline: None,
             rate_limit: None,
             max_in_flight: None,
+            max_response_bytes: crate::bounds::DEFAULT_MAX_RESPONSE_BYTES,
             retry_quota: Some(DEFAULT_RETRY_QUOTA),
             sign_in_hosts: Vec::new(),
             user_agent_suffix: None,
@@ -263,6 +265,15 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// The largest answer body the client reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES), 64 MiB). Past it the
+    /// client stops reading, drops the connection and fails the call with
+    /// [`Error::Decode`](crate::Error::Decode).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Appends text to the `User-Agent`, e.g. `python/3.12` for the Python package.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
@@ -335,7 +346,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         })?;
         let transport: Arc<dyn Transport> = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(ReqwestTransport::new()?),
+            None => Arc::new(ReqwestTransport::new(self.max_response_bytes)?),
         };
         let sender = Arc::new(Sender::new(SenderConfig {
             tenant,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::bounds;
 use crate::error::{ApiError, Error};
 use crate::operation::{Convention, Operation};
 use crate::redact;
@@ -93,10 +94,14 @@ fn decode_envelope<T: DeserializeOwned>(
         } else {
             path
         },
-        message: format!(
-            "the answer is not an Identity envelope: {}",
-            strip_position(e)
-        ),
+        message: if bounds::too_deep(body) {
+            bounds::too_deep_message()
+        } else {
+            format!(
+                "the answer is not an Identity envelope: {}",
+                strip_position(e)
+            )
+        },
         excerpt: redact::excerpt(body),
         status,
     };
@@ -147,7 +152,13 @@ fn decode_json<T: DeserializeOwned>(
     let fail = |path: &str, error: &serde_json::Error| Error::Decode {
         operation,
         path: join_path(prefix, path),
-        message: strip_position(error),
+        // serde_json stops at its recursion limit with a terse "recursion limit exceeded"; say
+        // what the limit is about. The scan runs only on this failure path.
+        message: if bounds::too_deep(json) {
+            bounds::too_deep_message()
+        } else {
+            strip_position(error)
+        },
         excerpt: redact::excerpt(body),
         status,
     };

@@ -335,3 +335,42 @@ fn oauth_success_and_error() {
         Some("invalid_client: wrong clientid")
     );
 }
+
+/// Issue 11: a `Result` of 100,000 nested arrays overflowed the stack while the error's excerpt
+/// was redacted (and took quadratic time). It must be a typed decode error naming the depth.
+#[test]
+fn deeply_nested_answers_are_a_decode_error() {
+    let depth = 100_000;
+    let body = format!(
+        r#"{{"success":true,"Result":{}{}}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    match decode::<CloudUser>(&GET_USER, 200, body.as_bytes()).unwrap_err() {
+        Error::Decode {
+            message,
+            excerpt,
+            path,
+            ..
+        } => {
+            assert!(message.contains("deeper than 128 levels"), "{message}");
+            assert!(path.starts_with("Result"), "{path}");
+            assert!(excerpt.chars().count() <= 201, "{excerpt}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // Untyped outputs (a `JsonValue` Result) must fail the same way rather than recurse.
+    let error = decode::<serde_json::Value>(&GET_USER, 200, body.as_bytes()).unwrap_err();
+    assert!(
+        matches!(error, Error::Decode { ref message, .. } if message.contains("deeper than 128")),
+        "{error:?}"
+    );
+    // The same for SCIM and OAuth answers and for failed answers.
+    let bare = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let error = decode::<serde_json::Value>(&SCIM_DELETE, 200, bare.as_bytes()).unwrap_err();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    let error = decode::<()>(&TOKEN, 400, bare.as_bytes()).unwrap_err();
+    assert!(matches!(error, Error::Api(_)), "{error:?}");
+    let error = decode::<()>(&GET_USER, 500, body.as_bytes()).unwrap_err();
+    assert!(matches!(error, Error::Api(_)), "{error:?}");
+}

@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod bounds;
 mod call;
 mod client;
 mod envelope;
@@ -19,8 +20,10 @@ mod limit;
 mod nullable;
 mod operation;
 mod paging;
+mod params;
 pub mod redact;
 mod retry;
+mod scrub;
 mod secret;
 mod send;
 mod string_enum;
@@ -31,6 +34,7 @@ mod transport;
 mod test_support;
 
 pub use auth::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
+pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_DEPTH};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error};
 pub use nullable::Nullable;

@@ -1,9 +1,12 @@
 //! The static description of an operation, and the encoder that turns a request into wire parts.
 
+use std::fmt;
+
 use bytes::Bytes;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::params;
 use crate::secret::Secret;
 
 /// The HTTP method of an operation.
@@ -159,7 +162,9 @@ impl<T: QueryValue> QueryValue for Vec<T> {
 }
 
 /// A file uploaded in a multipart form.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` shows the file's name, type and size, never its contents.
+#[derive(Clone, PartialEq)]
 pub struct FilePart {
     /// The file name sent in the part's `Content-Disposition`.
     pub file_name: String,
@@ -186,8 +191,18 @@ impl FilePart {
     }
 }
 
+impl fmt::Debug for FilePart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FilePart")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
 /// One part of a multipart body.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) enum MultipartPart {
     /// A text field.
     Text { name: &'static str, value: String },
@@ -195,8 +210,46 @@ pub(crate) enum MultipartPart {
     File { name: &'static str, file: FilePart },
 }
 
+impl fmt::Debug for MultipartPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MultipartPart::Text { name, value } => f
+                .debug_struct("Text")
+                .field("name", name)
+                .field("value", &Hidden(value.len()))
+                .finish(),
+            MultipartPart::File { name, file } => f
+                .debug_struct("File")
+                .field("name", name)
+                .field("file", file)
+                .finish(),
+        }
+    }
+}
+
+/// Stands in for a value in `Debug` output: its size, never its text, because request bodies,
+/// query values and form fields may hold passwords, secrets and tokens.
+struct Hidden(usize);
+
+impl fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0)
+    }
+}
+
+/// Names with hidden values, for the `Debug` of parameter lists.
+fn hidden_values<'a>(
+    pairs: &'a [(&'static str, String)],
+) -> impl Iterator<Item = (&'static str, Hidden)> + 'a {
+    pairs
+        .iter()
+        .map(|(name, value)| (*name, Hidden(value.len())))
+}
+
 /// The body of an encoded request. Bytes are shared, so every retry resends the same buffer.
-#[derive(Clone, Debug, Default)]
+///
+/// `Debug` shows the content type and size, never the bytes.
+#[derive(Clone, Default)]
 pub(crate) enum Body {
     /// No body.
     #[default]
@@ -210,8 +263,26 @@ pub(crate) enum Body {
     Multipart(Vec<MultipartPart>),
 }
 
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Bytes {
+                content_type,
+                bytes,
+            } => f
+                .debug_struct("Bytes")
+                .field("content_type", content_type)
+                .field("bytes", &Hidden(bytes.len()))
+                .finish(),
+            Body::Multipart(parts) => f.debug_tuple("Multipart").field(parts).finish(),
+        }
+    }
+}
+
 /// Collects path, query, header and body of one request; built once, reused on every retry.
-#[derive(Debug)]
+///
+/// `Debug` names the operation and the parameters, never their values or the body's bytes.
 pub struct Encoder {
     operation: &'static Operation,
     path_params: Vec<(&'static str, String)>,
@@ -223,8 +294,26 @@ pub struct Encoder {
     error: Option<Error>,
 }
 
+impl fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Encoder")
+            .field("operation", &self.operation.id)
+            .field(
+                "path_params",
+                &hidden_values(&self.path_params).collect::<Vec<_>>(),
+            )
+            .field("query", &hidden_values(&self.query).collect::<Vec<_>>())
+            .field("headers", &hidden_values(&self.headers).collect::<Vec<_>>())
+            .field("body", &self.body)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
 /// A request ready to send: everything but the base URL and credentials.
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows the path segments' sizes, the parameters' names and the body's size only.
+#[derive(Clone)]
 pub(crate) struct Encoded {
     pub(crate) operation: &'static Operation,
     /// Path segments below the tenant URL, already substituted but not yet percent-encoded.
@@ -232,6 +321,19 @@ pub(crate) struct Encoded {
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Body,
+}
+
+impl fmt::Debug for Encoded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let segments: Vec<Hidden> = self.segments.iter().map(|s| Hidden(s.len())).collect();
+        f.debug_struct("Encoded")
+            .field("operation", &self.operation.id)
+            .field("segments", &segments)
+            .field("query", &hidden_values(&self.query).collect::<Vec<_>>())
+            .field("headers", &hidden_values(&self.headers).collect::<Vec<_>>())
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl Encoder {
@@ -249,9 +351,14 @@ impl Encoder {
 
     /// Sets the value substituted for `{name}` in the path; it is percent-encoded as one segment.
     /// A `None` value makes the request fail with [`Error::InvalidRequest`] naming the parameter.
+    /// A value that is empty, `.` or `..` makes the request fail the same way, because it would
+    /// change the path's shape (see the `params` module).
     pub fn path_param(&mut self, name: &'static str, value: &impl QueryValue) {
         match value.to_query() {
-            Some(text) => self.path_params.push((name, text)),
+            Some(text) => match params::check_path_value(name, &text) {
+                Ok(()) => self.path_params.push((name, text)),
+                Err(message) => self.fail(message),
+            },
             None => self.fail(format!("path parameter `{name}` has no value")),
         }
     }
@@ -263,10 +370,15 @@ impl Encoder {
         }
     }
 
-    /// Adds a request header; a `None` value is left out.
+    /// Adds a request header; a `None` value is left out. A value with characters a header
+    /// cannot carry (CR, LF, other control characters, non-ASCII) makes the request fail with
+    /// [`Error::InvalidRequest`] naming the header, instead of being dropped or sent mangled.
     pub fn header(&mut self, name: &'static str, value: &impl QueryValue) {
         if let Some(text) = value.to_query() {
-            self.headers.push((name, text));
+            match params::header_value(name, &text) {
+                Ok(_) => self.headers.push((name, text)),
+                Err(message) => self.fail(message),
+            }
         }
     }
 
@@ -507,5 +619,43 @@ mod tests {
             &FilePart::new("a.csv", "x,y").content_type("text/csv"),
         );
         assert!(matches!(encoder.body, Body::Multipart(ref parts) if parts.len() == 2));
+    }
+
+    /// Issue 17, finding 16: `Encoder`, `Encoded`, `Body` and multipart parts derived `Debug`
+    /// and printed request bodies and query values, secrets included.
+    #[test]
+    fn debug_never_shows_values() {
+        let mut encoder = Encoder::new(&GET_USER);
+        encoder.path_param("id", &"path-secret");
+        encoder.query("code", &Secret::new("query-secret"));
+        encoder.header("X-Api-Key", &"header-secret");
+        encoder.form(&[("client_secret", "form-secret")]).unwrap();
+        let shown = format!("{encoder:?}");
+        let encoded = encoder.finish().unwrap();
+        let shown = format!("{shown} {encoded:?} {:?}", encoded.body);
+        let mut multipart = Encoder::new(&GET_USER);
+        multipart.multipart_text("password", &"text-secret");
+        multipart.multipart_file("file", &FilePart::new("a.csv", "file-secret"));
+        let shown = format!("{shown} {multipart:?}");
+        for secret in [
+            "path-secret",
+            "query-secret",
+            "header-secret",
+            "form-secret",
+            "text-secret",
+            "file-secret",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        for visible in [
+            "Scim_GetUser",
+            "code",
+            "X-Api-Key",
+            "password",
+            "a.csv",
+            "bytes",
+        ] {
+            assert!(shown.contains(visible), "{visible} not in {shown}");
+        }
     }
 }

@@ -138,6 +138,15 @@ impl Sender {
                 Err(TransportError::Invalid(message)) => {
                     return Err(Error::invalid(op.id, message));
                 }
+                Err(TransportError::TooLarge {
+                    status,
+                    limit,
+                    excerpt,
+                }) => {
+                    return Err(crate::bounds::too_large_error(
+                        op.id, status, limit, excerpt,
+                    ));
+                }
                 Err(error) => (Outcome::Connection, Err(error)),
             };
             let decision = state.decide(outcome, op.idempotent, state.elapsed());
@@ -175,19 +184,7 @@ impl Sender {
     }
 
     fn http_request(&self, encoded: &Encoded, base: &Url, credential: Credential) -> HttpRequest {
-        let mut url = base.clone();
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments.pop_if_empty();
-            for segment in &encoded.segments {
-                segments.push(segment);
-            }
-        }
-        if !encoded.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in &encoded.query {
-                pairs.append_pair(name, value);
-            }
-        }
+        let url = crate::params::request_url(base, &encoded.segments, &encoded.query);
         let mut headers = vec![
             (
                 HeaderName::from_static("x-idap-native-client"),
@@ -197,13 +194,12 @@ impl Sender {
             (ACCEPT, HeaderValue::from_static("application/json")),
         ];
         for (name, value) in &encoded.headers {
-            // Generated header names come from the spec and are valid; a value with control
-            // characters is dropped rather than sent mangled.
-            if let (Ok(name), Ok(mut value)) = (
+            // Generated header names come from the spec and are valid, and the encoder has
+            // already refused values a header cannot carry.
+            if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(value),
+                crate::params::header_value(name, value),
             ) {
-                value.set_sensitive(true);
                 headers.push((name, value));
             }
         }

@@ -24,7 +24,9 @@ pub(crate) enum Credential {
 }
 
 /// One HTTP request, fully resolved.
-#[derive(Clone, Debug)]
+///
+/// `Debug` leaves out the query string (whose values may be secret) and the headers' values.
+#[derive(Clone)]
 pub(crate) struct HttpRequest {
     pub(crate) method: http::Method,
     pub(crate) url: Url,
@@ -33,12 +35,36 @@ pub(crate) struct HttpRequest {
     pub(crate) body: Body,
 }
 
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("path", &self.url.path())
+            .field("headers", &headers)
+            .field("credential", &self.credential)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
 /// One HTTP response with its whole body read.
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows the body's size only: a token answer is a secret.
+#[derive(Clone)]
 pub(crate) struct HttpResponse {
     pub(crate) status: u16,
     pub(crate) headers: http::HeaderMap,
     pub(crate) body: Bytes,
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why an exchange produced no response.
@@ -50,6 +76,16 @@ pub(crate) enum TransportError {
     Connection(Box<dyn std::error::Error + Send + Sync>),
     /// The request could not be built (for example a malformed part content type).
     Invalid(String),
+    /// The answer's body was larger than the client's limit; reading stopped there and the
+    /// connection was dropped.
+    TooLarge {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The limit, in bytes.
+        limit: usize,
+        /// A redacted excerpt of the first bytes read.
+        excerpt: String,
+    },
 }
 
 /// Sends one request. The real implementation is reqwest; tests substitute a scripted fake so
@@ -59,10 +95,12 @@ pub(crate) trait Transport: Send + Sync + fmt::Debug {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
 
-/// The reqwest transport: one connection pool, rustls, and no redirects.
+/// The reqwest transport: one connection pool, rustls, no redirects, and a bound on how much of
+/// an answer is read.
 #[derive(Debug)]
 pub(crate) struct ReqwestTransport {
     client: reqwest::Client,
+    max_response_bytes: usize,
 }
 
 impl ReqwestTransport {
@@ -70,15 +108,20 @@ impl ReqwestTransport {
     ///
     /// Redirects are not followed: an Identity API call never legitimately redirects, and
     /// following one could carry the request (and its body) somewhere unexpected. The 3xx
-    /// reaches the caller as an API error instead.
-    pub(crate) fn new() -> Result<Self, Error> {
+    /// reaches the caller as an API error instead, so credentials never go to another host.
+    ///
+    /// No answer body is read past `max_response_bytes`.
+    pub(crate) fn new(max_response_bytes: usize) -> Result<Self, Error> {
         let client = reqwest::Client::builder()
             .use_rustls_tls()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
-        Ok(ReqwestTransport { client })
+        Ok(ReqwestTransport {
+            client,
+            max_response_bytes,
+        })
     }
 }
 
@@ -117,7 +160,7 @@ impl Transport for ReqwestTransport {
             let response = builder.send().await.map_err(map_reqwest_error)?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = response.bytes().await.map_err(map_reqwest_error)?;
+            let body = read_bounded(response, status, self.max_response_bytes).await?;
             Ok(HttpResponse {
                 status,
                 headers,
@@ -125,6 +168,38 @@ impl Transport for ReqwestTransport {
             })
         })
     }
+}
+
+/// Reads a whole answer body, but never more than `limit` bytes of it.
+///
+/// A `Content-Length` above the limit is refused before reading anything; otherwise the body is
+/// read chunk by chunk and reading stops at the first chunk that crosses the limit. Dropping the
+/// response then closes the connection (an unfinished body is never returned to the pool), so a
+/// hostile or broken server costs at most `limit` bytes of memory.
+async fn read_bounded(
+    mut response: reqwest::Response,
+    status: u16,
+    limit: usize,
+) -> Result<Bytes, TransportError> {
+    let too_large = |head: &[u8]| TransportError::TooLarge {
+        status,
+        limit,
+        excerpt: crate::redact::excerpt(head),
+    };
+    let announced = response.content_length().unwrap_or(0);
+    if usize::try_from(announced).map_or(true, |n| n > limit) {
+        return Err(too_large(&[]));
+    }
+    // Trust an announced length only as a capacity hint, and only up to a modest size.
+    let capacity = usize::try_from(announced).unwrap_or(0).min(1 << 20);
+    let mut body = bytes::BytesMut::with_capacity(capacity);
+    while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(&body[..body.len().min(4096)]));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// Builds a multipart form; called per attempt because a form is consumed when sent.

@@ -10,6 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tokio::sync::watch;
 
+mod hostile;
+
+pub use hostile::Hostile;
+
 /// One way a request can go wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
@@ -37,6 +41,10 @@ pub enum Fault {
         /// The `Retry-After` seconds, if any.
         retry_after: Option<u64>,
     },
+    /// Answer, without processing the request, with a hostile answer: deep nesting, a huge or
+    /// slow body, a wrong content type, invalid UTF-8, duplicate keys, an out-of-range number,
+    /// HTML, or a redirect.
+    Hostile(Hostile),
 }
 
 /// The `Retry-After` header of a [`Fault::RateLimited`] answer.

@@ -51,7 +51,7 @@ mod state;
 mod view;
 
 pub use builder::{Sandbox, SandboxBuilder, Seed};
-pub use faults::{Fault, Faults, Hold, RetryAfter};
+pub use faults::{Fault, Faults, Hold, Hostile, RetryAfter};
 pub use handle::{Invitation, SandboxHandle};
 pub use log::LoggedRequest;
 pub use view::{ExtColumnView, OrgView, ScimGroupView, ScimUserView, StateView, UserView};

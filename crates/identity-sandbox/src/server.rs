@@ -165,6 +165,12 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
                         None => reply,
                     });
                 }
+                Some(Fault::Hostile(hostile)) => {
+                    unanswered.entry = None;
+                    entry.status = hostile.status();
+                    app.log.push(entry);
+                    return hostile.response();
+                }
                 Some(Fault::DropConnection) => {
                     unanswered.entry = None;
                     app.log.push(entry);

@@ -49,6 +49,10 @@ impl std::fmt::Debug for LoginCredentials {
 pub(crate) struct UserLogin(pub(crate) LoginCredentials);
 
 impl SignIn for UserLogin {
+    fn secrets(&self) -> Vec<Secret> {
+        vec![self.0.password.clone()]
+    }
+
     fn sign_in<'a>(&'a self, sender: &'a Sender) -> BoxFuture<'a, Result<CachedToken, Error>> {
         Box::pin(login(sender, &self.0))
     }

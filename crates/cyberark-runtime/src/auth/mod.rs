@@ -45,6 +45,12 @@ pub(crate) trait SignIn: Send + Sync + fmt::Debug {
         Credential::Bearer(token.clone())
     }
 
+    /// The secrets this scheme was configured with (a client secret, a password), so errors can
+    /// be scrubbed of them wherever the tenant echoes them back.
+    fn secrets(&self) -> Vec<Secret> {
+        Vec::new()
+    }
+
     /// Whether signing in waits for a person (a password prompt, an MFA push). A call then waits
     /// for it as long as its deadline allows rather than only its retry budget.
     fn is_interactive(&self) -> bool {
@@ -69,6 +75,8 @@ pub(crate) struct Session {
     scheme: Arc<dyn SignIn>,
     sender: Arc<Sender>,
     cache: Arc<TokenCache>,
+    /// The last token handed to a call, so errors can be scrubbed of it (`known_secrets`).
+    last_token: std::sync::Mutex<Option<Secret>>,
 }
 
 /// The token a call sends, and how.
@@ -96,7 +104,23 @@ impl Auth {
             scheme,
             sender,
             cache: Arc::new(TokenCache::default()),
+            last_token: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Every secret value the client knows, for scrubbing errors: the configured client secret,
+    /// password or static token, and the last token handed to a call.
+    pub(crate) fn known_secrets(&self) -> Vec<Secret> {
+        match self {
+            Auth::None => Vec::new(),
+            Auth::Fixed(token) => vec![token.clone()],
+            Auth::Session(session) => {
+                let mut secrets = session.scheme.secrets();
+                let last = session.last_token.lock().unwrap_or_else(|e| e.into_inner());
+                secrets.extend(last.iter().cloned());
+                secrets
+            }
+        }
     }
 
     /// The token for a call of `operation`, waiting for a sign-in if needed, within the call's
@@ -137,6 +161,8 @@ impl Auth {
                         wait,
                     )
                     .await?;
+                *session.last_token.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some(secret.clone());
                 Ok(Token {
                     credential: session.scheme.credential(&secret),
                     secret,

@@ -31,6 +31,10 @@ pub(crate) struct OAuthCredentials {
 pub(crate) struct ClientCredentials(pub(crate) OAuthCredentials);
 
 impl SignIn for ClientCredentials {
+    fn secrets(&self) -> Vec<Secret> {
+        vec![self.0.client_secret.clone()]
+    }
+
     fn sign_in<'a>(&'a self, sender: &'a Sender) -> BoxFuture<'a, Result<CachedToken, Error>> {
         Box::pin(fetch_token(sender, &self.0))
     }

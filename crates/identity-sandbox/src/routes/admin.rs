@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::envelope::Reply;
-use crate::faults::{Fault, RetryAfter};
+use crate::faults::{Fault, Hostile, RetryAfter};
 use crate::handle::Invitation;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -153,11 +153,15 @@ fn inject(app: &App, json: &Value) -> Reply {
                 retry_after,
             }
         }
-        other => {
-            return bad(format!(
-                "unknown fault kind {other:?}; use status, rate_limited, delay, drop, truncated, malformed or answer"
-            ));
-        }
+        other => match Hostile::by_name(other) {
+            Some(hostile) => Fault::Hostile(hostile),
+            None => {
+                return bad(format!(
+                    "unknown fault kind {other:?}; use status, rate_limited, delay, drop, truncated, malformed, answer or a hostile answer ({})",
+                    Hostile::NAMES.join(", ")
+                ));
+            }
+        },
     };
     app.faults.inject(op, fault, times);
     done()
