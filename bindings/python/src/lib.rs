@@ -2,7 +2,9 @@
 //!
 //! `generated/` holds the classes generated from the spec (one file per tag, plus the shared
 //! models and the `Client`/`AsyncClient` classes); the other modules are the hand-written
-//! runtime they call into: conversions and the shared tokio runtime ([`runtime`]), the one error
+//! runtime they call into: conversions and the shared tokio runtime ([`runtime`]), conversions
+//! of JSON data that hold for any input ([`values`]), the field cache and pickling of the object
+//! classes ([`model`]), the one error
 //! mapping ([`errors`]), client construction and MFA ([`client`]), page iterators ([`paging`]),
 //! the `tracing` → `logging` bridge ([`logging`]) and the in-process sandbox ([`sandbox`]).
 
@@ -11,10 +13,12 @@ pub mod errors;
 #[allow(missing_docs)]
 pub mod generated;
 pub mod logging;
+pub mod model;
 pub mod paging;
 pub mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod values;
 
 use pyo3::prelude::*;
 

@@ -236,13 +236,24 @@ impl CDirectoryServiceApi {
         )
     }
     /// Every item of `get_users`, fetched page by page as the `for` loop reads them.
-    #[pyo3(signature = (*, args = None, page_size = 1000))]
+    #[pyo3(signature = (*, args = None, page_size = None))]
     fn get_users_iter(
         &self,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        page_size: u32,
+        page_size: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<crate::paging::PageIterator> {
+        let page_size = crate::paging::page_size(page_size)?;
         let request = get_users_request(args)?;
+        if let ::std::option::Option::Some(args) = &request.args
+            && (false || args.page_number.is_some() || args.page_size.is_some())
+        {
+            return ::std::result::Result::Err(
+                crate::errors::invalid_request(
+                    "argument `args`: PageNumber and PageSize are set by the iterator page by page; give page_size= instead"
+                        .to_owned(),
+                ),
+            );
+        }
         ::std::result::Result::Ok(crate::paging::PageIterator::new(
             self.client.runtime().paginate(request, page_size),
         ))
@@ -548,13 +559,24 @@ impl AsyncCDirectoryServiceApi {
         crate::runtime::future(py, async move { client.runtime().send(&request).await })
     }
     /// Every item of `get_users`, fetched page by page as the `async for` loop reads them.
-    #[pyo3(signature = (*, args = None, page_size = 1000))]
+    #[pyo3(signature = (*, args = None, page_size = None))]
     fn get_users_iter(
         &self,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        page_size: u32,
+        page_size: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<crate::paging::AsyncPageIterator> {
+        let page_size = crate::paging::page_size(page_size)?;
         let request = get_users_request(args)?;
+        if let ::std::option::Option::Some(args) = &request.args
+            && (false || args.page_number.is_some() || args.page_size.is_some())
+        {
+            return ::std::result::Result::Err(
+                crate::errors::invalid_request(
+                    "argument `args`: PageNumber and PageSize are set by the iterator page by page; give page_size= instead"
+                        .to_owned(),
+                ),
+            );
+        }
         ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
             self.client.runtime().paginate(request, page_size),
         ))
@@ -948,6 +970,7 @@ impl crate::runtime::FromPy
 #[derive(PartialEq)]
 pub struct PyCDirectoryServiceGetUsersFromCsvFileResult(
     pub ::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileResult,
+    crate::model::FieldCache,
 );
 #[pymethods]
 impl PyCDirectoryServiceGetUsersFromCsvFileResult {
@@ -962,7 +985,7 @@ impl PyCDirectoryServiceGetUsersFromCsvFileResult {
         {
             value_ = value_.return_id(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `ReturnID`: Identifier of the stored CSV file; input to SubmitUploadedFile.
     #[getter]
@@ -978,7 +1001,42 @@ impl PyCDirectoryServiceGetUsersFromCsvFileResult {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -1017,7 +1075,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CDirectoryServiceGetUsersFr
         ::std::result::Result::Ok(
             ::pyo3::Bound::new(
                 py,
-                PyCDirectoryServiceGetUsersFromCsvFileResult(self.clone()),
+                PyCDirectoryServiceGetUsersFromCsvFileResult(
+                    self.clone(),
+                    ::std::default::Default::default(),
+                ),
             )?
             .into_any(),
         )
@@ -1027,7 +1088,14 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CDirectoryServiceGetUsersFr
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyCDirectoryServiceGetUsersFromCsvFileResult(self))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyCDirectoryServiceGetUsersFromCsvFileResult(
+                    self,
+                    ::std::default::Default::default(),
+                ),
+            )?
+            .into_any(),
         )
     }
 }
