@@ -923,7 +923,7 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
         let page_size = rt("page_size");
         let refuse_pages = pager_args(api, op).map(|(args, page_fields)| {
             let args_field = ident(&args.rust);
-            let page_fields = page_fields.iter().map(|f| ident(f));
+            let page_fields: Vec<Ident> = page_fields.iter().map(|f| ident(f)).collect();
             let message = format!(
                 "argument `{}`: PageNumber and PageSize are set by the iterator page by page; give page_size= instead",
                 args.python
@@ -931,7 +931,7 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
             let invalid_request = rt("invalid_request");
             quote! {
                 if let ::std::option::Option::Some(args) = &request.#args_field
-                    && (false #(|| args.#page_fields.is_some())*)
+                    && (#(args.#page_fields.is_some())||*)
                 {
                     return ::std::result::Result::Err(#invalid_request(#message.to_owned()));
                 }

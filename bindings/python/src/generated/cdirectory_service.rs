@@ -245,7 +245,7 @@ impl CDirectoryServiceApi {
         let page_size = crate::paging::page_size(page_size)?;
         let request = get_users_request(args)?;
         if let ::std::option::Option::Some(args) = &request.args
-            && (false || args.page_number.is_some() || args.page_size.is_some())
+            && (args.page_number.is_some() || args.page_size.is_some())
         {
             return ::std::result::Result::Err(
                 crate::errors::invalid_request(
@@ -568,7 +568,7 @@ impl AsyncCDirectoryServiceApi {
         let page_size = crate::paging::page_size(page_size)?;
         let request = get_users_request(args)?;
         if let ::std::option::Option::Some(args) = &request.args
-            && (false || args.page_number.is_some() || args.page_size.is_some())
+            && (args.page_number.is_some() || args.page_size.is_some())
         {
             return ::std::result::Result::Err(
                 crate::errors::invalid_request(

@@ -147,7 +147,7 @@ impl UserMgmtApi {
         let page_size = crate::paging::page_size(page_size)?;
         let request = get_users_roles_and_administrative_rights_request(id, args)?;
         if let ::std::option::Option::Some(args) = &request.args
-            && (false || args.page_number.is_some() || args.page_size.is_some())
+            && (args.page_number.is_some() || args.page_size.is_some())
         {
             return ::std::result::Result::Err(
                 crate::errors::invalid_request(
@@ -427,7 +427,7 @@ impl AsyncUserMgmtApi {
         let page_size = crate::paging::page_size(page_size)?;
         let request = get_users_roles_and_administrative_rights_request(id, args)?;
         if let ::std::option::Option::Some(args) = &request.args
-            && (false || args.page_number.is_some() || args.page_size.is_some())
+            && (args.page_number.is_some() || args.page_size.is_some())
         {
             return ::std::result::Result::Err(
                 crate::errors::invalid_request(
