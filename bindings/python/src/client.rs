@@ -32,6 +32,9 @@ pub const OPTIONS: &[&str] = &[
     "max_in_flight",
 ];
 
+/// The slowest `rate_limit` accepted: one call a day.
+const MIN_RATE: f64 = 1.0 / 86_400.0;
+
 /// The User-Agent suffix that tells the tenant's logs a call came through the Python package.
 const USER_AGENT_SUFFIX: &str = "python";
 
@@ -136,6 +139,13 @@ pub fn build(
         .map(|v| f64::from_py(&v, "rate_limit"))
         .transpose()?
     {
+        // The Rust builder reads a rate that is not a positive number as "no limit"; from
+        // Python that is a mistake to report. A rate slower than one call a day is one too.
+        if !(rate.is_finite() && rate >= MIN_RATE) {
+            return Err(invalid_request(format!(
+                "argument `rate_limit`: {rate} is not a number of calls per second of at least {MIN_RATE:e} (one a day)"
+            )));
+        }
         builder = builder.rate_limit(rate);
     }
     if let Some(n) = get("max_in_flight")?

@@ -2,11 +2,13 @@
 //!
 //! `generated/` holds the classes generated from the spec (one file per tag, plus the shared
 //! models and the `Client`/`AsyncClient` classes); the other modules are the hand-written
-//! runtime they call into: conversions ([`runtime`]), the process-wide tokio runtime, fork and
-//! exit ([`lifecycle`]), blocking waits, signals and panics ([`wait`]), awaitables ([`aio`]),
-//! the one error mapping ([`errors`]), client construction ([`client`]) and lifecycle
-//! ([`handle`]), the `mfa` callback ([`mfa`]), page iterators ([`paging`]), the `tracing` →
-//! `logging` bridge ([`logging`]) and the in-process sandbox ([`sandbox`]).
+//! runtime they call into: conversions ([`runtime`]) and conversions of JSON data that hold
+//! for any input ([`values`]), the field cache and pickling of the object classes ([`model`]),
+//! the process-wide tokio runtime, fork and exit ([`lifecycle`]), blocking waits, signals and
+//! panics ([`wait`]), awaitables ([`aio`]), the one error mapping ([`errors`]), client
+//! construction ([`client`]) and lifecycle ([`handle`]), the `mfa` callback ([`mfa`]), page
+//! iterators ([`paging`]), the `tracing` → `logging` bridge ([`logging`]) and the in-process
+//! sandbox ([`sandbox`]).
 
 pub mod aio;
 pub mod client;
@@ -17,10 +19,12 @@ pub mod handle;
 pub mod lifecycle;
 pub mod logging;
 pub mod mfa;
+pub mod model;
 pub mod paging;
 pub mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod values;
 pub mod wait;
 
 use pyo3::prelude::*;

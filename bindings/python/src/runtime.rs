@@ -14,6 +14,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::errors::invalid_request;
+pub use crate::values::{json_to_py, py_to_json};
+use crate::values::{mapping_items, pair, text, wrong_type};
 
 pub use crate::aio::{future, ready};
 pub use crate::lifecycle::tokio;
@@ -140,7 +142,7 @@ impl IntoPy for String {
 impl FromPy for String {
     fn from_py(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Self> {
         match obj.cast::<PyString>() {
-            Ok(s) => Ok(s.to_cow()?.into_owned()),
+            Ok(s) => text(s, name),
             Err(_) => Err(wrong_type(obj, name, "str")),
         }
     }
@@ -274,20 +276,15 @@ impl<T: IntoPy> IntoPy for BTreeMap<String, T> {
 
 impl<T: FromPy> FromPy for BTreeMap<String, T> {
     fn from_py(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Self> {
-        // Any mapping is accepted, as the stubs promise: `dict(obj)` copies it first.
-        let dict = match obj.cast::<PyDict>() {
-            Ok(dict) => dict.clone(),
-            Err(_) if obj.hasattr("keys")? => obj
-                .py()
-                .get_type::<PyDict>()
-                .call1((obj,))
-                .ok()
-                .and_then(|d| d.cast_into::<PyDict>().ok())
-                .ok_or_else(|| wrong_type(obj, name, "dict"))?,
-            Err(_) => return Err(wrong_type(obj, name, "dict")),
+        // Any `collections.abc.Mapping` is accepted, as the stubs promise, read through a
+        // snapshot of its items.
+        let Some(items) = mapping_items(obj)? else {
+            return Err(wrong_type(obj, name, "dict"));
         };
-        dict.iter()
-            .map(|(key, value)| {
+        items
+            .iter()
+            .map(|item| {
+                let (key, value) = pair(&item)?;
                 let key = String::from_py(&key, &format!("{name} key"))?;
                 let value = T::from_py(&value, &format!("{name}[{key:?}]"))?;
                 Ok((key, value))
@@ -317,113 +314,6 @@ pub fn to_plain<'py, T: serde::Serialize>(
     let json = serde_json::to_value(value)
         .map_err(|e| PyRuntimeError::new_err(format!("cannot convert to a dict: {e}")))?;
     json_to_py(py, &json)
-}
-
-/// Converts a JSON value into the Python object `json.loads` would give.
-pub fn json_to_py<'py>(py: Python<'py>, value: &JsonValue) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        JsonValue::Null => py.None().into_bound(py),
-        JsonValue::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        JsonValue::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
-            }
-        }
-        JsonValue::String(s) => PyString::new(py, s).into_any(),
-        JsonValue::Array(items) => {
-            let items = items
-                .iter()
-                .map(|v| json_to_py(py, v))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)?.into_any()
-        }
-        JsonValue::Object(map) => {
-            let dict = PyDict::new(py);
-            for (key, value) in map {
-                dict.set_item(key, json_to_py(py, value)?)?;
-            }
-            dict.into_any()
-        }
-    })
-}
-
-/// Converts Python data into JSON: what `json.dumps` accepts, plus any object with a `to_dict()`
-/// method (the generated classes), so a fetched object can be sent back inside a dict.
-pub fn py_to_json(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<JsonValue> {
-    if obj.is_none() {
-        return Ok(JsonValue::Null);
-    }
-    if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(JsonValue::Bool(b.is_true()));
-    }
-    if obj.is_instance_of::<PyInt>() {
-        if let Ok(i) = obj.extract::<i64>() {
-            return Ok(JsonValue::from(i));
-        }
-        if let Ok(u) = obj.extract::<u64>() {
-            return Ok(JsonValue::from(u));
-        }
-        return Err(invalid_request(format!(
-            "argument `{name}`: the integer does not fit in 64 bits"
-        )));
-    }
-    if let Ok(f) = obj.cast::<PyFloat>() {
-        return serde_json::Number::from_f64(f.value())
-            .map(JsonValue::Number)
-            .ok_or_else(|| {
-                invalid_request(format!(
-                    "argument `{name}`: {} is not a JSON number",
-                    f.value()
-                ))
-            });
-    }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(JsonValue::String(s.to_cow()?.into_owned()));
-    }
-    if let Ok(dict) = obj.cast::<PyDict>() {
-        let mut map = serde_json::Map::new();
-        for (key, value) in dict.iter() {
-            let Ok(key) = key.cast::<PyString>() else {
-                return Err(invalid_request(format!(
-                    "argument `{name}`: dict keys must be str"
-                )));
-            };
-            let key = key.to_cow()?.into_owned();
-            let value = py_to_json(&value, &format!("{name}[{key:?}]"))?;
-            map.insert(key, value);
-        }
-        return Ok(JsonValue::Object(map));
-    }
-    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        let items = obj
-            .try_iter()?
-            .enumerate()
-            .map(|(i, item)| py_to_json(&item?, &format!("{name}[{i}]")))
-            .collect::<PyResult<Vec<_>>>()?;
-        return Ok(JsonValue::Array(items));
-    }
-    if obj.hasattr("to_dict")? {
-        return py_to_json(&obj.call_method0("to_dict")?, name);
-    }
-    Err(wrong_type(
-        obj,
-        name,
-        "JSON data (dict, list, str, int, float, bool or None)",
-    ))
-}
-
-/// The error for an argument of the wrong type.
-fn wrong_type(obj: &Bound<'_, PyAny>, name: &str, expected: &str) -> PyErr {
-    let got = obj
-        .get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "?".to_owned());
-    invalid_request(format!("argument `{name}`: expected {expected}, got {got}"))
 }
 
 /// Python's `repr()` of a converted value, for the generated `__repr__`s.

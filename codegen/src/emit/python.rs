@@ -9,7 +9,7 @@
 //! through [`RUNTIME`], the table of the bindings crate's hand-written modules.
 
 use super::{EmitError, HEADER, Output, doc_lines};
-use crate::ir::{Api, Body, Field, Operation, Tag, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Body, Field, Operation, PagingStyle, Tag, TypeDef, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -34,8 +34,14 @@ const RUNTIME: &[(&str, &str)] = &[
     ("ready", "crate::runtime::ready"),
     ("ClientHandle", "crate::handle::ClientHandle"),
     ("guard", "crate::wait::guard"),
+    ("FieldCache", "crate::model::FieldCache"),
+    ("to_json", "crate::model::to_json"),
+    ("from_json", "crate::model::from_json"),
+    ("build_client", "crate::client::build"),
     ("PageIterator", "crate::paging::PageIterator"),
     ("AsyncPageIterator", "crate::paging::AsyncPageIterator"),
+    ("page_size", "crate::paging::page_size"),
+    ("invalid_request", "crate::errors::invalid_request"),
 ];
 
 /// Names of the hand-written classes of `_native`, which generated classes may not take.
@@ -50,8 +56,51 @@ pub(crate) const RESERVED_CLASSES: &[&str] = &[
     "LoggedRequest",
 ];
 
-/// The page size of the `_iter` methods when the caller gives none.
+/// The page size of the `_iter` methods when the caller gives none (the bindings'
+/// `paging::DEFAULT_PAGE_SIZE`, named in the stubs' docstrings).
 pub(crate) const DEFAULT_PAGE_SIZE: u32 = 1000;
+
+/// The request fields of a paged operation that its `_iter` method does not offer, because the
+/// pager sets them page by page: SCIM's `startIndex` and `count`. Offering them would only
+/// pretend to honour them. (Redrock's `Args` also carries sorting and caching, so it stays, and
+/// [`pager_args`] refuses the page fields inside it.)
+pub(crate) fn pager_fields(op: &Operation) -> Vec<&Field> {
+    let wires: &[&str] = match op.paging.as_ref().map(|p| p.style) {
+        Some(PagingStyle::Scim) => &["startIndex", "count"],
+        _ => &[],
+    };
+    op.request
+        .fields
+        .iter()
+        .filter(|f| wires.contains(&f.wire.as_str()) && f.is_optional())
+        .collect()
+}
+
+/// For a Redrock operation, the `Args` request field and the Rust names of the optional page
+/// fields inside it (`PageNumber`, `PageSize`), which the pager sets and the `_iter` method
+/// therefore refuses.
+fn pager_args<'a>(api: &'a Api, op: &'a Operation) -> Option<(&'a Field, Vec<&'a str>)> {
+    if op.paging.as_ref().map(|p| p.style) != Some(PagingStyle::Redrock) {
+        return None;
+    }
+    let args = op
+        .request
+        .fields
+        .iter()
+        .find(|f| f.wire == "Args" && f.is_optional())?;
+    let TypeRef::Named(name) = &args.ty else {
+        return None;
+    };
+    let Some(TypeKind::Struct { fields, .. }) = api.types.get(name).map(|d| &d.kind) else {
+        return None;
+    };
+    let page_fields: Vec<&str> = fields
+        .iter()
+        .filter(|f| ["PageNumber", "PageSize"].contains(&f.wire.as_str()) && f.is_optional())
+        .map(|f| f.rust.as_str())
+        .collect();
+    (!page_fields.is_empty()).then_some((args, page_fields))
+}
 
 fn rt(item: &str) -> TokenStream {
     let path = RUNTIME
@@ -255,6 +304,20 @@ fn needs_redaction(api: &Api, t: &TypeRef) -> bool {
         TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
             Some(TypeKind::Alias { target }) => needs_redaction(api, target),
             // Wrapper classes redact themselves.
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether a value of this type reads as a mutable Python container or an object of a generated
+/// class, so its conversion is worth keeping.
+fn is_container(api: &Api, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Json | TypeRef::List(_) | TypeRef::Map(_) => true,
+        TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
+            Some(TypeKind::Struct { .. }) => true,
+            Some(TypeKind::Alias { target }) => is_container(api, target),
             _ => false,
         },
         _ => false,
@@ -585,18 +648,34 @@ fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
         build,
     } = params(fields, false, quote! { <#rust_ty>::new });
     let sig = signature(&sig);
-    let getters = fields.iter().map(|f| {
+    // Fields read as Python containers or objects are converted once and kept (see the
+    // bindings' `model` module); `extra` takes the last slot.
+    let cached: Vec<bool> = fields.iter().map(|f| is_container(api, &f.ty)).collect();
+    let slots = cached.iter().filter(|c| **c).count() + 1;
+    let mut slot = 0usize;
+    let getters: Vec<TokenStream> = fields.iter().zip(&cached).map(|(f, cached)| {
         let getter = ident(&f.python);
         let field = ident(&f.rust);
         let fdoc = docs(&field_doc(f));
+        let body = if *cached {
+            let index = slot;
+            slot += 1;
+            quote! { self.1.get(py, #index, #slots, || #into_py::to_py(&self.0.#field, py)) }
+        } else {
+            quote! { #into_py::to_py(&self.0.#field, py) }
+        };
         quote! {
             #fdoc
             #[getter]
             fn #getter<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                #into_py::to_py(&self.0.#field, py)
+                #body
             }
         }
-    });
+    }).collect();
+    let extra_slot = slots - 1;
+    let field_cache = rt("FieldCache");
+    let to_json = rt("to_json");
+    let from_json = rt("from_json");
     let reprs = fields.iter().map(|f| {
         let field = ident(&f.rust);
         let label = &f.python;
@@ -630,7 +709,7 @@ fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
         #doc
         #[pyclass(frozen, eq, module = #module_name, name = #py_name)]
         #[derive(PartialEq)]
-        pub struct #class(pub #rust_ty);
+        pub struct #class(pub #rust_ty, #field_cache);
 
         #[pymethods]
         impl #class {
@@ -638,7 +717,7 @@ fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
             #sig
             fn new(#(#ctor_params),*) -> ::pyo3::PyResult<Self> {
                 #build
-                ::std::result::Result::Ok(Self(value_))
+                ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
             }
 
             #(#getters)*
@@ -646,7 +725,34 @@ fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
             /// Fields the spec does not name, as the tenant sent them.
             #[getter]
             fn extra<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                #into_py::to_py(&self.0.extra, py)
+                self.1.get(py, #extra_slot, #slots, || #into_py::to_py(&self.0.extra, py))
+            }
+
+            /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+            fn __reduce__<'py>(slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+                let json = #to_json(&slf.get().0)?;
+                ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+            }
+
+            /// The object whose `__reduce__` gave `json`.
+            #[classmethod]
+            fn _from_json(_cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>, json: &str) -> ::pyo3::PyResult<Self> {
+                ::std::result::Result::Ok(Self(#from_json(json)?, ::std::default::Default::default()))
+            }
+
+            /// A new object with the same data.
+            fn __copy__(&self) -> Self {
+                Self(self.0.clone(), ::std::default::Default::default())
+            }
+
+            /// A new object with the same data; nothing is shared, as the data is copied.
+            fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+                let _ = memo;
+                Self(self.0.clone(), ::std::default::Default::default())
+            }
+
+            fn __traverse__(&self, visit: ::pyo3::gc::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+                self.1.traverse(&visit)
             }
 
             /// The object as plain data with the API's own key names, unknown fields included.
@@ -666,11 +772,11 @@ fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
 
         impl #into_py for #rust_ty {
             fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                ::std::result::Result::Ok(::pyo3::Bound::new(py, #class(self.clone()))?.into_any())
+                ::std::result::Result::Ok(::pyo3::Bound::new(py, #class(self.clone(), ::std::default::Default::default()))?.into_any())
             }
 
             fn into_py<'py>(self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                ::std::result::Result::Ok(::pyo3::Bound::new(py, #class(self))?.into_any())
+                ::std::result::Result::Ok(::pyo3::Bound::new(py, #class(self, ::std::default::Default::default()))?.into_any())
             }
         }
 
@@ -703,8 +809,8 @@ fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
     let handle_type = rt("ClientHandle");
     let ops: Vec<&Operation> = api.operations_of(&tag.name).collect();
     let builders = ops.iter().map(|op| request_builder(op));
-    let sync_methods = ops.iter().map(|op| method(op, false));
-    let async_methods = ops.iter().map(|op| method(op, true));
+    let sync_methods = ops.iter().map(|op| method(api, op, false));
+    let async_methods = ops.iter().map(|op| method(api, op, true));
     let defs: Vec<&TypeDef> = api.types_of(Some(&tag.name)).collect();
     let items = defs.iter().map(|d| type_items(api, d));
     let classes = defs
@@ -783,14 +889,17 @@ fn request_builder(op: &Operation) -> TokenStream {
     }
 }
 
-fn method(op: &Operation, is_async: bool) -> TokenStream {
+fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
     let extra = matches!(op.request.body, Body::JsonFields { extra: true });
     let Params {
         signature: sig,
         rust,
         ..
     } = params(&op.request.fields, extra, quote! {});
-    let args: Vec<Ident> = call_args(op, extra);
+    let args: Vec<Ident> = call_args(op, extra)
+        .into_iter()
+        .map(|(_, arg)| arg)
+        .collect();
     let builder = builder_name(op);
     let name = ident(&crate::names::python_ident(&op.method_name));
     let doc = docs(&op_doc(op));
@@ -822,12 +931,50 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
     };
     let iter = op.paging.as_ref().map(|_| {
         let iter_name = format_ident!("{}_iter", crate::names::python_ident(&op.method_name));
-        let mut iter_sig = sig.clone();
+        // The `_iter` method takes the operation's parameters minus those the pager sets, which
+        // reach the builder as "not given".
+        let omitted: Vec<&str> = pager_fields(op).iter().map(|f| f.wire.as_str()).collect();
+        let offered: Vec<Field> = op
+            .request
+            .fields
+            .iter()
+            .filter(|f| !omitted.contains(&f.wire.as_str()))
+            .cloned()
+            .collect();
+        let Params {
+            signature: mut iter_sig,
+            rust: iter_rust,
+            ..
+        } = params(&offered, extra, quote! {});
+        let iter_args: Vec<TokenStream> = call_args(op, extra)
+            .into_iter()
+            .map(|(field, arg)| match field {
+                Some(f) if omitted.contains(&f.wire.as_str()) => quote! { ::std::option::Option::None },
+                _ => quote! { #arg },
+            })
+            .collect();
         if !iter_sig.contains(&"*".to_owned()) {
             iter_sig.push("*".to_owned());
         }
-        iter_sig.push(format!("page_size={DEFAULT_PAGE_SIZE}"));
+        iter_sig.push("page_size=None".to_owned());
         let iter_sig = signature(&iter_sig);
+        let page_size = rt("page_size");
+        let refuse_pages = pager_args(api, op).map(|(args, page_fields)| {
+            let args_field = ident(&args.rust);
+            let page_fields: Vec<Ident> = page_fields.iter().map(|f| ident(f)).collect();
+            let message = format!(
+                "argument `{}`: PageNumber and PageSize are set by the iterator page by page; give page_size= instead",
+                args.python
+            );
+            let invalid_request = rt("invalid_request");
+            quote! {
+                if let ::std::option::Option::Some(args) = &request.#args_field
+                    && (#(args.#page_fields.is_some())||*)
+                {
+                    return ::std::result::Result::Err(#invalid_request(#message.to_owned()));
+                }
+            }
+        });
         let (class, doc_text) = if is_async {
             (rt("AsyncPageIterator"), format!("Every item of `{}`, fetched page by page as the `async for` loop reads them.", op.method_name))
         } else {
@@ -837,9 +984,11 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         quote! {
             #idoc
             #iter_sig
-            fn #iter_name(&self, py: ::pyo3::Python<'_>, #(#rust,)* page_size: u32) -> ::pyo3::PyResult<#class> {
+            fn #iter_name(&self, py: ::pyo3::Python<'_>, #(#iter_rust,)* page_size: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>) -> ::pyo3::PyResult<#class> {
                 #guard(|| {
-                    let request = #builder(#(#args),*)?;
+                    let page_size = #page_size(page_size)?;
+                    let request = #builder(#(#iter_args),*)?;
+                    #refuse_pages
                     let client = self.client.get(py)?;
                     ::std::result::Result::Ok(#class::new(client.runtime().paginate(request, page_size)))
                 })
@@ -854,22 +1003,23 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
     }
 }
 
-/// The Rust names of a method's parameters, in the order of its builder's parameters.
-fn call_args(op: &Operation, extra: bool) -> Vec<Ident> {
+/// The Rust names of a method's parameters, in the order of its builder's parameters, each with
+/// the request field it sets (none for `extra`).
+fn call_args(op: &Operation, extra: bool) -> Vec<(Option<&Field>, Ident)> {
     let fields = &op.request.fields;
-    let mut args: Vec<Ident> = fields
+    let mut args: Vec<(Option<&Field>, Ident)> = fields
         .iter()
         .filter(|f| !(f.null_clears || f.is_optional()))
-        .map(|f| ident(&f.python))
+        .map(|f| (Some(f), ident(&f.python)))
         .collect();
     for f in fields.iter().filter(|f| f.null_clears || f.is_optional()) {
-        args.push(ident(&f.python));
+        args.push((Some(f), ident(&f.python)));
         if f.null_clears {
-            args.push(format_ident!("clear_{}", f.python));
+            args.push((Some(f), format_ident!("clear_{}", f.python)));
         }
     }
     if extra {
-        args.push(format_ident!("extra"));
+        args.push((None, format_ident!("extra")));
     }
     args
 }

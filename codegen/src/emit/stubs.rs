@@ -8,7 +8,7 @@
 //! [`HAND_WRITTEN`], kept beside the generator so one file holds the whole module's types;
 //! `mypy.stubtest` holds both against the built module.
 
-use super::python::{DEFAULT_PAGE_SIZE, async_class, field_doc, op_doc};
+use super::python::{DEFAULT_PAGE_SIZE, async_class, field_doc, op_doc, pager_fields};
 use super::{EmitError, HEADER, Output};
 use crate::ir::{Api, Body, Field, Operation, TypeDef, TypeKind, TypeRef};
 use std::fmt::Write as _;
@@ -54,12 +54,16 @@ class MfaChallenge:
 @final
 class PageIterator(Generic[_T]):
     """The items of a pageable operation, fetched page by page as the loop asks for them."""
+    @classmethod
+    def __class_getitem__(cls, item: Any) -> Any: ...
     def __iter__(self) -> PageIterator[_T]: ...
     def __next__(self) -> _T: ...
 
 @final
 class AsyncPageIterator(Generic[_T]):
     """The async counterpart of ``PageIterator``."""
+    @classmethod
+    def __class_getitem__(cls, item: Any) -> Any: ...
     def __aiter__(self) -> AsyncPageIterator[_T]: ...
     def __anext__(self) -> Awaitable[_T]: ...
 
@@ -283,6 +287,12 @@ fn struct_class(w: &mut String, api: &Api, def: &TypeDef, fields: &[Field]) {
     w.push_str("    @property\n    def extra(self) -> dict[str, Any]: ...\n");
     w.push_str("    def to_dict(self) -> dict[str, Any]: ...\n");
     w.push_str("    def __eq__(self, other: object, /) -> bool: ...\n");
+    let _ = writeln!(w, "    def __copy__(self) -> {}: ...", def.name);
+    let _ = writeln!(
+        w,
+        "    def __deepcopy__(self, memo: Any) -> {}: ...",
+        def.name
+    );
 }
 
 fn method(w: &mut String, api: &Api, op: &Operation, is_async: bool) {
@@ -304,15 +314,28 @@ fn method(w: &mut String, api: &Api, op: &Operation, is_async: bool) {
         } else {
             "PageIterator"
         };
+        // The fields the pager sets are not offered, as in the generated method.
+        let omitted: Vec<&str> = pager_fields(op).iter().map(|f| f.wire.as_str()).collect();
+        let offered: Vec<Field> = op
+            .request
+            .fields
+            .iter()
+            .filter(|f| !omitted.contains(&f.wire.as_str()))
+            .cloned()
+            .collect();
+        let params = parameters(api, &offered, extra);
         let star = if params.contains(", *") { "" } else { ", *" };
         let _ = writeln!(
             w,
-            "    def {name}_iter(self{params}{star}, page_size: int = {DEFAULT_PAGE_SIZE}) -> {class}[{item}]:"
+            "    def {name}_iter(self{params}{star}, page_size: int | None = None) -> {class}[{item}]:"
         );
         docstring(
             w,
             "        ",
-            &format!("Every item of `{name}`, fetched page by page as the loop reads them."),
+            &format!(
+                "Every item of `{name}`, fetched page by page as the loop reads them, `page_size` \
+                 items a page ({DEFAULT_PAGE_SIZE} when not given)."
+            ),
         );
     }
 }

@@ -258,15 +258,26 @@ impl CDirectoryServiceApi {
         })
     }
     /// Every item of `get_users`, fetched page by page as the `for` loop reads them.
-    #[pyo3(signature = (*, args = None, page_size = 1000))]
+    #[pyo3(signature = (*, args = None, page_size = None))]
     fn get_users_iter(
         &self,
         py: ::pyo3::Python<'_>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        page_size: u32,
+        page_size: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<crate::paging::PageIterator> {
         crate::wait::guard(|| {
+            let page_size = crate::paging::page_size(page_size)?;
             let request = get_users_request(args)?;
+            if let ::std::option::Option::Some(args) = &request.args
+                && (args.page_number.is_some() || args.page_size.is_some())
+            {
+                return ::std::result::Result::Err(
+                    crate::errors::invalid_request(
+                        "argument `args`: PageNumber and PageSize are set by the iterator page by page; give page_size= instead"
+                            .to_owned(),
+                    ),
+                );
+            }
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::PageIterator::new(
                 client.runtime().paginate(request, page_size),
@@ -604,15 +615,26 @@ impl AsyncCDirectoryServiceApi {
         })
     }
     /// Every item of `get_users`, fetched page by page as the `async for` loop reads them.
-    #[pyo3(signature = (*, args = None, page_size = 1000))]
+    #[pyo3(signature = (*, args = None, page_size = None))]
     fn get_users_iter(
         &self,
         py: ::pyo3::Python<'_>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        page_size: u32,
+        page_size: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<crate::paging::AsyncPageIterator> {
         crate::wait::guard(|| {
+            let page_size = crate::paging::page_size(page_size)?;
             let request = get_users_request(args)?;
+            if let ::std::option::Option::Some(args) = &request.args
+                && (args.page_number.is_some() || args.page_size.is_some())
+            {
+                return ::std::result::Result::Err(
+                    crate::errors::invalid_request(
+                        "argument `args`: PageNumber and PageSize are set by the iterator page by page; give page_size= instead"
+                            .to_owned(),
+                    ),
+                );
+            }
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
                 client.runtime().paginate(request, page_size),
@@ -1016,6 +1038,7 @@ impl crate::runtime::FromPy
 #[derive(PartialEq)]
 pub struct PyCDirectoryServiceGetUsersFromCsvFileResult(
     pub ::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileResult,
+    crate::model::FieldCache,
 );
 #[pymethods]
 impl PyCDirectoryServiceGetUsersFromCsvFileResult {
@@ -1030,7 +1053,7 @@ impl PyCDirectoryServiceGetUsersFromCsvFileResult {
         {
             value_ = value_.return_id(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `ReturnID`: Identifier of the stored CSV file; input to SubmitUploadedFile.
     #[getter]
@@ -1046,7 +1069,42 @@ impl PyCDirectoryServiceGetUsersFromCsvFileResult {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -1085,7 +1143,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CDirectoryServiceGetUsersFr
         ::std::result::Result::Ok(
             ::pyo3::Bound::new(
                 py,
-                PyCDirectoryServiceGetUsersFromCsvFileResult(self.clone()),
+                PyCDirectoryServiceGetUsersFromCsvFileResult(
+                    self.clone(),
+                    ::std::default::Default::default(),
+                ),
             )?
             .into_any(),
         )
@@ -1095,7 +1156,14 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CDirectoryServiceGetUsersFr
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyCDirectoryServiceGetUsersFromCsvFileResult(self))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyCDirectoryServiceGetUsersFromCsvFileResult(
+                    self,
+                    ::std::default::Default::default(),
+                ),
+            )?
+            .into_any(),
         )
     }
 }

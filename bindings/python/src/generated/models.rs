@@ -15,7 +15,10 @@ use ::pyo3::prelude::*;
     name = "AdministrativeRight"
 )]
 #[derive(PartialEq)]
-pub struct PyAdministrativeRight(pub ::cyberark_identity::AdministrativeRight);
+pub struct PyAdministrativeRight(
+    pub ::cyberark_identity::AdministrativeRight,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyAdministrativeRight {
     #[new]
@@ -29,7 +32,7 @@ impl PyAdministrativeRight {
         {
             value_ = value_.description(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Description`: Name of the right, for example `Admin Portal Login`.
     #[getter]
@@ -45,7 +48,42 @@ impl PyAdministrativeRight {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -82,14 +120,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdministrativeRight {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyAdministrativeRight(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyAdministrativeRight(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyAdministrativeRight(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyAdministrativeRight(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::AdministrativeRight {
@@ -110,6 +158,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdministrativeRight {
 #[derive(PartialEq)]
 pub struct PyAdvanceAuthenticationOperation(
     pub ::cyberark_identity::AdvanceAuthenticationOperation,
+    crate::model::FieldCache,
 );
 #[pymethods]
 impl PyAdvanceAuthenticationOperation {
@@ -132,7 +181,7 @@ impl PyAdvanceAuthenticationOperation {
         {
             value_ = value_.answer(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `MechanismId`: ID of the mechanism.
     #[getter]
@@ -164,7 +213,42 @@ impl PyAdvanceAuthenticationOperation {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -207,7 +291,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationOperat
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyAdvanceAuthenticationOperation(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyAdvanceAuthenticationOperation(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
@@ -215,7 +303,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationOperat
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyAdvanceAuthenticationOperation(self))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyAdvanceAuthenticationOperation(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
 }
@@ -249,7 +341,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationOperat
     name = "AdvanceAuthenticationResult"
 )]
 #[derive(PartialEq)]
-pub struct PyAdvanceAuthenticationResult(pub ::cyberark_identity::AdvanceAuthenticationResult);
+pub struct PyAdvanceAuthenticationResult(
+    pub ::cyberark_identity::AdvanceAuthenticationResult,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyAdvanceAuthenticationResult {
     #[new]
@@ -375,7 +470,7 @@ impl PyAdvanceAuthenticationResult {
         {
             value_ = value_.source_ds_type(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Summary`: State of the authentication after this call.
     #[getter]
@@ -391,7 +486,9 @@ impl PyAdvanceAuthenticationResult {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.challenges, py)
+        self.1.get(py, 0usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.challenges, py)
+        })
     }
     /// `Token`: Access token (a platform JWT when `PlatformTokenResponse` was requested).
     #[getter]
@@ -511,7 +608,42 @@ impl PyAdvanceAuthenticationResult {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 1usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -641,7 +773,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationResult
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyAdvanceAuthenticationResult(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyAdvanceAuthenticationResult(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
@@ -649,7 +785,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationResult
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyAdvanceAuthenticationResult(self))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyAdvanceAuthenticationResult(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
 }
@@ -683,7 +823,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationResult
     name = "AuthenticationChallenge"
 )]
 #[derive(PartialEq)]
-pub struct PyAuthenticationChallenge(pub ::cyberark_identity::AuthenticationChallenge);
+pub struct PyAuthenticationChallenge(
+    pub ::cyberark_identity::AuthenticationChallenge,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyAuthenticationChallenge {
     #[new]
@@ -698,7 +841,7 @@ impl PyAuthenticationChallenge {
         {
             value_ = value_.mechanisms(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Mechanisms`: Mechanisms that can satisfy the challenge.
     #[getter]
@@ -706,7 +849,9 @@ impl PyAuthenticationChallenge {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.mechanisms, py)
+        self.1.get(py, 0usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.mechanisms, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -714,7 +859,42 @@ impl PyAuthenticationChallenge {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 1usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -751,7 +931,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationChallenge {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyAuthenticationChallenge(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyAuthenticationChallenge(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
@@ -759,7 +943,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationChallenge {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyAuthenticationChallenge(self))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyAuthenticationChallenge(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
 }
@@ -774,7 +962,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::AuthenticationChallenge {
 /// Hints for the login UI.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ClientHints")]
 #[derive(PartialEq)]
-pub struct PyClientHints(pub ::cyberark_identity::ClientHints);
+pub struct PyClientHints(
+    pub ::cyberark_identity::ClientHints,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyClientHints {
     #[new]
@@ -823,7 +1014,7 @@ impl PyClientHints {
         )? {
             value_ = value_.requested_username(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `PersistDefault`: Default state of the "keep me signed in" option.
     #[getter]
@@ -871,7 +1062,42 @@ impl PyClientHints {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -931,13 +1157,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ClientHints {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyClientHints(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyClientHints(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyClientHints(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyClientHints(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ClientHints {
@@ -951,7 +1186,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ClientHints {
 /// A Cloud Directory user as returned by GetUser and GetUserByName. The field set varies; all fields are optional.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "CloudUser")]
 #[derive(PartialEq)]
-pub struct PyCloudUser(pub ::cyberark_identity::CloudUser);
+pub struct PyCloudUser(pub ::cyberark_identity::CloudUser, crate::model::FieldCache);
 #[pymethods]
 impl PyCloudUser {
     #[new]
@@ -1138,7 +1373,7 @@ impl PyCloudUser {
         {
             value_ = value_.subject_to_cloud_locks(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Uuid`: UUID of the user.
     #[getter]
@@ -1338,7 +1573,42 @@ impl PyCloudUser {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -1531,13 +1801,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CloudUser {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyCloudUser(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyCloudUser(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyCloudUser(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyCloudUser(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::CloudUser {
@@ -1565,7 +1844,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::CloudUserForcePasswordChang
 /// The Identity response envelope. Handled failures arrive as HTTP 200 with `success: false` and the message fields filled in; `Result` is then usually null.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "Envelope")]
 #[derive(PartialEq)]
-pub struct PyEnvelope(pub ::cyberark_identity::Envelope);
+pub struct PyEnvelope(pub ::cyberark_identity::Envelope, crate::model::FieldCache);
 #[pymethods]
 impl PyEnvelope {
     #[new]
@@ -1637,7 +1916,7 @@ impl PyEnvelope {
         {
             value_ = value_.inner_exceptions(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `success`: True on success, false on a handled failure (lowercase key, unlike the other fields).
     #[getter]
@@ -1653,7 +1932,9 @@ impl PyEnvelope {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.result, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.result, py)
+        })
     }
     /// `Message`: Human-readable failure message; null on success.
     #[getter]
@@ -1709,7 +1990,9 @@ impl PyEnvelope {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.inner_exceptions, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.inner_exceptions, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -1717,7 +2000,42 @@ impl PyEnvelope {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -1803,13 +2121,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::Envelope {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyEnvelope(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyEnvelope(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyEnvelope(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyEnvelope(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::Envelope {
@@ -1828,7 +2155,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::Envelope {
     name = "ExtColumnDefinition"
 )]
 #[derive(PartialEq)]
-pub struct PyExtColumnDefinition(pub ::cyberark_identity::ExtColumnDefinition);
+pub struct PyExtColumnDefinition(
+    pub ::cyberark_identity::ExtColumnDefinition,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyExtColumnDefinition {
     #[new]
@@ -1858,7 +2188,7 @@ impl PyExtColumnDefinition {
         {
             value_ = value_.user_editable(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Type`: Data type, for example `Text`, `Bool` or `Int`.
     #[getter]
@@ -1898,7 +2228,42 @@ impl PyExtColumnDefinition {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -1954,14 +2319,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ExtColumnDefinition {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyExtColumnDefinition(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyExtColumnDefinition(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyExtColumnDefinition(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyExtColumnDefinition(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ExtColumnDefinition {
@@ -1975,7 +2350,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ExtColumnDefinition {
 /// Extensible attribute schema of a table.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ExtSchema")]
 #[derive(PartialEq)]
-pub struct PyExtSchema(pub ::cyberark_identity::ExtSchema);
+pub struct PyExtSchema(pub ::cyberark_identity::ExtSchema, crate::model::FieldCache);
 #[pymethods]
 impl PyExtSchema {
     #[new]
@@ -2017,7 +2392,7 @@ impl PyExtSchema {
         {
             value_ = value_.index_limit(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Columns`: The defined attributes.
     #[getter]
@@ -2025,7 +2400,9 @@ impl PyExtSchema {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        })
     }
     /// `Indexes`: Indexes defined on the attributes; the element shape is undocumented.
     #[getter]
@@ -2033,7 +2410,9 @@ impl PyExtSchema {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.indexes, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.indexes, py)
+        })
     }
     /// `ColumnLimit`: Maximum number of attributes the table may have.
     #[getter]
@@ -2057,7 +2436,42 @@ impl PyExtSchema {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -2110,13 +2524,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ExtSchema {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyExtSchema(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyExtSchema(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyExtSchema(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyExtSchema(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ExtSchema {
@@ -2135,7 +2558,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::ExtSchema {
     name = "ExtSchemaColumn"
 )]
 #[derive(PartialEq)]
-pub struct PyExtSchemaColumn(pub ::cyberark_identity::ExtSchemaColumn);
+pub struct PyExtSchemaColumn(
+    pub ::cyberark_identity::ExtSchemaColumn,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyExtSchemaColumn {
     #[new]
@@ -2182,7 +2608,7 @@ impl PyExtSchemaColumn {
         {
             value_ = value_.user_editable(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Name`: Attribute (column) name.
     #[getter]
@@ -2230,7 +2656,42 @@ impl PyExtSchemaColumn {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -2295,14 +2756,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ExtSchemaColumn {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyExtSchemaColumn(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyExtSchemaColumn(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyExtSchemaColumn(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyExtSchemaColumn(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ExtSchemaColumn {
@@ -2321,7 +2792,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::ExtSchemaColumn {
     name = "InviteEntity"
 )]
 #[derive(PartialEq)]
-pub struct PyInviteEntity(pub ::cyberark_identity::InviteEntity);
+pub struct PyInviteEntity(
+    pub ::cyberark_identity::InviteEntity,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyInviteEntity {
     #[new]
@@ -2339,7 +2813,7 @@ impl PyInviteEntity {
         {
             value_ = value_.name(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Type`: Kind of entity.
     #[getter]
@@ -2371,7 +2845,42 @@ impl PyInviteEntity {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -2413,13 +2922,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::InviteEntity {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyInviteEntity(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyInviteEntity(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyInviteEntity(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyInviteEntity(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::InviteEntity {
@@ -2447,7 +2965,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::InviteEntityType {
 /// An authentication mechanism offered in a challenge.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "Mechanism")]
 #[derive(PartialEq)]
-pub struct PyMechanism(pub ::cyberark_identity::Mechanism);
+pub struct PyMechanism(pub ::cyberark_identity::Mechanism, crate::model::FieldCache);
 #[pymethods]
 impl PyMechanism {
     #[new]
@@ -2572,7 +3090,7 @@ impl PyMechanism {
         )? {
             value_ = value_.multipart_mechanism(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Name`: Mechanism kind: `UP` password, `SQ` security question, `PF` phone call, `EMAIL`, `SMS`, `OATH` OATH OTP, `OTP` mobile authenticator, `U2F` FIDO2 key, `QR` QR code.
     #[getter]
@@ -2692,7 +3210,9 @@ impl PyMechanism {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.multipart_mechanism, py)
+        self.1.get(py, 0usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.multipart_mechanism, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -2700,7 +3220,42 @@ impl PyMechanism {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 1usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -2830,13 +3385,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::Mechanism {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyMechanism(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyMechanism(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyMechanism(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyMechanism(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::Mechanism {
@@ -2883,7 +3447,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::MechanismName {
     name = "MechanismPart"
 )]
 #[derive(PartialEq)]
-pub struct PyMechanismPart(pub ::cyberark_identity::MechanismPart);
+pub struct PyMechanismPart(
+    pub ::cyberark_identity::MechanismPart,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyMechanismPart {
     #[new]
@@ -2912,7 +3479,7 @@ impl PyMechanismPart {
         )? {
             value_ = value_.prompt_mech_chosen(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Uuid`: ID of the question (key of the answer in a multi-question answer).
     #[getter]
@@ -2944,7 +3511,42 @@ impl PyMechanismPart {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -2990,13 +3592,25 @@ impl crate::runtime::IntoPy for ::cyberark_identity::MechanismPart {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyMechanismPart(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyMechanismPart(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyMechanismPart(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyMechanismPart(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::MechanismPart {
@@ -3015,7 +3629,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::MechanismPart {
     name = "MultipartMechanism"
 )]
 #[derive(PartialEq)]
-pub struct PyMultipartMechanism(pub ::cyberark_identity::MultipartMechanism);
+pub struct PyMultipartMechanism(
+    pub ::cyberark_identity::MultipartMechanism,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyMultipartMechanism {
     #[new]
@@ -3037,7 +3654,7 @@ impl PyMultipartMechanism {
         {
             value_ = value_.mechanism_parts(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `PromptSelectMech`: Short label of the mechanism.
     #[getter]
@@ -3053,7 +3670,9 @@ impl PyMultipartMechanism {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.mechanism_parts, py)
+        self.1.get(py, 0usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.mechanism_parts, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -3061,7 +3680,42 @@ impl PyMultipartMechanism {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 1usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -3105,14 +3759,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::MultipartMechanism {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyMultipartMechanism(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyMultipartMechanism(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyMultipartMechanism(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyMultipartMechanism(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::MultipartMechanism {
@@ -3126,7 +3790,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::MultipartMechanism {
 /// OAuth 2.0 error response (RFC 6749 section 5.2).
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "OAuthError")]
 #[derive(PartialEq)]
-pub struct PyOAuthError(pub ::cyberark_identity::OAuthError);
+pub struct PyOAuthError(
+    pub ::cyberark_identity::OAuthError,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyOAuthError {
     #[new]
@@ -3143,7 +3810,7 @@ impl PyOAuthError {
         )? {
             value_ = value_.error_description(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `error`: RFC 6749 error code.
     #[getter]
@@ -3167,7 +3834,42 @@ impl PyOAuthError {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -3204,13 +3906,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OAuthError {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyOAuthError(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyOAuthError(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyOAuthError(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyOAuthError(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::OAuthError {
@@ -3243,7 +3954,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::OAuthErrorError {
     name = "OAuthTokenResponse"
 )]
 #[derive(PartialEq)]
-pub struct PyOAuthTokenResponse(pub ::cyberark_identity::OAuthTokenResponse);
+pub struct PyOAuthTokenResponse(
+    pub ::cyberark_identity::OAuthTokenResponse,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyOAuthTokenResponse {
     #[new]
@@ -3283,7 +3997,7 @@ impl PyOAuthTokenResponse {
         {
             value_ = value_.refresh_token(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `access_token`: The access token (a JWT); send it as `Authorization: Bearer`.
     #[getter]
@@ -3331,7 +4045,42 @@ impl PyOAuthTokenResponse {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -3384,14 +4133,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OAuthTokenResponse {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyOAuthTokenResponse(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyOAuthTokenResponse(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyOAuthTokenResponse(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyOAuthTokenResponse(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::OAuthTokenResponse {
@@ -3410,7 +4169,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::OAuthTokenResponse {
     name = "OrgAdministratorGrant"
 )]
 #[derive(PartialEq)]
-pub struct PyOrgAdministratorGrant(pub ::cyberark_identity::OrgAdministratorGrant);
+pub struct PyOrgAdministratorGrant(
+    pub ::cyberark_identity::OrgAdministratorGrant,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyOrgAdministratorGrant {
     #[new]
@@ -3447,7 +4209,7 @@ impl PyOrgAdministratorGrant {
         {
             value_ = value_.system_name(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Id`: UUID of the principal (key spelled `Id` here).
     #[getter]
@@ -3487,7 +4249,42 @@ impl PyOrgAdministratorGrant {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -3543,14 +4340,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorGrant {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyOrgAdministratorGrant(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyOrgAdministratorGrant(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyOrgAdministratorGrant(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyOrgAdministratorGrant(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorGrant {
@@ -3569,7 +4376,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorGrant {
     name = "OrgAdministratorQueryRow"
 )]
 #[derive(PartialEq)]
-pub struct PyOrgAdministratorQueryRow(pub ::cyberark_identity::OrgAdministratorQueryRow);
+pub struct PyOrgAdministratorQueryRow(
+    pub ::cyberark_identity::OrgAdministratorQueryRow,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyOrgAdministratorQueryRow {
     #[new]
@@ -3591,7 +4401,7 @@ impl PyOrgAdministratorQueryRow {
         {
             value_ = value_.row(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Entities`: Entities the row refers to.
     #[getter]
@@ -3599,7 +4409,9 @@ impl PyOrgAdministratorQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.entities, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.entities, py)
+        })
     }
     /// `Row`: Column values keyed by column name; the columns describing an administrator are undocumented, so any keys are accepted.
     #[getter]
@@ -3607,7 +4419,9 @@ impl PyOrgAdministratorQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.row, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.row, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -3615,7 +4429,42 @@ impl PyOrgAdministratorQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -3659,7 +4508,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryRow {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyOrgAdministratorQueryRow(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyOrgAdministratorQueryRow(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
@@ -3667,7 +4520,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryRow {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyOrgAdministratorQueryRow(self))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyOrgAdministratorQueryRow(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
 }
@@ -3687,7 +4544,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorQueryRow {
     name = "OrgAdministratorQueryTable"
 )]
 #[derive(PartialEq)]
-pub struct PyOrgAdministratorQueryTable(pub ::cyberark_identity::OrgAdministratorQueryTable);
+pub struct PyOrgAdministratorQueryTable(
+    pub ::cyberark_identity::OrgAdministratorQueryTable,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyOrgAdministratorQueryTable {
     #[new]
@@ -3742,7 +4602,7 @@ impl PyOrgAdministratorQueryTable {
         {
             value_ = value_.return_id(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `IsAggregate`: Whether the query was an aggregate.
     #[getter]
@@ -3766,7 +4626,9 @@ impl PyOrgAdministratorQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        })
     }
     /// `FullCount`: Total number of rows.
     #[getter]
@@ -3782,7 +4644,9 @@ impl PyOrgAdministratorQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.results, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.results, py)
+        })
     }
     /// `ReturnID`: Usually empty.
     #[getter]
@@ -3798,7 +4662,42 @@ impl PyOrgAdministratorQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -3870,7 +4769,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryTable 
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyOrgAdministratorQueryTable(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyOrgAdministratorQueryTable(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
@@ -3878,7 +4781,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryTable 
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyOrgAdministratorQueryTable(self))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyOrgAdministratorQueryTable(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
 }
@@ -3893,7 +4800,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorQueryTable 
 /// A member added to or removed from an organization.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "OrgMember")]
 #[derive(PartialEq)]
-pub struct PyOrgMember(pub ::cyberark_identity::OrgMember);
+pub struct PyOrgMember(pub ::cyberark_identity::OrgMember, crate::model::FieldCache);
 #[pymethods]
 impl PyOrgMember {
     #[new]
@@ -3905,7 +4812,7 @@ impl PyOrgMember {
         let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
         let r#type = crate::runtime::arg::<::std::string::String>(r#type, "type")?;
         let value_ = <::cyberark_identity::OrgMember>::new(id, r#type);
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `ID`: UUID of the member (capital `ID`).
     #[getter]
@@ -3929,7 +4836,42 @@ impl PyOrgMember {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -3964,13 +4906,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgMember {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyOrgMember(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyOrgMember(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyOrgMember(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyOrgMember(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::OrgMember {
@@ -3989,7 +4940,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgMember {
     name = "OrgPermissionGrant"
 )]
 #[derive(PartialEq)]
-pub struct PyOrgPermissionGrant(pub ::cyberark_identity::OrgPermissionGrant);
+pub struct PyOrgPermissionGrant(
+    pub ::cyberark_identity::OrgPermissionGrant,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyOrgPermissionGrant {
     #[new]
@@ -4007,7 +4961,7 @@ impl PyOrgPermissionGrant {
         {
             value_ = value_.principal_type(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Right`: Name of the right.
     #[getter]
@@ -4039,7 +4993,42 @@ impl PyOrgPermissionGrant {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -4086,14 +5075,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgPermissionGrant {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyOrgPermissionGrant(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyOrgPermissionGrant(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyOrgPermissionGrant(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyOrgPermissionGrant(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionGrant {
@@ -4112,7 +5111,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionGrant {
     name = "OrgPermissionRevoke"
 )]
 #[derive(PartialEq)]
-pub struct PyOrgPermissionRevoke(pub ::cyberark_identity::OrgPermissionRevoke);
+pub struct PyOrgPermissionRevoke(
+    pub ::cyberark_identity::OrgPermissionRevoke,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyOrgPermissionRevoke {
     #[new]
@@ -4124,7 +5126,7 @@ impl PyOrgPermissionRevoke {
         let right = crate::runtime::arg::<::std::string::String>(right, "right")?;
         let principal = crate::runtime::arg::<::std::string::String>(principal, "principal")?;
         let value_ = <::cyberark_identity::OrgPermissionRevoke>::new(right, principal);
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Right`: Name of the right.
     #[getter]
@@ -4148,7 +5150,42 @@ impl PyOrgPermissionRevoke {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -4188,14 +5225,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgPermissionRevoke {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyOrgPermissionRevoke(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyOrgPermissionRevoke(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyOrgPermissionRevoke(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyOrgPermissionRevoke(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionRevoke {
@@ -4209,7 +5256,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionRevoke {
 /// Redrock query arguments (paging, sorting, caching) sent as the body property `Args`.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryArgs")]
 #[derive(PartialEq)]
-pub struct PyQueryArgs(pub ::cyberark_identity::QueryArgs);
+pub struct PyQueryArgs(pub ::cyberark_identity::QueryArgs, crate::model::FieldCache);
 #[pymethods]
 impl PyQueryArgs {
     #[new]
@@ -4262,7 +5309,7 @@ impl PyQueryArgs {
         {
             value_ = value_.direction(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `PageNumber`: 1-based number of the page to return.
     #[getter]
@@ -4318,7 +5365,42 @@ impl PyQueryArgs {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -4385,13 +5467,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryArgs {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyQueryArgs(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyQueryArgs(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyQueryArgs(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyQueryArgs(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::QueryArgs {
@@ -4405,7 +5496,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::QueryArgs {
 /// Metadata of one column of a query table.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryColumn")]
 #[derive(PartialEq)]
-pub struct PyQueryColumn(pub ::cyberark_identity::QueryColumn);
+pub struct PyQueryColumn(
+    pub ::cyberark_identity::QueryColumn,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyQueryColumn {
     #[new]
@@ -4499,7 +5593,7 @@ impl PyQueryColumn {
         {
             value_ = value_.table_name(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Name`: Column name; the key of the column in each `Row`.
     #[getter]
@@ -4603,7 +5697,42 @@ impl PyQueryColumn {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -4712,13 +5841,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryColumn {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyQueryColumn(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyQueryColumn(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyQueryColumn(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyQueryColumn(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::QueryColumn {
@@ -4732,7 +5870,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::QueryColumn {
 /// An entity a query row refers to.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryEntity")]
 #[derive(PartialEq)]
-pub struct PyQueryEntity(pub ::cyberark_identity::QueryEntity);
+pub struct PyQueryEntity(
+    pub ::cyberark_identity::QueryEntity,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyQueryEntity {
     #[new]
@@ -4758,7 +5899,7 @@ impl PyQueryEntity {
         {
             value_ = value_.is_foreign_key(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Type`: Entity type or table name, for example `CDUser` or `Role`.
     #[getter]
@@ -4790,7 +5931,42 @@ impl PyQueryEntity {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -4836,13 +6012,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryEntity {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyQueryEntity(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyQueryEntity(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyQueryEntity(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyQueryEntity(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::QueryEntity {
@@ -4856,7 +6041,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::QueryEntity {
 /// An e-mail address of a SCIM user.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimEmail")]
 #[derive(PartialEq)]
-pub struct PyScimEmail(pub ::cyberark_identity::ScimEmail);
+pub struct PyScimEmail(pub ::cyberark_identity::ScimEmail, crate::model::FieldCache);
 #[pymethods]
 impl PyScimEmail {
     #[new]
@@ -4882,7 +6067,7 @@ impl PyScimEmail {
         {
             value_ = value_.primary(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `value`: The address.
     #[getter]
@@ -4914,7 +6099,42 @@ impl PyScimEmail {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -4960,13 +6180,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimEmail {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimEmail(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyScimEmail(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimEmail(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyScimEmail(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ScimEmail {
@@ -4980,7 +6209,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimEmail {
 /// SCIM error response (RFC 7644 section 3.12).
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimError")]
 #[derive(PartialEq)]
-pub struct PyScimError(pub ::cyberark_identity::ScimError);
+pub struct PyScimError(pub ::cyberark_identity::ScimError, crate::model::FieldCache);
 #[pymethods]
 impl PyScimError {
     #[new]
@@ -5014,7 +6243,7 @@ impl PyScimError {
         {
             value_ = value_.detail(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `schemas`: `urn:ietf:params:scim:api:messages:2.0:Error`.
     #[getter]
@@ -5022,7 +6251,9 @@ impl PyScimError {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.schemas, py)
+        self.1.get(py, 0usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.schemas, py)
+        })
     }
     /// `status`: HTTP status code as a string.
     #[getter]
@@ -5054,7 +6285,42 @@ impl PyScimError {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 1usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -5107,13 +6373,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimError {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimError(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyScimError(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimError(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyScimError(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ScimError {
@@ -5127,7 +6402,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimError {
 /// SCIM 2.0 core Group (RFC 7643 section 4.2); a Vault group.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimGroup")]
 #[derive(PartialEq)]
-pub struct PyScimGroup(pub ::cyberark_identity::ScimGroup);
+pub struct PyScimGroup(pub ::cyberark_identity::ScimGroup, crate::model::FieldCache);
 #[pymethods]
 impl PyScimGroup {
     #[new]
@@ -5175,7 +6450,7 @@ impl PyScimGroup {
         {
             value_ = value_.meta(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `schemas`: Schema URIs, `urn:ietf:params:scim:schemas:core:2.0:Group`.
     #[getter]
@@ -5183,7 +6458,9 @@ impl PyScimGroup {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.schemas, py)
+        self.1.get(py, 0usize, 4usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.schemas, py)
+        })
     }
     /// `id`: Server-assigned identifier (small integers such as `1` for Vault groups).
     #[getter]
@@ -5207,7 +6484,9 @@ impl PyScimGroup {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.members, py)
+        self.1.get(py, 1usize, 4usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.members, py)
+        })
     }
     /// `meta`.
     #[getter]
@@ -5215,7 +6494,9 @@ impl PyScimGroup {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.meta, py)
+        self.1.get(py, 2usize, 4usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.meta, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -5223,7 +6504,42 @@ impl PyScimGroup {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 3usize, 4usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -5283,13 +6599,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimGroup {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimGroup(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyScimGroup(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimGroup(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyScimGroup(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ScimGroup {
@@ -5308,7 +6633,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimGroup {
     name = "ScimGroupMember"
 )]
 #[derive(PartialEq)]
-pub struct PyScimGroupMember(pub ::cyberark_identity::ScimGroupMember);
+pub struct PyScimGroupMember(
+    pub ::cyberark_identity::ScimGroupMember,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyScimGroupMember {
     #[new]
@@ -5334,7 +6662,7 @@ impl PyScimGroupMember {
         {
             value_ = value_.display(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `value`: SCIM `id` of the member.
     #[getter]
@@ -5366,7 +6694,42 @@ impl PyScimGroupMember {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -5417,14 +6780,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimGroupMember {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyScimGroupMember(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyScimGroupMember(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimGroupMember(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyScimGroupMember(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ScimGroupMember {
@@ -5443,7 +6816,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimGroupMember {
     name = "ScimListResponse"
 )]
 #[derive(PartialEq)]
-pub struct PyScimListResponse(pub ::cyberark_identity::ScimListResponse);
+pub struct PyScimListResponse(
+    pub ::cyberark_identity::ScimListResponse,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyScimListResponse {
     #[new]
@@ -5487,7 +6863,7 @@ impl PyScimListResponse {
         {
             value_ = value_.resources(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `schemas`: `urn:ietf:params:scim:api:messages:2.0:ListResponse`.
     #[getter]
@@ -5495,7 +6871,9 @@ impl PyScimListResponse {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.schemas, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.schemas, py)
+        })
     }
     /// `totalResults`: Total number of matching groups regardless of paging.
     #[getter]
@@ -5527,7 +6905,9 @@ impl PyScimListResponse {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.resources, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.resources, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -5535,7 +6915,42 @@ impl PyScimListResponse {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -5598,14 +7013,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimListResponse {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyScimListResponse(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyScimListResponse(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimListResponse(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyScimListResponse(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ScimListResponse {
@@ -5619,7 +7044,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimListResponse {
 /// SCIM resource metadata (RFC 7643 section 3.1).
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimMeta")]
 #[derive(PartialEq)]
-pub struct PyScimMeta(pub ::cyberark_identity::ScimMeta);
+pub struct PyScimMeta(pub ::cyberark_identity::ScimMeta, crate::model::FieldCache);
 #[pymethods]
 impl PyScimMeta {
     #[new]
@@ -5666,7 +7091,7 @@ impl PyScimMeta {
         {
             value_ = value_.version(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `resourceType`: Resource type, `User` or `Group`.
     #[getter]
@@ -5714,7 +7139,42 @@ impl PyScimMeta {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -5774,13 +7234,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimMeta {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimMeta(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyScimMeta(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimMeta(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyScimMeta(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ScimMeta {
@@ -5794,7 +7263,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimMeta {
 /// Name components of a SCIM user.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimName")]
 #[derive(PartialEq)]
-pub struct PyScimName(pub ::cyberark_identity::ScimName);
+pub struct PyScimName(pub ::cyberark_identity::ScimName, crate::model::FieldCache);
 #[pymethods]
 impl PyScimName {
     #[new]
@@ -5820,7 +7289,7 @@ impl PyScimName {
         {
             value_ = value_.formatted(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `givenName`: Given (first) name.
     #[getter]
@@ -5852,7 +7321,42 @@ impl PyScimName {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -5898,13 +7402,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimName {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimName(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyScimName(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimName(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyScimName(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ScimName {
@@ -5923,7 +7436,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimName {
     name = "ScimPhoneNumber"
 )]
 #[derive(PartialEq)]
-pub struct PyScimPhoneNumber(pub ::cyberark_identity::ScimPhoneNumber);
+pub struct PyScimPhoneNumber(
+    pub ::cyberark_identity::ScimPhoneNumber,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyScimPhoneNumber {
     #[new]
@@ -5943,7 +7459,7 @@ impl PyScimPhoneNumber {
         {
             value_ = value_.r#type(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `value`: The number.
     #[getter]
@@ -5967,7 +7483,42 @@ impl PyScimPhoneNumber {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -6011,14 +7562,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimPhoneNumber {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyScimPhoneNumber(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyScimPhoneNumber(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimPhoneNumber(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyScimPhoneNumber(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ScimPhoneNumber {
@@ -6032,7 +7593,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimPhoneNumber {
 /// SCIM 2.0 core User (RFC 7643 section 4.1) as supported by the CyberArk Vault SCIM server. `password` is required on create only. Extension schemas (for example `urn:scim:schemas:extension:custom:2.0`) are not modelled.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimUser")]
 #[derive(PartialEq)]
-pub struct PyScimUser(pub ::cyberark_identity::ScimUser);
+pub struct PyScimUser(pub ::cyberark_identity::ScimUser, crate::model::FieldCache);
 #[pymethods]
 impl PyScimUser {
     #[new]
@@ -6124,7 +7685,7 @@ impl PyScimUser {
         {
             value_ = value_.meta(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `schemas`: Schema URIs; must include `urn:ietf:params:scim:schemas:core:2.0:User`.
     #[getter]
@@ -6132,7 +7693,9 @@ impl PyScimUser {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.schemas, py)
+        self.1.get(py, 0usize, 6usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.schemas, py)
+        })
     }
     /// `id`: Server-assigned identifier.
     #[getter]
@@ -6164,7 +7727,9 @@ impl PyScimUser {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.name, py)
+        self.1.get(py, 1usize, 6usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.name, py)
+        })
     }
     /// `displayName`: Display name.
     #[getter]
@@ -6196,7 +7761,9 @@ impl PyScimUser {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.emails, py)
+        self.1.get(py, 2usize, 6usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.emails, py)
+        })
     }
     /// `phoneNumbers`: Phone numbers (home, office, mobile).
     #[getter]
@@ -6204,7 +7771,9 @@ impl PyScimUser {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.phone_numbers, py)
+        self.1.get(py, 3usize, 6usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.phone_numbers, py)
+        })
     }
     /// `preferredLanguage`: Preferred language, for example `en-US`.
     #[getter]
@@ -6220,7 +7789,9 @@ impl PyScimUser {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.meta, py)
+        self.1.get(py, 4usize, 6usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.meta, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -6228,7 +7799,42 @@ impl PyScimUser {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 5usize, 6usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -6329,13 +7935,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimUser {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimUser(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyScimUser(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyScimUser(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyScimUser(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::ScimUser {
@@ -6354,7 +7969,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimUser {
     name = "StartAuthenticationResult"
 )]
 #[derive(PartialEq)]
-pub struct PyStartAuthenticationResult(pub ::cyberark_identity::StartAuthenticationResult);
+pub struct PyStartAuthenticationResult(
+    pub ::cyberark_identity::StartAuthenticationResult,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyStartAuthenticationResult {
     #[new]
@@ -6485,7 +8103,7 @@ impl PyStartAuthenticationResult {
         {
             value_ = value_.idp_oob_auth_pin_required(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `ClientHints`.
     #[getter]
@@ -6493,7 +8111,9 @@ impl PyStartAuthenticationResult {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.client_hints, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.client_hints, py)
+        })
     }
     /// `Version`: API version, `1.0`.
     #[getter]
@@ -6549,7 +8169,9 @@ impl PyStartAuthenticationResult {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.challenges, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.challenges, py)
+        })
     }
     /// `Summary`: `NewPackage` (answer the challenges) or `LoginSuccess` (an `.ASPXAUTH` cookie was sent).
     #[getter]
@@ -6621,7 +8243,42 @@ impl PyStartAuthenticationResult {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -6763,7 +8420,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::StartAuthenticationResult {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyStartAuthenticationResult(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyStartAuthenticationResult(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
@@ -6771,7 +8432,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::StartAuthenticationResult {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyStartAuthenticationResult(self))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyStartAuthenticationResult(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
 }
@@ -6805,7 +8470,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::StartAuthenticationResultSu
     name = "TechSupportUser"
 )]
 #[derive(PartialEq)]
-pub struct PyTechSupportUser(pub ::cyberark_identity::TechSupportUser);
+pub struct PyTechSupportUser(
+    pub ::cyberark_identity::TechSupportUser,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyTechSupportUser {
     #[new]
@@ -6831,7 +8499,7 @@ impl PyTechSupportUser {
         {
             value_ = value_.uuid(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Name`: Login name of the technical support user.
     #[getter]
@@ -6863,7 +8531,42 @@ impl PyTechSupportUser {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -6914,14 +8617,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::TechSupportUser {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyTechSupportUser(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyTechSupportUser(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyTechSupportUser(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyTechSupportUser(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::TechSupportUser {
@@ -6940,7 +8653,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::TechSupportUser {
     name = "UserAttributes"
 )]
 #[derive(PartialEq)]
-pub struct PyUserAttributes(pub ::cyberark_identity::UserAttributes);
+pub struct PyUserAttributes(
+    pub ::cyberark_identity::UserAttributes,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyUserAttributes {
     #[new]
@@ -7280,7 +8996,7 @@ impl PyUserAttributes {
         {
             value_ = value_.user_attributes(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Uuid`: UUID of the user.
     #[getter]
@@ -7640,7 +9356,9 @@ impl PyUserAttributes {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.user_attributes, py)
+        self.1.get(py, 0usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.user_attributes, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -7648,7 +9366,42 @@ impl PyUserAttributes {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 1usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -7989,14 +9742,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserAttributes {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyUserAttributes(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyUserAttributes(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserAttributes(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyUserAttributes(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::UserAttributes {
@@ -8029,7 +9792,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserAttributesForcePassword
     name = "UserQueryRow"
 )]
 #[derive(PartialEq)]
-pub struct PyUserQueryRow(pub ::cyberark_identity::UserQueryRow);
+pub struct PyUserQueryRow(
+    pub ::cyberark_identity::UserQueryRow,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyUserQueryRow {
     #[new]
@@ -8050,7 +9816,7 @@ impl PyUserQueryRow {
         {
             value_ = value_.row(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Entities`: Entities the row refers to (type `CDUser`).
     #[getter]
@@ -8058,7 +9824,9 @@ impl PyUserQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.entities, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.entities, py)
+        })
     }
     /// `Row`.
     #[getter]
@@ -8066,7 +9834,9 @@ impl PyUserQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.row, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.row, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -8074,7 +9844,42 @@ impl PyUserQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -8113,13 +9918,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserQueryRow(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyUserQueryRow(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserQueryRow(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyUserQueryRow(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::UserQueryRow {
@@ -8138,7 +9952,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserQueryRow {
     name = "UserQueryTable"
 )]
 #[derive(PartialEq)]
-pub struct PyUserQueryTable(pub ::cyberark_identity::UserQueryTable);
+pub struct PyUserQueryTable(
+    pub ::cyberark_identity::UserQueryTable,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyUserQueryTable {
     #[new]
@@ -8193,7 +10010,7 @@ impl PyUserQueryTable {
         {
             value_ = value_.return_id(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `IsAggregate`: Whether the query was an aggregate.
     #[getter]
@@ -8217,7 +10034,9 @@ impl PyUserQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        })
     }
     /// `FullCount`: Total number of matching rows regardless of paging.
     #[getter]
@@ -8233,7 +10052,9 @@ impl PyUserQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.results, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.results, py)
+        })
     }
     /// `ReturnID`: Usually empty.
     #[getter]
@@ -8249,7 +10070,42 @@ impl PyUserQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -8317,14 +10173,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserQueryTable {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyUserQueryTable(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyUserQueryTable(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserQueryTable(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyUserQueryTable(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::UserQueryTable {
@@ -8343,7 +10209,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserQueryTable {
     name = "UserRoleQueryRow"
 )]
 #[derive(PartialEq)]
-pub struct PyUserRoleQueryRow(pub ::cyberark_identity::UserRoleQueryRow);
+pub struct PyUserRoleQueryRow(
+    pub ::cyberark_identity::UserRoleQueryRow,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyUserRoleQueryRow {
     #[new]
@@ -8364,7 +10233,7 @@ impl PyUserRoleQueryRow {
         {
             value_ = value_.row(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Entities`: Entities the row refers to; `Key` is the role ID.
     #[getter]
@@ -8372,7 +10241,9 @@ impl PyUserRoleQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.entities, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.entities, py)
+        })
     }
     /// `Row`.
     #[getter]
@@ -8380,7 +10251,9 @@ impl PyUserRoleQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.row, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.row, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -8388,7 +10261,42 @@ impl PyUserRoleQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -8432,14 +10340,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleQueryRow {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyUserRoleQueryRow(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyUserRoleQueryRow(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserRoleQueryRow(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyUserRoleQueryRow(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryRow {
@@ -8458,7 +10376,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryRow {
     name = "UserRoleQueryTable"
 )]
 #[derive(PartialEq)]
-pub struct PyUserRoleQueryTable(pub ::cyberark_identity::UserRoleQueryTable);
+pub struct PyUserRoleQueryTable(
+    pub ::cyberark_identity::UserRoleQueryTable,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyUserRoleQueryTable {
     #[new]
@@ -8513,7 +10434,7 @@ impl PyUserRoleQueryTable {
         {
             value_ = value_.return_id(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `IsAggregate`: Whether the query was an aggregate.
     #[getter]
@@ -8537,7 +10458,9 @@ impl PyUserRoleQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        })
     }
     /// `FullCount`: Total number of roles regardless of paging.
     #[getter]
@@ -8553,7 +10476,9 @@ impl PyUserRoleQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.results, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.results, py)
+        })
     }
     /// `ReturnID`: Usually empty.
     #[getter]
@@ -8569,7 +10494,42 @@ impl PyUserRoleQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -8641,14 +10601,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleQueryTable {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyUserRoleQueryTable(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyUserRoleQueryTable(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserRoleQueryTable(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyUserRoleQueryTable(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryTable {
@@ -8662,7 +10632,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryTable {
 /// Column values of one role. Clients read `Name` or `RoleName` and `AdministrativeRights`; the full column set is undocumented, so any further keys are accepted.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "UserRoleRow")]
 #[derive(PartialEq)]
-pub struct PyUserRoleRow(pub ::cyberark_identity::UserRoleRow);
+pub struct PyUserRoleRow(
+    pub ::cyberark_identity::UserRoleRow,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyUserRoleRow {
     #[new]
@@ -8705,7 +10678,7 @@ impl PyUserRoleRow {
         {
             value_ = value_.administrative_rights(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Name`: Role name.
     #[getter]
@@ -8737,7 +10710,9 @@ impl PyUserRoleRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.administrative_rights, py)
+        self.1.get(py, 0usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.administrative_rights, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -8745,7 +10720,42 @@ impl PyUserRoleRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 1usize, 2usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -8798,13 +10808,22 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserRoleRow(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyUserRoleRow(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserRoleRow(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyUserRoleRow(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::UserRoleRow {
@@ -8818,7 +10837,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRoleRow {
 /// Column values of one Cloud Directory user as returned by GetUsers.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "UserRow")]
 #[derive(PartialEq)]
-pub struct PyUserRow(pub ::cyberark_identity::UserRow);
+pub struct PyUserRow(pub ::cyberark_identity::UserRow, crate::model::FieldCache);
 #[pymethods]
 impl PyUserRow {
     #[new]
@@ -8922,7 +10941,7 @@ impl PyUserRow {
         {
             value_ = value_.office_number(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Uuid`: UUID of the user.
     #[getter]
@@ -9034,7 +11053,42 @@ impl PyUserRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -9150,13 +11204,21 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserRow(self.clone()))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyUserRow(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserRow(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyUserRow(self, ::std::default::Default::default()))?.into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::UserRow {
@@ -9175,7 +11237,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRow {
     name = "UserSettingsQueryRow"
 )]
 #[derive(PartialEq)]
-pub struct PyUserSettingsQueryRow(pub ::cyberark_identity::UserSettingsQueryRow);
+pub struct PyUserSettingsQueryRow(
+    pub ::cyberark_identity::UserSettingsQueryRow,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyUserSettingsQueryRow {
     #[new]
@@ -9197,7 +11262,7 @@ impl PyUserSettingsQueryRow {
         {
             value_ = value_.row(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Entities`: Entities the row refers to.
     #[getter]
@@ -9205,7 +11270,9 @@ impl PyUserSettingsQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.entities, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.entities, py)
+        })
     }
     /// `Row`: Column values keyed by column name; the setting columns are undocumented, so any keys are accepted.
     #[getter]
@@ -9213,7 +11280,9 @@ impl PyUserSettingsQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.row, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.row, py)
+        })
     }
     /// Fields the spec does not name, as the tenant sent them.
     #[getter]
@@ -9221,7 +11290,42 @@ impl PyUserSettingsQueryRow {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -9265,14 +11369,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryRow {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyUserSettingsQueryRow(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyUserSettingsQueryRow(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyUserSettingsQueryRow(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyUserSettingsQueryRow(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::UserSettingsQueryRow {
@@ -9291,7 +11405,10 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserSettingsQueryRow {
     name = "UserSettingsQueryTable"
 )]
 #[derive(PartialEq)]
-pub struct PyUserSettingsQueryTable(pub ::cyberark_identity::UserSettingsQueryTable);
+pub struct PyUserSettingsQueryTable(
+    pub ::cyberark_identity::UserSettingsQueryTable,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyUserSettingsQueryTable {
     #[new]
@@ -9346,7 +11463,7 @@ impl PyUserSettingsQueryTable {
         {
             value_ = value_.return_id(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `IsAggregate`: Whether the query was an aggregate.
     #[getter]
@@ -9370,7 +11487,9 @@ impl PyUserSettingsQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        })
     }
     /// `FullCount`: Total number of rows.
     #[getter]
@@ -9386,7 +11505,9 @@ impl PyUserSettingsQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.results, py)
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.results, py)
+        })
     }
     /// `ReturnID`: Usually empty.
     #[getter]
@@ -9402,7 +11523,42 @@ impl PyUserSettingsQueryTable {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -9474,7 +11630,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryTable {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyUserSettingsQueryTable(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyUserSettingsQueryTable(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
@@ -9482,7 +11642,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryTable {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyUserSettingsQueryTable(self))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyUserSettingsQueryTable(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
 }

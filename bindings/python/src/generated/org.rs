@@ -618,7 +618,10 @@ fn update_permission_request(
     name = "OrgCreateResult"
 )]
 #[derive(PartialEq)]
-pub struct PyOrgCreateResult(pub ::cyberark_identity::OrgCreateResult);
+pub struct PyOrgCreateResult(
+    pub ::cyberark_identity::OrgCreateResult,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyOrgCreateResult {
     #[new]
@@ -630,7 +633,7 @@ impl PyOrgCreateResult {
         {
             value_ = value_.id(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `ID`: ID of the new organization (use as `OrgId`).
     #[getter]
@@ -646,7 +649,42 @@ impl PyOrgCreateResult {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -683,14 +721,24 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgCreateResult {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyOrgCreateResult(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyOrgCreateResult(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
         self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        ::std::result::Result::Ok(::pyo3::Bound::new(py, PyOrgCreateResult(self))?.into_any())
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyOrgCreateResult(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
     }
 }
 impl crate::runtime::FromPy for ::cyberark_identity::OrgCreateResult {

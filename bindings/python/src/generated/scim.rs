@@ -43,25 +43,20 @@ impl ScimApi {
         })
     }
     /// Every item of `list_groups`, fetched page by page as the `for` loop reads them.
-    #[pyo3(
-        signature = (
-            *,
-            filter = None,
-            start_index = None,
-            count = None,
-            page_size = 1000
-        )
-    )]
+    #[pyo3(signature = (*, filter = None, page_size = None))]
     fn list_groups_iter(
         &self,
         py: ::pyo3::Python<'_>,
         filter: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        start_index: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        page_size: u32,
+        page_size: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<crate::paging::PageIterator> {
         crate::wait::guard(|| {
-            let request = list_groups_request(filter, start_index, count)?;
+            let page_size = crate::paging::page_size(page_size)?;
+            let request = list_groups_request(
+                filter,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::PageIterator::new(
                 client.runtime().paginate(request, page_size),
@@ -163,25 +158,20 @@ impl AsyncScimApi {
         })
     }
     /// Every item of `list_groups`, fetched page by page as the `async for` loop reads them.
-    #[pyo3(
-        signature = (
-            *,
-            filter = None,
-            start_index = None,
-            count = None,
-            page_size = 1000
-        )
-    )]
+    #[pyo3(signature = (*, filter = None, page_size = None))]
     fn list_groups_iter(
         &self,
         py: ::pyo3::Python<'_>,
         filter: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        start_index: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        page_size: u32,
+        page_size: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<crate::paging::AsyncPageIterator> {
         crate::wait::guard(|| {
-            let request = list_groups_request(filter, start_index, count)?;
+            let page_size = crate::paging::page_size(page_size)?;
+            let request = list_groups_request(
+                filter,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
                 client.runtime().paginate(request, page_size),

@@ -159,16 +159,27 @@ impl UserMgmtApi {
         })
     }
     /// Every item of `get_users_roles_and_administrative_rights`, fetched page by page as the `for` loop reads them.
-    #[pyo3(signature = (*, id = None, args = None, page_size = 1000))]
+    #[pyo3(signature = (*, id = None, args = None, page_size = None))]
     fn get_users_roles_and_administrative_rights_iter(
         &self,
         py: ::pyo3::Python<'_>,
         id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        page_size: u32,
+        page_size: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<crate::paging::PageIterator> {
         crate::wait::guard(|| {
+            let page_size = crate::paging::page_size(page_size)?;
             let request = get_users_roles_and_administrative_rights_request(id, args)?;
+            if let ::std::option::Option::Some(args) = &request.args
+                && (args.page_number.is_some() || args.page_size.is_some())
+            {
+                return ::std::result::Result::Err(
+                    crate::errors::invalid_request(
+                        "argument `args`: PageNumber and PageSize are set by the iterator page by page; give page_size= instead"
+                            .to_owned(),
+                    ),
+                );
+            }
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::PageIterator::new(
                 client.runtime().paginate(request, page_size),
@@ -469,16 +480,27 @@ impl AsyncUserMgmtApi {
         })
     }
     /// Every item of `get_users_roles_and_administrative_rights`, fetched page by page as the `async for` loop reads them.
-    #[pyo3(signature = (*, id = None, args = None, page_size = 1000))]
+    #[pyo3(signature = (*, id = None, args = None, page_size = None))]
     fn get_users_roles_and_administrative_rights_iter(
         &self,
         py: ::pyo3::Python<'_>,
         id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-        page_size: u32,
+        page_size: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<crate::paging::AsyncPageIterator> {
         crate::wait::guard(|| {
+            let page_size = crate::paging::page_size(page_size)?;
             let request = get_users_roles_and_administrative_rights_request(id, args)?;
+            if let ::std::option::Option::Some(args) = &request.args
+                && (args.page_number.is_some() || args.page_size.is_some())
+            {
+                return ::std::result::Result::Err(
+                    crate::errors::invalid_request(
+                        "argument `args`: PageNumber and PageSize are set by the iterator page by page; give page_size= instead"
+                            .to_owned(),
+                    ),
+                );
+            }
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
                 client.runtime().paginate(request, page_size),
@@ -801,7 +823,10 @@ fn set_cloud_lock_request(
     name = "UserMgmtGetUserInfoResult"
 )]
 #[derive(PartialEq)]
-pub struct PyUserMgmtGetUserInfoResult(pub ::cyberark_identity::UserMgmtGetUserInfoResult);
+pub struct PyUserMgmtGetUserInfoResult(
+    pub ::cyberark_identity::UserMgmtGetUserInfoResult,
+    crate::model::FieldCache,
+);
 #[pymethods]
 impl PyUserMgmtGetUserInfoResult {
     #[new]
@@ -815,7 +840,7 @@ impl PyUserMgmtGetUserInfoResult {
         {
             value_ = value_.name(value);
         }
-        ::std::result::Result::Ok(Self(value_))
+        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
     }
     /// `Name`: Login name of the user (`user@suffix`).
     #[getter]
@@ -831,7 +856,42 @@ impl PyUserMgmtGetUserInfoResult {
         &self,
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-        crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
     }
     /// The object as plain data with the API's own key names, unknown fields included.
     fn to_dict<'py>(
@@ -868,7 +928,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserMgmtGetUserInfoResult {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyUserMgmtGetUserInfoResult(self.clone()))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyUserMgmtGetUserInfoResult(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
     fn into_py<'py>(
@@ -876,7 +940,11 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserMgmtGetUserInfoResult {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         ::std::result::Result::Ok(
-            ::pyo3::Bound::new(py, PyUserMgmtGetUserInfoResult(self))?.into_any(),
+            ::pyo3::Bound::new(
+                py,
+                PyUserMgmtGetUserInfoResult(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
         )
     }
 }
