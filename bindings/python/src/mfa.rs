@@ -22,7 +22,7 @@ use pyo3::types::PyDict;
 use tokio::sync::oneshot;
 
 use crate::lifecycle::attach;
-use crate::wait::{Caller, allow_nested, current_call, lock};
+use crate::wait::{Call, Caller, Job, Mailbox, allow_nested, current_call, lock};
 
 /// The module of the Python half of this bridge.
 const GLUE: &str = "cyberark_identity._callbacks";
@@ -66,6 +66,7 @@ impl CallbackSlot {
     pub fn handler(self: &Arc<Self>) -> impl MfaHandler + 'static {
         PyMfaHandler {
             slot: Arc::clone(self),
+            call: None,
         }
     }
 
@@ -184,11 +185,24 @@ impl MfaReply {
 
 /// Answers MFA challenges by calling the Python callable of a [`CallbackSlot`]: a `str` is the
 /// code, `None` waits for an out-of-band approval, an exception cancels the login.
+///
+/// The sign-in runs as a task of its own, so the handler is bound to the call that started it
+/// ([`MfaHandler::for_caller`]) and answers where that call waits.
 struct PyMfaHandler {
     slot: Arc<CallbackSlot>,
+    /// The call that started the sign-in, if it came through [`crate::wait::block_on`] or an
+    /// awaitable.
+    call: Option<Call>,
 }
 
 impl MfaHandler for PyMfaHandler {
+    fn for_caller(&self) -> Option<Arc<dyn MfaHandler>> {
+        Some(Arc::new(PyMfaHandler {
+            slot: Arc::clone(&self.slot),
+            call: current_call(),
+        }))
+    }
+
     fn answer<'a>(
         &'a self,
         challenge: &'a MfaChallenge,
@@ -196,12 +210,13 @@ impl MfaHandler for PyMfaHandler {
         let slot = Arc::clone(&self.slot);
         let challenge = challenge.clone();
         Box::pin(async move {
-            let call = current_call();
+            let call = self.call.clone().or_else(current_call);
             let outcome = match call.as_ref().map(|c| c.caller.clone()) {
-                // The future is polled on the calling thread: leave the runtime (so the callback
-                // may use other clients) and run the callback right here.
+                // The calling thread waits in `block_on`: hand it the callback, so it runs
+                // there; if that call is no longer waiting, run it on this (blocking) thread.
                 Some(Caller::Blocking) => {
-                    tokio::task::block_in_place(|| run_here(&slot, challenge))
+                    let mailbox = call.as_ref().map(|c| Arc::clone(&c.mailbox));
+                    on_calling_thread(&slot, challenge, mailbox).await
                 }
                 Some(Caller::Loop {
                     event_loop,
@@ -231,6 +246,32 @@ impl MfaHandler for PyMfaHandler {
                 }
             })
         })
+    }
+}
+
+/// Runs the callback on the thread waiting in `mailbox`'s call, or, when that call has
+/// returned, on this thread (the client asks its handler on a blocking thread).
+async fn on_calling_thread(
+    slot: &Arc<CallbackSlot>,
+    challenge: MfaChallenge,
+    mailbox: Option<Arc<Mailbox>>,
+) -> PyResult<Option<String>> {
+    let Some(mailbox) = mailbox else {
+        return run_here(slot, challenge);
+    };
+    let (sender, receiver) = oneshot::channel();
+    let job_slot = Arc::clone(slot);
+    let job_challenge = challenge.clone();
+    let job: Job = Box::new(move || {
+        let _ = sender.send(run_here(&job_slot, job_challenge));
+    });
+    if mailbox.post(job).is_err() {
+        return run_here(slot, challenge);
+    }
+    match receiver.await {
+        Ok(answer) => answer,
+        // The call returned before its thread ran the callback.
+        Err(_) => run_here(slot, challenge),
     }
 }
 

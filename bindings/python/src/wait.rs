@@ -36,22 +36,76 @@ pub enum Caller {
     },
 }
 
-/// What one call carries along its future: who called, and an exception of the `mfa` callback
-/// to chain to (or re-raise instead of) the call's error.
+/// What one call carries along its future: who called, an exception of the `mfa` callback to
+/// chain to (or re-raise instead of) the call's error, and, for a blocking call, the mailbox
+/// through which work reaches the calling thread.
 #[derive(Clone)]
 pub struct Call {
     /// Who made the call.
     pub caller: Caller,
     /// The exception the `mfa` callback raised, if it did.
     pub failure: Arc<Mutex<Option<PyErr>>>,
+    /// Work to run on the calling thread while it waits (blocking calls only).
+    pub mailbox: Arc<Mailbox>,
+}
+
+/// A piece of work for the calling thread: the `mfa` callback of a sign-in that runs as a task
+/// of its own, yet must answer on the thread of the call that started it.
+pub type Job = Box<dyn FnOnce() + Send>;
+
+/// Work handed to a blocking call's thread. The thread runs it between two slices of its wait;
+/// once the call has returned, the mailbox is closed and work is refused (and then runs where it
+/// was posted from).
+#[derive(Default)]
+pub struct Mailbox {
+    jobs: Mutex<Option<Vec<Job>>>,
+    posted: tokio::sync::Notify,
+}
+
+impl Mailbox {
+    fn open() -> Self {
+        Mailbox {
+            jobs: Mutex::new(Some(Vec::new())),
+            posted: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Hands `job` to the waiting thread; gives it back if the call is no longer waiting.
+    pub fn post(&self, job: Job) -> Result<(), Job> {
+        match lock(&self.jobs).as_mut() {
+            Some(jobs) => {
+                jobs.push(job);
+                self.posted.notify_one();
+                Ok(())
+            }
+            None => Err(job),
+        }
+    }
+
+    fn take(&self) -> Vec<Job> {
+        lock(&self.jobs)
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Refuses further work and returns what was posted but not run.
+    fn close(&self) -> Vec<Job> {
+        lock(&self.jobs).take().unwrap_or_default()
+    }
 }
 
 impl Call {
     /// A call from `caller` with nothing failed yet.
     pub fn new(caller: Caller) -> Self {
+        let mailbox = match caller {
+            Caller::Blocking => Mailbox::open(),
+            Caller::Loop { .. } => Mailbox::default(),
+        };
         Call {
             caller,
             failure: Arc::new(Mutex::new(None)),
+            mailbox: Arc::new(mailbox),
         }
     }
 
@@ -133,7 +187,10 @@ where
     T: Send,
 {
     let call = Call::new(Caller::Blocking);
-    match wait(py, call.clone().scope(future))? {
+    let waited = wait_with(py, call.clone().scope(future), Some(&call.mailbox));
+    // Work posted too late to run here is dropped; whoever posted it runs it itself.
+    drop(call.mailbox.close());
+    match waited? {
         Ok(value) => Ok(value),
         Err(error) => Err(call.raise(py, error)),
     }
@@ -146,21 +203,47 @@ where
     F: Future + Send,
     F::Output: Send,
 {
+    wait_with(py, future, None)
+}
+
+/// [`wait`], also running the work posted to `mailbox` on this thread as it arrives.
+fn wait_with<F>(py: Python<'_>, future: F, mailbox: Option<&Mailbox>) -> PyResult<F::Output>
+where
+    F: Future + Send,
+    F::Output: Send,
+{
     check_not_nested()?;
     let runtime = tokio();
     let mut future = pin!(AssertUnwindSafe(future).catch_unwind());
     loop {
         let step = py.detach(|| {
             let before = NESTING_ALLOWED.with(|n| n.replace(false));
-            let step =
-                runtime.block_on(async { tokio::time::timeout(SLICE, future.as_mut()).await });
+            let step = runtime.block_on(async {
+                let posted = async {
+                    match mailbox {
+                        Some(mailbox) => mailbox.posted.notified().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    output = future.as_mut() => Some(output),
+                    () = posted => None,
+                    () = tokio::time::sleep(SLICE) => None,
+                }
+            });
             NESTING_ALLOWED.with(|n| n.set(before));
             step
         });
         match step {
-            Ok(Ok(output)) => return Ok(output),
-            Ok(Err(payload)) => return Err(panicked(payload.as_ref())),
-            Err(_) => py.check_signals()?,
+            Some(Ok(output)) => return Ok(output),
+            Some(Err(payload)) => return Err(panicked(payload.as_ref())),
+            None => {
+                // Outside the runtime and holding the GIL: the `mfa` callback runs here.
+                for job in mailbox.map(Mailbox::take).unwrap_or_default() {
+                    job();
+                }
+                py.check_signals()?;
+            }
         }
     }
 }

@@ -60,6 +60,14 @@ impl SignIn for UserLogin {
     fn is_interactive(&self) -> bool {
         self.0.mfa.is_some()
     }
+
+    fn for_caller(&self) -> Option<Arc<dyn SignIn>> {
+        let bound = self.0.mfa.as_ref()?.for_caller()?;
+        Some(Arc::new(UserLogin(LoginCredentials {
+            mfa: Some(bound),
+            ..self.0.clone()
+        })))
+    }
 }
 
 static START_AUTHENTICATION: Operation = Operation {

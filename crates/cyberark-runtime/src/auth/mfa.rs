@@ -1,5 +1,7 @@
 //! The caller's side of multi-factor login: challenges in, answers out.
 
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 
 use crate::error::Error;
@@ -58,6 +60,16 @@ pub trait MfaHandler: Send + Sync {
     /// Answers one challenge; asynchronous so that a handler can wait for a user.
     fn answer<'a>(&'a self, challenge: &'a MfaChallenge)
     -> BoxFuture<'a, Result<MfaAnswer, Error>>;
+
+    /// A handler bound to the call that is starting a sign-in, or `None` to use this one as is.
+    ///
+    /// The client calls it on the task of the call that starts a sign-in, just before the
+    /// sign-in goes off to run as a task of its own (shared by every call waiting for a token).
+    /// A handler that must answer where its caller is (the Python package runs a callback on
+    /// the calling thread, or in the caller's event loop) reads what it needs here.
+    fn for_caller(&self) -> Option<Arc<dyn MfaHandler>> {
+        None
+    }
 }
 
 impl<F> MfaHandler for F

@@ -51,6 +51,12 @@ pub(crate) trait SignIn: Send + Sync + fmt::Debug {
         Vec::new()
     }
 
+    /// This scheme bound to the call that is starting a sign-in (see
+    /// [`MfaHandler::for_caller`]), or `None` to use it as is.
+    fn for_caller(&self) -> Option<Arc<dyn SignIn>> {
+        None
+    }
+
     /// Whether signing in waits for a person (a password prompt, an MFA push). A call then waits
     /// for it as long as its deadline allows rather than only its retry budget.
     fn is_interactive(&self) -> bool {
@@ -151,6 +157,8 @@ impl Auth {
                     .cache
                     .get(
                         move || {
+                            // Runs on the task of the call that starts the sign-in.
+                            let scheme = scheme.for_caller().unwrap_or(scheme);
                             Box::pin(async move {
                                 let token = scheme.sign_in(&sender).await?;
                                 check_token(&token.token)?;
