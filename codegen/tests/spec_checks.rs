@@ -12,7 +12,9 @@ use cyberark_codegen::check::{Finding, Report, Rule, check_spec};
 use serde_json::{Value, json};
 
 fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    // `cargo test` sets `CARGO_MANIFEST_DIR` at run time: the checkout under test, even when the
+    // binary was compiled for another checkout sharing the target directory.
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo test"))
 }
 
 fn fixture_text(name: &str) -> String {

@@ -15,7 +15,7 @@ use cyberark_codegen::diff::{Bump, diff};
 use cyberark_codegen::load::load;
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const BASE: &str = include_str!("spec_diff/base.yaml");
@@ -58,7 +58,11 @@ fn classifications_match_the_table() {
 
 #[test]
 fn breaking_cases_break_user_code() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+    // `cargo test` sets `CARGO_MANIFEST_DIR` at run time: the checkout under test, even when the
+    // binary was compiled for another checkout sharing the target directory.
+    let manifest_dir =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo test"));
+    let root = manifest_dir
         .parent()
         .expect("codegen sits in the workspace")
         .to_path_buf();

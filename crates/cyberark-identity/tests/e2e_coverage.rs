@@ -2,7 +2,7 @@
 //! at least one `e2e_*.rs` test. A new operation in the spec fails this test until it is covered.
 
 use std::fs;
-use std::path::Path;
+use std::path::PathBuf;
 
 /// (method name, request type) of every `pub async fn` of a generated handle file.
 fn operations(source: &str) -> Vec<(String, Option<String>)> {
@@ -25,7 +25,9 @@ fn operations(source: &str) -> Vec<(String, Option<String>)> {
 
 #[test]
 fn every_generated_operation_is_called_end_to_end() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // `cargo test` sets `CARGO_MANIFEST_DIR` at run time: the checkout under test, even when the
+    // binary was compiled for another checkout sharing the target directory.
+    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo test"));
     let mut tests = String::new();
     for entry in fs::read_dir(root.join("tests")).unwrap() {
         let path = entry.unwrap().path();
