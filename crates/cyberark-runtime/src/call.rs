@@ -59,8 +59,8 @@ impl Inner {
         })
     }
 
-    /// Sends with the current token; on a 401 to a token that may have expired, signs in once
-    /// and sends again.
+    /// Sends with the current token; on a 401, unless signing in again recently did not help,
+    /// signs in once and sends again.
     async fn send_with_refresh<T: DeserializeOwned>(
         &self,
         encoded: &Encoded,
@@ -82,24 +82,20 @@ impl Inner {
                 .sender
                 .execute(encoded, &base, credential, state)
                 .await?;
-            if let Some(token) = &token {
-                if response.status != 401 {
-                    self.auth.accepted(token);
-                } else {
-                    let reason = envelope::refusal_reason(&response.body)
-                        .unwrap_or_else(|| "no reason given".to_owned());
-                    match self.auth.refused(token, signed_in_again, &reason) {
-                        After401::SignInAgain => {
-                            signed_in_again = true;
-                            continue;
-                        }
-                        After401::Report(message) => {
-                            return Err(Error::Auth {
-                                operation: op.id,
-                                message,
-                                status: Some(401),
-                            });
-                        }
+            if let (401, Some(token)) = (response.status, &token) {
+                let reason = envelope::refusal_reason(&response.body)
+                    .unwrap_or_else(|| "no reason given".to_owned());
+                match self.auth.refused(token, signed_in_again, &reason) {
+                    After401::SignInAgain => {
+                        signed_in_again = true;
+                        continue;
+                    }
+                    After401::Report(message) => {
+                        return Err(Error::Auth {
+                            operation: op.id,
+                            message,
+                            status: Some(401),
+                        });
                     }
                 }
             }

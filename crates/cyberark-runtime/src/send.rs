@@ -110,10 +110,16 @@ impl Sender {
             let permit = self.limits.acquire().await;
             let sent_at = Instant::now();
             let exchange = self.transport.send(request.clone());
+            // `Some(limit)` when the client's own per-request timeout cut the attempt off.
+            let mut cut_off = None;
             let result = match self.timeout {
-                Some(limit) => tokio::time::timeout(limit, exchange)
-                    .await
-                    .unwrap_or(Err(TransportError::Timeout)),
+                Some(limit) => match tokio::time::timeout(limit, exchange).await {
+                    Ok(result) => result,
+                    Err(_) => {
+                        cut_off = Some(limit);
+                        Err(TransportError::Timeout)
+                    }
+                },
                 None => exchange.await,
             };
             drop(permit);
@@ -173,11 +179,14 @@ impl Sender {
                     operation: op.id,
                     source,
                 }),
-                // The transport's connect timeout may fire before the client's own timeout;
-                // either way, report how long the attempt actually waited.
+                // The transport's connect timeout may fire before the client's own timeout:
+                // report the client's timeout when it was that, else how long the attempt
+                // actually waited (to the millisecond).
                 (Err(_), _) => Err(Error::Timeout {
                     operation: op.id,
-                    elapsed: waited,
+                    elapsed: cut_off.unwrap_or_else(|| {
+                        Duration::from_millis(u64::try_from(waited.as_millis()).unwrap_or(u64::MAX))
+                    }),
                 }),
             };
         }

@@ -180,13 +180,6 @@ impl Auth {
         }
     }
 
-    /// Records that the tenant accepted `token` (answered anything but 401).
-    pub(crate) fn accepted(&self, token: &Token) {
-        if let Auth::Session(session) = self {
-            session.cache.vouch(&token.secret);
-        }
-    }
-
     /// Decides what a 401 to `token` means. `after_sign_in` says whether the token was fetched
     /// for this call because the tenant refused the one before.
     pub(crate) fn refused(&self, token: &Token, after_sign_in: bool, reason: &str) -> After401 {
@@ -197,9 +190,9 @@ impl Auth {
             return After401::Report(format!("the tenant refused the bearer token: {reason}"));
         }
         if after_sign_in {
-            // A token signed in for this very call is not expired: the call is refused. Vouch
-            // for the token so the next refused call does not sign in (and prompt) again.
-            session.cache.vouch(&token.secret);
+            // A token signed in for this very call is not expired: the call is refused. Confirm
+            // the token so the next refused call does not sign in (and prompt) again.
+            session.cache.confirm(&token.secret);
             return After401::Report(format!(
                 "the tenant refused a freshly fetched token, so these credentials are not allowed to make this call: {reason}"
             ));
@@ -209,8 +202,8 @@ impl Auth {
                 tracing::debug!("the tenant refused the token; signing in again");
                 After401::SignInAgain
             }
-            Refusal::Vouched => After401::Report(format!(
-                "the tenant refused this call although it accepted the same token within the last minute, so these credentials are not allowed to make it: {reason}"
+            Refusal::Confirmed => After401::Report(format!(
+                "the tenant refused this call, and signing in again did not help a moment ago, so these credentials are not allowed to make it: {reason}"
             )),
         }
     }

@@ -472,24 +472,41 @@ async fn forbidden_calls_do_not_sign_in_again() {
         ));
         assert!(error.to_string().contains("not allowed"), "{error}");
     }
-    assert_eq!(fake.count("/oauth2/platformtoken"), 1);
-
-    // When the first call is the forbidden one, the client signs in once more, then trusts
-    // the fresh token.
-    let fake = FakeTransport::new(|request| match request.url.path() {
-        "/oauth2/platformtoken" => Ok(token_reply("t", 900)),
-        _ => Ok(reply(401, "<html>You do not have access.</html>")),
-    });
-    let client = oauth_client(fake.clone());
-    for _ in 0..3 {
-        client.send(&create()).await.unwrap_err();
-    }
+    // The first refusal signs in once more (the token might have been revoked); the fresh
+    // token is refused too, so the later refusals are reported without signing in again.
+    assert_eq!(fake.count("/oauth2/platformtoken"), 2);
+    client.send(&get()).await.unwrap();
     assert_eq!(fake.count("/oauth2/platformtoken"), 2);
 
-    // A token the tenant stopped accepting a while after it last worked is replaced.
+    // A minute later a 401 may mean a revoked token again, and is worth one sign-in.
     tokio::time::advance(Duration::from_secs(61)).await;
     client.send(&create()).await.unwrap_err();
     assert_eq!(fake.count("/oauth2/platformtoken"), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_revoked_token_that_just_worked_is_replaced() {
+    let revoked = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = revoked.clone();
+    let fetches = Arc::new(AtomicU32::new(0));
+    let counter = fetches.clone();
+    let fake = FakeTransport::new(move |request| match request.url.path() {
+        "/oauth2/platformtoken" => {
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(token_reply(&format!("t{n}"), 900))
+        }
+        _ => match &request.credential {
+            Credential::Bearer(t) if t.expose() == "t1" && flag.load(Ordering::SeqCst) => {
+                Ok(reply(401, ""))
+            }
+            _ => Ok(envelope("null")),
+        },
+    });
+    let client = oauth_client(fake.clone());
+    client.send(&create()).await.unwrap();
+    revoked.store(true, Ordering::SeqCst);
+    client.send(&create()).await.unwrap();
+    assert_eq!(fetches.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test(start_paused = true)]

@@ -20,9 +20,9 @@ const MAX_MARGIN: Duration = Duration::from_secs(60);
 /// when no lifetime is reported. (An absurd `expires_in` would otherwise overflow the clock.)
 const MAX_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
 
-/// How long a token the tenant accepted is trusted to be unexpired: a 401 within this time is a
-/// refusal of the call, not of the token, and does not sign in again. It equals the refresh
-/// margin, so a token that expires on schedule is replaced before this could mislead.
+/// How long a token stays confirmed after signing in again did not cure a 401: within this time
+/// a 401 to it is a refusal of the call, not of the token, and does not sign in (or prompt for
+/// MFA) again. Afterwards a 401 is again taken to mean the token may have been revoked.
 const TRUST_WINDOW: Duration = Duration::from_secs(60);
 
 /// A token and the moments it should be replaced and stops working.
@@ -33,8 +33,8 @@ pub(crate) struct CachedToken {
     refresh_at: Option<Instant>,
     /// When the token stops working; until then it is used while the successor is fetched.
     expires_at: Option<Instant>,
-    /// When the tenant last accepted it.
-    vouched_at: Option<Instant>,
+    /// When a call refused with the previous token was refused with this fresh one too.
+    confirmed_at: Option<Instant>,
 }
 
 impl CachedToken {
@@ -52,7 +52,7 @@ impl CachedToken {
             token,
             refresh_at,
             expires_at,
-            vouched_at: None,
+            confirmed_at: None,
         }
     }
 
@@ -93,8 +93,8 @@ impl State {
 pub(crate) enum Refusal {
     /// The token may have expired; it was dropped.
     Stale,
-    /// The tenant accepted the token less than a minute ago; it was kept.
-    Vouched,
+    /// Signing in again did not cure a 401 less than a minute ago; the token was kept.
+    Confirmed,
 }
 
 /// Holds the current token and the sign-in under way.
@@ -207,17 +207,18 @@ impl TokenCache {
         }
     }
 
-    /// Records that the tenant accepted `token`.
-    pub(crate) fn vouch(&self, token: &Secret) {
+    /// Records that `token`, fetched to replace a refused one, was refused too: the token is
+    /// fine, the call is not allowed.
+    pub(crate) fn confirm(&self, token: &Secret) {
         let mut state = self.lock();
         if let Some(current) = state.current.as_mut().filter(|c| &c.token == token) {
-            current.vouched_at = Some(Instant::now());
+            current.confirmed_at = Some(Instant::now());
         }
     }
 
-    /// Handles a 401 to `token`: a token the tenant accepted within the trust window is kept
-    /// (the call was refused, not the token); otherwise it is dropped, unless another call has
-    /// already replaced it, so many concurrent 401s cause one sign-in, not many.
+    /// Handles a 401 to `token`: a token confirmed within the trust window is kept (the call was
+    /// refused, not the token); otherwise it is dropped, unless another call has already
+    /// replaced it, so many concurrent 401s cause one sign-in, not many.
     pub(crate) fn refused(&self, token: &Secret) -> Refusal {
         let mut state = self.lock();
         let now = Instant::now();
@@ -225,10 +226,10 @@ impl TokenCache {
             return Refusal::Stale;
         };
         if current
-            .vouched_at
+            .confirmed_at
             .is_some_and(|at| now.duration_since(at) < TRUST_WINDOW)
         {
-            return Refusal::Vouched;
+            return Refusal::Confirmed;
         }
         state.current = None;
         state.failure = None;
@@ -384,7 +385,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_refusal_only_drops_an_unvouched_current_token() {
+    async fn a_refusal_only_drops_an_unconfirmed_current_token() {
         let cache = Arc::new(TokenCache::default());
         let fetches = Arc::new(AtomicU32::new(0));
         let t1 = get(&cache, &fetches, None).await.unwrap();
@@ -394,9 +395,10 @@ mod tests {
         // A second caller still holding t1 must not throw away t2.
         assert_eq!(cache.refused(&t1), Refusal::Stale);
         assert_eq!(get(&cache, &fetches, None).await.unwrap().expose(), "t2");
-        // A token the tenant just accepted is kept: the call was refused, not the token.
-        cache.vouch(&t2);
-        assert_eq!(cache.refused(&t2), Refusal::Vouched);
+        // A token that replaced a refused one and was refused too is kept: the call was refused,
+        // not the token.
+        cache.confirm(&t2);
+        assert_eq!(cache.refused(&t2), Refusal::Confirmed);
         tokio::time::advance(TRUST_WINDOW).await;
         assert_eq!(cache.refused(&t2), Refusal::Stale);
     }
