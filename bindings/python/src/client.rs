@@ -29,6 +29,7 @@ pub const OPTIONS: &[&str] = &[
     "deadline",
     "rate_limit",
     "max_in_flight",
+    "max_response_bytes",
 ];
 
 /// The User-Agent suffix that tells the tenant's logs a call came through the Python package.
@@ -148,6 +149,17 @@ pub fn build(tenant: &str, options: Option<&Bound<'_, PyDict>>) -> PyResult<Clie
             invalid_request(format!("argument `max_in_flight`: {n} is not at least 1"))
         })?;
         builder = builder.max_in_flight(n);
+    }
+    if let Some(n) = get("max_response_bytes")?
+        .map(|v| i64::from_py(&v, "max_response_bytes"))
+        .transpose()?
+    {
+        let n = usize::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| {
+            invalid_request(format!(
+                "argument `max_response_bytes`: {n} is not at least 1"
+            ))
+        })?;
+        builder = builder.max_response_bytes(n);
     }
     // The HTTP client may spawn onto the ambient runtime, so build inside the shared one.
     let _guard = tokio().enter();
