@@ -13,4 +13,5 @@ pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod names;
+mod nesting;
 pub mod overlay;

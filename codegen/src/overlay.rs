@@ -49,11 +49,15 @@ impl std::error::Error for OverlayError {}
 
 /// Parses a YAML or JSON document (a spec or an overlay) into a JSON value.
 pub fn parse_document(source: &str, name: &str) -> Result<Value, OverlayError> {
-    serde_yaml_ng::from_str(source).map_err(|e| OverlayError {
+    let fail = |message: String| OverlayError {
         overlay: name.to_owned(),
         target: None,
-        message: format!("not a YAML or JSON document: {e}"),
-    })
+        message: format!("not a YAML or JSON document: {message}"),
+    };
+    crate::nesting::check(source).map_err(fail)?;
+    crate::nesting::on_big_stack(|| serde_yaml_ng::from_str(source))
+        .ok_or_else(|| fail("the parser stopped unexpectedly".to_owned()))?
+        .map_err(|e| fail(e.to_string()))
 }
 
 /// Applies one overlay (its text, `overlay_src`, named `overlay_name` in errors) to `doc`.

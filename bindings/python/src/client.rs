@@ -30,6 +30,7 @@ pub const OPTIONS: &[&str] = &[
     "deadline",
     "rate_limit",
     "max_in_flight",
+    "max_response_bytes",
 ];
 
 /// The slowest `rate_limit` accepted: one call a day.
@@ -156,6 +157,17 @@ pub fn build(
             invalid_request(format!("argument `max_in_flight`: {n} is not at least 1"))
         })?;
         builder = builder.max_in_flight(n);
+    }
+    if let Some(n) = get("max_response_bytes")?
+        .map(|v| i64::from_py(&v, "max_response_bytes"))
+        .transpose()?
+    {
+        let n = usize::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| {
+            invalid_request(format!(
+                "argument `max_response_bytes`: {n} is not at least 1"
+            ))
+        })?;
+        builder = builder.max_response_bytes(n);
     }
     // The HTTP client may spawn onto the ambient runtime, so build inside the shared one.
     let _guard = tokio().enter();

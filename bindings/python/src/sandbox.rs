@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use identity_sandbox::{Fault, RetryAfter, Sandbox, SandboxHandle, Seed};
+use identity_sandbox::{Fault, Hostile, RetryAfter, Sandbox, SandboxHandle, Seed};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -137,8 +137,10 @@ impl PySandbox {
 
     /// Makes the next `times` requests of `operation` (an operationId) fail with `fault`:
     /// `"status"` (with `status=`), `"rate_limited"` (with optional `retry_after=` seconds),
-    /// `"delay"` (with `delay=` seconds), `"drop_connection"`, `"truncated_body"` or
-    /// `"malformed_json"`.
+    /// `"delay"` (with `delay=` seconds), `"drop_connection"`, `"truncated_body"`,
+    /// `"malformed_json"`, or a hostile answer: `"deep_nesting"`, `"huge_body"`, `"slow_drip"`,
+    /// `"wrong_content_type"`, `"invalid_utf8"`, `"duplicate_keys"`, `"out_of_range"`, `"html"`
+    /// or `"redirect"`.
     #[pyo3(signature = (operation, fault, *, times = 1, status = None, retry_after = None, delay = None))]
     fn inject(
         &self,
@@ -164,7 +166,10 @@ impl PySandbox {
             "drop_connection" => Fault::DropConnection,
             "truncated_body" => Fault::TruncatedBody,
             "malformed_json" => Fault::MalformedJson,
-            other => return Err(PyValueError::new_err(format!("unknown fault {other:?}"))),
+            other => match Hostile::by_name(other) {
+                Some(hostile) => Fault::Hostile(hostile),
+                None => return Err(PyValueError::new_err(format!("unknown fault {other:?}"))),
+            },
         };
         self.with(|h| h.faults().inject(operation, fault, times))
     }

@@ -29,6 +29,7 @@ const CLIENT_OPTIONS: &[(&str, &str)] = &[
     ("deadline", "float | None"),
     ("rate_limit", "float | None"),
     ("max_in_flight", "int | None"),
+    ("max_response_bytes", "int | None"),
 ];
 
 /// Stubs of the hand-written classes and functions of `_native`.

@@ -108,10 +108,14 @@ pub fn validate_openapi(source: &str) -> Result<(), String> {
 }
 
 fn parse(source: &str) -> Result<OpenAPI, Located> {
-    let doc: OpenAPI = serde_yaml_ng::from_str(source).map_err(|e| Located {
+    let not_openapi = |e: String| Located {
         pointer: String::new(),
         message: format!("the document is not an OpenAPI 3.0 description: {e}"),
-    })?;
+    };
+    crate::nesting::check(source).map_err(&not_openapi)?;
+    let doc: OpenAPI = crate::nesting::on_big_stack(|| serde_yaml_ng::from_str(source))
+        .ok_or_else(|| not_openapi("the parser stopped unexpectedly".to_owned()))?
+        .map_err(|e| not_openapi(e.to_string()))?;
     if !doc.openapi.starts_with("3.0.") {
         return error(
             "/openapi",

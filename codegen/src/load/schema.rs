@@ -13,6 +13,11 @@ use openapiv3::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The deepest a schema may nest (inline schemas inside schemas, and new components reached
+/// through them), and the longest chain of `allOf` parts. Real specs stay under ten; the bound
+/// turns a hostile or broken spec into an error naming the spot instead of a stack overflow.
+pub(crate) const MAX_SCHEMA_DEPTH: usize = 32;
+
 /// Names reserved in the flat namespace of generated types.
 const RESERVED: &[&str] = &["Client", "ClientBuilder", "Error"];
 
@@ -26,6 +31,8 @@ pub(crate) struct Schemas<'a> {
     components: BTreeMap<String, TypeRef>,
     /// Components being converted, to detect (and allow) recursion.
     in_progress: BTreeSet<String>,
+    /// How deep the schema being converted sits, checked against [`MAX_SCHEMA_DEPTH`].
+    depth: usize,
 }
 
 /// A schema resolved to its IR type, with the facts a field needs about it.
@@ -46,6 +53,7 @@ impl<'a> Schemas<'a> {
             names: names::Scope::with_reserved(&reserved),
             components: BTreeMap::new(),
             in_progress: BTreeSet::new(),
+            depth: 0,
         }
     }
 
@@ -83,33 +91,48 @@ impl<'a> Schemas<'a> {
         self.types.get(name)
     }
 
-    /// Follows a `#/components/schemas/X` reference to the schema it names.
+    /// Follows a `#/components/schemas/X` reference to the schema it names, through any chain of
+    /// components that are themselves references. The chain is walked in a loop with the names
+    /// seen so far, so a cycle (`A: $ref B`, `B: $ref A`) is an error naming it, not a stack
+    /// overflow.
     pub(crate) fn component(
         &self,
         reference: &str,
         pointer: &str,
     ) -> Result<(&'a str, &'a Schema), Located> {
-        let Some(name) = reference.strip_prefix("#/components/schemas/") else {
-            return error(
-                pointer,
-                format!("$ref {reference:?} does not point into #/components/schemas"),
-            );
-        };
-        let Some((key, item)) = self
-            .doc
-            .components
-            .as_ref()
-            .and_then(|c| c.schemas.get_key_value(name))
-        else {
-            return error(
-                pointer,
-                format!("$ref {reference:?} points at a schema that does not exist"),
-            );
-        };
-        match item {
-            ReferenceOr::Item(schema) => Ok((key.as_str(), schema)),
-            ReferenceOr::Reference { reference } => {
-                self.component(reference, &format!("/components/schemas/{}", escape(name)))
+        let mut reference = reference;
+        let mut pointer = pointer.to_owned();
+        let mut seen = BTreeSet::new();
+        loop {
+            let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+                return error(
+                    &pointer,
+                    format!("$ref {reference:?} does not point into #/components/schemas"),
+                );
+            };
+            let Some((key, item)) = self
+                .doc
+                .components
+                .as_ref()
+                .and_then(|c| c.schemas.get_key_value(name))
+            else {
+                return error(
+                    &pointer,
+                    format!("$ref {reference:?} points at a schema that does not exist"),
+                );
+            };
+            if !seen.insert(key.as_str()) {
+                return error(
+                    &pointer,
+                    format!("$ref {reference:?} is part of a cycle of references to references"),
+                );
+            }
+            match item {
+                ReferenceOr::Item(schema) => return Ok((key.as_str(), schema)),
+                ReferenceOr::Reference { reference: next } => {
+                    pointer = format!("/components/schemas/{}", escape(name));
+                    reference = next;
+                }
             }
         }
     }
@@ -206,6 +229,25 @@ impl<'a> Schemas<'a> {
     }
 
     fn resolve_item(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        owner: Option<&str>,
+        pointer: &str,
+    ) -> Result<Resolved, Located> {
+        if self.depth >= MAX_SCHEMA_DEPTH {
+            return error(
+                pointer,
+                format!("the schema nests deeper than {MAX_SCHEMA_DEPTH} levels"),
+            );
+        }
+        self.depth += 1;
+        let resolved = self.resolve_item_within_depth(schema, hint, owner, pointer);
+        self.depth -= 1;
+        resolved
+    }
+
+    fn resolve_item_within_depth(
         &mut self,
         schema: &Schema,
         hint: &str,
@@ -401,14 +443,26 @@ impl<'a> Schemas<'a> {
         let mut props = Vec::new();
         let mut required = Vec::new();
         let mut open = false;
-        self.collect_object(schema, pointer, &mut props, &mut required, &mut open)?;
+        let mut parts = Vec::new();
+        self.collect_object(
+            schema,
+            pointer,
+            &mut parts,
+            &mut props,
+            &mut required,
+            &mut open,
+        )?;
         Ok((props, required, open))
     }
 
+    /// Gathers the properties of an object schema and of its `allOf` parts. `parts` holds the
+    /// pointers of the `allOf` parts being gathered, so a cycle (`A: allOf [B]`, `B: allOf [A]`)
+    /// or an absurdly long chain is an error naming the spot.
     fn collect_object(
         &self,
         schema: &Schema,
         pointer: &str,
+        parts: &mut Vec<String>,
         props: &mut Vec<Prop>,
         required: &mut Vec<String>,
         open: &mut bool,
@@ -424,7 +478,21 @@ impl<'a> Schemas<'a> {
                 for (i, part) in all_of.iter().enumerate() {
                     let part_pointer = format!("{pointer}/allOf/{i}");
                     let (s, p) = self.deref(part, &part_pointer)?;
-                    self.collect_object(s, &p, props, required, open)?;
+                    if parts.contains(&p) {
+                        return error(
+                            &part_pointer,
+                            format!("allOf refers back to {p}, which it is part of"),
+                        );
+                    }
+                    if parts.len() >= MAX_SCHEMA_DEPTH {
+                        return error(
+                            &part_pointer,
+                            format!("allOf nests deeper than {MAX_SCHEMA_DEPTH} levels"),
+                        );
+                    }
+                    parts.push(p.clone());
+                    self.collect_object(s, &p, parts, props, required, open)?;
+                    parts.pop();
                 }
                 return Ok(());
             }
