@@ -97,7 +97,9 @@ pub fn attach<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
     struct Leave;
     impl Drop for Leave {
         fn drop(&mut self) {
-            INSIDE.fetch_sub(1, Ordering::SeqCst);
+            // Saturating: a fork from inside `attach` resets the count in the child while this
+            // thread is still inside.
+            let _ = INSIDE.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
         }
     }
     INSIDE.fetch_add(1, Ordering::SeqCst);

@@ -10,7 +10,9 @@ import asyncio
 import contextvars
 import gc
 import logging
+import os
 import threading
+import time
 import weakref
 from typing import Any, List, Optional
 
@@ -237,3 +239,40 @@ def test_async_client_in_two_event_loops(sandbox: Sandbox) -> None:
 
     assert asyncio.run(once())
     assert asyncio.run(once())
+
+
+def test_callback_may_use_another_client(sandbox: Sandbox) -> None:
+    other = Client(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+
+    def answer(challenge: MfaChallenge) -> str:
+        assert other.org.create("made by the mfa callback").id
+        return sandbox.otp_code
+
+    assert mfa_client(sandbox, Client, answer).cdirectory_service.get_users().full_count
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files through /proc")
+def test_collected_and_closed_clients_release_their_sockets(sandbox: Sandbox) -> None:
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    def settled(limit: int) -> bool:
+        # Connections close on the runtime's threads shortly after the client goes.
+        for _ in range(500):
+            if open_files() <= limit:
+                return True
+            time.sleep(0.02)
+        return False
+
+    Client(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret).org.create("warm up")
+    before = open_files()
+    for _ in range(40):
+        owner = Owner(sandbox, Client)
+        assert owner.users.get_users().full_count
+        del owner
+    gc.collect()
+    assert settled(before + 5), (before, open_files())
+    for _ in range(40):
+        with Client(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret) as client:
+            assert client.cdirectory_service.get_users().full_count
+    assert settled(before + 5), (before, open_files())

@@ -105,6 +105,25 @@ server.stdin.close()
 server.wait()
 print("ok")
 ''',
+    # A child that ends with a normal exit (finalization runs in the child, over the parent's
+    # sandbox and clients), then the parent goes on.
+    "fork_child_exits_normally": '''
+import asyncio
+sb = Sandbox()
+parent = Client(sb.url, **credentials(sb))
+parent.cdirectory_service.get_users()
+pid = os.fork()
+if pid == 0:
+    parent.cdirectory_service.get_users()
+    Client(sb.url, **credentials(sb)).cdirectory_service.get_users()
+    async def use_async():
+        await AsyncClient(sb.url, **credentials(sb)).cdirectory_service.get_users()
+    asyncio.run(use_async())
+    sys.exit(0)
+assert wait_child(pid) == 0
+assert parent.cdirectory_service.get_users().full_count
+print("ok")
+''',
     # Row 2: the child uses the parent's Client.
     "fork_parent_client": '''
 sb = Sandbox()
@@ -244,6 +263,27 @@ async def main():
     assert (await aclient.org.create("Next")).id
 asyncio.run(main())
 assert client.org.create("Sync next").id
+print("ok")
+''',
+    # Calls still in flight at exit, sync in a daemon thread and async abandoned, with every log
+    # record going to a handler: the interpreter still ends with status 0.
+    "calls_in_flight_at_exit_with_logging": '''
+import asyncio, logging
+logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+sb = Sandbox()
+sb.inject("Org_Create", "delay", delay=0.05, times=100)
+async def main():
+    client = AsyncClient(sb.url, **credentials(sb))
+    await client.cdirectory_service.get_users()
+    for i in range(20):
+        asyncio.ensure_future(client.org.create(f"async {i}"))
+    await asyncio.sleep(0.01)
+asyncio.run(main())
+client = Client(sb.url, **credentials(sb))
+def busy():
+    for i in range(100):
+        client.org.create(f"sync {i}")
+threading.Thread(target=busy, daemon=True).start()
 print("ok")
 ''',
     # Clients (one with an mfa callback in a reference cycle) collected during shutdown.
