@@ -43,6 +43,8 @@ pub struct App {
     pub faults: Faults,
     /// Request log.
     pub log: RequestLog,
+    /// The Vault's data (`/PasswordVault/`). A std lock: it is never held across an await.
+    pub vault: Mutex<crate::vault::state::Vault>,
 }
 
 impl App {
@@ -55,6 +57,13 @@ impl App {
     /// Writes the tenant.
     pub fn write(&self) -> RwLockWriteGuard<'_, Tenant> {
         self.tenant.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Locks the Vault, first completing the CPM tasks whose time has come.
+    pub fn vault(&self) -> std::sync::MutexGuard<'_, crate::vault::state::Vault> {
+        let mut vault = crate::faults::lock(&self.vault);
+        vault.settle();
+        vault
     }
 
     /// Locks the auth state.

@@ -39,6 +39,7 @@ pub struct SandboxBuilder {
     token_ttl: Duration,
     port: u16,
     otp_code: String,
+    cpm_delay: Duration,
 }
 
 impl Default for SandboxBuilder {
@@ -48,6 +49,7 @@ impl Default for SandboxBuilder {
             token_ttl: Duration::from_secs(3600),
             port: 0,
             otp_code: "123456".to_owned(),
+            cpm_delay: Duration::from_millis(300),
         }
     }
 }
@@ -77,6 +79,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// How long the Vault's CPM takes to change, verify or reconcile a password (default
+    /// 300 ms); until then the account's `secretManagement.status` is `inProcess`.
+    pub fn cpm_delay(mut self, delay: Duration) -> Self {
+        self.cpm_delay = delay;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<SandboxHandle> {
         let listener = TcpListener::bind(("127.0.0.1", self.port)).await?;
@@ -93,12 +102,20 @@ impl SandboxBuilder {
             mfa_password: seed::MFA_PASSWORD.to_owned(),
         };
         let tenant = seed::tenant(self.seed);
+        // Identity users that administer the Vault when they call it with a platform token,
+        // as on a Privilege Cloud tenant.
+        let vault = crate::vault::seed::vault(
+            self.seed,
+            self.cpm_delay,
+            &[seed::ADMIN_USERNAME, seed::CLIENT_ID],
+        );
         let app = Arc::new(App {
             config,
             tenant: RwLock::new(tenant),
             auth: Mutex::new(Default::default()),
             faults: Faults::default(),
             log: RequestLog::default(),
+            vault: Mutex::new(vault),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, app.clone(), stop_rx));

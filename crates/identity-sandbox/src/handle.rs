@@ -85,6 +85,18 @@ impl SandboxHandle {
         self.inner.url.clone()
     }
 
+    /// Base URL of the Vault, `http://127.0.0.1:PORT/PasswordVault` (as a PVWA's).
+    pub fn vault_url(&self) -> String {
+        format!("{}/PasswordVault", self.inner.url)
+    }
+
+    /// A Vault session token for a vault user, bypassing Logon. `None` for an unknown user.
+    pub fn vault_token_for(&self, user: &str) -> Option<String> {
+        let mut vault = self.inner.app.vault();
+        let name = vault.user_by_name(user)?.username.clone();
+        Some(vault.issue(&name, self.inner.app.config.token_ttl))
+    }
+
     /// Login name of the confidential OAuth client accepted by `/oauth2/platformtoken`.
     pub fn client_id(&self) -> &str {
         &self.inner.app.config.client_id

@@ -48,6 +48,7 @@ mod routes;
 mod seed;
 mod server;
 mod state;
+mod vault;
 mod view;
 
 pub use builder::{Sandbox, SandboxBuilder, Seed};
@@ -60,6 +61,20 @@ pub use view::{ExtColumnView, OrgView, ScimGroupView, ScimUserView, StateView, U
 /// tests that check each one is exercised and for fault injection.
 pub fn operation_ids() -> Vec<&'static str> {
     routes::operation_ids().collect()
+}
+
+/// The operationId of every Vault operation the sandbox serves (all 58 of `spec/vault.yaml`),
+/// under `/PasswordVault/`.
+pub fn vault_operation_ids() -> Vec<&'static str> {
+    vault::operation_ids().collect()
+}
+
+/// The fixed Vault credentials (self-hosted Logon), also printed by the binary.
+pub mod vault_credentials {
+    pub use crate::vault::seed::{
+        ADMIN_PASSWORD, ADMIN_USERNAME, AUDITOR_PASSWORD, AUDITOR_USERNAME, LDAP_PASSWORD,
+        LDAP_USERNAME, RADIUS_PASSWORD, RADIUS_USERNAME,
+    };
 }
 
 /// The fixed demo credentials, also printed by the binary.

@@ -21,7 +21,8 @@ struct Args {
     /// The code the EMAIL login mechanism accepts.
     #[arg(long, default_value = "123456")]
     otp_code: String,
-    /// Also print a ready bearer token for the administrator (`TOKEN=<token>` line), for scripts.
+    /// Also print a ready bearer token for the administrator (`TOKEN=<token>` line) and a Vault
+    /// session token for the Vault administrator (`VAULT_TOKEN=<token>`), for scripts.
     #[arg(long)]
     print_token: bool,
 }
@@ -70,11 +71,42 @@ async fn main() -> std::process::ExitCode {
         format!("MFA_USERNAME={}", sandbox.mfa_username()),
         format!("MFA_PASSWORD={}", sandbox.mfa_password()),
         format!("OTP_CODE={}", sandbox.otp_code()),
+        format!("VAULT_URL={}", sandbox.vault_url()),
+        format!(
+            "VAULT_USERNAME={}",
+            identity_sandbox::vault_credentials::ADMIN_USERNAME
+        ),
+        format!(
+            "VAULT_PASSWORD={}",
+            identity_sandbox::vault_credentials::ADMIN_PASSWORD
+        ),
+        format!(
+            "VAULT_LDAP_USERNAME={}",
+            identity_sandbox::vault_credentials::LDAP_USERNAME
+        ),
+        format!(
+            "VAULT_LDAP_PASSWORD={}",
+            identity_sandbox::vault_credentials::LDAP_PASSWORD
+        ),
+        format!(
+            "VAULT_RADIUS_USERNAME={}",
+            identity_sandbox::vault_credentials::RADIUS_USERNAME
+        ),
+        format!(
+            "VAULT_RADIUS_PASSWORD={}",
+            identity_sandbox::vault_credentials::RADIUS_PASSWORD
+        ),
     ];
     if args.print_token
         && let Some(token) = sandbox.token_for(sandbox.admin_username())
     {
         lines.push(format!("TOKEN={token}"));
+    }
+    if args.print_token
+        && let Some(token) =
+            sandbox.vault_token_for(identity_sandbox::vault_credentials::ADMIN_USERNAME)
+    {
+        lines.push(format!("VAULT_TOKEN={token}"));
     }
     lines.push(format!("URL={}", sandbox.url()));
     let mut out = std::io::stdout().lock();
