@@ -140,6 +140,19 @@ impl Query {
             })
     }
 
+    /// Fails when a parameter is repeated: the spec gives each one a single value.
+    pub fn single(&self) -> Result<(), VaultError> {
+        for (i, (k, _)) in self.0.iter().enumerate() {
+            if self.0[..i].iter().any(|(p, _)| p.eq_ignore_ascii_case(k)) {
+                return Err(VaultError::invalid(
+                    k,
+                    format!("The parameter {k} is repeated."),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// A parameter's value.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
@@ -207,10 +220,10 @@ pub fn field<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     })
 }
 
-/// An optional string field (`null` is absent).
+/// An optional string field (`null` is not a string and is refused, as the spec types it).
 pub fn string(map: &Map<String, Value>, name: &str) -> Result<Option<String>, VaultError> {
     match field(map, name) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(VaultError::invalid(
             name,
@@ -230,7 +243,7 @@ pub fn required(map: &Map<String, Value>, name: &str) -> Result<String, VaultErr
 /// An optional boolean field; the strings `"true"`/`"false"` are accepted as clients send them.
 pub fn boolean(map: &Map<String, Value>, name: &str) -> Result<Option<bool>, VaultError> {
     match field(map, name) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),

@@ -272,6 +272,26 @@ pub fn empty() -> Reply {
     Reply::empty(200)
 }
 
+/// Operations whose request body the spec requires.
+fn needs_body(op: &str) -> bool {
+    matches!(
+        op,
+        "Auth_Logon"
+            | "Accounts_Add"
+            | "Accounts_Update"
+            | "Accounts_SetNextPassword"
+            | "Accounts_UpdatePassword"
+            | "Accounts_Link"
+            | "Safes_Add"
+            | "Safes_Update"
+            | "SafeMembers_Add"
+            | "SafeMembers_Update"
+            | "Users_Add"
+            | "Users_Update"
+            | "Users_ResetPassword"
+    )
+}
+
 fn is_anonymous(op: &str) -> bool {
     matches!(op, "Auth_Logon" | "Server_GetVersion")
 }
@@ -319,10 +339,13 @@ pub async fn call(
             None => return VaultError::unauthorized().reply(),
         }
     };
-    let query = match Query::parse(raw_query) {
+    let query = match Query::parse(raw_query).and_then(|q| q.single().map(|()| q)) {
         Ok(q) => q,
         Err(e) => return e.reply(),
     };
+    if needs_body(op) && body.iter().all(u8::is_ascii_whitespace) {
+        return VaultError::missing("body").reply();
+    }
     let ctx = Ctx {
         app,
         route,

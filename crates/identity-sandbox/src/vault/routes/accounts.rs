@@ -62,6 +62,37 @@ pub fn list(ctx: &Ctx<'_>) -> Outcome {
             ));
         }
     };
+    const SAVED: [&str; 21] = [
+        "Regular",
+        "Recently",
+        "New",
+        "Link",
+        "Deleted",
+        "PolicyFailures",
+        "AccessedByUsers",
+        "ModifiedByUsers",
+        "ModifiedByCPM",
+        "DisabledPasswordByUser",
+        "DisabledPasswordByCPM",
+        "ScheduledForChange",
+        "ScheduledForVerify",
+        "ScheduledForReconcile",
+        "SuccessfullyReconciled",
+        "FailedChange",
+        "FailedVerify",
+        "FailedReconcile",
+        "LockedOrNew",
+        "Locked",
+        "Favorites",
+    ];
+    if let Some(saved) = ctx.query.get("savedFilter")
+        && !SAVED.contains(&saved)
+    {
+        return Err(VaultError::invalid(
+            "savedFilter",
+            format!("The value '{saved}' is not valid for savedFilter."),
+        ));
+    }
     let safe_filter = match ctx.query.get("filter") {
         None => None,
         Some(f) => Some(parse_filter(f)?),
@@ -417,6 +448,18 @@ pub fn retrieve(ctx: &Ctx<'_>) -> Outcome {
     let body = object(&ctx.json()?)?;
     let reason = string(&body, "reason")?;
     let version = integer(&body, "Version")?;
+    for name in ["TicketingSystemName", "TicketId", "Machine"] {
+        string(&body, name)?;
+    }
+    boolean(&body, "isUse")?;
+    if let Some(action) = string(&body, "ActionType")?
+        && !["show", "copy", "connect", "download"].contains(&action.as_str())
+    {
+        return Err(VaultError::invalid(
+            "ActionType",
+            format!("The value '{action}' is not valid for ActionType."),
+        ));
+    }
     let caller = ctx.caller.name.clone();
     let require_reason = {
         let v = ctx.app.vault();

@@ -59,6 +59,7 @@ pub fn list(ctx: &Ctx<'_>) -> Outcome {
 /// S-2.
 pub fn get(ctx: &Ctx<'_>) -> Outcome {
     let v = ctx.app.vault();
+    ctx.query.bool("useCache")?;
     let s = visible(&v, &ctx.caller.name, ctx.param(0))?;
     if ctx.query.bool("includeAccounts")?.unwrap_or(false) {
         Ok(json(200, &with_accounts(&v, s)))
@@ -255,6 +256,7 @@ pub fn members(ctx: &Ctx<'_>) -> Outcome {
 
 /// M-2.
 pub fn get_member(ctx: &Ctx<'_>) -> Outcome {
+    ctx.query.bool("useCache")?;
     let v = ctx.app.vault();
     let s = visible(&v, &ctx.caller.name, ctx.param(0))?;
     require(&v, &ctx.caller.name, &s.name, "viewSafeMembers")?;
