@@ -17,6 +17,14 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The same process serves the Vault API of PAM Self-Hosted / Privilege Cloud
+//! (`spec/vault.yaml`) under `/PasswordVault/`, as a PVWA does, so a PVWA tool works given only
+//! the host and port ([`SandboxHandle::vault_url`]). Logon accepts the CyberArk, LDAP and RADIUS
+//! methods ([`vault_credentials`]) and answers a session token for `Authorization` without
+//! `Bearer`; the Identity platform token works as `Bearer`. Safe permissions are enforced per
+//! member, CPM tasks finish after [`SandboxBuilder::cpm_delay`], and faults, holds and the request
+//! log work by the Vault's operationIds ([`vault_operation_ids`]) exactly as for Identity.
+//!
 //! The same controls are available over HTTP under the reserved prefix `/__sandbox/` for
 //! clients written in other languages (all JSON; none of them needs a token):
 //!
