@@ -7,6 +7,17 @@ use crate::state::Tenant;
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
+/// The data a sandbox starts with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Seed {
+    /// Only the accounts needed to sign in (admin, MFA user, OAuth client).
+    #[default]
+    Empty,
+    /// A small company: a dozen users (some with risk level `High`, a management chain), an
+    /// organization, extensible attribute columns with values, roles and SCIM groups.
+    Demo,
+}
+
 /// Fixed credentials and settings of one sandbox.
 #[derive(Debug, Clone)]
 pub struct Config {

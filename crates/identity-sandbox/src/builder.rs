@@ -1,5 +1,6 @@
 //! Configuring and starting a sandbox.
 
+pub use crate::app::Seed;
 use crate::app::{App, Config};
 use crate::faults::Faults;
 use crate::handle::SandboxHandle;
@@ -19,17 +20,6 @@ impl Sandbox {
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder::default()
     }
-}
-
-/// The data a sandbox starts with.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Seed {
-    /// Only the accounts needed to sign in (admin, MFA user, OAuth client).
-    #[default]
-    Empty,
-    /// A small company: a dozen users (some with risk level `High`, a management chain), an
-    /// organization, extensible attribute columns with values, roles and SCIM groups.
-    Demo,
 }
 
 /// Configures a sandbox before it starts.

@@ -41,6 +41,12 @@
 //! | `GET /__sandbox/credentials` | the demo credentials |
 //! | `POST /__sandbox/token` `{user}` → `{access_token}` | a token for any user, without logging in |
 
+//! Layout, with the arrows running one way: the shared core (`app` state and configuration,
+//! `server`, `faults` and holds, `log`, `envelope::Reply`, `ids`) knows neither API's routes;
+//! the Identity API is `routes/`, `state/`, `seed`, `auth`, `input` and `view`; the Vault is
+//! `vault/` (its own state, seed, CPM and routes). `builder` and `handle` sit on top and wire
+//! the two APIs into one process.
+
 #![deny(missing_docs)]
 
 mod app;

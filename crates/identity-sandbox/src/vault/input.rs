@@ -189,17 +189,26 @@ impl Query {
     }
 }
 
-/// The body as JSON; an empty body is `null`.
+/// The body as JSON; an empty body is `null` (an optional body that was left out).
 pub fn parse_body(bytes: &[u8]) -> Result<Value, VaultError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(bytes).map_err(|e| {
-        VaultError::invalid("body", format!("The request body is not valid JSON: {e}"))
-    })
+    match serde_json::from_slice(bytes) {
+        // A literal `null` is a body of the wrong type, not a missing one.
+        Ok(Value::Null) => Err(VaultError::invalid(
+            "body",
+            "The request body must not be null.",
+        )),
+        Ok(value) => Ok(value),
+        Err(e) => Err(VaultError::invalid(
+            "body",
+            format!("The request body is not valid JSON: {e}"),
+        )),
+    }
 }
 
-/// The body as an object; `null` counts as an empty object.
+/// The body as an object; a missing body counts as an empty object.
 pub fn object(body: &Value) -> Result<Map<String, Value>, VaultError> {
     match body {
         Value::Null => Ok(Map::new()),
@@ -257,7 +266,7 @@ pub fn boolean(map: &Map<String, Value>, name: &str) -> Result<Option<bool>, Vau
 /// An optional integer field.
 pub fn integer(map: &Map<String, Value>, name: &str) -> Result<Option<i64>, VaultError> {
     match field(map, name) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(v) => v.as_i64().map(Some).ok_or_else(|| {
             VaultError::invalid(name, format!("The value of {name} must be an integer."))
         }),

@@ -3,7 +3,7 @@
 use super::state::{
     Account, Member, Platform, PsmSession, Safe, Vault, VaultUser, all_permissions, now,
 };
-use crate::builder::Seed;
+use crate::app::Seed;
 use serde_json::Map;
 use std::collections::BTreeMap;
 use std::time::Duration;
