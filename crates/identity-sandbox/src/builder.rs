@@ -30,6 +30,7 @@ pub struct SandboxBuilder {
     port: u16,
     otp_code: String,
     cpm_delay: Duration,
+    tls: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -40,6 +41,7 @@ impl Default for SandboxBuilder {
             port: 0,
             otp_code: "123456".to_owned(),
             cpm_delay: Duration::from_millis(300),
+            tls: false,
         }
     }
 }
@@ -76,8 +78,20 @@ impl SandboxBuilder {
         self
     }
 
+    /// Serve https with a certificate generated at start (default: plain http). The handle's
+    /// [`SandboxHandle::ca_pem`] is the certificate a client must trust.
+    pub fn tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<SandboxHandle> {
+        let tls = if self.tls {
+            Some(crate::tls::self_signed().map_err(std::io::Error::other)?)
+        } else {
+            None
+        };
         let listener = TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
         let config = Config {
@@ -108,10 +122,13 @@ impl SandboxBuilder {
             vault: Mutex::new(vault),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, app.clone(), stop_rx));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
+        let task = tokio::spawn(server::serve(listener, app.clone(), stop_rx, tls));
         Ok(SandboxHandle::new(
             app,
-            format!("http://{addr}"),
+            format!("{scheme}://{addr}"),
+            ca_pem,
             stop_tx,
             task,
         ))

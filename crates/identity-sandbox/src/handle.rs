@@ -20,6 +20,7 @@ pub struct SandboxHandle {
 struct Inner {
     app: Arc<App>,
     url: String,
+    ca_pem: Option<String>,
     stop: watch::Sender<bool>,
     task: Mutex<Option<JoinHandle<()>>>,
 }
@@ -67,6 +68,7 @@ impl SandboxHandle {
     pub(crate) fn new(
         app: Arc<App>,
         url: String,
+        ca_pem: Option<String>,
         stop: watch::Sender<bool>,
         task: JoinHandle<()>,
     ) -> Self {
@@ -74,15 +76,22 @@ impl SandboxHandle {
             inner: Arc::new(Inner {
                 app,
                 url,
+                ca_pem,
                 stop,
                 task: Mutex::new(Some(task)),
             }),
         }
     }
 
-    /// Base URL, `http://127.0.0.1:PORT`.
+    /// Base URL, `http://127.0.0.1:PORT` (`https://` with TLS).
     pub fn url(&self) -> String {
         self.inner.url.clone()
+    }
+
+    /// With [`crate::SandboxBuilder::tls`], the PEM of the self-signed certificate the server
+    /// presents: add it as a trusted root (it is its own CA).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.inner.ca_pem.as_deref()
     }
 
     /// Base URL of the Vault, `http://127.0.0.1:PORT/PasswordVault` (as a PVWA's).

@@ -62,6 +62,7 @@ mod routes;
 mod seed;
 mod server;
 mod state;
+mod tls;
 mod vault;
 mod view;
 

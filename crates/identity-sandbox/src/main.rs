@@ -21,6 +21,10 @@ struct Args {
     /// The code the EMAIL login mechanism accepts.
     #[arg(long, default_value = "123456")]
     otp_code: String,
+    /// Serve https with a self-signed certificate generated at start; its PEM is written to a
+    /// file named by the `CA_FILE=` line, for clients to trust.
+    #[arg(long)]
+    tls: bool,
     /// Also print a ready bearer token for the administrator (`TOKEN=<token>` line) and a Vault
     /// session token for the Vault administrator (`VAULT_TOKEN=<token>`), for scripts.
     #[arg(long)]
@@ -47,6 +51,7 @@ async fn main() -> std::process::ExitCode {
         .port(args.port)
         .token_ttl(Duration::from_secs(args.token_ttl_secs))
         .otp_code(args.otp_code)
+        .tls(args.tls)
         .start()
         .await
     {
@@ -107,6 +112,18 @@ async fn main() -> std::process::ExitCode {
             sandbox.vault_token_for(identity_sandbox::vault_credentials::ADMIN_USERNAME)
     {
         lines.push(format!("VAULT_TOKEN={token}"));
+    }
+    if let Some(pem) = sandbox.ca_pem() {
+        let path =
+            std::env::temp_dir().join(format!("identity-sandbox-{}-ca.pem", std::process::id()));
+        if let Err(e) = std::fs::write(&path, pem) {
+            eprintln!(
+                "identity-sandbox: cannot write the CA file {}: {e}",
+                path.display()
+            );
+            return std::process::ExitCode::FAILURE;
+        }
+        lines.push(format!("CA_FILE={}", path.display()));
     }
     lines.push(format!("URL={}", sandbox.url()));
     let mut out = std::io::stdout().lock();

@@ -24,8 +24,14 @@ use tokio::sync::{Notify, watch};
 /// Largest request body the sandbox reads (CSV imports and pictures included).
 const BODY_LIMIT: usize = 64 * 1024 * 1024;
 
-/// Accepts connections until `shutdown` turns true.
-pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiver<bool>) {
+/// Accepts connections until `shutdown` turns true; with `tls`, each one is wrapped in TLS
+/// first (a failed handshake just closes that connection).
+pub async fn serve(
+    listener: TcpListener,
+    app: Arc<App>,
+    shutdown: watch::Receiver<bool>,
+    tls: Option<crate::tls::Tls>,
+) {
     let stop = stopped(shutdown.clone());
     tokio::pin!(stop);
     loop {
@@ -33,7 +39,20 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiv
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(connection(stream, app.clone(), shutdown.clone()));
+                    let (app, shutdown) = (app.clone(), shutdown.clone());
+                    match &tls {
+                        None => {
+                            tokio::spawn(connection(stream, app, shutdown));
+                        }
+                        Some(tls) => {
+                            let acceptor = tls.acceptor.clone();
+                            tokio::spawn(async move {
+                                if let Ok(stream) = acceptor.accept(stream).await {
+                                    connection(stream, app, shutdown).await;
+                                }
+                            });
+                        }
+                    }
                 }
                 // Accept errors (file descriptor exhaustion, aborted handshakes) are transient;
                 // back off briefly instead of spinning.
@@ -44,7 +63,10 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiv
     }
 }
 
-async fn connection(stream: tokio::net::TcpStream, app: Arc<App>, shutdown: watch::Receiver<bool>) {
+async fn connection<S>(stream: S, app: Arc<App>, shutdown: watch::Receiver<bool>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let killer = Arc::new(Notify::new());
     let service_killer = killer.clone();
     let service = service_fn(move |req: Request<Incoming>| {
