@@ -113,6 +113,7 @@ async fn main() -> std::process::ExitCode {
     {
         lines.push(format!("VAULT_TOKEN={token}"));
     }
+    let mut ca_file = None;
     if let Some(pem) = sandbox.ca_pem() {
         let path =
             std::env::temp_dir().join(format!("identity-sandbox-{}-ca.pem", std::process::id()));
@@ -124,6 +125,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
         lines.push(format!("CA_FILE={}", path.display()));
+        ca_file = Some(path);
     }
     lines.push(format!("URL={}", sandbox.url()));
     let mut out = std::io::stdout().lock();
@@ -139,5 +141,9 @@ async fn main() -> std::process::ExitCode {
     );
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
+    // The certificate is only good for this run; leave no stale CA file behind.
+    if let Some(path) = ca_file {
+        let _ = std::fs::remove_file(path);
+    }
     std::process::ExitCode::SUCCESS
 }
