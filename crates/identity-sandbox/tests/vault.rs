@@ -965,11 +965,32 @@ async fn vault_users() {
             .await
             .is_ok()
     );
+    // Five failed logons suspend the user; even the right password is refused until Activate.
+    for _ in 0..5 {
+        let failed = logon(&v.sb, &v.http, "CyberArk", "new.user", "wrong").await;
+        assert_eq!(failed.unwrap_err().0, 403);
+    }
+    let suspended = logon(&v.sb, &v.http, "CyberArk", "new.user", "Reset-Passw0rd-2")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (suspended.0, suspended.1["ErrorCode"].as_str()),
+        (403, Some("ITATS006E"))
+    );
+    assert_eq!(
+        v.get(&format!("/API/Users/{id}")).await.1["suspended"],
+        true
+    );
     assert_eq!(
         v.call(Method::POST, &format!("/API/Users/{id}/Activate"), None)
             .await
             .0,
         200
+    );
+    assert!(
+        logon(&v.sb, &v.http, "CyberArk", "new.user", "Reset-Passw0rd-2")
+            .await
+            .is_ok()
     );
     // A user without AddUpdateUsers cannot delete.
     let auditor = logon(

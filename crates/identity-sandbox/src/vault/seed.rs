@@ -107,6 +107,7 @@ fn add_user(
             source: source.to_owned(),
             methods: methods.iter().map(|m| (*m).to_owned()).collect(),
             suspended: false,
+            failed_logons: 0,
             authorizations: auths.iter().map(|a| (*a).to_owned()).collect(),
             doc,
         },

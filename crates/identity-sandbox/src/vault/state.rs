@@ -52,6 +52,8 @@ pub struct VaultUser {
     pub methods: Vec<String>,
     /// Suspended after failed logons (Activate clears it).
     pub suspended: bool,
+    /// Failed logons since the last success.
+    pub failed_logons: u32,
     /// Vault-level authorizations (`AddSafes`, `AuditUsers`, ...).
     pub authorizations: Vec<String>,
     /// Every other field, as last sent.

@@ -3,6 +3,9 @@
 use super::super::input::{boolean, object, required, string};
 use super::super::{Ctx, Outcome, VaultError, json};
 
+/// Failed logons in a row that suspend a user.
+pub const MAX_FAILED_LOGONS: u32 = 5;
+
 /// The version the sandbox reports.
 pub const VERSION: &str = "14.6.0";
 
@@ -27,23 +30,37 @@ pub fn logon(ctx: &Ctx<'_>) -> Outcome {
     let mut vault = ctx.app.vault();
     let bad = || VaultError::new(403, "ITATS004E", "Authentication failure for User.");
     let user = vault.user_by_name(&username).cloned().ok_or_else(bad)?;
-    if user.password.is_empty()
-        || user.password != password
-        || !user.methods.iter().any(|m| m == method)
-    {
-        return Err(bad());
-    }
     if user.suspended {
         return Err(VaultError::new(
             403,
             "ITATS006E",
-            format!("User {} is suspended.", user.username),
+            format!(
+                "User {} is suspended. Contact your administrator.",
+                user.username
+            ),
         ));
+    }
+    if user.password.is_empty()
+        || user.password != password
+        || !user.methods.iter().any(|m| m == method)
+    {
+        // Like the Vault's default policy, repeated failures suspend the user until an
+        // administrator activates it again.
+        if let Some(u) = vault.users.get_mut(&user.id) {
+            u.failed_logons += 1;
+            if u.failed_logons >= MAX_FAILED_LOGONS {
+                u.suspended = true;
+            }
+        }
+        return Err(bad());
     }
     if let Some(new_password) = new_password.filter(|p| !p.is_empty())
         && let Some(u) = vault.users.get_mut(&user.id)
     {
         u.password = new_password;
+    }
+    if let Some(u) = vault.users.get_mut(&user.id) {
+        u.failed_logons = 0;
     }
     let token = vault.issue(&user.username, ctx.app.config.token_ttl);
     Ok(json(200, &token))

@@ -156,6 +156,7 @@ pub fn add(ctx: &Ctx<'_>) -> Outcome {
         source: "CyberArk".into(),
         methods,
         suspended: false,
+        failed_logons: 0,
         authorizations: auths,
         doc: doc(&body),
     };
@@ -226,6 +227,7 @@ pub fn activate(ctx: &Ctx<'_>) -> Outcome {
         .get_mut(&id)
         .ok_or_else(|| VaultError::not_found("User", &id.to_string()))?;
     u.suspended = false;
+    u.failed_logons = 0;
     Ok(empty())
 }
 
