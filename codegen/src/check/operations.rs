@@ -8,9 +8,12 @@ use super::document::{Operation, deref, join};
 use super::{Finding, Rule};
 
 /// The conventions `x-cyberark-convention` may name (README: vendor extensions).
-pub(crate) const CONVENTIONS: [&str; 3] = ["envelope", "oauth", "scim"];
+pub(crate) const CONVENTIONS: [&str; 4] = ["envelope", "oauth", "scim", "vault"];
 /// The paging styles `x-cyberark-paging.style` may name.
-pub(crate) const PAGING_STYLES: [&str; 2] = ["redrock", "scim"];
+pub(crate) const PAGING_STYLES: [&str; 4] = ["redrock", "scim", "nextlink", "offset-limit"];
+/// The media type of a binary download (a recording, an RDP file), declared as
+/// `{type: string, format: binary}`.
+const BINARY_MEDIA_TYPE: &str = "application/octet-stream";
 /// Media types the generated clients decode.
 const JSON_MEDIA_TYPES: [&str; 2] = ["application/json", "application/scim+json"];
 /// The schema every envelope response builds on.
@@ -242,6 +245,24 @@ fn is_empty_schema(schema: Option<&Value>) -> bool {
     }
 }
 
+/// Whether the operation follows the Vault's convention (real status codes, its error body).
+fn is_vault(object: &Map<String, Value>) -> bool {
+    object.get("x-cyberark-convention").and_then(Value::as_str) == Some("vault")
+}
+
+/// Whether a response's only content is a binary download.
+fn is_binary(response: &Value) -> bool {
+    let Some(content) = response.get("content").and_then(Value::as_object) else {
+        return false;
+    };
+    content.len() == 1
+        && content.get(BINARY_MEDIA_TYPE).is_some_and(|media| {
+            let schema = media.get("schema");
+            schema.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("string")
+                && schema.and_then(|s| s.get("format")).and_then(Value::as_str) == Some("binary")
+        })
+}
+
 /// The JSON-ish media type of a response's content, with its name.
 fn json_content(response: &Value) -> Option<(&str, &Value)> {
     let content = response.get("content")?.as_object()?;
@@ -292,6 +313,12 @@ fn check_success(
             } else {
                 typed = true;
             }
+            continue;
+        }
+        // The Vault answers its CPM and session actions with 200 and an empty body, and its
+        // downloads as bytes; both are typed answers of the `vault` convention.
+        if is_vault(object) && (!has_content || is_binary(response)) {
+            typed = true;
             continue;
         }
         match json_content(response) {

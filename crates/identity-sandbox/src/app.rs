@@ -7,6 +7,17 @@ use crate::state::Tenant;
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
+/// The data a sandbox starts with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Seed {
+    /// Only the accounts needed to sign in (admin, MFA user, OAuth client).
+    #[default]
+    Empty,
+    /// A small company: a dozen users (some with risk level `High`, a management chain), an
+    /// organization, extensible attribute columns with values, roles and SCIM groups.
+    Demo,
+}
+
 /// Fixed credentials and settings of one sandbox.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -43,6 +54,8 @@ pub struct App {
     pub faults: Faults,
     /// Request log.
     pub log: RequestLog,
+    /// The Vault's data (`/PasswordVault/`). A std lock: it is never held across an await.
+    pub vault: Mutex<crate::vault::state::Vault>,
 }
 
 impl App {
@@ -55,6 +68,13 @@ impl App {
     /// Writes the tenant.
     pub fn write(&self) -> RwLockWriteGuard<'_, Tenant> {
         self.tenant.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Locks the Vault, first completing the CPM tasks whose time has come.
+    pub fn vault(&self) -> std::sync::MutexGuard<'_, crate::vault::state::Vault> {
+        let mut vault = crate::faults::lock(&self.vault);
+        vault.settle();
+        vault
     }
 
     /// Locks the auth state.

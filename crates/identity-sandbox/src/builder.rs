@@ -1,5 +1,6 @@
 //! Configuring and starting a sandbox.
 
+pub use crate::app::Seed;
 use crate::app::{App, Config};
 use crate::faults::Faults;
 use crate::handle::SandboxHandle;
@@ -21,17 +22,6 @@ impl Sandbox {
     }
 }
 
-/// The data a sandbox starts with.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Seed {
-    /// Only the accounts needed to sign in (admin, MFA user, OAuth client).
-    #[default]
-    Empty,
-    /// A small company: a dozen users (some with risk level `High`, a management chain), an
-    /// organization, extensible attribute columns with values, roles and SCIM groups.
-    Demo,
-}
-
 /// Configures a sandbox before it starts.
 #[derive(Debug, Clone)]
 pub struct SandboxBuilder {
@@ -39,6 +29,8 @@ pub struct SandboxBuilder {
     token_ttl: Duration,
     port: u16,
     otp_code: String,
+    cpm_delay: Duration,
+    tls: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -48,6 +40,8 @@ impl Default for SandboxBuilder {
             token_ttl: Duration::from_secs(3600),
             port: 0,
             otp_code: "123456".to_owned(),
+            cpm_delay: Duration::from_millis(300),
+            tls: false,
         }
     }
 }
@@ -77,8 +71,27 @@ impl SandboxBuilder {
         self
     }
 
+    /// How long the Vault's CPM takes to change, verify or reconcile a password (default
+    /// 300 ms); until then the account's `secretManagement.status` is `inProcess`.
+    pub fn cpm_delay(mut self, delay: Duration) -> Self {
+        self.cpm_delay = delay;
+        self
+    }
+
+    /// Serve https with a certificate generated at start (default: plain http). The handle's
+    /// [`SandboxHandle::ca_pem`] is the certificate a client must trust.
+    pub fn tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<SandboxHandle> {
+        let tls = if self.tls {
+            Some(crate::tls::self_signed().map_err(std::io::Error::other)?)
+        } else {
+            None
+        };
         let listener = TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
         let config = Config {
@@ -93,18 +106,29 @@ impl SandboxBuilder {
             mfa_password: seed::MFA_PASSWORD.to_owned(),
         };
         let tenant = seed::tenant(self.seed);
+        // Identity users that administer the Vault when they call it with a platform token,
+        // as on a Privilege Cloud tenant.
+        let vault = crate::vault::seed::vault(
+            self.seed,
+            self.cpm_delay,
+            &[seed::ADMIN_USERNAME, seed::CLIENT_ID],
+        );
         let app = Arc::new(App {
             config,
             tenant: RwLock::new(tenant),
             auth: Mutex::new(Default::default()),
             faults: Faults::default(),
             log: RequestLog::default(),
+            vault: Mutex::new(vault),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, app.clone(), stop_rx));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
+        let task = tokio::spawn(server::serve(listener, app.clone(), stop_rx, tls));
         Ok(SandboxHandle::new(
             app,
-            format!("http://{addr}"),
+            format!("{scheme}://{addr}"),
+            ca_pem,
             stop_tx,
             task,
         ))

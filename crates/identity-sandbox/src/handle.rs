@@ -20,6 +20,7 @@ pub struct SandboxHandle {
 struct Inner {
     app: Arc<App>,
     url: String,
+    ca_pem: Option<String>,
     stop: watch::Sender<bool>,
     task: Mutex<Option<JoinHandle<()>>>,
 }
@@ -67,6 +68,7 @@ impl SandboxHandle {
     pub(crate) fn new(
         app: Arc<App>,
         url: String,
+        ca_pem: Option<String>,
         stop: watch::Sender<bool>,
         task: JoinHandle<()>,
     ) -> Self {
@@ -74,15 +76,34 @@ impl SandboxHandle {
             inner: Arc::new(Inner {
                 app,
                 url,
+                ca_pem,
                 stop,
                 task: Mutex::new(Some(task)),
             }),
         }
     }
 
-    /// Base URL, `http://127.0.0.1:PORT`.
+    /// Base URL, `http://127.0.0.1:PORT` (`https://` with TLS).
     pub fn url(&self) -> String {
         self.inner.url.clone()
+    }
+
+    /// With [`crate::SandboxBuilder::tls`], the PEM of the self-signed certificate the server
+    /// presents: add it as a trusted root (it is its own CA).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.inner.ca_pem.as_deref()
+    }
+
+    /// Base URL of the Vault, `http://127.0.0.1:PORT/PasswordVault` (as a PVWA's).
+    pub fn vault_url(&self) -> String {
+        format!("{}/PasswordVault", self.inner.url)
+    }
+
+    /// A Vault session token for a vault user, bypassing Logon. `None` for an unknown user.
+    pub fn vault_token_for(&self, user: &str) -> Option<String> {
+        let mut vault = self.inner.app.vault();
+        let name = vault.user_by_name(user)?.username.clone();
+        Some(vault.issue(&name, self.inner.app.config.token_ttl))
     }
 
     /// Login name of the confidential OAuth client accepted by `/oauth2/platformtoken`.

@@ -17,6 +17,14 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The same process serves the Vault API of PAM Self-Hosted / Privilege Cloud
+//! (`spec/vault.yaml`) under `/PasswordVault/`, as a PVWA does, so a PVWA tool works given only
+//! the host and port ([`SandboxHandle::vault_url`]). Logon accepts the CyberArk, LDAP and RADIUS
+//! methods ([`vault_credentials`]) and answers a session token for `Authorization` without
+//! `Bearer`; the Identity platform token works as `Bearer`. Safe permissions are enforced per
+//! member, CPM tasks finish after [`SandboxBuilder::cpm_delay`], and faults, holds and the request
+//! log work by the Vault's operationIds ([`vault_operation_ids`]) exactly as for Identity.
+//!
 //! The same controls are available over HTTP under the reserved prefix `/__sandbox/` for
 //! clients written in other languages (all JSON; none of them needs a token):
 //!
@@ -33,6 +41,12 @@
 //! | `GET /__sandbox/credentials` | the demo credentials |
 //! | `POST /__sandbox/token` `{user}` → `{access_token}` | a token for any user, without logging in |
 
+//! Layout, with the arrows running one way: the shared core (`app` state and configuration,
+//! `server`, `faults` and holds, `log`, `envelope::Reply`, `ids`) knows neither API's routes;
+//! the Identity API is `routes/`, `state/`, `seed`, `auth`, `input` and `view`; the Vault is
+//! `vault/` (its own state, seed, CPM and routes). `builder` and `handle` sit on top and wire
+//! the two APIs into one process.
+
 #![deny(missing_docs)]
 
 mod app;
@@ -48,6 +62,8 @@ mod routes;
 mod seed;
 mod server;
 mod state;
+mod tls;
+mod vault;
 mod view;
 
 pub use builder::{Sandbox, SandboxBuilder, Seed};
@@ -60,6 +76,20 @@ pub use view::{ExtColumnView, OrgView, ScimGroupView, ScimUserView, StateView, U
 /// tests that check each one is exercised and for fault injection.
 pub fn operation_ids() -> Vec<&'static str> {
     routes::operation_ids().collect()
+}
+
+/// The operationId of every Vault operation the sandbox serves (all 58 of `spec/vault.yaml`),
+/// under `/PasswordVault/`.
+pub fn vault_operation_ids() -> Vec<&'static str> {
+    vault::operation_ids().collect()
+}
+
+/// The fixed Vault credentials (self-hosted Logon), also printed by the binary.
+pub mod vault_credentials {
+    pub use crate::vault::seed::{
+        ADMIN_PASSWORD, ADMIN_USERNAME, AUDITOR_PASSWORD, AUDITOR_USERNAME, LDAP_PASSWORD,
+        LDAP_USERNAME, RADIUS_PASSWORD, RADIUS_USERNAME,
+    };
 }
 
 /// The fixed demo credentials, also printed by the binary.

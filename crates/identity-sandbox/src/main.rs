@@ -21,7 +21,12 @@ struct Args {
     /// The code the EMAIL login mechanism accepts.
     #[arg(long, default_value = "123456")]
     otp_code: String,
-    /// Also print a ready bearer token for the administrator (`TOKEN=<token>` line), for scripts.
+    /// Serve https with a self-signed certificate generated at start; its PEM is written to a
+    /// file named by the `CA_FILE=` line, for clients to trust.
+    #[arg(long)]
+    tls: bool,
+    /// Also print a ready bearer token for the administrator (`TOKEN=<token>` line) and a Vault
+    /// session token for the Vault administrator (`VAULT_TOKEN=<token>`), for scripts.
     #[arg(long)]
     print_token: bool,
 }
@@ -46,6 +51,7 @@ async fn main() -> std::process::ExitCode {
         .port(args.port)
         .token_ttl(Duration::from_secs(args.token_ttl_secs))
         .otp_code(args.otp_code)
+        .tls(args.tls)
         .start()
         .await
     {
@@ -70,11 +76,56 @@ async fn main() -> std::process::ExitCode {
         format!("MFA_USERNAME={}", sandbox.mfa_username()),
         format!("MFA_PASSWORD={}", sandbox.mfa_password()),
         format!("OTP_CODE={}", sandbox.otp_code()),
+        format!("VAULT_URL={}", sandbox.vault_url()),
+        format!(
+            "VAULT_USERNAME={}",
+            identity_sandbox::vault_credentials::ADMIN_USERNAME
+        ),
+        format!(
+            "VAULT_PASSWORD={}",
+            identity_sandbox::vault_credentials::ADMIN_PASSWORD
+        ),
+        format!(
+            "VAULT_LDAP_USERNAME={}",
+            identity_sandbox::vault_credentials::LDAP_USERNAME
+        ),
+        format!(
+            "VAULT_LDAP_PASSWORD={}",
+            identity_sandbox::vault_credentials::LDAP_PASSWORD
+        ),
+        format!(
+            "VAULT_RADIUS_USERNAME={}",
+            identity_sandbox::vault_credentials::RADIUS_USERNAME
+        ),
+        format!(
+            "VAULT_RADIUS_PASSWORD={}",
+            identity_sandbox::vault_credentials::RADIUS_PASSWORD
+        ),
     ];
     if args.print_token
         && let Some(token) = sandbox.token_for(sandbox.admin_username())
     {
         lines.push(format!("TOKEN={token}"));
+    }
+    if args.print_token
+        && let Some(token) =
+            sandbox.vault_token_for(identity_sandbox::vault_credentials::ADMIN_USERNAME)
+    {
+        lines.push(format!("VAULT_TOKEN={token}"));
+    }
+    let mut ca_file = None;
+    if let Some(pem) = sandbox.ca_pem() {
+        let path =
+            std::env::temp_dir().join(format!("identity-sandbox-{}-ca.pem", std::process::id()));
+        if let Err(e) = std::fs::write(&path, pem) {
+            eprintln!(
+                "identity-sandbox: cannot write the CA file {}: {e}",
+                path.display()
+            );
+            return std::process::ExitCode::FAILURE;
+        }
+        lines.push(format!("CA_FILE={}", path.display()));
+        ca_file = Some(path);
     }
     lines.push(format!("URL={}", sandbox.url()));
     let mut out = std::io::stdout().lock();
@@ -90,5 +141,9 @@ async fn main() -> std::process::ExitCode {
     );
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
+    // The certificate is only good for this run; leave no stale CA file behind.
+    if let Some(path) = ca_file {
+        let _ = std::fs::remove_file(path);
+    }
     std::process::ExitCode::SUCCESS
 }

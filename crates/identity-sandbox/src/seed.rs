@@ -1,6 +1,6 @@
 //! The accounts every sandbox has and the optional demo data.
 
-use crate::builder::Seed;
+use crate::app::Seed;
 use crate::ids;
 use crate::state::ext::ExtColumn;
 use crate::state::orgs::{Org, OrgAdministrator, OrgMember, OrgPermission};

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::envelope::Reply;
 use crate::faults::{Fault, RetryAfter};
 use crate::log::{LoggedRequest, body_for_log, header_for_log};
-use crate::routes::{self, Ctx, Resolved};
+use crate::routes::{self, Ctx, Route};
 use axum::body::Body;
 use bytes::Bytes;
 use futures::StreamExt;
@@ -24,8 +24,14 @@ use tokio::sync::{Notify, watch};
 /// Largest request body the sandbox reads (CSV imports and pictures included).
 const BODY_LIMIT: usize = 64 * 1024 * 1024;
 
-/// Accepts connections until `shutdown` turns true.
-pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiver<bool>) {
+/// Accepts connections until `shutdown` turns true; with `tls`, each one is wrapped in TLS
+/// first (a failed handshake just closes that connection).
+pub async fn serve(
+    listener: TcpListener,
+    app: Arc<App>,
+    shutdown: watch::Receiver<bool>,
+    tls: Option<crate::tls::Tls>,
+) {
     let stop = stopped(shutdown.clone());
     tokio::pin!(stop);
     loop {
@@ -33,7 +39,20 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiv
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(connection(stream, app.clone(), shutdown.clone()));
+                    let (app, shutdown) = (app.clone(), shutdown.clone());
+                    match &tls {
+                        None => {
+                            tokio::spawn(connection(stream, app, shutdown));
+                        }
+                        Some(tls) => {
+                            let acceptor = tls.acceptor.clone();
+                            tokio::spawn(async move {
+                                if let Ok(stream) = acceptor.accept(stream).await {
+                                    connection(stream, app, shutdown).await;
+                                }
+                            });
+                        }
+                    }
                 }
                 // Accept errors (file descriptor exhaustion, aborted handshakes) are transient;
                 // back off briefly instead of spinning.
@@ -44,7 +63,10 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiv
     }
 }
 
-async fn connection(stream: tokio::net::TcpStream, app: Arc<App>, shutdown: watch::Receiver<bool>) {
+async fn connection<S>(stream: S, app: Arc<App>, shutdown: watch::Receiver<bool>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let killer = Arc::new(Notify::new());
     let service_killer = killer.clone();
     let service = service_fn(move |req: Request<Incoming>| {
@@ -98,12 +120,21 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
         return to_response(reply, None);
     }
 
-    let resolved = routes::resolve(&parts.method, &path);
+    let resolved = if is_vault(&path) {
+        match crate::vault::resolve(&parts.method, &path) {
+            crate::vault::Resolved::Op(route) => Resolved::Vault(route),
+            crate::vault::Resolved::WrongMethod(allow) => Resolved::VaultWrongMethod(allow),
+            crate::vault::Resolved::NotFound => Resolved::VaultNotFound,
+        }
+    } else {
+        match routes::resolve(&parts.method, &path) {
+            routes::Resolved::Op(route) => Resolved::Identity(route),
+            routes::Resolved::WrongMethod(allow) => Resolved::IdentityWrongMethod(allow),
+            routes::Resolved::NotFound => Resolved::IdentityNotFound,
+        }
+    };
     let mut entry = LoggedRequest {
-        operation: match &resolved {
-            Resolved::Op(route) => Some(route.op.to_owned()),
-            _ => None,
-        },
+        operation: resolved.op().map(str::to_owned),
         method: method.clone(),
         path: path.clone(),
         query: raw_query.clone(),
@@ -127,7 +158,7 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
     };
 
     let (reply, post_fault) = match resolved {
-        Resolved::NotFound => (
+        Resolved::IdentityNotFound => (
             Reply::new(
                 404,
                 "text/plain; charset=utf-8",
@@ -135,7 +166,7 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
             ),
             None,
         ),
-        Resolved::WrongMethod(allow) => (
+        Resolved::IdentityWrongMethod(allow) => (
             Reply::new(
                 405,
                 "text/plain; charset=utf-8",
@@ -144,13 +175,18 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
             .header("allow", allow),
             None,
         ),
-        Resolved::Op(route) => {
-            if let Some(hold) = app.faults.take_hold(route.op) {
+        Resolved::VaultNotFound => (crate::vault::not_found(&method, &path), None),
+        Resolved::VaultWrongMethod(allow) => {
+            (crate::vault::wrong_method(&method, &path, &allow), None)
+        }
+        Resolved::Identity(_) | Resolved::Vault(_) => {
+            let op = resolved.op().unwrap_or_default();
+            if let Some(hold) = app.faults.take_hold(op) {
                 hold.park().await;
             }
             let mut post_fault = None;
             let mut early = None;
-            match app.faults.take(route.op) {
+            match app.faults.take(op) {
                 Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
                 Some(Fault::Status(status)) => early = Some(status_reply(status)),
                 Some(Fault::RateLimited(retry)) => early = Some(rate_limited(&retry)),
@@ -180,12 +216,19 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
                 Some(other) => post_fault = Some(other),
                 None => {}
             }
-            match early {
-                Some(reply) => (reply, None),
-                None => {
+            match (early, resolved) {
+                (Some(reply), _) => (reply, None),
+                (None, Resolved::Vault(route)) => (
+                    crate::vault::call(&app, route, raw_query.as_deref(), &parts.headers, body)
+                        .await,
+                    post_fault,
+                ),
+                (None, Resolved::Identity(route)) => {
                     let ctx = Ctx::new(&app, route, raw_query.as_deref(), &parts.headers, content_type, body);
                     (routes::call(ctx).await, post_fault)
                 }
+                // The outer match only lets operations through.
+                (None, _) => (status_reply(500), None),
             }
         }
     };
@@ -210,6 +253,33 @@ impl Drop for Unanswered<'_> {
             self.app.log.push(entry);
         }
     }
+}
+
+/// Where a request goes: an operation of one of the two APIs, or a routing failure of one.
+enum Resolved {
+    Identity(Route),
+    IdentityWrongMethod(&'static str),
+    IdentityNotFound,
+    Vault(crate::vault::Route),
+    VaultWrongMethod(String),
+    VaultNotFound,
+}
+
+impl Resolved {
+    /// The operationId, for faults, holds and the log.
+    fn op(&self) -> Option<&'static str> {
+        match self {
+            Resolved::Identity(route) => Some(route.op),
+            Resolved::Vault(route) => Some(route.op),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a path belongs to the Vault application (IIS matches it case-insensitively).
+fn is_vault(path: &str) -> bool {
+    path.get(..crate::vault::PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(crate::vault::PREFIX))
 }
 
 fn status_reply(status: u16) -> Reply {
