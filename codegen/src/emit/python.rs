@@ -233,6 +233,7 @@ fn ty(t: &TypeRef) -> TokenStream {
         TypeRef::Json => quote! { ::cyberark_runtime::JsonValue },
         TypeRef::Unit => quote! { () },
         TypeRef::File => quote! { ::cyberark_runtime::FilePart },
+        TypeRef::Bytes => quote! { ::cyberark_runtime::Bytes },
         TypeRef::Named(n) => client_item(n),
         TypeRef::List(inner) => {
             let inner = ty(inner);
@@ -537,6 +538,49 @@ fn type_items(api: &Api, def: &TypeDef) -> TokenStream {
             }
         },
         TypeKind::Struct { fields, .. } => struct_class(api, def, fields),
+        TypeKind::Union { arms, .. } => union_conversions(def, arms),
+    }
+}
+
+/// A union crosses to Python as the value of its arm (an arm's object, a string, …) or, for
+/// `Unknown`, as the JSON it kept; from Python, the first arm that accepts the value wins.
+fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
+    let into_py = rt("IntoPy");
+    let from_py = rt("FromPy");
+    let rust_ty = client_item(&def.name);
+    let names: Vec<_> = arms
+        .iter()
+        .map(|a| quote::format_ident!("{}", a.rust))
+        .collect();
+    let tries = arms.iter().zip(&names).map(|(a, n)| {
+        let t = ty(&a.ty);
+        let wrap = if a.boxed {
+            quote! { |v| <#rust_ty>::#n(::std::boxed::Box::new(v)) }
+        } else {
+            quote! { <#rust_ty>::#n }
+        };
+        quote! {
+            if let ::std::result::Result::Ok(v) = <#t as #from_py>::from_py(obj, name) {
+                return ::std::result::Result::Ok((#wrap)(v));
+            }
+        }
+    });
+    quote! {
+        impl #into_py for #rust_ty {
+            fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                match self {
+                    #(<#rust_ty>::#names(v) => v.to_py(py),)*
+                    <#rust_ty>::Unknown(v) => v.to_py(py),
+                }
+            }
+        }
+
+        impl #from_py for #rust_ty {
+            fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
+                #(#tries)*
+                <::cyberark_runtime::JsonValue as #from_py>::from_py(obj, name).map(<#rust_ty>::Unknown)
+            }
+        }
     }
 }
 

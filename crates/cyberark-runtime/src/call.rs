@@ -112,7 +112,7 @@ impl Inner {
                     status: Some(401),
                 });
             }
-            return envelope::decode(op, response.status, &response.body);
+            return crate::answer::decode(op, encoded.answer, response.status, &response.body);
         }
     }
 
@@ -197,9 +197,12 @@ impl Inner {
                 segments.push(segment);
             }
         }
-        if !encoded.query.is_empty() {
+        if !encoded.query.is_empty() || !encoded.deep_query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &encoded.query {
+                pairs.append_pair(name, value);
+            }
+            for (name, value) in &encoded.deep_query {
                 pairs.append_pair(name, value);
             }
         }
@@ -209,7 +212,7 @@ impl Inner {
                 HeaderValue::from_static("true"),
             ),
             (USER_AGENT, self.user_agent.clone()),
-            (ACCEPT, HeaderValue::from_static("application/json")),
+            (ACCEPT, HeaderValue::from_static(encoded.answer.accept())),
         ];
         for (name, value) in &encoded.headers {
             // Generated header names come from the spec and are valid; a value with control

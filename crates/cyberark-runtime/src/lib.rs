@@ -10,6 +10,7 @@
 //! excerpts in errors are redacted.
 #![deny(missing_docs)]
 
+mod answer;
 mod auth;
 mod call;
 mod client;
@@ -29,6 +30,7 @@ mod transport;
 #[cfg(test)]
 mod test_support;
 
+pub use answer::{Answer, QueryList, QueryMap, from_json};
 pub use auth::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error};
