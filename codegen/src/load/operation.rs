@@ -638,7 +638,7 @@ fn load_result(
         let typed = shapes.iter().any(|(_, s)| matches!(s, Shape::Json(..)));
         let empty = shapes
             .iter()
-            .all(|(_, s)| matches!(s, Shape::Empty | Shape::Text));
+            .all(|(_, s)| matches!(s, Shape::Empty | Shape::Text | Shape::Bytes));
         if (typed || empty) && !envelope {
             opts.warn(
                 &format!("{pointer}/responses"),
@@ -665,12 +665,8 @@ fn load_result(
             return Ok((TypeRef::String, Answer::Text, convention));
         }
         if bytes {
-            // A download must reach the caller as a stream, never held whole; until the
-            // runtime streams answers, such an operation is refused rather than buffered.
-            return error(
-                &format!("{pointer}/responses"),
-                "binary (non-JSON, non-text) success answers are not supported yet: the client would have to stream them",
-            );
+            // A download reaches the caller as a stream, never held whole.
+            return Ok((TypeRef::Bytes, Answer::Bytes, convention));
         }
         if matches!(first, Shape::Text | Shape::Bytes)
             || kinds

@@ -302,3 +302,65 @@ async fn idempotency_follows_the_method() {
     assert!(received[1].line().starts_with("DELETE /nodes/n1 "));
     assert!(received[2].line().starts_with("POST /legacy "));
 }
+
+/// A byte answer arrives as a stream: the first chunk reaches the caller while the server still
+/// holds the rest back, so the body is never held whole.
+#[tokio::test]
+async fn byte_answers_stream() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (first_seen, wait_for_first) = tokio::sync::oneshot::channel::<()>();
+    let first = vec![b'a'; 1000];
+    let rest = vec![b'b'; 3000];
+    let (first_sent, rest_sent) = (first.clone(), rest.clone());
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = socket.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the client closed before sending a whole head");
+            head.extend_from_slice(&buf[..n]);
+        }
+        let length = first_sent.len() + rest_sent.len();
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: {length}\r\nconnection: close\r\n\r\n"
+        );
+        socket.write_all(answer.as_bytes()).await.unwrap();
+        socket.write_all(&first_sent).await.unwrap();
+        socket.flush().await.unwrap();
+        // The rest is sent only once the client has handed the first bytes to its caller.
+        wait_for_first.await.unwrap();
+        socket.write_all(&rest_sent).await.unwrap();
+        socket.shutdown().await.unwrap();
+        String::from_utf8_lossy(&head).into_owned()
+    });
+    let client: Client = Client::builder(format!("http://{address}"))
+        .bearer_token("t0ken")
+        .build()
+        .unwrap();
+    let mut stream = client
+        .shapes()
+        .recording(ShapesRecordingRequest::new("r1"))
+        .await
+        .unwrap();
+    assert_eq!(stream.content_type(), Some("application/octet-stream"));
+    assert_eq!(stream.content_length(), Some(4000));
+    let mut received = Vec::new();
+    let mut first_seen = Some(first_seen);
+    use cyberark_runtime::Stream as _;
+    while let Some(chunk) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut stream).poll_next(cx)).await
+    {
+        received.extend_from_slice(&chunk.unwrap());
+        if let Some(signal) = first_seen.take() {
+            signal.send(()).unwrap();
+        }
+    }
+    let mut expected = first;
+    expected.extend_from_slice(&rest);
+    assert_eq!(received, expected);
+    let head = server.await.unwrap();
+    assert!(head.starts_with("GET /recordings/r1 HTTP/1.1"), "{head}");
+    assert!(head.to_ascii_lowercase().contains("accept: */*"), "{head}");
+}

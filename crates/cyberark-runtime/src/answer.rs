@@ -23,6 +23,9 @@ pub enum Answer {
     Json,
     /// Text: the body, as UTF-8, is the output (a `String`).
     Text,
+    /// Bytes of another media type, streamed by [`Client::download`](crate::Client::download);
+    /// the operation's `Output` is `()` because nothing is decoded.
+    Bytes,
 }
 
 impl Answer {
@@ -31,6 +34,7 @@ impl Answer {
         match self {
             Answer::Json => "application/json",
             Answer::Text => "text/plain, */*;q=0.5",
+            Answer::Bytes => "*/*",
         }
     }
 }
@@ -63,7 +67,16 @@ pub(crate) fn decode<T: DeserializeOwned>(
                 status,
             })
         }
-        Answer::Text => Err(envelope::api_error(operation.id, status, body).into()),
+        // A download sent through `send` rather than `download`: the body was read, and its
+        // output is `()`.
+        Answer::Bytes if (200..300).contains(&status) => T::deserialize(().into_deserializer())
+            .map_err(|e: ValueError| {
+                Error::invalid(
+                    operation.id,
+                    format!("a download has no decoded output: {e}"),
+                )
+            }),
+        Answer::Text | Answer::Bytes => Err(envelope::api_error(operation.id, status, body).into()),
     }
 }
 

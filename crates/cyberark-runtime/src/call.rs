@@ -189,7 +189,12 @@ impl Inner {
         }
     }
 
-    fn http_request(&self, encoded: &Encoded, base: &Url, credential: Credential) -> HttpRequest {
+    pub(crate) fn http_request(
+        &self,
+        encoded: &Encoded,
+        base: &Url,
+        credential: Credential,
+    ) -> HttpRequest {
         let mut url = base.clone();
         if let Ok(mut segments) = url.path_segments_mut() {
             segments.pop_if_empty();

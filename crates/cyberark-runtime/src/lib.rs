@@ -14,6 +14,7 @@ mod answer;
 mod auth;
 mod call;
 mod client;
+mod download;
 mod envelope;
 mod error;
 mod limit;
@@ -33,6 +34,7 @@ mod test_support;
 pub use answer::{Answer, QueryList, QueryMap, from_json};
 pub use auth::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
 pub use client::{Client, ClientBuilder};
+pub use download::ByteStream;
 pub use error::{ApiError, Error};
 pub use nullable::Nullable;
 pub use operation::{

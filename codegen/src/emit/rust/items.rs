@@ -31,9 +31,15 @@ pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
         // Every method takes its request, even when the request has no required field: adding an
         // optional parameter to the spec must not change the method's signature. Methods take
         // the handle by value (it is `Copy`), so a future does not borrow a temporary handle.
+        // A download's body is streamed by the runtime's `download`, never decoded whole.
+        let send = if op.answer == Answer::Bytes {
+            quote! { self.client.download(&request).await }
+        } else {
+            quote! { self.client.send(&request).await }
+        };
         let call = quote! {
             pub async fn #method(self, request: #req) -> ::std::result::Result<#output, #error> {
-                self.client.send(&request).await
+                #send
             }
         };
         let stream = op.paging.as_ref().map(|paging| {
@@ -207,7 +213,12 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
     let method = runtime::path("Method");
     let convention = runtime::path("Convention");
     let auth = runtime::path("AuthMode");
-    let output = ty(&op.result);
+    // Nothing of a download is decoded: its body is the stream `download` returns.
+    let output = if op.answer == Answer::Bytes {
+        quote! { () }
+    } else {
+        ty(&op.result)
+    };
     let (id, tag, op_name, path) = (&op.id, &op.tag, &op.name, &op.path);
     let method_variant = format_ident!(
         "{}",
@@ -289,8 +300,10 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
             let answer = runtime::path("Answer");
             quote! { const ANSWER: #answer = #answer::Text; }
         }
-        // The loader refuses byte answers until the runtime streams them.
-        Answer::Bytes => quote! { compile_error!("byte answers are not supported yet"); },
+        Answer::Bytes => {
+            let answer = runtime::path("Answer");
+            quote! { const ANSWER: #answer = #answer::Bytes; }
+        }
     };
     let encoder_name = if steps.is_empty() {
         format_ident!("_encoder")

@@ -13,7 +13,7 @@ const CRATE: &str = "cyberark_runtime";
 const ITEMS: &[&str] = &[
     "Answer",
     "AuthMode",
-    "Bytes",
+    "ByteStream",
     "Client",
     "ClientBuilder",
     "Convention",

@@ -27,7 +27,7 @@ pub(crate) fn ty(t: &TypeRef) -> TokenStream {
         TypeRef::Json => runtime::path("JsonValue"),
         TypeRef::Unit => quote! { () },
         TypeRef::File => runtime::path("FilePart"),
-        TypeRef::Bytes => runtime::path("Bytes"),
+        TypeRef::Bytes => runtime::path("ByteStream"),
         TypeRef::Named(n) => {
             let n = format_ident!("{}", n);
             quote! { #n }

@@ -64,6 +64,15 @@ impl<'c> ShapesApi<'c> {
     ) -> ::std::result::Result<::std::string::String, ::cyberark_runtime::Error> {
         self.client.send(&request).await
     }
+    /// A binary download, streamed.
+    ///
+    /// `GET /recordings/{id}` (`Shapes_Recording`).
+    pub async fn recording(
+        self,
+        request: ShapesRecordingRequest,
+    ) -> ::std::result::Result<::cyberark_runtime::ByteStream, ::cyberark_runtime::Error> {
+        self.client.download(&request).await
+    }
     /// Enum values that are keywords or collide after case folding.
     ///
     /// `PUT /kinds` (`Shapes_SetKind`).
@@ -260,6 +269,41 @@ impl ::cyberark_runtime::Request for ShapesReadmeRequest {
         &self,
         _encoder: &mut ::cyberark_runtime::Encoder,
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
+        ::std::result::Result::Ok(())
+    }
+}
+/// The request of `Shapes_Recording` (GET `/recordings/{id}`): required parameters are arguments of `new`, optional ones are setters.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ShapesRecordingRequest {
+    /// `id` (path).
+    pub id: ::std::string::String,
+}
+impl ShapesRecordingRequest {
+    /// A new `ShapesRecordingRequest` from its required parameters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+impl ::cyberark_runtime::Request for ShapesRecordingRequest {
+    type Output = ();
+    const OPERATION: &'static ::cyberark_runtime::Operation = &::cyberark_runtime::Operation {
+        id: "Shapes_Recording",
+        tag: "Shapes",
+        name: "Recording",
+        method: ::cyberark_runtime::Method::Get,
+        path: "/recordings/{id}",
+        convention: ::cyberark_runtime::Convention::Plain,
+        auth: ::cyberark_runtime::AuthMode::Bearer,
+        idempotent: true,
+    };
+    const ANSWER: ::cyberark_runtime::Answer = ::cyberark_runtime::Answer::Bytes;
+    fn encode(
+        &self,
+        encoder: &mut ::cyberark_runtime::Encoder,
+    ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
+        encoder.path_param("id", &self.id);
         ::std::result::Result::Ok(())
     }
 }
