@@ -8,7 +8,7 @@ use super::document::{Operation, deref, join};
 use super::{Finding, Rule};
 
 /// The conventions `x-cyberark-convention` may name (README: vendor extensions).
-pub(crate) const CONVENTIONS: [&str; 3] = ["envelope", "oauth", "scim"];
+pub(crate) const CONVENTIONS: [&str; 4] = ["envelope", "oauth", "scim", "plain"];
 /// The paging styles `x-cyberark-paging.style` may name.
 pub(crate) const PAGING_STYLES: [&str; 2] = ["redrock", "scim"];
 /// Media types the generated clients decode.

@@ -99,6 +99,21 @@ pub(crate) fn async_class(tag: &Tag) -> String {
 /// Emits every file of the pyo3 layer into `dir`.
 pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
     check_names(api, dir)?;
+    // A download's body must reach Python as an iterator of chunks, which the bindings do not
+    // have yet; refusing here is better than a method that drops the body and returns None.
+    if let Some(op) = api
+        .operations
+        .iter()
+        .find(|op| op.answer == crate::ir::Answer::Bytes)
+    {
+        return Err(EmitError {
+            path: dir.to_owned(),
+            message: format!(
+                "{} answers bytes; the Python bindings cannot stream downloads yet",
+                op.id
+            ),
+        });
+    }
     let mut outputs = vec![
         render(&format!("{dir}/mod.rs"), mod_file(api))?,
         render(
@@ -807,10 +822,28 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
     let name = ident(&crate::names::python_ident(&op.method_name));
     let doc = docs(&op_doc(op));
     let sig_attr = signature(&sig);
+    // A deprecated operation warns each time it is called, with the spec's reason.
+    let warn = op.deprecated.as_ref().map(|why| {
+        let why = why.split_whitespace().collect::<Vec<_>>().join(" ");
+        let message = if why.is_empty() {
+            format!("{} is deprecated", op.method_name)
+        } else {
+            format!("{} is deprecated: {why}", op.method_name)
+        };
+        quote! {
+            ::pyo3::PyErr::warn(
+                py,
+                py.get_type::<::pyo3::exceptions::PyDeprecationWarning>().as_any(),
+                &::std::ffi::CString::new(#message).unwrap_or_default(),
+                1,
+            )?;
+        }
+    });
     let call = if is_async {
         let future = rt("future");
         quote! {
             fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                #warn
                 let request = #builder(#(#args),*)?;
                 let client = self.client.clone();
                 #future(py, async move { client.runtime().send(&request).await })
@@ -821,6 +854,7 @@ fn method(op: &Operation, is_async: bool) -> TokenStream {
         let into_py = rt("IntoPy");
         quote! {
             fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                #warn
                 let request = #builder(#(#args),*)?;
                 let client = self.client.clone();
                 #into_py::into_py(#block_on(py, async move { client.runtime().send(&request).await })?, py)

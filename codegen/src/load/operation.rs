@@ -658,7 +658,7 @@ fn load_result(
         .map(|(_, s)| s)
         .filter(|s| !matches!(s, Shape::Empty))
         .collect();
-    if let Some(first) = kinds.first() {
+    if !kinds.is_empty() {
         let text = kinds.iter().all(|s| matches!(s, Shape::Text));
         let bytes = kinds.iter().all(|s| matches!(s, Shape::Bytes));
         if text {
@@ -668,10 +668,9 @@ fn load_result(
             // A download reaches the caller as a stream, never held whole.
             return Ok((TypeRef::Bytes, Answer::Bytes, convention));
         }
-        if matches!(first, Shape::Text | Shape::Bytes)
-            || kinds
-                .iter()
-                .any(|s| matches!(s, Shape::Text | Shape::Bytes))
+        if kinds
+            .iter()
+            .any(|s| matches!(s, Shape::Text | Shape::Bytes))
         {
             return error(
                 &format!("{pointer}/responses"),
@@ -716,11 +715,27 @@ fn load_result(
                     schemas.resolve(schema, &hint, Some(tag), p)?.ty
                 }
             },
-            Shape::Text | Shape::Bytes => unreachable_shape(),
+            // Text and bytes answers returned above.
+            Shape::Text | Shape::Bytes => continue,
         };
         if !types.iter().any(|(_, t)| *t == ty) {
             types.push((code.clone(), ty));
         }
+    }
+    // An empty answer beside JSON ones (`200` with a body, `204` without) has no arm to decode
+    // into: refused strictly, and left out with a warning when loading tolerantly.
+    if types.len() > 1 && types.iter().any(|(_, t)| *t == TypeRef::Unit) {
+        if !opts.tolerant {
+            return error(
+                &format!("{pointer}/responses"),
+                "the success responses mix an empty answer with JSON ones; give the empty one a schema, or drop it",
+            );
+        }
+        opts.warn(
+            &format!("{pointer}/responses"),
+            "an empty success answer beside JSON ones is left out; an empty body fails to decode",
+        );
+        types.retain(|(_, t)| *t != TypeRef::Unit);
     }
     let result = match types.as_slice() {
         [(_, only)] => only.clone(),
@@ -731,7 +746,6 @@ fn load_result(
             let mut scope = crate::names::Scope::with_reserved(&["Unknown", "Self"]);
             let arms = types
                 .iter()
-                .filter(|(_, ty)| *ty != TypeRef::Unit)
                 .map(|(code, ty)| Arm {
                     rust: scope.claim(&format!("Status{code}"), ""),
                     ty: ty.clone(),
@@ -752,21 +766,10 @@ fn load_result(
                 },
                 pointer: format!("{pointer}/responses"),
             });
-            if types.iter().any(|(_, t)| *t == TypeRef::Unit) {
-                return error(
-                    &format!("{pointer}/responses"),
-                    "the success responses mix an empty answer with JSON ones; give the empty one a schema, or drop it",
-                );
-            }
             TypeRef::Named(name)
         }
     };
     Ok((result, Answer::Json, convention))
-}
-
-/// Text and bytes answers return before JSON types are resolved.
-fn unreachable_shape() -> TypeRef {
-    TypeRef::Json
 }
 
 /// Whether a response schema is an Identity envelope: an object with `success` or `Result`,
