@@ -359,6 +359,30 @@ impl Cx<'_> {
                 Impact::new(Bump::Patch, why),
             );
         }
+        if o.deprecated.is_some() != n.deprecated.is_some() {
+            let (rust, python) = if n.deprecated.is_some() {
+                (
+                    "callers get a deprecation warning from the compiler; code still builds",
+                    "calls raise a DeprecationWarning (an error where warnings are errors)",
+                )
+            } else {
+                (
+                    "the deprecation warning is gone",
+                    "no more DeprecationWarning",
+                )
+            };
+            self.push(
+                ChangeKind::DeprecationChanged,
+                &id,
+                format!(
+                    "deprecated {} → {}",
+                    o.deprecated.is_some(),
+                    n.deprecated.is_some()
+                ),
+                Impact::new(Bump::Minor, rust),
+                Impact::new(Bump::Minor, python),
+            );
+        }
         self.paging(&id, o, n, &new_handle);
         if o.result != n.result {
             let python = if o.result == TypeRef::Unit {

@@ -141,6 +141,8 @@ pub enum ChangeKind {
     FieldBoxingChanged,
     /// A query parameter is spelled another way on the wire (`style`, `explode`).
     ParameterStyleChanged,
+    /// An operation became deprecated, or stopped being deprecated.
+    DeprecationChanged,
 }
 
 impl ChangeKind {
@@ -179,6 +181,7 @@ impl ChangeKind {
             ChangeKind::UnionTagsChanged => "union_tags_changed",
             ChangeKind::FieldBoxingChanged => "field_boxing_changed",
             ChangeKind::ParameterStyleChanged => "parameter_style_changed",
+            ChangeKind::DeprecationChanged => "deprecation_changed",
         }
     }
 }

@@ -212,6 +212,17 @@ pub fn cases() -> Vec<Case> {
             GET,
         ),
         case(
+            "operation_deprecated",
+            vec![Replace(
+                "operationId: Org_Get\n      tags: [Org]\n",
+                "operationId: Org_Get\n      deprecated: true\n      tags: [Org]\n",
+            )],
+            K::DeprecationChanged,
+            Minor,
+            Minor,
+            GET,
+        ),
+        case(
             "idempotency_changed",
             vec![Replace(
                 "operationId: Org_Get\n      tags: [Org]\n      x-cyberark-idempotent: true",
