@@ -6,6 +6,7 @@
 
 mod calls;
 mod compile;
+mod features;
 mod generation;
 mod measure;
 mod paths;
@@ -17,6 +18,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cyberark-bench run [--quick|--smoke]
        cyberark-bench synth <operations> <out.yaml>
+       cyberark-bench features <spec>   (what progenitor generates for each operation)
        cyberark-bench child gen <ours|ours-rust|progenitor> <spec> <iterations>
        cyberark-bench child stream <url> <client-id> <client-secret>
        cyberark-bench profile <ours|baseline> <small|large> <concurrency> <seconds>   (one party alone, to run under perf)";
@@ -47,6 +49,7 @@ fn dispatch(args: &[String]) -> Result<(), String> {
         ),
         ["child", "stream", url, id, secret] => calls::stream_child(url, id, secret),
         ["profile", party, call, concurrency, secs] => run::profile(party, call, concurrency, secs),
+        ["features", spec] => features::features(spec),
         ["synth", n, out] => {
             let n: usize = n.parse().map_err(|e| format!("operations: {e}"))?;
             std::fs::write(out, generation::synthesise(n, generation::Style::Identity))

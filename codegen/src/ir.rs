@@ -28,6 +28,74 @@ impl Api {
         self.operations.iter().filter(move |op| op.tag == tag)
     }
 
+    /// Marks every struct field and union arm whose type leads back, without passing through a
+    /// list or a map, to the type holding it: such a type would have an infinite size, so the
+    /// emitters box those fields. The cycles are found in the type graph, whatever the names.
+    pub fn box_cycles(&mut self) {
+        let mut fields = Vec::new();
+        let mut arms = Vec::new();
+        for (name, def) in &self.types {
+            match &def.kind {
+                TypeKind::Struct { fields: fs, .. } => {
+                    for (i, f) in fs.iter().enumerate() {
+                        if self.reaches(&f.ty, name) {
+                            fields.push((name.clone(), i));
+                        }
+                    }
+                }
+                TypeKind::Union { arms: arms_of, .. } => {
+                    for (i, a) in arms_of.iter().enumerate() {
+                        if self.reaches(&a.ty, name) {
+                            arms.push((name.clone(), i));
+                        }
+                    }
+                }
+                TypeKind::Enum { .. } | TypeKind::Alias { .. } => {}
+            }
+        }
+        for (name, i) in fields {
+            if let Some(TypeKind::Struct { fields, .. }) =
+                self.types.get_mut(&name).map(|d| &mut d.kind)
+            {
+                fields[i].boxed = true;
+            }
+        }
+        for (name, i) in arms {
+            if let Some(TypeKind::Union { arms, .. }) =
+                self.types.get_mut(&name).map(|d| &mut d.kind)
+            {
+                arms[i].boxed = true;
+            }
+        }
+    }
+
+    /// Whether a value of type `from` holds a `target` inline (not behind a list or a map).
+    /// The walk visits each named type once, so it ends on any graph.
+    fn reaches(&self, from: &TypeRef, target: &str) -> bool {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut pending = vec![from];
+        while let Some(ty) = pending.pop() {
+            let TypeRef::Named(name) = ty else { continue };
+            if name == target {
+                return true;
+            }
+            if !seen.insert(name.as_str()) {
+                continue;
+            }
+            match self.types.get(name).map(|d| &d.kind) {
+                Some(TypeKind::Struct { fields, .. }) => {
+                    pending.extend(fields.iter().filter(|f| !f.boxed).map(|f| &f.ty));
+                }
+                Some(TypeKind::Union { arms, .. }) => {
+                    pending.extend(arms.iter().filter(|a| !a.boxed).map(|a| &a.ty));
+                }
+                Some(TypeKind::Alias { target }) => pending.push(target),
+                Some(TypeKind::Enum { .. }) | None => {}
+            }
+        }
+        false
+    }
+
     /// The types that belong in the file of `owner` (a tag name, or `None` for shared models).
     pub fn types_of<'a>(
         &'a self,
@@ -91,6 +159,32 @@ pub enum Convention {
     OAuth,
     /// RFC 7644 resources and errors.
     Scim,
+    /// Plain JSON (or text, or bytes) answers with real HTTP status codes: a 2xx body is the
+    /// result as it is, anything else a failure. Ordinary OpenAPI descriptions and the Vault API
+    /// answer this way.
+    Plain,
+}
+
+/// How the body of a success answer is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// JSON, decoded into the result type (after unwrapping the envelope, if the convention has one).
+    Json,
+    /// `text/plain` (or another text type): the body is the result, as a `String`.
+    Text,
+    /// Bytes of any other media type, handed to the caller as a stream of chunks, never held whole.
+    Bytes,
+}
+
+/// How an array parameter travels in the query string (OpenAPI `style` and `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// One value: a scalar, or a list joined with commas (`form` without `explode`).
+    Single,
+    /// A list sent as the parameter repeated once per item (`form` with `explode`, the default).
+    Repeated,
+    /// A map of scalars sent as `name[key]=value` (`deepObject`).
+    DeepObject,
 }
 
 /// How a pageable operation pages (`x-cyberark-paging`).
@@ -147,8 +241,14 @@ pub struct Operation {
     pub convention: Convention,
     /// Whether the operation needs a bearer token.
     pub secured: bool,
-    /// Whether the client may resend the request after a 5xx or connection error.
+    /// Whether the client may resend the request after a 5xx or connection error: as the spec
+    /// says (`x-cyberark-idempotent`), or else as HTTP defines the method.
     pub idempotent: bool,
+    /// How the body of a success answer is read.
+    pub answer: Answer,
+    /// Why the operation is deprecated, when the spec marks it `deprecated: true` (the
+    /// description, or an empty string when it gives none).
+    pub deprecated: Option<String>,
     /// How the operation pages, if it does.
     pub paging: Option<Paging>,
     /// One-line summary.
@@ -232,6 +332,11 @@ pub struct Field {
     pub null_clears: bool,
     /// Where it travels (for request fields; [`Location::Body`] for struct properties).
     pub location: Location,
+    /// How a query parameter is spelled ([`QueryStyle::Single`] everywhere else).
+    pub style: QueryStyle,
+    /// Whether the field's type refers back to the struct holding it, so it must be boxed for
+    /// the struct to have a finite size. Set by the IR after loading, from the type graph.
+    pub boxed: bool,
     /// Its description.
     pub docs: Option<String>,
 }
@@ -265,6 +370,8 @@ pub enum TypeRef {
     Unit,
     /// A file uploaded in a multipart form.
     File,
+    /// A stream of bytes (a download), read chunk by chunk.
+    Bytes,
     /// A named type from [`Api::types`].
     Named(String),
     /// A list.
@@ -304,6 +411,15 @@ pub enum TypeKind {
         /// The variants.
         variants: Vec<Variant>,
     },
+    /// One of several types (`oneOf`/`anyOf`), with an `Unknown` arm that keeps the JSON of
+    /// anything else.
+    Union {
+        /// The arms, in spec order.
+        arms: Vec<Arm>,
+        /// The property whose value names the arm (`discriminator.propertyName`), when there is
+        /// one; without it, the first arm that decodes wins.
+        discriminator: Option<String>,
+    },
     /// Another name for a type.
     Alias {
         /// The aliased type.
@@ -320,4 +436,18 @@ pub struct Variant {
     pub rust: String,
     /// The Python constant name.
     pub python: String,
+}
+
+/// One arm of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arm {
+    /// The Rust variant name (and Python class name suffix).
+    pub rust: String,
+    /// The arm's type.
+    pub ty: TypeRef,
+    /// The discriminator values that select this arm (empty for untagged unions).
+    pub tags: Vec<String>,
+    /// Whether the arm's type refers back to the union, so it must be boxed (see
+    /// [`Api::box_cycles`]).
+    pub boxed: bool,
 }

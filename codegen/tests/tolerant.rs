@@ -31,18 +31,28 @@ fn tolerant_loading_names_operations_after_paths_and_warns() {
         ]
     );
     assert_eq!(api.tags[0].handle, "roles");
-    assert!(
-        api.operations.iter().all(|o| !o.idempotent),
-        "missing idempotency means false"
+    // A missing x-cyberark-idempotent follows the method: the GET is idempotent, the POSTs not.
+    let idempotent: Vec<(&str, bool)> = api
+        .operations
+        .iter()
+        .map(|o| (o.id.as_str(), o.idempotent))
+        .collect();
+    assert_eq!(
+        idempotent,
+        [
+            ("Roles_StoreRole", false),
+            ("Roles_GetRole", false),
+            ("Roles_Export", true),
+            ("Roles_Update", false),
+            ("Sessions_SignOut", false),
+        ]
     );
     let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
     let has = |needle: &str| text.iter().any(|w| w.contains(needle));
     assert!(has("has no operationId; named Roles_GetRole"), "{text:#?}");
-    assert!(has("does not say whether it is idempotent"), "{text:#?}");
     assert!(has("per-operation servers are ignored"), "{text:#?}");
     assert!(has("extension x-idap-anon is not understood"), "{text:#?}");
     assert!(has("no JSON content"), "{text:#?}");
-    assert!(has("oneOf"), "{text:#?}");
     // Loose bodies and the HTML page are JSON values; the envelope's own Result is unwrapped.
     let export = &api.operations[2];
     assert_eq!(export.result, TypeRef::Json);
@@ -89,4 +99,47 @@ fn an_overlay_corrects_a_dropped_in_definition() {
             .contains("overlays/20-gone.yaml: target $.paths['/Roles/Gone'].post"),
         "{err}"
     );
+}
+
+/// Ordinary OpenAPI 3.0 with none of the CyberArk extensions loads tolerantly, without errors,
+/// and every answer that has a schema is typed.
+#[test]
+fn a_general_spec_loads_tolerantly_and_types_every_answer() {
+    const GENERAL: &str = include_str!("snapshots/general/spec.yaml");
+    let (api, warnings) =
+        load_with(GENERAL, "general.yaml", TOLERANT).expect("loads tolerantly without errors");
+    for op in &api.operations {
+        assert_ne!(op.result, TypeRef::Json, "{} is typed", op.id);
+    }
+    let by_id = |id: &str| api.operations.iter().find(|o| o.id == id).unwrap();
+    assert!(
+        by_id("Nodes_Get").idempotent,
+        "GET is idempotent by default"
+    );
+    assert!(!by_id("Nodes_Create").idempotent, "POST is not");
+    assert_eq!(by_id("Nodes_Delete").result, TypeRef::Unit);
+    assert_eq!(by_id("Shapes_Readme").result, TypeRef::String);
+    assert_eq!(
+        by_id("Shapes_Legacy").deprecated.as_deref(),
+        Some("Use Shapes_Flags instead.")
+    );
+    let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter().all(|w| w.contains("read as plain JSON")),
+        "the only warnings say that answers are read as plain JSON: {text:#?}"
+    );
+}
+
+/// What cannot be expressed is refused with the place in the spec, even in tolerant mode.
+#[test]
+fn inexpressible_parameters_are_refused_with_their_location() {
+    const GENERAL: &str = include_str!("snapshots/general/spec.yaml");
+    let spec = GENERAL.replace(
+        "          style: deepObject\n          schema: {type: object, additionalProperties: {type: string}}",
+        "          style: deepObject\n          schema: {type: array, items: {type: string}}",
+    );
+    assert_ne!(spec, GENERAL);
+    let err = load_with(&spec, "general.yaml", TOLERANT).unwrap_err();
+    assert_eq!(err.pointer, "/paths/~1nodes~1{id}/get/parameters/3");
+    assert!(err.message.contains("deepObject"), "{err}");
 }

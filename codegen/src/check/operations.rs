@@ -8,7 +8,7 @@ use super::document::{Operation, deref, join};
 use super::{Finding, Rule};
 
 /// The conventions `x-cyberark-convention` may name (README: vendor extensions).
-pub(crate) const CONVENTIONS: [&str; 4] = ["envelope", "oauth", "scim", "vault"];
+pub(crate) const CONVENTIONS: [&str; 5] = ["envelope", "oauth", "scim", "plain", "vault"];
 /// The paging styles `x-cyberark-paging.style` may name.
 pub(crate) const PAGING_STYLES: [&str; 4] = ["redrock", "scim", "nextlink", "offset-limit"];
 /// The media type of a binary download (a recording, an RDP file), declared as

@@ -2,7 +2,7 @@
 //! (or case, or position and type), types by name (or contents).
 
 use super::{Bump, Change, ChangeKind, Impact, Report};
-use crate::ir::{Api, Body, Field, Operation, Tag, TypeDef, TypeKind, TypeRef, Variant};
+use crate::ir::{Api, Arm, Body, Field, Operation, Tag, TypeDef, TypeKind, TypeRef, Variant};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Compares two loaded APIs and classifies every change for both generated packages.
@@ -132,6 +132,7 @@ fn rust_ty(t: &TypeRef) -> String {
         TypeRef::Json => "JsonValue".into(),
         TypeRef::Unit => "()".into(),
         TypeRef::File => "FilePart".into(),
+        TypeRef::Bytes => "ByteStream".into(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::List(i) => format!("Vec<{}>", rust_ty(i)),
         TypeRef::Map(i) => format!("BTreeMap<String, {}>", rust_ty(i)),
@@ -149,6 +150,7 @@ fn py_ty(api: &Api, t: &TypeRef) -> String {
         TypeRef::Json => "Any".into(),
         TypeRef::Unit => "None".into(),
         TypeRef::File => "file".into(),
+        TypeRef::Bytes => "bytes".into(),
         TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
             Some(TypeKind::Alias { target }) => py_ty(api, target),
             _ => n.clone(),
@@ -355,6 +357,30 @@ impl Cx<'_> {
                 ),
                 Impact::new(Bump::Patch, why),
                 Impact::new(Bump::Patch, why),
+            );
+        }
+        if o.deprecated.is_some() != n.deprecated.is_some() {
+            let (rust, python) = if n.deprecated.is_some() {
+                (
+                    "callers get a deprecation warning from the compiler; code still builds",
+                    "calls raise a DeprecationWarning (an error where warnings are errors)",
+                )
+            } else {
+                (
+                    "the deprecation warning is gone",
+                    "no more DeprecationWarning",
+                )
+            };
+            self.push(
+                ChangeKind::DeprecationChanged,
+                &id,
+                format!(
+                    "deprecated {} → {}",
+                    o.deprecated.is_some(),
+                    n.deprecated.is_some()
+                ),
+                Impact::new(Bump::Minor, rust),
+                Impact::new(Bump::Minor, python),
             );
         }
         self.paging(&id, o, n, &new_handle);
@@ -666,6 +692,41 @@ impl Cx<'_> {
                 python,
             );
         }
+        if o.style != n.style && o.ty == n.ty {
+            let why =
+                "the list is spelled another way in the query; the generated API is unchanged";
+            self.push(
+                ChangeKind::ParameterStyleChanged,
+                &subject,
+                format!("style {:?} → {:?}", o.style, n.style),
+                Impact::new(Bump::Patch, why),
+                Impact::new(Bump::Patch, why),
+            );
+        }
+        if o.boxed != n.boxed && o.ty == n.ty {
+            let (from, to) = if n.boxed {
+                ("T", "Box<T>")
+            } else {
+                ("Box<T>", "T")
+            };
+            self.push(
+                ChangeKind::FieldBoxingChanged,
+                &subject,
+                format!(
+                    "the type {} its holder",
+                    if n.boxed {
+                        "now leads back to"
+                    } else {
+                        "no longer leads back to"
+                    }
+                ),
+                Impact::new(
+                    Bump::Major,
+                    format!("`{item}.{}` is held as `{to}` instead of `{from}`", n.rust),
+                ),
+                Impact::new(Bump::Patch, "Python holds every object by reference"),
+            );
+        }
         if o.location != n.location {
             let why = "the value travels elsewhere on the wire; the generated API is unchanged";
             self.push(
@@ -810,6 +871,16 @@ impl Cx<'_> {
             (TypeKind::Enum { variants: ov }, TypeKind::Enum { variants: nv }) => {
                 self.variants(&n.name, ov, nv, role);
             }
+            (
+                TypeKind::Union {
+                    arms: oa,
+                    discriminator: od,
+                },
+                TypeKind::Union {
+                    arms: na,
+                    discriminator: nd,
+                },
+            ) => self.arms(&n.name, (oa, od.as_deref()), (na, nd.as_deref())),
             (TypeKind::Alias { target: ot }, TypeKind::Alias { target: nt }) => {
                 if ot != nt {
                     let same_py = py_ty(self.old, ot) == py_ty(self.new, nt);
@@ -844,6 +915,74 @@ impl Cx<'_> {
                 ),
                 Impact::new(Bump::Major, format!("`{}` changes kind", n.name)),
             ),
+        }
+    }
+
+    /// Arms of a union, matched by variant name. An added arm is minor in Rust (the enum is
+    /// `#[non_exhaustive]`, and a value the old client kept as `Unknown` now has a type) and in
+    /// Python (one more type in the union); a removed arm breaks code that names it.
+    fn arms(&mut self, name: &str, old: (&[Arm], Option<&str>), new: (&[Arm], Option<&str>)) {
+        let (oa, od) = old;
+        let (na, nd) = new;
+        for a in na.iter().filter(|a| !oa.iter().any(|o| o.rust == a.rust)) {
+            self.push(
+                ChangeKind::UnionArmAdded,
+                format!("type {name}"),
+                format!("arm {} added", a.rust),
+                Impact::new(Bump::Minor, format!("new variant `{name}::{}`", a.rust)),
+                Impact::new(
+                    Bump::Minor,
+                    format!("`{name}` may also be `{}`", py_ty(self.new, &a.ty)),
+                ),
+            );
+        }
+        for a in oa.iter().filter(|a| !na.iter().any(|n| n.rust == a.rust)) {
+            self.push(
+                ChangeKind::UnionArmRemoved,
+                format!("type {name}"),
+                format!("arm {} removed", a.rust),
+                Impact::new(Bump::Major, format!("variant `{name}::{}` is gone", a.rust)),
+                Impact::new(
+                    Bump::Major,
+                    format!("`{name}` is no longer a `{}`", py_ty(self.old, &a.ty)),
+                ),
+            );
+        }
+        for o in oa {
+            let Some(n) = na.iter().find(|n| n.rust == o.rust) else {
+                continue;
+            };
+            if o.ty != n.ty {
+                self.push(
+                    ChangeKind::TypeKindChanged,
+                    format!("type {name}"),
+                    format!("arm {} {} → {}", n.rust, rust_ty(&o.ty), rust_ty(&n.ty)),
+                    Impact::new(
+                        Bump::Major,
+                        format!("`{name}::{}` holds `{}`", n.rust, rust_ty(&n.ty)),
+                    ),
+                    Impact::new(Bump::Major, format!("`{name}` changes type")),
+                );
+            }
+        }
+        let tags = |arms: &[Arm]| -> Vec<(String, Vec<String>)> {
+            arms.iter()
+                .map(|a| (a.rust.clone(), a.tags.clone()))
+                .collect()
+        };
+        let (ot, nt) = (tags(oa), tags(na));
+        let kept_tags_changed = ot
+            .iter()
+            .any(|(r, t)| nt.iter().any(|(nr, ntags)| nr == r && ntags != t));
+        if od != nd || kept_tags_changed {
+            let why = "the same JSON may now decode into another arm";
+            self.push(
+                ChangeKind::UnionTagsChanged,
+                format!("type {name}"),
+                format!("discriminator {od:?} → {nd:?}"),
+                Impact::new(Bump::Major, why),
+                Impact::new(Bump::Major, why),
+            );
         }
     }
 
@@ -1105,6 +1244,7 @@ fn is_empty(kind: &TypeKind) -> bool {
     match kind {
         TypeKind::Struct { fields, .. } => fields.is_empty(),
         TypeKind::Enum { variants } => variants.is_empty(),
+        TypeKind::Union { arms, .. } => arms.is_empty(),
         TypeKind::Alias { .. } => false,
     }
 }
@@ -1113,6 +1253,7 @@ fn kind_name(kind: &TypeKind) -> &'static str {
     match kind {
         TypeKind::Struct { .. } => "struct",
         TypeKind::Enum { .. } => "enum",
+        TypeKind::Union { .. } => "union",
         TypeKind::Alias { .. } => "type alias",
     }
 }

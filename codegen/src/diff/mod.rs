@@ -131,6 +131,18 @@ pub enum ChangeKind {
     EnumValueRemoved,
     /// An enum value got another wire spelling.
     EnumValueRenamed,
+    /// A union (`oneOf`/`anyOf`) gained an arm.
+    UnionArmAdded,
+    /// A union lost an arm.
+    UnionArmRemoved,
+    /// A union's discriminator property changed, or the values that pick an arm did.
+    UnionTagsChanged,
+    /// A field started or stopped leading back to its own type, so it is now boxed or unboxed.
+    FieldBoxingChanged,
+    /// A query parameter is spelled another way on the wire (`style`, `explode`).
+    ParameterStyleChanged,
+    /// An operation became deprecated, or stopped being deprecated.
+    DeprecationChanged,
 }
 
 impl ChangeKind {
@@ -164,6 +176,12 @@ impl ChangeKind {
             ChangeKind::EnumValueAdded => "enum_value_added",
             ChangeKind::EnumValueRemoved => "enum_value_removed",
             ChangeKind::EnumValueRenamed => "enum_value_renamed",
+            ChangeKind::UnionArmAdded => "union_arm_added",
+            ChangeKind::UnionArmRemoved => "union_arm_removed",
+            ChangeKind::UnionTagsChanged => "union_tags_changed",
+            ChangeKind::FieldBoxingChanged => "field_boxing_changed",
+            ChangeKind::ParameterStyleChanged => "parameter_style_changed",
+            ChangeKind::DeprecationChanged => "deprecation_changed",
         }
     }
 }

@@ -72,6 +72,7 @@ fn type_name(t: &TypeRef) -> String {
         TypeRef::Json => "JSON".to_owned(),
         TypeRef::Unit => "nothing".to_owned(),
         TypeRef::File => "file".to_owned(),
+        TypeRef::Bytes => "byte stream".to_owned(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::List(inner) => format!("list of {}", type_name(inner)),
         TypeRef::Map(inner) => format!("map of {}", type_name(inner)),

@@ -149,6 +149,21 @@ pub(crate) fn async_class(tag: &Tag) -> String {
 /// Emits every file of the pyo3 layer into `dir`.
 pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
     check_names(api, dir)?;
+    // A download's body must reach Python as an iterator of chunks, which the bindings do not
+    // have yet; refusing here is better than a method that drops the body and returns None.
+    if let Some(op) = api
+        .operations
+        .iter()
+        .find(|op| op.answer == crate::ir::Answer::Bytes)
+    {
+        return Err(EmitError {
+            path: dir.to_owned(),
+            message: format!(
+                "{} answers bytes; the Python bindings cannot stream downloads yet",
+                op.id
+            ),
+        });
+    }
     let mut outputs = vec![
         render(&format!("{dir}/mod.rs"), mod_file(api))?,
         render(
@@ -283,6 +298,7 @@ fn ty(t: &TypeRef) -> TokenStream {
         TypeRef::Json => quote! { ::cyberark_runtime::JsonValue },
         TypeRef::Unit => quote! { () },
         TypeRef::File => quote! { ::cyberark_runtime::FilePart },
+        TypeRef::Bytes => quote! { ::cyberark_runtime::Bytes },
         TypeRef::Named(n) => client_item(n),
         TypeRef::List(inner) => {
             let inner = ty(inner);
@@ -623,6 +639,49 @@ fn type_items(api: &Api, def: &TypeDef) -> TokenStream {
             }
         },
         TypeKind::Struct { fields, .. } => struct_class(api, def, fields),
+        TypeKind::Union { arms, .. } => union_conversions(def, arms),
+    }
+}
+
+/// A union crosses to Python as the value of its arm (an arm's object, a string, …) or, for
+/// `Unknown`, as the JSON it kept; from Python, the first arm that accepts the value wins.
+fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
+    let into_py = rt("IntoPy");
+    let from_py = rt("FromPy");
+    let rust_ty = client_item(&def.name);
+    let names: Vec<_> = arms
+        .iter()
+        .map(|a| quote::format_ident!("{}", a.rust))
+        .collect();
+    let tries = arms.iter().zip(&names).map(|(a, n)| {
+        let t = ty(&a.ty);
+        let wrap = if a.boxed {
+            quote! { |v| <#rust_ty>::#n(::std::boxed::Box::new(v)) }
+        } else {
+            quote! { <#rust_ty>::#n }
+        };
+        quote! {
+            if let ::std::result::Result::Ok(v) = <#t as #from_py>::from_py(obj, name) {
+                return ::std::result::Result::Ok((#wrap)(v));
+            }
+        }
+    });
+    quote! {
+        impl #into_py for #rust_ty {
+            fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                match self {
+                    #(<#rust_ty>::#names(v) => v.to_py(py),)*
+                    <#rust_ty>::Unknown(v) => v.to_py(py),
+                }
+            }
+        }
+
+        impl #from_py for #rust_ty {
+            fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
+                #(#tries)*
+                <::cyberark_runtime::JsonValue as #from_py>::from_py(obj, name).map(<#rust_ty>::Unknown)
+            }
+        }
     }
 }
 
@@ -905,11 +964,29 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
     let doc = docs(&op_doc(op));
     let sig_attr = signature(&sig);
     let guard = rt("guard");
+    // A deprecated operation warns each time it is called, with the spec's reason.
+    let warn = op.deprecated.as_ref().map(|why| {
+        let why = why.split_whitespace().collect::<Vec<_>>().join(" ");
+        let message = if why.is_empty() {
+            format!("{} is deprecated", op.method_name)
+        } else {
+            format!("{} is deprecated: {why}", op.method_name)
+        };
+        quote! {
+            ::pyo3::PyErr::warn(
+                py,
+                py.get_type::<::pyo3::exceptions::PyDeprecationWarning>().as_any(),
+                &::std::ffi::CString::new(#message).unwrap_or_default(),
+                1,
+            )?;
+        }
+    });
     let call = if is_async {
         let future = rt("future");
         quote! {
             fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
                 #guard(|| {
+                    #warn
                     let request = #builder(#(#args),*)?;
                     let client = self.client.get(py)?;
                     #future(py, async move { client.runtime().send(&request).await })
@@ -922,6 +999,7 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
         quote! {
             fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
                 #guard(|| {
+                    #warn
                     let request = #builder(#(#args),*)?;
                     let client = self.client.get(py)?;
                     #into_py::into_py(#block_on(py, async move { client.runtime().send(&request).await })?, py)

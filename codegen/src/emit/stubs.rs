@@ -382,10 +382,14 @@ fn output_type(api: &Api, t: &TypeRef) -> String {
         TypeRef::F64 => "float".to_owned(),
         TypeRef::Json => "Any".to_owned(),
         TypeRef::Unit => "None".to_owned(),
-        TypeRef::File => "bytes".to_owned(),
+        TypeRef::File | TypeRef::Bytes => "bytes".to_owned(),
         TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
             Some(TypeKind::Struct { .. }) => n.clone(),
             Some(TypeKind::Alias { target }) => output_type(api, target),
+            // A union reads as one of its arms, or as the JSON of a value none of them fits.
+            Some(TypeKind::Union { arms, .. }) => {
+                union_type(arms.iter().map(|a| output_type(api, &a.ty)))
+            }
             _ => "str".to_owned(),
         },
         TypeRef::List(inner) => format!("list[{}]", output_type(api, inner)),
@@ -400,6 +404,9 @@ fn input_type(api: &Api, t: &TypeRef) -> String {
         TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
             Some(TypeKind::Struct { .. }) => format!("{n} | Mapping[str, Any]"),
             Some(TypeKind::Alias { target }) => input_type(api, target),
+            Some(TypeKind::Union { arms, .. }) => {
+                union_type(arms.iter().map(|a| input_type(api, &a.ty)))
+            }
             _ => "str".to_owned(),
         },
         // Read-only abstract types, so a `list[dict[str, str]]` is accepted where a list of
@@ -408,6 +415,19 @@ fn input_type(api: &Api, t: &TypeRef) -> String {
         TypeRef::Map(inner) => format!("Mapping[str, {}]", input_type(api, inner)),
         other => output_type(api, other),
     }
+}
+
+/// The Python union of the arms' types; `Any` last stands for the values no arm fits, which are
+/// kept as JSON.
+fn union_type(arms: impl Iterator<Item = String>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for arm in arms {
+        if !parts.contains(&arm) {
+            parts.push(arm);
+        }
+    }
+    parts.push("Any".to_owned());
+    parts.join(" | ")
 }
 
 /// Writes a docstring at `indent`, escaping what would end it early.

@@ -41,10 +41,11 @@ impl std::error::Error for LoadError {}
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LoadOptions {
     /// Accept definitions in the style of the vendor's own published ones, with warnings:
-    /// operations without `operationId` or tags get names from their path, a missing
-    /// `x-cyberark-idempotent` means `false`, `*/*` bodies are JSON, non-JSON or missing success
-    /// responses and `oneOf`/`anyOf` schemas become JSON values, and HTML in descriptions is turned
-    /// into Markdown. The curated spec is loaded strictly: there each of these is an error.
+    /// operations without `operationId` or tags get names from their path, `*/*` bodies are
+    /// JSON, HTML or missing success responses become JSON values, answers that are not Identity
+    /// envelopes (when no convention is declared) are read as plain JSON, and HTML in
+    /// descriptions is turned into Markdown. The curated spec is loaded strictly: there each of
+    /// these is an error. In both modes a missing `x-cyberark-idempotent` follows the method.
     pub tolerant: bool,
 }
 
@@ -171,12 +172,14 @@ fn load_inner(source: &str, opts: &Opts) -> Result<Api, Located> {
     let mut schemas = Schemas::new(&doc, &tags, opts);
     schemas.load_components()?;
     let operations = operation::load_operations(&doc, &tags, &mut schemas, opts)?;
-    Ok(Api {
+    let mut api = Api {
         title: doc.info.title.clone(),
         tags,
         operations,
         types: schemas.into_types(),
-    })
+    };
+    api.box_cycles();
+    Ok(api)
 }
 
 fn load_tags(doc: &OpenAPI, opts: &Opts) -> Result<Vec<Tag>, Located> {

@@ -3,8 +3,8 @@
 use super::schema::{Prop, Schemas};
 use super::{Located, Opts, error, escape};
 use crate::ir::{
-    Body, Convention, Field, Location, Method, Operation, Paging, PagingStyle, Request, Tag,
-    TypeField, TypeKind, TypeRef,
+    Answer, Arm, Body, Convention, Field, Location, Method, Operation, Paging, PagingStyle,
+    QueryStyle, Request, Tag, TypeDef, TypeField, TypeKind, TypeRef,
 };
 use crate::names;
 use openapiv3::{
@@ -225,18 +225,21 @@ fn load_operation(
     let prefix = names::pascal(&tag);
     let op_pascal = names::pascal(&name);
 
-    let convention = match op.extensions.get("x-cyberark-convention") {
-        None => Convention::Envelope,
-        Some(Value::String(s)) if s == "envelope" => Convention::Envelope,
-        Some(Value::String(s)) if s == "oauth" => Convention::OAuth,
-        Some(Value::String(s)) if s == "scim" => Convention::Scim,
-        Some(other) => {
-            return error(
-                &format!("{pointer}/x-cyberark-convention"),
-                format!("unknown convention {other}; expected envelope, oauth or scim"),
-            );
-        }
+    // The operation's own convention, else the document's (a root `x-cyberark-convention`), else
+    // the Identity envelope.
+    let declared = match op.extensions.get("x-cyberark-convention") {
+        Some(value) => Some(convention_of(
+            value,
+            &format!("{pointer}/x-cyberark-convention"),
+        )?),
+        None => match doc.extensions.get("x-cyberark-convention") {
+            Some(value) => Some(convention_of(value, "/x-cyberark-convention")?),
+            None => None,
+        },
     };
+    let convention = declared.unwrap_or(Convention::Envelope);
+    // HTTP defines GET, HEAD, PUT, DELETE and OPTIONS as idempotent (RFC 9110 §9.2.2); the spec
+    // says otherwise with `x-cyberark-idempotent`, for a POST that is safe to resend, say.
     let idempotent = match op.extensions.get("x-cyberark-idempotent") {
         Some(Value::Bool(b)) => *b,
         Some(_) => {
@@ -245,24 +248,14 @@ fn load_operation(
                 "x-cyberark-idempotent must be true or false",
             );
         }
-        None if tolerant => {
-            opts.warn(
-                pointer,
-                format!(
-                    "operation {id} does not say whether it is idempotent (x-cyberark-idempotent); assuming false"
-                ),
-            );
-            false
-        }
-        None => {
-            return error(
-                pointer,
-                format!(
-                    "operation {id} does not say whether it is idempotent (x-cyberark-idempotent)"
-                ),
-            );
-        }
+        None => matches!(method, Method::Get | Method::Put | Method::Delete),
     };
+    let deprecated = op.deprecated.then(|| {
+        op.description
+            .clone()
+            .or_else(|| op.summary.clone())
+            .unwrap_or_default()
+    });
     let secured = match &op.security {
         Some(reqs) => !reqs.is_empty(),
         None => doc.security.as_ref().is_some_and(|r| !r.is_empty()),
@@ -278,12 +271,12 @@ fn load_operation(
         pointer,
         opts,
     )?;
-    let result = load_result(
+    let (result, answer, convention) = load_result(
         schemas,
         &tag,
         &format!("{prefix}{op_pascal}"),
         op,
-        convention,
+        (convention, declared.is_some()),
         pointer,
         opts,
     )?;
@@ -308,6 +301,8 @@ fn load_operation(
         convention,
         secured,
         idempotent,
+        answer,
+        deprecated,
         paging,
         summary: op.summary.clone(),
         description: op.description.clone(),
@@ -386,15 +381,7 @@ fn load_request(
         if field.docs.is_none() {
             field.docs = data.description.clone();
         }
-        if !scalar(&field.ty, schemas) {
-            return error(
-                &p_pointer,
-                format!(
-                    "parameter {:?} must be a scalar (string, number, boolean or enum)",
-                    data.name
-                ),
-            );
-        }
+        field.style = parameter_style(p, &field.ty, schemas, &p_pointer)?;
         fields.push(field);
     }
 
@@ -458,6 +445,8 @@ fn load_request(
                             nullable: false,
                             null_clears: false,
                             location: Location::WholeBody,
+                            style: QueryStyle::Single,
+                            boxed: false,
                             docs: body.description.clone().or(resolved.description),
                         });
                         Body::JsonWhole {
@@ -527,7 +516,9 @@ fn body_fields(
 ) -> Result<bool, Located> {
     let (s, p) = schemas.deref(schema, &format!("{media_pointer}/schema"))?;
     let (props, required, open) = schemas.object_parts(s, &p)?;
-    for prop in &props {
+    // `readOnly` properties are what the API reports, never what it takes: not sent.
+    let sent: Vec<&Prop> = props.iter().filter(|p| !schemas.read_only(p)).collect();
+    for prop in sent {
         fields.push(schemas.field(
             base,
             prop,
@@ -541,72 +532,284 @@ fn body_fields(
     Ok(open)
 }
 
+/// The kind of one success response: what its body is.
+enum Shape<'s> {
+    /// No body.
+    Empty,
+    /// JSON with this schema, under this media type's pointer.
+    Json(&'s ReferenceOr<Schema>, String),
+    /// JSON without a schema.
+    Untyped(String),
+    /// Text.
+    Text,
+    /// Bytes of another media type.
+    Bytes,
+}
+
+/// Whether a media type is JSON: `application/json`, or any `+json` type (`application/scim+json`).
+fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or(media_type).trim();
+    JSON_TYPES.contains(&essence) || essence.ends_with("+json")
+}
+
+/// The operation's result type, how its body is read, and its convention (which becomes plain
+/// when tolerant loading meets answers that are not envelopes and the spec declared none).
 fn load_result(
     schemas: &mut Schemas<'_>,
     tag: &str,
     base: &str,
     op: &openapiv3::Operation,
-    convention: Convention,
+    (convention, declared): (Convention, bool),
     pointer: &str,
     opts: &Opts,
-) -> Result<TypeRef, Located> {
-    let responses = &op.responses.responses;
-    let success = [200u16, 201, 202, 204]
-        .into_iter()
-        .find_map(|code| responses.get(&StatusCode::Code(code)).map(|r| (code, r)));
-    let Some((code, response)) = success else {
+) -> Result<(TypeRef, Answer, Convention), Located> {
+    // Every 2xx the spec lists, in code order; `2XX` counts as one more.
+    let mut successes = Vec::new();
+    for (code, response) in &op.responses.responses {
+        let key = match code {
+            StatusCode::Code(c) if (200..300).contains(c) => c.to_string(),
+            StatusCode::Range(2) => "2XX".to_owned(),
+            _ => continue,
+        };
+        successes.push((key, response));
+    }
+    if successes.is_empty() {
         if opts.tolerant {
             opts.warn(
                 &format!("{pointer}/responses"),
-                "no success response (200, 201, 202 or 204); the result is kept as JSON",
+                "no success response (2xx); the result is kept as JSON",
             );
-            return Ok(TypeRef::Json);
+            return Ok((TypeRef::Json, Answer::Json, convention));
         }
         return error(
             &format!("{pointer}/responses"),
-            "the operation declares no success response (200, 201, 202 or 204)",
+            "the operation declares no success response (2xx)",
         );
-    };
-    let r_pointer = format!("{pointer}/responses/{code}");
-    let ReferenceOr::Item(response) = response else {
-        return error(
-            &r_pointer,
-            "success responses given by $ref are not supported; write them inline",
-        );
-    };
-    let json = response
-        .content
-        .iter()
-        .find(|(m, _)| JSON_TYPES.contains(&m.as_str()) || (opts.tolerant && m.as_str() == "*/*"));
-    let Some((media_type, media)) = json else {
-        if response.content.is_empty() && convention != Convention::Envelope {
-            return Ok(TypeRef::Unit);
-        }
-        if opts.tolerant {
-            opts.warn(
+    }
+    let mut shapes = Vec::new();
+    for (code, response) in &successes {
+        let r_pointer = format!("{pointer}/responses/{code}");
+        let ReferenceOr::Item(response) = response else {
+            return error(
                 &r_pointer,
-                "the success response has no JSON content (text/html?); the result is kept as JSON",
+                "success responses given by $ref are not supported; write them inline",
             );
-            return Ok(TypeRef::Json);
-        }
-        return error(&r_pointer, "the success response has no JSON content");
-    };
-    let m_pointer = format!("{r_pointer}/content/{}/schema", escape(media_type));
-    let Some(schema) = media_schema(media) else {
-        if opts.tolerant {
+        };
+        let json = response
+            .content
+            .iter()
+            .find(|(m, _)| is_json(m) || (opts.tolerant && m.as_str() == "*/*"));
+        let shape = match json {
+            Some((media_type, media)) => {
+                let m_pointer = format!("{r_pointer}/content/{}/schema", escape(media_type));
+                match media_schema(media) {
+                    Some(schema) => Shape::Json(schema, m_pointer),
+                    None => Shape::Untyped(m_pointer),
+                }
+            }
+            None => match response.content.keys().next() {
+                None => Shape::Empty,
+                Some(m)
+                    if m.starts_with("text/html")
+                        && convention == Convention::Envelope
+                        && !declared
+                        && opts.tolerant =>
+                {
+                    // A vendor definition's HTML page: kept as JSON, as before, with a warning.
+                    opts.warn(
+                        &r_pointer,
+                        "the success response has no JSON content (text/html?); the result is kept as JSON",
+                    );
+                    Shape::Untyped(r_pointer.clone())
+                }
+                Some(m) if m.starts_with("text/") => Shape::Text,
+                Some(_) => Shape::Bytes,
+            },
+        };
+        shapes.push((code.clone(), shape));
+    }
+    // The convention: an undeclared one defaults to the envelope, except that tolerant loading
+    // reads an answer that is not an envelope as plain JSON rather than losing its type.
+    let convention = if !declared && opts.tolerant && convention == Convention::Envelope {
+        let envelope = shapes.iter().any(|(_, s)| match s {
+            Shape::Json(schema, p) => looks_like_envelope(schemas, schema, p),
+            _ => false,
+        });
+        let typed = shapes.iter().any(|(_, s)| matches!(s, Shape::Json(..)));
+        let empty = shapes
+            .iter()
+            .all(|(_, s)| matches!(s, Shape::Empty | Shape::Text | Shape::Bytes));
+        if (typed || empty) && !envelope {
             opts.warn(
-                &m_pointer,
-                "the success response has no schema; kept as JSON",
+                &format!("{pointer}/responses"),
+                "the success response is not an Identity envelope; read as plain JSON (declare x-cyberark-convention to say so)",
             );
-            return Ok(TypeRef::Json);
+            Convention::Plain
+        } else {
+            convention
         }
-        return error(&m_pointer, "the success response has no schema");
+    } else {
+        convention
     };
-    match convention {
-        Convention::Envelope => envelope_result(schemas, tag, base, schema, &m_pointer, opts),
-        Convention::OAuth | Convention::Scim => Ok(schemas
-            .resolve(schema, &format!("{base}Response"), Some(tag), &m_pointer)?
-            .ty),
+    // Text and bytes answers are read as they are, whatever the convention; they cannot mix
+    // with JSON answers because the caller would not know what they hold.
+    let kinds: Vec<&Shape<'_>> = shapes
+        .iter()
+        .map(|(_, s)| s)
+        .filter(|s| !matches!(s, Shape::Empty))
+        .collect();
+    if !kinds.is_empty() {
+        let text = kinds.iter().all(|s| matches!(s, Shape::Text));
+        let bytes = kinds.iter().all(|s| matches!(s, Shape::Bytes));
+        if text {
+            return Ok((TypeRef::String, Answer::Text, convention));
+        }
+        if bytes {
+            // A download reaches the caller as a stream, never held whole.
+            return Ok((TypeRef::Bytes, Answer::Bytes, convention));
+        }
+        if kinds
+            .iter()
+            .any(|s| matches!(s, Shape::Text | Shape::Bytes))
+        {
+            return error(
+                &format!("{pointer}/responses"),
+                "the success responses mix JSON with text or bytes; give every success response the same kind of content",
+            );
+        }
+    }
+    let mut types: Vec<(String, TypeRef)> = Vec::new();
+    for (code, shape) in &shapes {
+        let ty = match shape {
+            Shape::Empty if convention == Convention::Envelope => {
+                if opts.tolerant {
+                    opts.warn(
+                        &format!("{pointer}/responses/{code}"),
+                        "the success response has no JSON content; the result is kept as JSON",
+                    );
+                    TypeRef::Json
+                } else {
+                    return error(
+                        &format!("{pointer}/responses/{code}"),
+                        "the success response has no JSON content",
+                    );
+                }
+            }
+            Shape::Empty => TypeRef::Unit,
+            Shape::Untyped(p) => {
+                if opts.tolerant {
+                    opts.warn(p, "the success response has no schema; kept as JSON");
+                    TypeRef::Json
+                } else {
+                    return error(p, "the success response has no schema");
+                }
+            }
+            Shape::Json(schema, p) => match convention {
+                Convention::Envelope => envelope_result(schemas, tag, base, schema, p, opts)?,
+                Convention::OAuth | Convention::Scim | Convention::Plain => {
+                    let hint = if successes.len() == 1 {
+                        format!("{base}Response")
+                    } else {
+                        format!("{base}Response{code}")
+                    };
+                    schemas.resolve(schema, &hint, Some(tag), p)?.ty
+                }
+            },
+            // Text and bytes answers returned above.
+            Shape::Text | Shape::Bytes => continue,
+        };
+        if !types.iter().any(|(_, t)| *t == ty) {
+            types.push((code.clone(), ty));
+        }
+    }
+    // An empty answer beside JSON ones (`200` with a body, `204` without) has no arm to decode
+    // into: refused strictly, and left out with a warning when loading tolerantly.
+    if types.len() > 1 && types.iter().any(|(_, t)| *t == TypeRef::Unit) {
+        if !opts.tolerant {
+            return error(
+                &format!("{pointer}/responses"),
+                "the success responses mix an empty answer with JSON ones; give the empty one a schema, or drop it",
+            );
+        }
+        opts.warn(
+            &format!("{pointer}/responses"),
+            "an empty success answer beside JSON ones is left out; an empty body fails to decode",
+        );
+        types.retain(|(_, t)| *t != TypeRef::Unit);
+    }
+    let result = match types.as_slice() {
+        [(_, only)] => only.clone(),
+        // Several success codes with different schemas: one union, an arm per schema, decoded by
+        // shape (the first arm that fits), with the JSON of anything else kept.
+        _ => {
+            let name = schemas.claim_name(&format!("{base}Response"));
+            let mut scope = crate::names::Scope::with_reserved(&["Unknown", "Self"]);
+            let arms = types
+                .iter()
+                .map(|(code, ty)| Arm {
+                    rust: scope.claim(&format!("Status{code}"), ""),
+                    ty: ty.clone(),
+                    tags: Vec::new(),
+                    boxed: false,
+                })
+                .collect();
+            schemas.insert(TypeDef {
+                name: name.clone(),
+                owner: Some(tag.to_owned()),
+                docs: Some(format!(
+                    "The answers of `{}`, one arm per success response.",
+                    op.operation_id.as_deref().unwrap_or(base)
+                )),
+                kind: TypeKind::Union {
+                    arms,
+                    discriminator: None,
+                },
+                pointer: format!("{pointer}/responses"),
+            });
+            TypeRef::Named(name)
+        }
+    };
+    Ok((result, Answer::Json, convention))
+}
+
+/// Whether a response schema is an Identity envelope: an object with `success` or `Result`,
+/// directly or through `allOf`.
+fn looks_like_envelope(schemas: &Schemas<'_>, schema: &ReferenceOr<Schema>, pointer: &str) -> bool {
+    let Ok((s, p)) = schemas.deref(schema, pointer) else {
+        return false;
+    };
+    match &s.schema_kind {
+        SchemaKind::Type(openapiv3::Type::Object(o)) => {
+            o.properties.contains_key("success") || o.properties.contains_key("Result")
+        }
+        SchemaKind::Any(a) => {
+            a.properties.contains_key("success") || a.properties.contains_key("Result")
+        }
+        SchemaKind::AllOf { all_of } => all_of
+            .iter()
+            .enumerate()
+            .any(|(i, part)| looks_like_envelope_part(schemas, part, &format!("{p}/allOf/{i}"))),
+        _ => false,
+    }
+}
+
+/// One part of an `allOf`: an envelope part has `success` or `Result` among its own properties.
+fn looks_like_envelope_part(
+    schemas: &Schemas<'_>,
+    part: &ReferenceOr<Schema>,
+    pointer: &str,
+) -> bool {
+    let Ok((s, _)) = schemas.deref(part, pointer) else {
+        return false;
+    };
+    match &s.schema_kind {
+        SchemaKind::Type(openapiv3::Type::Object(o)) => {
+            o.properties.contains_key("success") || o.properties.contains_key("Result")
+        }
+        SchemaKind::Any(a) => {
+            a.properties.contains_key("success") || a.properties.contains_key("Result")
+        }
+        _ => false,
     }
 }
 
@@ -754,6 +957,79 @@ fn boxed(schema: &ReferenceOr<Schema>) -> ReferenceOr<Box<Schema>> {
             reference: reference.clone(),
         },
         ReferenceOr::Item(s) => ReferenceOr::Item(Box::new(s.clone())),
+    }
+}
+
+/// Reads an `x-cyberark-convention` value.
+fn convention_of(value: &Value, pointer: &str) -> Result<Convention, Located> {
+    match value.as_str() {
+        Some("envelope") => Ok(Convention::Envelope),
+        Some("oauth") => Ok(Convention::OAuth),
+        Some("scim") => Ok(Convention::Scim),
+        Some("plain") => Ok(Convention::Plain),
+        _ => error(
+            pointer,
+            format!("unknown convention {value}; expected envelope, oauth, scim or plain"),
+        ),
+    }
+}
+
+/// How a parameter of type `ty` travels, from its `style` and `explode`; what cannot be spelled
+/// on the wire is refused here, naming the parameter, rather than sent in a form the API may
+/// misread.
+fn parameter_style(
+    parameter: &Parameter,
+    ty: &TypeRef,
+    schemas: &Schemas<'_>,
+    pointer: &str,
+) -> Result<QueryStyle, Located> {
+    let data = parameter.parameter_data_ref();
+    let name = &data.name;
+    if scalar(ty, schemas) {
+        return Ok(QueryStyle::Single);
+    }
+    let list_of_scalars = matches!(ty, TypeRef::List(item) if scalar(item, schemas));
+    let map_of_scalars = matches!(ty, TypeRef::Map(value) if scalar(value, schemas));
+    match parameter {
+        Parameter::Query { style, .. } => match style {
+            openapiv3::QueryStyle::Form if list_of_scalars => {
+                // `explode` defaults to true for the form style (OpenAPI 3.0.3 §4.7.12.1).
+                Ok(if data.explode.unwrap_or(true) {
+                    QueryStyle::Repeated
+                } else {
+                    QueryStyle::Single
+                })
+            }
+            openapiv3::QueryStyle::DeepObject if map_of_scalars => Ok(QueryStyle::DeepObject),
+            openapiv3::QueryStyle::DeepObject => error(
+                pointer,
+                format!(
+                    "query parameter {name:?}: deepObject is supported for objects whose values are scalars (additionalProperties of a scalar type)"
+                ),
+            ),
+            other => error(
+                pointer,
+                format!(
+                    "query parameter {name:?}: style {other:?} with this schema cannot be sent; supported are scalars, arrays of scalars (form, exploded or not) and maps of scalars (deepObject)"
+                ),
+            ),
+        },
+        // Headers and path segments use the `simple` style: a list is joined with commas.
+        Parameter::Header { .. } | Parameter::Path { .. } if list_of_scalars => {
+            if data.explode == Some(true) {
+                return error(
+                    pointer,
+                    format!("parameter {name:?}: exploded simple style is not supported for lists"),
+                );
+            }
+            Ok(QueryStyle::Single)
+        }
+        _ => error(
+            pointer,
+            format!(
+                "parameter {name:?} must be a scalar (string, number, boolean or enum) or, in the query or a header, an array of scalars"
+            ),
+        ),
     }
 }
 

@@ -5,7 +5,7 @@
 //! converted once and memoised by name; inline schemas are named after where they sit.
 
 use super::{Located, Opts, error, escape};
-use crate::ir::{Field, Location, Tag, TypeDef, TypeKind, TypeRef, Variant};
+use crate::ir::{Arm, Field, Location, QueryStyle, Tag, TypeDef, TypeKind, TypeRef, Variant};
 use crate::names;
 use openapiv3::{
     AdditionalProperties, OpenAPI, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
@@ -40,6 +40,28 @@ pub(crate) struct Resolved {
     pub(crate) ty: TypeRef,
     pub(crate) nullable: bool,
     pub(crate) description: Option<String>,
+    /// The schema's `default`, documented on the field that uses it.
+    pub(crate) default: Option<serde_json::Value>,
+    /// Whether the schema is `readOnly` (sent by the API, never taken).
+    pub(crate) read_only: bool,
+    /// Whether the schema is `writeOnly` (taken by the API, never sent back).
+    pub(crate) write_only: bool,
+}
+
+/// Appends a schema's `default` to its description, so readers of the docs know what the API
+/// assumes when the field is left out.
+fn with_default(
+    description: Option<String>,
+    default: Option<&serde_json::Value>,
+) -> Option<String> {
+    let Some(default) = default else {
+        return description;
+    };
+    let note = format!("Default: `{default}`.");
+    Some(match description {
+        Some(d) if !d.trim().is_empty() => format!("{}\n\n{note}", d.trim_end()),
+        _ => note,
+    })
 }
 
 impl<'a> Schemas<'a> {
@@ -172,6 +194,9 @@ impl<'a> Schemas<'a> {
                     ty,
                     nullable: target.schema_data.nullable,
                     description: None,
+                    default: target.schema_data.default.clone(),
+                    read_only: target.schema_data.read_only,
+                    write_only: target.schema_data.write_only,
                 })
             }
             ReferenceOr::Item(s) => self.resolve_item(s, hint, owner, pointer),
@@ -266,6 +291,9 @@ impl<'a> Schemas<'a> {
                 ty: inner.ty,
                 nullable: nullable || inner.nullable,
                 description: description.or(inner.description),
+                default: schema.schema_data.default.clone().or(inner.default),
+                read_only: schema.schema_data.read_only || inner.read_only,
+                write_only: schema.schema_data.write_only || inner.write_only,
             });
         }
         let ty = if is_named_kind(schema) {
@@ -280,6 +308,9 @@ impl<'a> Schemas<'a> {
             ty,
             nullable,
             description,
+            default: schema.schema_data.default.clone(),
+            read_only: schema.schema_data.read_only,
+            write_only: schema.schema_data.write_only,
         })
     }
 
@@ -328,7 +359,7 @@ impl<'a> Schemas<'a> {
             SchemaKind::Any(any) => {
                 if any.enumeration.len() == 1 && any.enumeration[0].is_null() {
                     TypeRef::Unit
-                } else if !any.one_of.is_empty() || !any.any_of.is_empty() || any.not.is_some() {
+                } else if any.not.is_some() {
                     if self.opts.tolerant {
                         self.opts
                             .warn(pointer, "oneOf, anyOf or not: the value is kept as JSON");
@@ -336,7 +367,7 @@ impl<'a> Schemas<'a> {
                     }
                     return error(
                         pointer,
-                        "oneOf, anyOf and not cannot be modelled; describe the value with one schema or leave it untyped ({})",
+                        "`not` cannot be modelled; describe the value with one schema or leave it untyped ({})",
                     );
                 } else if any.typ.as_deref() == Some("object")
                     || any.additional_properties.is_some()
@@ -346,15 +377,18 @@ impl<'a> Schemas<'a> {
                     TypeRef::Json
                 }
             }
-            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                // Unions are named kinds; `resolve_item` never brings one here.
+                return error(pointer, "a union must be named (generator bug)");
+            }
+            SchemaKind::Not { .. } => {
                 if self.opts.tolerant {
-                    self.opts
-                        .warn(pointer, "oneOf, anyOf or not: the value is kept as JSON");
+                    self.opts.warn(pointer, "not: the value is kept as JSON");
                     return Ok(TypeRef::Json);
                 }
                 return error(
                     pointer,
-                    "oneOf, anyOf and not cannot be modelled; describe the value with one schema or leave it untyped ({})",
+                    "`not` cannot be modelled; describe the value with one schema or leave it untyped ({})",
                 );
             }
             SchemaKind::AllOf { .. } => {
@@ -403,14 +437,21 @@ impl<'a> Schemas<'a> {
             .description
             .clone()
             .or_else(|| schema.schema_data.title.clone());
+        if let Some(parts) = union_parts(schema) {
+            return self.union_def(name, schema, parts, owner, pointer, docs);
+        }
         if let SchemaKind::Type(Type::String(s)) = &schema.schema_kind {
-            let mut scope = names::Scope::with_reserved(&["Unknown"]);
+            // `Self` cannot name a variant, and `Unknown` is the arm for values not listed;
+            // values that differ only in case (`a`, `A`) get numbered names, in both languages.
+            let mut scope = names::Scope::with_reserved(&["Unknown", "Self"]);
+            let mut py_scope = names::Scope::with_reserved(&["UNKNOWN"]);
             let mut variants = Vec::new();
             for value in s.enumeration.iter().flatten() {
                 let rust = scope.claim(&names::pascal(value), "");
+                let python = py_scope.claim(&names::shouty(&rust), "_");
                 variants.push(Variant {
                     wire: value.clone(),
-                    python: names::shouty(&rust),
+                    python,
                     rust,
                 });
             }
@@ -422,13 +463,84 @@ impl<'a> Schemas<'a> {
                 pointer: pointer.to_owned(),
             });
         }
-        let (props, required, open) = self.object_parts(schema, pointer)?;
+        let (props, mut required, open) = self.object_parts(schema, pointer)?;
+        // A `readOnly` property is never taken and a `writeOnly` one never sent back, so neither
+        // can be required of every value of a type that travels both ways.
+        required.retain(|r| {
+            !props
+                .iter()
+                .any(|p| p.name == *r && (self.read_only(p) || self.write_only(p)))
+        });
         let fields = self.fields(name, &props, &required, owner, Location::Body)?;
         Ok(TypeDef {
             name: name.to_owned(),
             owner: owner.map(str::to_owned),
             docs,
             kind: TypeKind::Struct { fields, open },
+            pointer: pointer.to_owned(),
+        })
+    }
+
+    /// Builds the named type of a `oneOf` or `anyOf`: one arm per part, named after the part's
+    /// type, and the discriminator's values for each arm when the spec declares one.
+    fn union_def(
+        &mut self,
+        name: &str,
+        schema: &Schema,
+        parts: (&[ReferenceOr<Schema>], &'static str),
+        owner: Option<&str>,
+        pointer: &str,
+        docs: Option<String>,
+    ) -> Result<TypeDef, Located> {
+        let (parts, keyword) = parts;
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut scope = names::Scope::with_reserved(&["Unknown", "Self"]);
+        let mut arms = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let part_pointer = format!("{pointer}/{keyword}/{i}");
+            let resolved =
+                self.resolve(part, &format!("{name}Variant{i}"), owner, &part_pointer)?;
+            if resolved.ty == TypeRef::Json {
+                // An arm that takes any value adds nothing to `Unknown`, which keeps the JSON.
+                continue;
+            }
+            let mut tags = Vec::new();
+            if let Some(d) = discriminator {
+                let ReferenceOr::Reference { reference } = part else {
+                    return error(
+                        &part_pointer,
+                        "with a discriminator, every part of the union must be a $ref to a component schema",
+                    );
+                };
+                tags.extend(
+                    d.mapping
+                        .iter()
+                        .filter(|(_, target)| {
+                            *target == reference || reference.ends_with(&format!("/{target}"))
+                        })
+                        .map(|(value, _)| value.clone()),
+                );
+                if tags.is_empty() {
+                    // Without a mapping, the discriminator's value is the component's name.
+                    tags.push(reference.rsplit('/').next().unwrap_or(reference).to_owned());
+                }
+            }
+            let rust = scope.claim(&arm_name(&resolved.ty), "");
+            arms.push(Arm {
+                rust,
+                ty: resolved.ty,
+                tags,
+                boxed: false,
+            });
+        }
+        Ok(TypeDef {
+            name: name.to_owned(),
+            owner: owner.map(str::to_owned),
+            docs,
+            kind: TypeKind::Union {
+                arms,
+                discriminator: discriminator.map(|d| d.property_name.clone()),
+            },
             pointer: pointer.to_owned(),
         })
     }
@@ -583,8 +695,38 @@ impl<'a> Schemas<'a> {
             nullable: resolved.nullable,
             null_clears,
             location,
-            docs: resolved.description,
+            style: QueryStyle::Single,
+            boxed: false,
+            docs: with_default(resolved.description, resolved.default.as_ref()),
         })
+    }
+}
+
+impl<'a> Schemas<'a> {
+    /// The schema a property names, following one `$ref`.
+    fn prop_schema<'p>(&self, prop: &'p Prop) -> Option<&'p Schema>
+    where
+        'a: 'p,
+    {
+        match &prop.schema {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { reference } => self
+                .component(reference, &prop.pointer)
+                .ok()
+                .map(|(_, s)| s),
+        }
+    }
+
+    /// Whether a property is `readOnly`: the API sends it and never takes it.
+    pub(crate) fn read_only(&self, prop: &Prop) -> bool {
+        self.prop_schema(prop)
+            .is_some_and(|s| s.schema_data.read_only)
+    }
+
+    /// Whether a property is `writeOnly`: the API takes it and never sends it back.
+    pub(crate) fn write_only(&self, prop: &Prop) -> bool {
+        self.prop_schema(prop)
+            .is_some_and(|s| s.schema_data.write_only)
     }
 }
 
@@ -595,8 +737,40 @@ pub(crate) struct Prop {
     pub(crate) pointer: String,
 }
 
-/// Whether a schema becomes a named type (struct or enum) rather than an inline one.
+/// The parts of a `oneOf` or `anyOf` schema, with the keyword, or `None` for any other schema.
+fn union_parts(schema: &Schema) -> Option<(&[ReferenceOr<Schema>], &'static str)> {
+    match &schema.schema_kind {
+        SchemaKind::OneOf { one_of } => Some((one_of, "oneOf")),
+        SchemaKind::AnyOf { any_of } => Some((any_of, "anyOf")),
+        SchemaKind::Any(a) if a.properties.is_empty() && !a.one_of.is_empty() => {
+            Some((&a.one_of, "oneOf"))
+        }
+        SchemaKind::Any(a) if a.properties.is_empty() && !a.any_of.is_empty() => {
+            Some((&a.any_of, "anyOf"))
+        }
+        _ => None,
+    }
+}
+
+/// The variant name of a union arm, after its type: `Cat`, `String`, `Integer`, `List`, ….
+fn arm_name(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::String | TypeRef::Secret => "String".to_owned(),
+        TypeRef::Bool => "Bool".to_owned(),
+        TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
+        TypeRef::F64 => "Number".to_owned(),
+        TypeRef::List(_) => "List".to_owned(),
+        TypeRef::Map(_) => "Map".to_owned(),
+        TypeRef::Json | TypeRef::Unit | TypeRef::File | TypeRef::Bytes => "Json".to_owned(),
+    }
+}
+
+/// Whether a schema becomes a named type (struct, enum or union) rather than an inline one.
 pub(crate) fn is_named_kind(schema: &Schema) -> bool {
+    if union_parts(schema).is_some() {
+        return true;
+    }
     match &schema.schema_kind {
         SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
         SchemaKind::Type(Type::String(s)) => {

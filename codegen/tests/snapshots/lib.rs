@@ -23,6 +23,15 @@ pub mod evolve_v2;
 #[path = "vendor_style/expected/mod.rs"]
 pub mod vendor_style;
 
+/// Ordinary OpenAPI 3.0 without CyberArk extensions, loaded tolerantly: recursion, unions, maps,
+/// awkward enum values, array and map query parameters, headers, plain JSON and text answers.
+#[path = "general/expected/mod.rs"]
+pub mod general;
+
+#[cfg(test)]
+#[path = "general_wire.rs"]
+mod general_wire;
+
 /// Code a user wrote against version 1. It compiles unchanged against version 2, which shows
 /// that adding an optional field or an operation breaks no caller.
 macro_rules! user_code_of_version_1 {

@@ -31,6 +31,11 @@ const STATUS: &str = "pub fn status(s: &api::OrgStatus) -> u8 { match s { api::O
 const KIND: &str = "pub fn kind() -> api::OrgKind { api::OrgKind::Team }";
 const LIST: &str = "pub async fn list(c: &api::Client) -> Result<api::OrgList, cyberark_runtime::Error> { c.org().list(api::OrgListRequest::new()).await }";
 
+const OWNER: &str =
+    "pub fn group(o: &api::OrgOwner) -> bool { matches!(o, api::OrgOwner::OrgGroup(_)) }";
+const RELATED: &str = "pub fn related(o: api::Org) -> Option<api::OrgRef> { o.related }";
+const UNION_ARMS: &str = "        - {$ref: '#/components/schemas/OrgUser'}\n        - {$ref: '#/components/schemas/OrgGroup'}\n";
+
 const KIND_PROP: &str = "                Kind: {$ref: '#/components/schemas/OrgKind'}\n";
 const GET_RESULT: &str = "The organization.\n          content:\n            application/json:\n              schema:\n                allOf:\n                  - $ref: '#/components/schemas/Envelope'\n                  - type: object\n                    properties:\n                      Result: {$ref: '#/components/schemas/Org'}";
 
@@ -58,6 +63,47 @@ pub fn cases() -> Vec<Case> {
     use ChangeKind as K;
     use Edit::{Cut, Replace};
     vec![
+        case(
+            "union_arm_added",
+            vec![Replace(
+                UNION_ARMS,
+                "        - {$ref: '#/components/schemas/OrgUser'}\n        - {$ref: '#/components/schemas/OrgGroup'}\n        - {$ref: '#/components/schemas/OrgBot'}\n",
+            )],
+            K::UnionArmAdded,
+            Minor,
+            Minor,
+            OWNER,
+        ),
+        case(
+            "union_arm_removed",
+            vec![Replace(
+                UNION_ARMS,
+                "        - {$ref: '#/components/schemas/OrgUser'}\n",
+            )],
+            K::UnionArmRemoved,
+            Major,
+            Major,
+            OWNER,
+        ),
+        case(
+            "type_becomes_recursive",
+            vec![Replace(
+                "        Name: {type: string}\n    OrgUser:",
+                "        Name: {type: string}\n        Org: {$ref: '#/components/schemas/Org'}\n    OrgUser:",
+            )],
+            K::FieldBoxingChanged,
+            Major,
+            Minor,
+            RELATED,
+        ),
+        case(
+            "array_parameter_style_changed",
+            vec![Replace("explode: true", "explode: false")],
+            K::ParameterStyleChanged,
+            Patch,
+            Patch,
+            LIST,
+        ),
         case(
             "optional_request_field_added",
             vec![Replace(
@@ -163,6 +209,17 @@ pub fn cases() -> Vec<Case> {
             K::FieldMoved,
             Patch,
             Patch,
+            GET,
+        ),
+        case(
+            "operation_deprecated",
+            vec![Replace(
+                "operationId: Org_Get\n      tags: [Org]\n",
+                "operationId: Org_Get\n      deprecated: true\n      tags: [Org]\n",
+            )],
+            K::DeprecationChanged,
+            Minor,
+            Minor,
             GET,
         ),
         case(

@@ -99,7 +99,7 @@ impl Inner {
                     }
                 }
             }
-            return envelope::decode(op, response.status, &response.body);
+            return crate::answer::decode(op, encoded.answer, response.status, &response.body);
         }
     }
 }

@@ -68,7 +68,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
     let ok = (200..300).contains(&status);
     match operation.convention {
         Convention::Envelope => decode_envelope(operation.id, status, body),
-        Convention::Scim | Convention::OAuth if ok => {
+        Convention::Scim | Convention::OAuth | Convention::Plain if ok => {
             // 204 No Content (a SCIM delete) decodes from `null`, so an output of `()` works.
             let text = if body.iter().all(u8::is_ascii_whitespace) {
                 b"null".as_slice()
@@ -77,7 +77,9 @@ pub(crate) fn decode<T: DeserializeOwned>(
             };
             decode_json(operation.id, status, text, body, None)
         }
-        Convention::Scim | Convention::OAuth => Err(api_error(operation.id, status, body).into()),
+        Convention::Scim | Convention::OAuth | Convention::Plain => {
+            Err(api_error(operation.id, status, body).into())
+        }
     }
 }
 

@@ -10,10 +10,12 @@
 //! excerpts in errors are redacted.
 #![deny(missing_docs)]
 
+mod answer;
 mod auth;
 mod bounds;
 mod call;
 mod client;
+mod download;
 mod envelope;
 mod error;
 mod limit;
@@ -33,9 +35,11 @@ mod transport;
 #[cfg(test)]
 mod test_support;
 
+pub use answer::{Answer, QueryList, QueryMap, from_json};
 pub use auth::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
 pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_DEPTH};
 pub use client::{Client, ClientBuilder};
+pub use download::ByteStream;
 pub use error::{ApiError, Error};
 pub use nullable::Nullable;
 pub use operation::{

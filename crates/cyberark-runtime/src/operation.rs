@@ -46,6 +46,9 @@ pub enum Convention {
     OAuth,
     /// RFC 7644 SCIM resources; failures are RFC 7644 error objects.
     Scim,
+    /// Plain answers with real HTTP status codes: a 2xx body is the output as it is, any other
+    /// status a failure (ordinary OpenAPI descriptions, the Vault API).
+    Plain,
 }
 
 /// Whether an operation needs the bearer token.
@@ -95,6 +98,8 @@ pub trait Request: Send + Sync {
     type Output: serde::de::DeserializeOwned + Send + 'static;
     /// The operation this request belongs to.
     const OPERATION: &'static Operation;
+    /// How the body of a success answer is read; JSON unless the spec says text.
+    const ANSWER: crate::answer::Answer = crate::answer::Answer::Json;
     /// Hands the request's parameters and body to the encoder.
     fn encode(&self, encoder: &mut Encoder) -> Result<(), Error>;
 }
@@ -287,6 +292,8 @@ pub struct Encoder {
     operation: &'static Operation,
     path_params: Vec<(&'static str, String)>,
     query: Vec<(&'static str, String)>,
+    /// `deepObject` query parameters, whose names (`filter[name]`) are built at run time.
+    deep_query: Vec<(String, String)>,
     headers: Vec<(&'static str, String)>,
     body: Body,
     /// The first problem met; the setters return nothing so generated code stays declarative,
@@ -319,8 +326,12 @@ pub(crate) struct Encoded {
     /// Path segments below the tenant URL, already substituted but not yet percent-encoded.
     pub(crate) segments: Vec<String>,
     pub(crate) query: Vec<(&'static str, String)>,
+    /// `deepObject` query parameters, sent after the others.
+    pub(crate) deep_query: Vec<(String, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Body,
+    /// How the success answer is read.
+    pub(crate) answer: crate::answer::Answer,
 }
 
 impl fmt::Debug for Encoded {
@@ -343,6 +354,7 @@ impl Encoder {
             operation,
             path_params: Vec::new(),
             query: Vec::new(),
+            deep_query: Vec::new(),
             headers: Vec::new(),
             body: Body::Empty,
             error: None,
@@ -367,6 +379,20 @@ impl Encoder {
     pub fn query(&mut self, name: &'static str, value: &impl QueryValue) {
         if let Some(text) = value.to_query() {
             self.query.push((name, text));
+        }
+    }
+
+    /// Adds a list query parameter once per item (`ids=1&ids=2`, the exploded `form` style).
+    pub fn query_repeated(&mut self, name: &'static str, values: &impl crate::answer::QueryList) {
+        for text in values.query_items() {
+            self.query.push((name, text));
+        }
+    }
+
+    /// Adds a map query parameter as `name[key]=value` per entry (the `deepObject` style).
+    pub fn query_deep(&mut self, name: &'static str, values: &impl crate::answer::QueryMap) {
+        for (key, text) in values.query_entries() {
+            self.deep_query.push((format!("{name}[{key}]"), text));
         }
     }
 
@@ -498,8 +524,10 @@ impl Encoder {
             operation: op,
             segments,
             query: self.query,
+            deep_query: self.deep_query,
             headers: self.headers,
             body: self.body,
+            answer: crate::answer::Answer::Json,
         })
     }
 }
@@ -508,7 +536,9 @@ impl Encoder {
 pub(crate) fn encode<R: Request>(request: &R) -> Result<Encoded, Error> {
     let mut encoder = Encoder::new(R::OPERATION);
     request.encode(&mut encoder)?;
-    encoder.finish()
+    let mut encoded = encoder.finish()?;
+    encoded.answer = R::ANSWER;
+    Ok(encoded)
 }
 
 #[cfg(test)]

@@ -13,6 +13,9 @@ use tokio::time::Instant;
 use tracing::{Span, field};
 use url::Url;
 
+use futures::future::BoxFuture;
+
+use crate::download::StreamingResponse;
 use crate::error::Error;
 use crate::limit::Limits;
 use crate::operation::Encoded;
@@ -102,14 +105,53 @@ impl Sender {
         credential: Credential,
         state: &mut RetryState,
     ) -> Result<HttpResponse, Error> {
-        let op = encoded.operation;
         let request = self.http_request(encoded, base, credential);
+        self.exchange(encoded, request, state, |transport, request| {
+            transport.send(request)
+        })
+        .await
+    }
+
+    /// Sends a download as [`Sender::execute`] sends any request, but hands the body over
+    /// unread once a status arrives that is not retried.
+    pub(crate) async fn execute_streaming(
+        &self,
+        encoded: &Encoded,
+        base: &Url,
+        credential: Credential,
+        state: &mut RetryState,
+    ) -> Result<StreamingResponse, Error> {
+        let mut request = self.http_request(encoded, base, credential);
+        // Ask for whatever the API sends; the JSON `Accept` of other calls would refuse it.
+        for (name, value) in &mut request.headers {
+            if *name == ACCEPT {
+                *value = HeaderValue::from_static("*/*");
+            }
+        }
+        self.exchange(encoded, request, state, |transport, request| {
+            transport.send_streaming(request)
+        })
+        .await
+    }
+
+    /// The retry loop both kinds of answer share: `send` makes one attempt.
+    async fn exchange<R: Answered>(
+        &self,
+        encoded: &Encoded,
+        request: HttpRequest,
+        state: &mut RetryState,
+        send: impl for<'t> Fn(
+            &'t dyn Transport,
+            HttpRequest,
+        ) -> BoxFuture<'t, Result<R, TransportError>>,
+    ) -> Result<R, Error> {
+        let op = encoded.operation;
         let span = Span::current();
         loop {
             let attempt = state.start_attempt();
             let permit = self.limits.acquire().await;
             let sent_at = Instant::now();
-            let exchange = self.transport.send(request.clone());
+            let exchange = send(self.transport.as_ref(), request.clone());
             // `Some(limit)` when the client's own per-request timeout cut the attempt off.
             let mut cut_off = None;
             let result = match self.timeout {
@@ -130,8 +172,8 @@ impl Sender {
             // Split the result into an answer to return now, or a failure with its outcome.
             let (outcome, failure) = match result {
                 Ok(response) => {
-                    span.record("status", response.status);
-                    match response.status {
+                    span.record("status", response.status());
+                    match response.status() {
                         429 => (Outcome::RateLimited(retry_after(&response)), Ok(response)),
                         502..=504 => (Outcome::Unavailable(retry_after(&response)), Ok(response)),
                         status => {
@@ -193,14 +235,25 @@ impl Sender {
     }
 
     fn http_request(&self, encoded: &Encoded, base: &Url, credential: Credential) -> HttpRequest {
-        let url = crate::params::request_url(base, &encoded.segments, &encoded.query);
+        let query: Vec<(&str, String)> = encoded
+            .query
+            .iter()
+            .map(|(name, value)| (*name, value.clone()))
+            .chain(
+                encoded
+                    .deep_query
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.clone())),
+            )
+            .collect();
+        let url = crate::params::request_url(base, &encoded.segments, &query);
         let mut headers = vec![
             (
                 HeaderName::from_static("x-idap-native-client"),
                 HeaderValue::from_static("true"),
             ),
             (USER_AGENT, self.user_agent.clone()),
-            (ACCEPT, HeaderValue::from_static("application/json")),
+            (ACCEPT, HeaderValue::from_static(encoded.answer.accept())),
         ];
         for (name, value) in &encoded.headers {
             // Generated header names come from the spec and are valid, and the encoder has
@@ -222,9 +275,35 @@ impl Sender {
     }
 }
 
-fn retry_after(response: &HttpResponse) -> Option<Duration> {
+/// What the retry loop reads of an answer, whether its body was read whole or still streams.
+pub(crate) trait Answered {
+    /// The HTTP status.
+    fn status(&self) -> u16;
+    /// The response headers.
+    fn headers(&self) -> &http::HeaderMap;
+}
+
+impl Answered for HttpResponse {
+    fn status(&self) -> u16 {
+        self.status
+    }
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+}
+
+impl Answered for StreamingResponse {
+    fn status(&self) -> u16 {
+        self.status
+    }
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+}
+
+fn retry_after(response: &impl Answered) -> Option<Duration> {
     let value = response
-        .headers
+        .headers()
         .get(http::header::RETRY_AFTER)?
         .to_str()
         .ok()?;

@@ -93,6 +93,19 @@ pub(crate) enum TransportError {
 pub(crate) trait Transport: Send + Sync + fmt::Debug {
     /// Sends the request and reads the whole response body.
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+
+    /// Sends the request and hands the body over as it arrives, for downloads that must not be
+    /// held whole. Transports that cannot stream (the scripted test fakes) answer with the whole
+    /// body as one chunk.
+    fn send_streaming(
+        &self,
+        request: HttpRequest,
+    ) -> BoxFuture<'_, Result<crate::download::StreamingResponse, TransportError>> {
+        Box::pin(async move {
+            let response = self.send(request).await?;
+            Ok(crate::download::StreamingResponse::whole(response))
+        })
+    }
 }
 
 /// The reqwest transport: one connection pool, rustls, no redirects, and a bound on how much of
@@ -125,39 +138,64 @@ impl ReqwestTransport {
     }
 }
 
+impl ReqwestTransport {
+    /// The reqwest request for one exchange: headers, credentials and body.
+    fn builder(&self, request: HttpRequest) -> Result<reqwest::RequestBuilder, TransportError> {
+        let mut builder = self.client.request(request.method, request.url);
+        for (name, value) in request.headers {
+            builder = builder.header(name, value);
+        }
+        match &request.credential {
+            Credential::None => {}
+            Credential::Bearer(token) => {
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                    .map_err(|_| {
+                        TransportError::Invalid(
+                            "the bearer token contains characters not allowed in a header"
+                                .to_owned(),
+                        )
+                    })?;
+                value.set_sensitive(true);
+                builder = builder.header(AUTHORIZATION, value);
+            }
+            Credential::Basic(id, secret) => {
+                builder = builder.basic_auth(id, Some(secret.expose()));
+            }
+        }
+        builder = match request.body {
+            Body::Empty => builder,
+            Body::Bytes {
+                content_type,
+                bytes,
+            } => builder.header(CONTENT_TYPE, content_type).body(bytes),
+            Body::Multipart(parts) => builder.multipart(multipart_form(parts)?),
+        };
+        Ok(builder)
+    }
+}
+
 impl Transport for ReqwestTransport {
+    fn send_streaming(
+        &self,
+        request: HttpRequest,
+    ) -> BoxFuture<'_, Result<crate::download::StreamingResponse, TransportError>> {
+        Box::pin(async move {
+            let response = self
+                .builder(request)?
+                .send()
+                .await
+                .map_err(map_reqwest_error)?;
+            Ok(crate::download::StreamingResponse::from_reqwest(response))
+        })
+    }
+
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
-            let mut builder = self.client.request(request.method, request.url);
-            for (name, value) in request.headers {
-                builder = builder.header(name, value);
-            }
-            match &request.credential {
-                Credential::None => {}
-                Credential::Bearer(token) => {
-                    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                        .map_err(|_| {
-                            TransportError::Invalid(
-                                "the bearer token contains characters not allowed in a header"
-                                    .to_owned(),
-                            )
-                        })?;
-                    value.set_sensitive(true);
-                    builder = builder.header(AUTHORIZATION, value);
-                }
-                Credential::Basic(id, secret) => {
-                    builder = builder.basic_auth(id, Some(secret.expose()));
-                }
-            }
-            builder = match request.body {
-                Body::Empty => builder,
-                Body::Bytes {
-                    content_type,
-                    bytes,
-                } => builder.header(CONTENT_TYPE, content_type).body(bytes),
-                Body::Multipart(parts) => builder.multipart(multipart_form(parts)?),
-            };
-            let response = builder.send().await.map_err(map_reqwest_error)?;
+            let response = self
+                .builder(request)?
+                .send()
+                .await
+                .map_err(map_reqwest_error)?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = read_bounded(response, status, self.max_response_bytes).await?;
@@ -230,7 +268,7 @@ fn multipart_form(parts: Vec<MultipartPart>) -> Result<reqwest::multipart::Form,
     Ok(form)
 }
 
-fn map_reqwest_error(error: reqwest::Error) -> TransportError {
+pub(crate) fn map_reqwest_error(error: reqwest::Error) -> TransportError {
     if error.is_timeout() {
         TransportError::Timeout
     } else {

@@ -3,7 +3,8 @@
 use super::types::{constructor_parts, field_docs, field_ty, ident, serde_attr, setters, ty};
 use super::{docs, runtime, summary_docs};
 use crate::ir::{
-    Api, Body, Convention, Field, Location, Method, Operation, PagingStyle, Tag, TypeKind, TypeRef,
+    Answer, Api, Body, Convention, Field, Location, Method, Operation, PagingStyle, QueryStyle,
+    Tag, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -19,12 +20,26 @@ pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
         let output = ty(&op.result);
         let doc = summary_docs(op.summary.as_deref(), op.description.as_deref());
         let wire = format!(" `{} {}` (`{}`).", op.method.as_str(), op.path, op.id);
+        let deprecated = op.deprecated.as_ref().map(|why| {
+            let note = if why.trim().is_empty() {
+                "deprecated by the API".to_owned()
+            } else {
+                why.split_whitespace().collect::<Vec<_>>().join(" ")
+            };
+            quote! { #[deprecated(note = #note)] }
+        });
         // Every method takes its request, even when the request has no required field: adding an
         // optional parameter to the spec must not change the method's signature. Methods take
         // the handle by value (it is `Copy`), so a future does not borrow a temporary handle.
+        // A download's body is streamed by the runtime's `download`, never decoded whole.
+        let send = if op.answer == Answer::Bytes {
+            quote! { self.client.download(&request).await }
+        } else {
+            quote! { self.client.send(&request).await }
+        };
         let call = quote! {
             pub async fn #method(self, request: #req) -> ::std::result::Result<#output, #error> {
-                self.client.send(&request).await
+                #send
             }
         };
         let stream = op.paging.as_ref().map(|paging| {
@@ -46,6 +61,7 @@ pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
             #doc
             ///
             #[doc = #wire]
+            #deprecated
             #call
             #stream
         }
@@ -197,7 +213,12 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
     let method = runtime::path("Method");
     let convention = runtime::path("Convention");
     let auth = runtime::path("AuthMode");
-    let output = ty(&op.result);
+    // Nothing of a download is decoded: its body is the stream `download` returns.
+    let output = if op.answer == Answer::Bytes {
+        quote! { () }
+    } else {
+        ty(&op.result)
+    };
     let (id, tag, op_name, path) = (&op.id, &op.tag, &op.name, &op.path);
     let method_variant = format_ident!(
         "{}",
@@ -215,6 +236,7 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
             Convention::Envelope => "Envelope",
             Convention::OAuth => "OAuth",
             Convention::Scim => "Scim",
+            Convention::Plain => "Plain",
         }
     );
     let auth_variant = format_ident!("{}", if op.secured { "Bearer" } else { "None" });
@@ -225,7 +247,11 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
         let wire = &f.wire;
         match f.location {
             Location::Path => steps.push(quote! { encoder.path_param(#wire, &self.#fname); }),
-            Location::Query => steps.push(quote! { encoder.query(#wire, &self.#fname); }),
+            Location::Query => steps.push(match f.style {
+                QueryStyle::Single => quote! { encoder.query(#wire, &self.#fname); },
+                QueryStyle::Repeated => quote! { encoder.query_repeated(#wire, &self.#fname); },
+                QueryStyle::DeepObject => quote! { encoder.query_deep(#wire, &self.#fname); },
+            }),
             Location::Header => steps.push(quote! { encoder.header(#wire, &self.#fname); }),
             Location::WholeBody => {
                 // The body goes out with the media type the spec declares (SCIM's
@@ -268,6 +294,17 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
         Body::Form => steps.push(quote! { encoder.form(self)?; }),
         Body::None | Body::JsonWhole { .. } | Body::Multipart => {}
     }
+    let answer = match op.answer {
+        Answer::Json => quote! {},
+        Answer::Text => {
+            let answer = runtime::path("Answer");
+            quote! { const ANSWER: #answer = #answer::Text; }
+        }
+        Answer::Bytes => {
+            let answer = runtime::path("Answer");
+            quote! { const ANSWER: #answer = #answer::Bytes; }
+        }
+    };
     let encoder_name = if steps.is_empty() {
         format_ident!("_encoder")
     } else {
@@ -286,6 +323,7 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
                 auth: #auth::#auth_variant,
                 idempotent: #idempotent,
             };
+            #answer
 
             fn encode(&self, #encoder_name: &mut #encoder) -> ::std::result::Result<(), #error> {
                 #(#steps)*

@@ -11,13 +11,16 @@ const CRATE: &str = "cyberark_runtime";
 
 /// Every runtime item generated code may use.
 const ITEMS: &[&str] = &[
+    "Answer",
     "AuthMode",
+    "ByteStream",
     "Client",
     "ClientBuilder",
     "Convention",
     "Encoder",
     "Error",
     "FilePart",
+    "from_json",
     "ItemStream",
     "JsonValue",
     "Method",

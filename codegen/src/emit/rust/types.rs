@@ -1,7 +1,7 @@
 //! Named types: structs (with constructor and setters) and string enums.
 
 use super::{docs, runtime};
-use crate::ir::{Api, Field, TypeDef, TypeKind, TypeRef, Variant};
+use crate::ir::{Api, Arm, Field, TypeDef, TypeKind, TypeRef, Variant};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
@@ -27,6 +27,7 @@ pub(crate) fn ty(t: &TypeRef) -> TokenStream {
         TypeRef::Json => runtime::path("JsonValue"),
         TypeRef::Unit => quote! { () },
         TypeRef::File => runtime::path("FilePart"),
+        TypeRef::Bytes => runtime::path("ByteStream"),
         TypeRef::Named(n) => {
             let n = format_ident!("{}", n);
             quote! { #n }
@@ -42,9 +43,20 @@ pub(crate) fn ty(t: &TypeRef) -> TokenStream {
     }
 }
 
+/// The type a field holds inside `Option` or `Nullable`: `Box<T>` when it leads back to the
+/// struct holding it.
+pub(crate) fn value_ty(f: &Field) -> TokenStream {
+    let inner = ty(&f.ty);
+    if f.boxed {
+        quote! { ::std::boxed::Box<#inner> }
+    } else {
+        inner
+    }
+}
+
 /// The type of a struct field: `T`, `Option<T>` or `Nullable<T>`.
 pub(crate) fn field_ty(f: &Field) -> TokenStream {
-    let inner = ty(&f.ty);
+    let inner = value_ty(f);
     if f.null_clears {
         let nullable = runtime::path("Nullable");
         quote! { #nullable<#inner> }
@@ -85,7 +97,7 @@ pub(crate) fn constructor_parts(fields: &[&Field]) -> (Vec<TokenStream>, Vec<Tok
         if f.null_clears || f.is_optional() {
             inits.push(quote! { #name: ::std::default::Default::default() });
         } else {
-            let t = ty(&f.ty);
+            let t = value_ty(f);
             params.push(quote! { #name: impl ::std::convert::Into<#t> });
             inits.push(quote! { #name: #name.into() });
         }
@@ -98,7 +110,7 @@ pub(crate) fn setters(fields: &[&Field]) -> Vec<TokenStream> {
     let mut out = Vec::new();
     for f in fields {
         let name = ident(&f.rust);
-        let t = ty(&f.ty);
+        let t = value_ty(f);
         let doc = field_docs(f);
         if f.null_clears {
             let nullable = runtime::path("Nullable");
@@ -204,6 +216,10 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
             let t = ty(target);
             quote! { #doc pub type #name = #t; }
         }
+        TypeKind::Union {
+            arms,
+            discriminator,
+        } => union_def(def, arms, discriminator.as_deref(), doc),
         TypeKind::Struct { fields, open } => {
             let refs: Vec<&Field> = fields.iter().collect();
             let field_items = fields.iter().map(|f| {
@@ -258,5 +274,85 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+/// A union (`oneOf`/`anyOf`) as an enum with one variant per arm and an `Unknown` variant that
+/// keeps the JSON of anything else. Untagged unions take the first arm that decodes; with a
+/// discriminator, its value picks the arm, and a value no arm claims is `Unknown`.
+fn union_def(
+    def: &TypeDef,
+    arms: &[Arm],
+    discriminator: Option<&str>,
+    doc: TokenStream,
+) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let json = runtime::path("JsonValue");
+    let variants = arms.iter().map(|a| {
+        let v = format_ident!("{}", a.rust);
+        let t = ty(&a.ty);
+        let t = if a.boxed {
+            quote! { ::std::boxed::Box<#t> }
+        } else {
+            t
+        };
+        let vdoc = if a.tags.is_empty() {
+            format!(" The `{}` arm.", a.rust)
+        } else {
+            let tags: Vec<String> = a.tags.iter().map(|t| format!("`{t}`")).collect();
+            format!(" The arm chosen by {}.", tags.join(", "))
+        };
+        quote! { #[doc = #vdoc] #v(#t), }
+    });
+    let rule = match discriminator {
+        Some(p) => format!(" Decoded by the value of `{p}`; a value no arm claims is kept as `Unknown`."),
+        None => " Decoded as the first arm that fits, in spec order; anything else is kept as `Unknown`.".to_owned(),
+    };
+    let (derive, deserialize) = match discriminator {
+        None => (quote! { ::serde::Deserialize, }, quote! {}),
+        Some(property) => {
+            let from_json = runtime::path("from_json");
+            let cases = arms.iter().map(|a| {
+                let v = format_ident!("{}", a.rust);
+                let tags = &a.tags;
+                let wrap = if a.boxed {
+                    quote! { |v| #name::#v(::std::boxed::Box::new(v)) }
+                } else {
+                    quote! { #name::#v }
+                };
+                quote! {
+                    #(::std::option::Option::Some(#tags))|* => #from_json(value).map(#wrap).map_err(<D::Error as ::serde::de::Error>::custom),
+                }
+            });
+            (
+                quote! {},
+                quote! {
+                    impl<'de> ::serde::Deserialize<'de> for #name {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                            let value = <#json as ::serde::Deserialize>::deserialize(deserializer)?;
+                            let tag = value.get(#property).and_then(#json::as_str).map(::std::borrow::ToOwned::to_owned);
+                            match tag.as_deref() {
+                                #(#cases)*
+                                _ => ::std::result::Result::Ok(#name::Unknown(value)),
+                            }
+                        }
+                    }
+                },
+            )
+        }
+    };
+    quote! {
+        #doc
+        ///
+        #[doc = #rule]
+        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, #derive)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value no arm fits, kept as the JSON the API sent.
+            Unknown(#json),
+        }
+        #deserialize
     }
 }

@@ -54,7 +54,7 @@ impl<'c> RolesApi<'c> {
     pub async fn update(
         self,
         request: RolesUpdateRequest,
-    ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
+    ) -> ::std::result::Result<RolesUpdateResult, ::cyberark_runtime::Error> {
         self.client.send(&request).await
     }
 }
@@ -189,7 +189,7 @@ impl ::cyberark_runtime::Request for RolesExportRequest {
         path: "/Roles/Export",
         convention: ::cyberark_runtime::Convention::Envelope,
         auth: ::cyberark_runtime::AuthMode::None,
-        idempotent: false,
+        idempotent: true,
     };
     fn encode(
         &self,
@@ -225,7 +225,7 @@ impl ::std::default::Default for RolesUpdateRequest {
     }
 }
 impl ::cyberark_runtime::Request for RolesUpdateRequest {
-    type Output = ::cyberark_runtime::JsonValue;
+    type Output = RolesUpdateResult;
     const OPERATION: &'static ::cyberark_runtime::Operation = &::cyberark_runtime::Operation {
         id: "Roles_Update",
         tag: "Roles",
@@ -343,4 +343,16 @@ impl RolesStoreRoleResult {
         self.extra.insert(key.into(), value.into());
         self
     }
+}
+/// The `RolesUpdateResult` object.
+///
+/// Decoded as the first arm that fits, in spec order; anything else is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum RolesUpdateResult {
+    /// The `String` arm.
+    String(::std::string::String),
+    /// A value no arm fits, kept as the JSON the API sent.
+    Unknown(::cyberark_runtime::JsonValue),
 }
