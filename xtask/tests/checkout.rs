@@ -34,12 +34,23 @@ fn xtask_reads_and_writes_only_the_checkout_it_runs_in() {
         .parent()
         .expect("xtask/ has a parent")
         .to_path_buf();
-    // The binary built from this checkout, in the shared target directory.
-    let xtask = PathBuf::from(env!("CARGO_BIN_EXE_xtask"));
-    let shared_target = xtask
+    // The xtask binary cargo built beside this test (`<target>/<profile>/deps/checkout-…` and
+    // `<target>/<profile>/xtask`), found at run time: `env!("CARGO_BIN_EXE_xtask")` would be the
+    // very compile-time path this test is about, wrong once the target directory moves.
+    let test_exe = std::env::current_exe().expect("the test knows its path");
+    let profile_dir = test_exe
         .parent()
         .and_then(Path::parent)
-        .expect("the binary is in <target>/<profile>/")
+        .expect("the test is in <target>/<profile>/deps/");
+    let xtask = profile_dir.join(format!("xtask{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        xtask.is_file(),
+        "cargo builds {} for integration tests",
+        xtask.display()
+    );
+    let shared_target = profile_dir
+        .parent()
+        .expect("the profile directory is in the target directory")
         .to_path_buf();
 
     let copy = std::env::temp_dir().join(format!("xtask-checkout-copy-{}", std::process::id()));
