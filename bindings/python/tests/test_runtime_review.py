@@ -42,7 +42,8 @@ def client_of(sandbox: Sandbox, **options: Any) -> Client:
 def test_forbidden_calls_do_not_sign_in_again(sandbox: Sandbox) -> None:
     client = client_of(sandbox)
     client.cdirectory_service.get_users()
-    sandbox.inject("CDirectoryService_GetUser", "status", status=401, times=3)
+    # Four refusals: the first call is refused twice (before and after signing in again).
+    sandbox.inject("CDirectoryService_GetUser", "status", status=401, times=4)
     for _ in range(3):
         with pytest.raises(AuthenticationError) as info:
             client.cdirectory_service.get_user("no-such-user")
