@@ -16,6 +16,9 @@ mod call;
 mod client;
 mod envelope;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod limit;
 mod nullable;
 mod operation;
