@@ -246,7 +246,7 @@ fn secret_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        (0u16..1000).prop_map(|n| Value::from(n)),
+        (0u16..1000).prop_map(Value::from),
         "[a-z ,:{}\\[\\]\"\\\\]{0,12}".prop_map(Value::String),
     ];
     leaf.prop_recursive(8, 64, 6, |inner| {
