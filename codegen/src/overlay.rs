@@ -56,7 +56,7 @@ pub fn parse_document(source: &str, name: &str) -> Result<Value, OverlayError> {
     };
     crate::nesting::check(source).map_err(fail)?;
     crate::nesting::on_big_stack(|| serde_yaml_ng::from_str(source))
-        .ok_or_else(|| fail("the parser stopped unexpectedly".to_owned()))?
+        .ok_or_else(|| fail("the parser failed on it".to_owned()))?
         .map_err(|e| fail(e.to_string()))
 }
 

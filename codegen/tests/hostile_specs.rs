@@ -112,3 +112,13 @@ fn deep_overlays_are_errors_not_crashes() {
     let error = overlay::apply(doc, &source, "deep.yaml").unwrap_err();
     assert!(error.to_string().contains("deep.yaml"), "{error}");
 }
+
+/// Found by `cargo xtask fuzz`: a duplicate key inside a schema made `openapiv3` panic ("somehow
+/// this parsed successfully the second time"), which ended the generator. It is an error now.
+#[test]
+fn a_panic_in_the_parser_is_an_error() {
+    let source = spec("{type: string, type: string}", "    A: {type: string}");
+    let error = load(&source, "hostile.yaml").unwrap_err().to_string();
+    assert!(error.starts_with("hostile.yaml#"), "{error}");
+    assert!(error.contains("the parser failed"), "{error}");
+}

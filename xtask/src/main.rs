@@ -8,6 +8,7 @@ mod bench;
 mod codegen;
 mod conformance;
 mod demo;
+mod fuzz;
 mod pytests;
 mod python;
 mod spec_diff;
@@ -27,12 +28,14 @@ commands:
   spec-diff [--base REV] [--format text|json|markdown] [--allow-breaking]
                       what the working tree's spec changes against REV (default HEAD), classified for
                       the Rust crate and the Python package; fails on a breaking change unless allowed
+  fuzz [--seconds N] [TARGET…]
+                      property-based fuzzing (spec overlay decode redact), N seconds per target
   bench [--quick]     measure generation, compile cost, calls and memory against progenitor, raw reqwest,
                       requests, httpx and pydantic; writes BENCHMARKS.md (--quick: under 3 minutes)
   test [STEP…]        run every test (or only the named steps: codegen fmt deny clippy cargo spec
-                      conformance python bench): codegen check, fmt, dependency checks (cargo-deny:
+                      conformance python fuzz bench): codegen check, fmt, dependency checks (cargo-deny:
                       licences, bans, sources), clippy, cargo tests, spec validation, sandbox
-                      conformance (schemathesis), Python tests, benchmark smoke run
+                      conformance (schemathesis), Python tests, a short fuzz run, benchmark smoke run
 ";
 
 fn main() -> ExitCode {
@@ -72,6 +75,7 @@ fn dispatch(command: &str, args: &[String]) -> Result<(), String> {
         "demo" => demo::run_demo(args),
         "bench" => bench::run(args),
         "spec-diff" => spec_diff::run(args),
+        "fuzz" => fuzz::run_command(args),
         other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
     }
 }

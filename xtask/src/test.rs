@@ -5,7 +5,7 @@
 
 use crate::codegen::{self, Mode};
 use crate::util::{cargo, root, run as run_cmd};
-use crate::{bench, conformance, pytests, python};
+use crate::{bench, conformance, fuzz, pytests, python};
 use std::process::Command;
 
 /// One step: its name on the command line, what it checks, and how.
@@ -56,6 +56,11 @@ const STEPS: &[Step] = &[
         name: "python",
         what: "Python package (pytest, stubtest, mypy, wheel)",
         run: pytests::run,
+    },
+    Step {
+        name: "fuzz",
+        what: "a short fuzz run of every target (cargo xtask fuzz)",
+        run: fuzz_smoke,
     },
     Step {
         name: "bench",
@@ -135,6 +140,10 @@ fn cargo_tests() -> Result<(), String> {
 fn spec_validator() -> Result<(), String> {
     python::ensure()?;
     run_cmd(Command::new(python::bin("openapi-spec-validator")?).arg(codegen::SPEC))
+}
+
+fn fuzz_smoke() -> Result<(), String> {
+    fuzz::fuzz(fuzz::TEST_SECONDS, &[])
 }
 
 fn bench_smoke() -> Result<(), String> {

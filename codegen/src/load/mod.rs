@@ -115,7 +115,12 @@ fn parse(source: &str) -> Result<OpenAPI, Located> {
     };
     crate::nesting::check(source).map_err(&not_openapi)?;
     let doc: OpenAPI = crate::nesting::on_big_stack(|| serde_yaml_ng::from_str(source))
-        .ok_or_else(|| not_openapi("the parser stopped unexpectedly".to_owned()))?
+        .ok_or_else(|| {
+            not_openapi(
+                "the parser failed on it (openapiv3 panics on some malformed input, such as a duplicate key)"
+                    .to_owned(),
+            )
+        })?
         .map_err(|e| not_openapi(e.to_string()))?;
     if !doc.openapi.starts_with("3.0.") {
         return error(

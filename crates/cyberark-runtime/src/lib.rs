@@ -18,6 +18,9 @@ mod client;
 mod download;
 mod envelope;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod limit;
 mod nullable;
 mod operation;
