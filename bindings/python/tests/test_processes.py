@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator
@@ -350,6 +351,8 @@ class Scripts:
     def __init__(self, directory: Path) -> None:
         self.procs: Dict[str, subprocess.Popen[str]] = {}
         self.outcomes: Dict[str, Outcome] = {}
+        # One deadline for all: they run in parallel, so hung scripts cost HANG_LIMIT once.
+        self.deadline = time.monotonic() + HANG_LIMIT
         for name, body in SCENARIOS.items():
             path = directory / f"{name}.py"
             path.write_text(PRELUDE + textwrap.dedent(body))
@@ -366,7 +369,7 @@ class Scripts:
         if name not in self.outcomes:
             proc = self.procs[name]
             try:
-                out, err = proc.communicate(timeout=HANG_LIMIT)
+                out, err = proc.communicate(timeout=max(1.0, self.deadline - time.monotonic()))
                 self.outcomes[name] = Outcome(proc.returncode, out, err)
             except subprocess.TimeoutExpired:
                 # Kill the whole group: a hung forked child would otherwise keep the pipes open.
