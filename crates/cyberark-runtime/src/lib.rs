@@ -17,6 +17,7 @@ mod client;
 mod download;
 mod envelope;
 mod error;
+mod formats;
 mod limit;
 mod nullable;
 mod operation;
@@ -36,6 +37,7 @@ pub use auth::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
 pub use client::{Client, ClientBuilder};
 pub use download::ByteStream;
 pub use error::{ApiError, Error};
+pub use formats::{Date, DateTime};
 pub use nullable::Nullable;
 pub use operation::{
     AuthMode, Convention, Encoder, FilePart, Method, Operation, PagingStyle, QueryValue, Request,
