@@ -56,6 +56,8 @@ pub fn features(spec_path: &str) -> Result<(), String> {
                     ("marks it deprecated", code.contains("deprecated")),
                     ("sends headers", code.contains("header_map.append")),
                     ("takes a list", code.contains("Vec<i64>")),
+                    ("types date-time", code.contains("chrono::DateTime")),
+                    ("types date", code.contains("chrono::naive::NaiveDate")),
                 ];
                 for (fact, holds) in facts.iter().filter(|(_, holds)| *holds) {
                     println!("    {fact}: {holds}");

@@ -372,6 +372,10 @@ pub enum TypeRef {
     File,
     /// A stream of bytes (a download), read chunk by chunk.
     Bytes,
+    /// A `date-time` string: typed when RFC 3339, else kept as sent.
+    DateTime,
+    /// A `date` string: typed when `YYYY-MM-DD`, else kept as sent.
+    Date,
     /// A named type from [`Api::types`].
     Named(String),
     /// A list.

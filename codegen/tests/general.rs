@@ -25,6 +25,11 @@ paths:
                 name: {type: string}
                 size: {type: integer, default: 3, description: How many.}
       responses:
+        '200':
+          description: It existed already.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Item'}
         '201':
           description: Created.
           content:
@@ -116,4 +121,30 @@ fn recursion_is_boxed_where_the_type_graph_cycles() {
     assert_eq!(boxed("Item", "next"), Some(true));
     assert_eq!(boxed("Link", "item"), Some(true));
     assert_eq!(boxed("Item", "id"), Some(false));
+}
+
+/// The stubs of the general fixture type unions as Python unions, with `Any` for the JSON kept
+/// by the `Unknown` arm, and the pyo3 layer refuses downloads instead of dropping their bodies.
+#[test]
+fn python_outputs_of_the_general_fixture() {
+    use cyberark_codegen::emit::{python, stubs};
+    use cyberark_codegen::load::{LoadOptions, load_with};
+    const GENERAL: &str = include_str!("snapshots/general/spec.yaml");
+    let (api, _) = load_with(GENERAL, "general.yaml", LoadOptions { tolerant: true }).unwrap();
+    let stub = stubs::emit(&api, "_native.pyi").expect("stubs are emitted");
+    assert!(
+        stub.contents.contains("-> Cat | Dog | Any"),
+        "{}",
+        stub.contents
+    );
+    assert!(
+        stub.contents.contains("-> str | Match | Any"),
+        "{}",
+        stub.contents
+    );
+    let error = python::emit(&api, "generated").unwrap_err();
+    assert!(
+        error.message.contains("Shapes_Recording answers bytes"),
+        "{error}"
+    );
 }

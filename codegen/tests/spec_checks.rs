@@ -455,6 +455,20 @@ fn an_openapi_version_other_than_3_0_is_reported() {
 }
 
 #[test]
+fn a_convention_at_the_root_is_accepted_and_checked() {
+    let original = base();
+    let mut mutated = original.clone();
+    mutated["x-cyberark-convention"] = json!("plain");
+    let new = new_findings(original, &mutated);
+    assert!(new.is_empty(), "{}", summary(&new));
+    mutated["x-cyberark-convention"] = json!("soap");
+    let new = new_findings(original, &mutated);
+    assert_eq!(new.len(), 1, "{}", summary(&new));
+    assert_eq!(new[0].rule, Rule::Convention);
+    assert_eq!(new[0].pointer, "/x-cyberark-convention");
+}
+
+#[test]
 fn a_secret_integer_is_reported_at_the_extension() {
     let original = base();
     let at = find(

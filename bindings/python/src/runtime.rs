@@ -148,6 +148,27 @@ impl FromPy for String {
     }
 }
 
+/// `date-time` and `date` values read as the text the API sent (RFC 3339 when it is one), so a
+/// value the API wrote another way (.NET's `/Date(…)/`) reaches Python unchanged; a `str` is
+/// taken, and parsed where it can be.
+macro_rules! text_format {
+    ($($ty:ty),*) => {$(
+        impl IntoPy for $ty {
+            fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                Ok(PyString::new(py, self.as_str()).into_any())
+            }
+        }
+
+        impl FromPy for $ty {
+            fn from_py(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Self> {
+                String::from_py(obj, name).map(<$ty>::parse)
+            }
+        }
+    )*};
+}
+
+text_format!(cyberark_runtime::DateTime, cyberark_runtime::Date);
+
 /// A secret reads as a plain `str` attribute: the caller asked for it by name. It is `***` only
 /// where it would be shown unasked (`repr()`, logs).
 impl IntoPy for Secret {

@@ -12,7 +12,7 @@ use super::{Finding, Rule};
 
 /// Every `x-cyberark-*` extension the generator reads, and what kind of object carries it.
 const KNOWN: [(&str, Place); 6] = [
-    ("x-cyberark-convention", Place::Operation),
+    ("x-cyberark-convention", Place::OperationOrRoot),
     ("x-cyberark-idempotent", Place::Operation),
     ("x-cyberark-paging", Place::Operation),
     ("x-cyberark-secret", Place::Schema),
@@ -23,6 +23,8 @@ const KNOWN: [(&str, Place); 6] = [
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
     Operation,
+    /// An operation, or the document's root as the default of every operation.
+    OperationOrRoot,
     Schema,
     Tag,
 }
@@ -31,6 +33,7 @@ impl Place {
     fn describe(self) -> &'static str {
         match self {
             Place::Operation => "an operation",
+            Place::OperationOrRoot => "an operation or the document's root",
             Place::Schema => "a schema",
             Place::Tag => "a top-level tag",
         }
@@ -66,6 +69,7 @@ pub(crate) fn check(
         let parent = extension.parent.as_str();
         let placed = match place {
             Place::Operation => operation_pointers.contains(parent),
+            Place::OperationOrRoot => parent.is_empty() || operation_pointers.contains(parent),
             Place::Schema => schema_pointers.contains(parent),
             Place::Tag => parent
                 .strip_prefix("/tags/")

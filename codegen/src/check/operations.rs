@@ -23,6 +23,8 @@ const ENVELOPE_REF: &str = "#/components/schemas/Envelope";
 /// operation declares a typed success response.
 pub(crate) fn check(document: &Value, operations: &[Operation<'_>], out: &mut Vec<Finding>) {
     let declared = declared_tags(document, out);
+    // A convention at the root is the default of every operation.
+    check_convention(document.get("x-cyberark-convention"), "", out);
     check_ids(operations, out);
     for op in operations {
         let Some(object) = op.value.as_object() else {
@@ -200,19 +202,7 @@ fn check_extensions(op: &Operation<'_>, object: &Map<String, Value>, out: &mut V
             format!("`x-cyberark-idempotent` must be true or false, found {other}"),
         )),
     }
-    let convention = object.get("x-cyberark-convention");
-    if let Some(convention) =
-        convention.filter(|c| !c.as_str().is_some_and(|c| CONVENTIONS.contains(&c)))
-    {
-        out.push(Finding::new(
-            Rule::Convention,
-            join(&op.pointer, "x-cyberark-convention"),
-            format!(
-                "`x-cyberark-convention` must be one of {}, found {convention}",
-                CONVENTIONS.join(", ")
-            ),
-        ));
-    }
+    check_convention(object.get("x-cyberark-convention"), &op.pointer, out);
     if let Some(paging) = object.get("x-cyberark-paging") {
         let style = paging.get("style");
         if !style
@@ -416,6 +406,23 @@ fn check_envelope(
             pointer,
             format!(
                 "an envelope operation's 200 schema must be `allOf: [{{$ref: '{ENVELOPE_REF}'}}, {{properties: {{Result: ...}}}}]`"
+            ),
+        ));
+    }
+}
+
+/// An `x-cyberark-convention` (on an operation, or at the root with `parent` empty) must name a
+/// convention the runtime implements.
+fn check_convention(convention: Option<&Value>, parent: &str, out: &mut Vec<Finding>) {
+    if let Some(convention) =
+        convention.filter(|c| !c.as_str().is_some_and(|c| CONVENTIONS.contains(&c)))
+    {
+        out.push(Finding::new(
+            Rule::Convention,
+            join(parent, "x-cyberark-convention"),
+            format!(
+                "`x-cyberark-convention` must be one of {}, found {convention}",
+                CONVENTIONS.join(", ")
             ),
         ));
     }

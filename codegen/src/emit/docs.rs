@@ -73,6 +73,8 @@ fn type_name(t: &TypeRef) -> String {
         TypeRef::Unit => "nothing".to_owned(),
         TypeRef::File => "file".to_owned(),
         TypeRef::Bytes => "byte stream".to_owned(),
+        TypeRef::DateTime => "date-time".to_owned(),
+        TypeRef::Date => "date".to_owned(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::List(inner) => format!("list of {}", type_name(inner)),
         TypeRef::Map(inner) => format!("map of {}", type_name(inner)),

@@ -299,6 +299,8 @@ fn ty(t: &TypeRef) -> TokenStream {
         TypeRef::Unit => quote! { () },
         TypeRef::File => quote! { ::cyberark_runtime::FilePart },
         TypeRef::Bytes => quote! { ::cyberark_runtime::Bytes },
+        TypeRef::DateTime => quote! { ::cyberark_runtime::DateTime },
+        TypeRef::Date => quote! { ::cyberark_runtime::Date },
         TypeRef::Named(n) => client_item(n),
         TypeRef::List(inner) => {
             let inner = ty(inner);

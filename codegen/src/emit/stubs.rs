@@ -376,7 +376,8 @@ fn parameters(api: &Api, fields: &[Field], extra: bool) -> String {
 /// The Python type a value of `t` is read as.
 fn output_type(api: &Api, t: &TypeRef) -> String {
     match t {
-        TypeRef::String | TypeRef::Secret => "str".to_owned(),
+        // Dates cross to Python as the text the API sent (RFC 3339 when it is one).
+        TypeRef::String | TypeRef::Secret | TypeRef::DateTime | TypeRef::Date => "str".to_owned(),
         TypeRef::Bool => "bool".to_owned(),
         TypeRef::I32 | TypeRef::I64 => "int".to_owned(),
         TypeRef::F64 => "float".to_owned(),

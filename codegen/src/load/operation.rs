@@ -1038,6 +1038,8 @@ fn scalar(ty: &TypeRef, schemas: &Schemas<'_>) -> bool {
     match ty {
         TypeRef::String
         | TypeRef::Secret
+        | TypeRef::DateTime
+        | TypeRef::Date
         | TypeRef::Bool
         | TypeRef::I32
         | TypeRef::I64

@@ -331,6 +331,13 @@ impl<'a> Schemas<'a> {
                     VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
                 ) {
                     TypeRef::File
+                } else if matches!(
+                    s.format,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime)
+                ) {
+                    TypeRef::DateTime
+                } else if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Date)) {
+                    TypeRef::Date
                 } else {
                     TypeRef::String
                 }
@@ -757,6 +764,8 @@ fn arm_name(ty: &TypeRef) -> String {
     match ty {
         TypeRef::Named(n) => n.clone(),
         TypeRef::String | TypeRef::Secret => "String".to_owned(),
+        TypeRef::DateTime => "DateTime".to_owned(),
+        TypeRef::Date => "Date".to_owned(),
         TypeRef::Bool => "Bool".to_owned(),
         TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
         TypeRef::F64 => "Number".to_owned(),

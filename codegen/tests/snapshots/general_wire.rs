@@ -103,7 +103,8 @@ fn json(status: u16, body: serde_json::Value) -> Answer {
 async fn parameters_of_every_style_and_a_recursive_answer() {
     let (client, server) = serve(vec![json(
         200,
-        serde_json::json!({"id": "n2", "name": "leaf", "parent": {"id": "n1", "name": "root", "parent": null},
+        serde_json::json!({"id": "n2", "name": "leaf", "created": "2024-05-31T12:30:00.000Z", "born": "2024-02-29",
+                           "parent": {"id": "n1", "name": "root", "parent": null, "created": "/Date(1700000000000)/"},
                            "children": [{"name": "c"}], "labels": {"k": "v"}, "new_key": 1}),
     )])
     .await;
@@ -122,6 +123,29 @@ async fn parameters_of_every_style_and_a_recursive_answer() {
         .unwrap();
     let parent = node.parent.as_deref().expect("the parent is decoded");
     assert_eq!(parent.name, "root");
+    // Dates are typed where they parse, and kept exactly as sent where they do not.
+    let created = node.created.as_ref().expect("created");
+    assert_eq!(
+        created.at().map(|t| t.unix_timestamp()),
+        Some(1_717_158_600)
+    );
+    assert_eq!(created.as_str(), "2024-05-31T12:30:00.000Z");
+    assert_eq!(
+        node.born
+            .as_ref()
+            .and_then(|d| d.day())
+            .map(|d| d.ordinal()),
+        Some(60)
+    );
+    let dotnet = parent.created.as_ref().expect("the parent's created");
+    assert_eq!(
+        (dotnet.at(), dotnet.as_str()),
+        (None, "/Date(1700000000000)/")
+    );
+    assert_eq!(
+        serde_json::to_value(parent).unwrap()["created"],
+        serde_json::json!("/Date(1700000000000)/")
+    );
     assert_eq!(node.children.as_ref().map(Vec::len), Some(1));
     assert_eq!(node.extra.get("new_key"), Some(&serde_json::json!(1)));
     let received = server.await.unwrap();

@@ -21,6 +21,7 @@ mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod formats;
 mod limit;
 mod nullable;
 mod operation;
@@ -44,6 +45,7 @@ pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_DEPTH};
 pub use client::{Client, ClientBuilder};
 pub use download::ByteStream;
 pub use error::{ApiError, Error};
+pub use formats::{Date, DateTime};
 pub use nullable::Nullable;
 pub use operation::{
     AuthMode, Convention, Encoder, FilePart, Method, Operation, PagingStyle, QueryValue, Request,

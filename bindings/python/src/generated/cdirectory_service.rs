@@ -818,7 +818,7 @@ fn change_user_request(
         value_ = value_.preferred_culture(value);
     }
     if let ::std::option::Option::Some(value) =
-        crate::runtime::opt_arg::<::std::string::String>(account_exp, "account_exp")?
+        crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(account_exp, "account_exp")?
     {
         value_ = value_.account_exp(value);
     }

@@ -7072,12 +7072,12 @@ impl PyScimMeta {
             value_ = value_.resource_type(value);
         }
         if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(created, "created")?
+            crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(created, "created")?
         {
             value_ = value_.created(value);
         }
         if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(last_modified, "last_modified")?
+            crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(last_modified, "last_modified")?
         {
             value_ = value_.last_modified(value);
         }

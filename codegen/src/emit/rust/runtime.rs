@@ -17,6 +17,8 @@ const ITEMS: &[&str] = &[
     "Client",
     "ClientBuilder",
     "Convention",
+    "Date",
+    "DateTime",
     "Encoder",
     "Error",
     "FilePart",

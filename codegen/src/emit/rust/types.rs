@@ -28,6 +28,8 @@ pub(crate) fn ty(t: &TypeRef) -> TokenStream {
         TypeRef::Unit => quote! { () },
         TypeRef::File => runtime::path("FilePart"),
         TypeRef::Bytes => runtime::path("ByteStream"),
+        TypeRef::DateTime => runtime::path("DateTime"),
+        TypeRef::Date => runtime::path("Date"),
         TypeRef::Named(n) => {
             let n = format_ident!("{}", n);
             quote! { #n }
@@ -159,7 +161,7 @@ pub(crate) fn has_default(api: &Api, t: &TypeRef, seen: &mut BTreeSet<String>) -
                 _ => false,
             }
         }
-        TypeRef::File => false,
+        TypeRef::File | TypeRef::DateTime | TypeRef::Date => false,
         _ => true,
     }
 }

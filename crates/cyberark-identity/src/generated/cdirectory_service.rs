@@ -255,7 +255,7 @@ pub struct CDirectoryServiceChangeUserRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub account_exp: ::std::option::Option<::std::string::String>,
+    pub account_exp: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `InEverybodyRole`: Whether the user is a member of the built-in Everybody role. Ignored (forced false) for service users.
     #[serde(
         rename = "InEverybodyRole",
@@ -425,7 +425,10 @@ impl CDirectoryServiceChangeUserRequest {
         self
     }
     /// `AccountExp`: Date and time at which the account expires.
-    pub fn account_exp(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn account_exp(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
+    ) -> Self {
         self.account_exp = ::std::option::Option::Some(value.into());
         self
     }

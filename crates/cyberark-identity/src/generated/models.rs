@@ -3089,14 +3089,14 @@ pub struct ScimMeta {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub created: ::std::option::Option<::std::string::String>,
+    pub created: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `lastModified`: Last modification time.
     #[serde(
         rename = "lastModified",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_modified: ::std::option::Option<::std::string::String>,
+    pub last_modified: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `location`: URI of the resource.
     #[serde(
         rename = "location",
@@ -3137,14 +3137,17 @@ impl ScimMeta {
         self
     }
     /// `created`: Creation time.
-    pub fn created(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn created(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
+    ) -> Self {
         self.created = ::std::option::Option::Some(value.into());
         self
     }
     /// `lastModified`: Last modification time.
     pub fn last_modified(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
     ) -> Self {
         self.last_modified = ::std::option::Option::Some(value.into());
         self

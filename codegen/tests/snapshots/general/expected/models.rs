@@ -318,6 +318,20 @@ pub struct Node {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub weight: ::std::option::Option<i64>,
+    /// `created`.
+    #[serde(
+        rename = "created",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub created: ::std::option::Option<::cyberark_runtime::DateTime>,
+    /// `born`.
+    #[serde(
+        rename = "born",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub born: ::std::option::Option<::cyberark_runtime::Date>,
     /// `passphrase`.
     #[serde(
         rename = "passphrase",
@@ -340,6 +354,8 @@ impl Node {
             children: ::std::default::Default::default(),
             labels: ::std::default::Default::default(),
             weight: ::std::default::Default::default(),
+            created: ::std::default::Default::default(),
+            born: ::std::default::Default::default(),
             passphrase: ::std::default::Default::default(),
             extra: ::std::default::Default::default(),
         }
@@ -374,6 +390,19 @@ impl Node {
     /// Default: `10`.
     pub fn weight(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.weight = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `created`.
+    pub fn created(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
+    ) -> Self {
+        self.created = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `born`.
+    pub fn born(mut self, value: impl ::std::convert::Into<::cyberark_runtime::Date>) -> Self {
+        self.born = ::std::option::Option::Some(value.into());
         self
     }
     /// `passphrase`.
