@@ -1024,6 +1024,26 @@ async fn faults_holds_and_the_log_work_for_the_vault() {
         .inject("Safes_List", identity_sandbox::Fault::Status(503), 1);
     assert_eq!(v.get("/API/Safes").await.0, 503);
     assert_eq!(v.get("/API/Safes").await.0, 200);
+    // Injected failures carry the Vault's error body; a 429 also its Retry-After.
+    v.sb.faults().inject(
+        "Accounts_List",
+        identity_sandbox::Fault::RateLimited(identity_sandbox::RetryAfter::Seconds(2)),
+        1,
+    );
+    let limited = v
+        .http
+        .get(format!("{}/API/Accounts", v.sb.vault_url()))
+        .header("Authorization", &v.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), 429);
+    assert_eq!(limited.headers()["retry-after"], "2");
+    let body: Value = limited.json().await.unwrap();
+    assert_eq!(body["ErrorCode"], "SBXVA429E");
+    v.sb.faults()
+        .inject("Safes_Get", identity_sandbox::Fault::Status(500), 1);
+    assert_error(&v.get("/API/Safes/Linux-Root").await, 500, "CAWS00001E");
     let logged = v.sb.requests();
     assert!(
         logged
