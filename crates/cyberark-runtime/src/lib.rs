@@ -18,10 +18,10 @@ mod client;
 mod download;
 mod envelope;
 mod error;
+mod formats;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-mod formats;
 mod limit;
 mod nullable;
 mod operation;

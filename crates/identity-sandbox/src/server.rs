@@ -188,8 +188,22 @@ async fn dispatch(app: Arc<App>, killer: Arc<Notify>, req: Request<Incoming>) ->
             let mut early = None;
             match app.faults.take(op) {
                 Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
-                Some(Fault::Status(status)) => early = Some(status_reply(status)),
-                Some(Fault::RateLimited(retry)) => early = Some(rate_limited(&retry)),
+                // The Vault answers every failure with its error body, injected ones too.
+                Some(Fault::Status(status)) => {
+                    early = Some(if matches!(resolved, Resolved::Vault(_)) {
+                        crate::vault::fault_reply(status)
+                    } else {
+                        status_reply(status)
+                    })
+                }
+                Some(Fault::RateLimited(retry)) => {
+                    let reply = if matches!(resolved, Resolved::Vault(_)) {
+                        crate::vault::fault_reply(429)
+                    } else {
+                        Reply::new(429, "text/plain; charset=utf-8", "Too Many Requests")
+                    };
+                    early = Some(with_retry_after(reply, &retry));
+                }
                 Some(Fault::Answer {
                     status,
                     body,
@@ -294,8 +308,7 @@ fn status_reply(status: u16) -> Reply {
     )
 }
 
-fn rate_limited(retry: &RetryAfter) -> Reply {
-    let reply = Reply::new(429, "text/plain; charset=utf-8", "Too Many Requests");
+fn with_retry_after(reply: Reply, retry: &RetryAfter) -> Reply {
     match retry {
         RetryAfter::None => reply,
         RetryAfter::Seconds(s) => reply.header("retry-after", s.to_string()),

@@ -357,6 +357,17 @@ pub async fn call(
     routes::dispatch(&ctx).unwrap_or_else(|e| e.reply())
 }
 
+/// The answer of an injected status fault: the Vault's error body, so a client's error path is
+/// the same as for a real failure.
+pub fn fault_reply(status: u16) -> Reply {
+    let (code, message) = match status {
+        429 => ("SBXVA429E", "Too many requests; retry later."),
+        500 => ("CAWS00001E", "Injected internal server error."),
+        _ => ("SBXVA500E", "Injected server failure."),
+    };
+    VaultError::new(status, code, message).reply()
+}
+
 /// The 404 of a path under `/PasswordVault/` that is no operation of the spec.
 pub fn not_found(method: &str, path: &str) -> Reply {
     VaultError::new(

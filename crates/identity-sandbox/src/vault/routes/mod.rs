@@ -2,6 +2,7 @@
 
 mod accounts;
 mod auth;
+mod credentials;
 mod platforms;
 mod psm;
 mod safes;
@@ -22,13 +23,13 @@ pub fn dispatch(ctx: &Ctx<'_>) -> Outcome {
         "Accounts_Get" => accounts::get(ctx),
         "Accounts_Update" => accounts::update(ctx),
         "Accounts_Delete" => accounts::delete(ctx),
-        "Accounts_RetrievePassword" | "Accounts_RetrieveSecret" => accounts::retrieve(ctx),
-        "Accounts_Change" | "Accounts_Verify" | "Accounts_Reconcile" => accounts::cpm(ctx),
-        "Accounts_SetNextPassword" => accounts::set_next_password(ctx),
-        "Accounts_UpdatePassword" => accounts::update_password(ctx),
-        "Accounts_GeneratePassword" => accounts::generate(ctx),
-        "Accounts_ListSecretVersions" => accounts::versions(ctx),
-        "Accounts_ListActivities" => accounts::activities(ctx),
+        "Accounts_RetrievePassword" | "Accounts_RetrieveSecret" => credentials::retrieve(ctx),
+        "Accounts_Change" | "Accounts_Verify" | "Accounts_Reconcile" => credentials::cpm(ctx),
+        "Accounts_SetNextPassword" => credentials::set_next_password(ctx),
+        "Accounts_UpdatePassword" => credentials::update_password(ctx),
+        "Accounts_GeneratePassword" => credentials::generate(ctx),
+        "Accounts_ListSecretVersions" => credentials::versions(ctx),
+        "Accounts_ListActivities" => credentials::activities(ctx),
         "Accounts_Link" => accounts::link(ctx),
         "Accounts_Unlink" => accounts::unlink(ctx),
         "Safes_List" => safes::list(ctx),
