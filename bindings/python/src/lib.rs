@@ -4,9 +4,9 @@
 //! models and the `Client`/`AsyncClient` classes); the other modules are the hand-written
 //! runtime they call into: conversions and the shared tokio runtime ([`runtime`]), conversions
 //! of JSON data that hold for any input ([`values`]), the field cache and pickling of the object
-//! classes ([`model`]), the one error
-//! mapping ([`errors`]), client construction and MFA ([`client`]), page iterators ([`paging`]),
-//! the `tracing` → `logging` bridge ([`logging`]) and the in-process sandbox ([`sandbox`]).
+//! classes ([`model`]), the one error mapping ([`errors`]), client construction and MFA
+//! ([`client`]), page iterators ([`paging`]), the `tracing` → `logging` bridge ([`logging`]) and
+//! the in-process sandbox ([`sandbox`]).
 
 pub mod client;
 pub mod errors;
