@@ -116,10 +116,10 @@ impl ToJson<'_> {
                 let key = text(key, &format!("{} key", self.place()))?;
                 self.steps.push(Step::Key(key));
                 let value = self.convert(&value)?;
-                let Some(Step::Key(key)) = self.steps.pop() else {
-                    unreachable!("the step pushed above");
-                };
-                map.insert(key, value);
+                // The key pushed above comes back without a copy.
+                if let Some(Step::Key(key)) = self.steps.pop() {
+                    map.insert(key, value);
+                }
             }
             self.leave();
             return Ok(JsonValue::Object(map));
