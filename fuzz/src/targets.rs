@@ -180,7 +180,12 @@ fn mutate(seed: &[u8], edits: &[Edit]) -> Vec<u8> {
 /// Every decoder on one answer: no panic, and any decode error's excerpt is bounded and printable.
 fn decode_all(status: u16, body: &[u8]) -> Result<(), TestCaseError> {
     let mut errors: Vec<Error> = Vec::new();
-    for convention in [Convention::Envelope, Convention::Scim, Convention::OAuth] {
+    for convention in [
+        Convention::Envelope,
+        Convention::Scim,
+        Convention::OAuth,
+        Convention::Plain,
+    ] {
         errors.extend(decode_as::<JsonValue>(convention, status, body).err());
     }
     errors.extend(decode_typed::<CDirectoryServiceGetUsersRequest>(

@@ -6,12 +6,13 @@ use serde::de::DeserializeOwned;
 use crate::error::Error;
 use crate::operation::{AuthMode, Convention, Method, Operation, Request};
 
-/// Decodes an answer the way a call of `R` does (envelope, SCIM or OAuth, per its operation).
+/// Decodes an answer the way a call of `R` does (envelope, SCIM, OAuth or plain, per its
+/// operation, and JSON or text per its answer).
 pub fn decode_for<R: Request>(status: u16, body: &[u8]) -> Result<R::Output, Error> {
-    crate::envelope::decode(R::OPERATION, status, body)
+    crate::answer::decode(R::OPERATION, R::ANSWER, status, body)
 }
 
-/// Decodes an answer into `T` under `convention`, as an operation of that convention would.
+/// Decodes an answer into `T` under `convention` (as JSON), as an operation of that convention would.
 pub fn decode_as<T: DeserializeOwned>(
     convention: Convention,
     status: u16,
@@ -21,8 +22,9 @@ pub fn decode_as<T: DeserializeOwned>(
         Convention::Envelope => &ENVELOPE,
         Convention::Scim => &SCIM,
         Convention::OAuth => &OAUTH,
+        Convention::Plain => &PLAIN,
     };
-    crate::envelope::decode(operation, status, body)
+    crate::answer::decode(operation, crate::answer::Answer::Json, status, body)
 }
 
 /// The reason a 401 answer gives, as the client reports it.
@@ -46,3 +48,4 @@ const fn operation(id: &'static str, convention: Convention) -> Operation {
 static ENVELOPE: Operation = operation("Fuzz_Envelope", Convention::Envelope);
 static SCIM: Operation = operation("Fuzz_Scim", Convention::Scim);
 static OAUTH: Operation = operation("Fuzz_OAuth", Convention::OAuth);
+static PLAIN: Operation = operation("Fuzz_Plain", Convention::Plain);
