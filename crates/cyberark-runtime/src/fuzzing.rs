@@ -21,6 +21,7 @@ pub fn decode_as<T: DeserializeOwned>(
         Convention::Envelope => &ENVELOPE,
         Convention::Scim => &SCIM,
         Convention::OAuth => &OAUTH,
+        Convention::Plain => &PLAIN,
     };
     crate::envelope::decode(operation, status, body)
 }
@@ -46,3 +47,4 @@ const fn operation(id: &'static str, convention: Convention) -> Operation {
 static ENVELOPE: Operation = operation("Fuzz_Envelope", Convention::Envelope);
 static SCIM: Operation = operation("Fuzz_Scim", Convention::Scim);
 static OAUTH: Operation = operation("Fuzz_OAuth", Convention::OAuth);
+static PLAIN: Operation = operation("Fuzz_Plain", Convention::Plain);
