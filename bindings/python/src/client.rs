@@ -31,6 +31,8 @@ pub const OPTIONS: &[&str] = &[
     "rate_limit",
     "max_in_flight",
     "max_response_bytes",
+    "retry_quota",
+    "allow_sign_in_host",
 ];
 
 /// The slowest `rate_limit` accepted: one call a day.
@@ -168,6 +170,35 @@ pub fn build(
             ))
         })?;
         builder = builder.max_response_bytes(n);
+    }
+    // Unlike the other options, `retry_quota=None` is not "the default": it turns the quota off,
+    // as `retry_quota(None)` does in Rust. Leaving the keyword out keeps the default quota.
+    if let Some(quota) = options
+        .map(|dict| dict.get_item("retry_quota"))
+        .transpose()?
+        .flatten()
+    {
+        let capacity = if quota.is_none() {
+            None
+        } else {
+            let n = i64::from_py(&quota, "retry_quota")?;
+            Some(u32::try_from(n).map_err(|_| {
+                invalid_request(format!(
+                    "argument `retry_quota`: {n} is not between 0 and {}",
+                    u32::MAX
+                ))
+            })?)
+        };
+        builder = builder.retry_quota(capacity);
+    }
+    if let Some(hosts) = get("allow_sign_in_host")?
+        .map(|v| Vec::<String>::from_py(&v, "allow_sign_in_host"))
+        .transpose()?
+    {
+        // The builder checks each pattern and that a user login is configured.
+        for host in hosts {
+            builder = builder.allow_sign_in_host(host);
+        }
     }
     // The HTTP client may spawn onto the ambient runtime, so build inside the shared one.
     let _guard = tokio().enter();

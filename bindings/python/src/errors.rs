@@ -90,6 +90,9 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
             kw.set_item("operation", operation)
         }),
         Error::Config { .. } => instantiate(py, "ConfigurationError", &message, |_| Ok(())),
+        Error::Paging { .. } => instantiate(py, "PagingError", &message, |kw| {
+            kw.set_item("operation", operation)
+        }),
         // The Rust error is non-exhaustive: a variant added later still maps to the base class.
         _ => instantiate(py, "IdentityError", &message, |kw| {
             kw.set_item("operation", operation)
@@ -171,6 +174,10 @@ pub fn raise_test_error(variant: &str) -> PyResult<()> {
         },
         "config" => Error::Config {
             message: "no tenant URL".to_owned(),
+        },
+        "paging" => Error::Paging {
+            operation: "CDirectoryService_GetUsers",
+            message: "page 2 repeats page 1".to_owned(),
         },
         other => return Err(PyValueError::new_err(format!("unknown variant {other:?}"))),
     };

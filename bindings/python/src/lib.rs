@@ -33,7 +33,6 @@ use pyo3::prelude::*;
 #[pymodule]
 #[pyo3(name = "_native")]
 fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    runtime::init_async()?;
     lifecycle::install(module)?;
     logging::install();
     generated::register(module)?;

@@ -181,8 +181,10 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for PythonLogging {
         }
         line.push_str(&fields.message);
         line.push_str(&fields.rest);
-        // During interpreter shutdown there is no logging module to talk to; drop the record.
-        let _ = Python::try_attach(|py| -> PyResult<()> {
+        // Once the interpreter starts to exit, attaching a runtime thread to it can crash the
+        // process, and `logging` may be half torn down: the record is dropped. `attach` is the
+        // gate every runtime thread enters Python through (see `crate::lifecycle`).
+        let _ = crate::lifecycle::attach(|py| -> PyResult<()> {
             let logger = py.import("logging")?.call_method1("getLogger", (logger,))?;
             if logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
                 logger.call_method1("log", (level, "%s", line))?;

@@ -19,8 +19,10 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
 
+use crate::aio::spawn;
 use crate::errors::{invalid_request, to_py_err};
 use crate::runtime::{IntoPy, tokio};
+use crate::wait::wait;
 
 /// An item on its way to Python, converted only once a thread holds the GIL.
 trait Item: Send {
@@ -95,14 +97,16 @@ fn class_getitem(cls: &Bound<'_, PyType>, item: &Bound<'_, PyAny>) -> PyResult<P
 /// The items of a pageable operation, fetched page by page as the loop asks for them.
 #[pyclass(module = "cyberark_identity._native")]
 pub struct PageIterator {
-    items: Mutex<Items>,
+    /// An async lock: it is held across the wait for a page, inside a future that
+    /// [`crate::wait::wait`] may drop (Ctrl-C), which releases it.
+    items: tokio::sync::Mutex<Items>,
 }
 
 impl PageIterator {
     /// Wraps a stream of the Rust client.
     pub fn new<T: IntoPy + Send + 'static>(stream: ItemStream<T>) -> Self {
         PageIterator {
-            items: Mutex::new(erase(stream)),
+            items: tokio::sync::Mutex::new(erase(stream)),
         }
     }
 }
@@ -118,10 +122,15 @@ impl PageIterator {
         slf
     }
 
+    /// Waits for the next item as a blocking call does (GIL released, Ctrl-C answered, a panic
+    /// turned into `RuntimeError`). An interrupted wait drops only the `next()` future: a page
+    /// request in progress stays inside the stream and goes on at the next call, so no item is
+    /// lost.
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        // The lock is taken with the GIL released, so a second thread sharing the iterator
-        // waits for the page without blocking every other Python thread.
-        let next = py.detach(|| tokio().block_on(lock(&self.items).next()));
+        // The lock is taken inside the wait, so a second thread sharing the iterator waits for
+        // the page without blocking every other Python thread.
+        let items = &self.items;
+        let next = wait(py, async move { items.lock().await.next().await })?;
         deliver(py, next)
     }
 }
@@ -213,16 +222,19 @@ impl AsyncPageIterator {
         }
     }
 
-    /// An awaitable that completes once a step is queued for `_take()`.
+    /// An awaitable of the running loop (through [`crate::aio::spawn`], so it also works in a
+    /// forked child and never resolves into a closed loop) that completes, with `None`, once a
+    /// step is queued for `_take()`. Cancelling it drops the `next()` future only; a page request
+    /// in progress stays inside the stream for the next fetch.
     fn _fetch<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let shared = Arc::clone(&self.shared);
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let fetch = async move {
             let mut items = shared.items.lock().await;
             if lock(&shared.ready).is_empty() {
                 let step = items.next().await;
                 lock(&shared.ready).push_back(step);
             }
-            Ok(())
-        })
+        };
+        spawn(py, fetch, |py, (), _call| Ok(py.None()))
     }
 }

@@ -6,7 +6,6 @@
 //! Everything with control flow is here, written and tested once.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use cyberark_runtime::{FilePart, JsonValue, Nullable, Secret};
 use pyo3::exceptions::PyRuntimeError;
@@ -20,19 +19,6 @@ use crate::values::{mapping_items, pair, text, wrong_type};
 pub use crate::aio::{future, ready};
 pub use crate::lifecycle::tokio;
 pub use crate::wait::block_on;
-
-/// Hands the shared runtime to `pyo3-async-runtimes`, once, so async calls run on it too.
-pub fn init_async() -> PyResult<()> {
-    static DONE: OnceLock<bool> = OnceLock::new();
-    let ok = *DONE.get_or_init(|| pyo3_async_runtimes::tokio::init_with_runtime(tokio()).is_ok());
-    if ok {
-        Ok(())
-    } else {
-        Err(PyRuntimeError::new_err(
-            "pyo3-async-runtimes already has another tokio runtime",
-        ))
-    }
-}
 
 /// A Rust value that becomes a Python object: scalars as themselves, lists and maps as `list` and
 /// `dict`, string enums as `str`, objects as their generated class.

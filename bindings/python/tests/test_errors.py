@@ -16,6 +16,7 @@ from cyberark_identity import (
     DecodeError,
     IdentityError,
     InvalidRequestError,
+    PagingError,
     RateLimitError,
     TimeoutError,
     TransportError,
@@ -100,6 +101,7 @@ def test_invalid_request_and_configuration() -> None:
         ("decode", DecodeError, ValueError),
         ("invalid_request", InvalidRequestError, ValueError),
         ("config", ConfigurationError, ValueError),
+        ("paging", PagingError, IdentityError),
     ],
 )
 def test_mapping_of_every_variant(variant: str, cls: type, builtin: type) -> None:
@@ -122,6 +124,9 @@ def test_mapping_of_every_variant(variant: str, cls: type, builtin: type) -> Non
         assert error.path == "Result.Uuid"
     if isinstance(error, AuthenticationError):
         assert error.status == 401
+    if isinstance(error, PagingError):
+        assert error.operation == "CDirectoryService_GetUsers"
+        assert "do not add up" in str(error)
 
 
 def test_gil_is_released_while_a_request_is_held(client: Client, sandbox: Sandbox) -> None:

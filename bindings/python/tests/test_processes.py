@@ -328,6 +328,110 @@ if __name__ == "__main__":
     assert all(counts), counts
     print("ok")
 '''
+# Ctrl-C while a sync page iterator waits for a held page: KeyboardInterrupt at once, the
+# iterator keeps its place (no item lost), a dropped iterator abandons its request, and the client
+# still works.
+SCENARIOS["sigint_during_page_iterator"] = '''
+import gc
+sb = Sandbox()
+sb.add_users(6)
+client = Client(sb.url, timeout=60, **credentials(sb))
+expected = [u.row.uuid for u in client.cdirectory_service.get_users_iter(page_size=2)]
+assert len(expected) >= 6, expected
+def interrupt_when_held(hold):
+    def interrupt():
+        hold.wait_arrived(30)
+        os.kill(os.getpid(), signal.SIGINT)
+    threading.Thread(target=interrupt, daemon=True).start()
+# The first page is fetched; the third item needs the second page, which the sandbox holds.
+iterator = client.cdirectory_service.get_users_iter(page_size=2)
+seen = [next(iterator).row.uuid, next(iterator).row.uuid]
+hold = sb.hold("CDirectoryService_GetUsers")
+interrupt_when_held(hold)
+try:
+    next(iterator)
+    raise SystemExit("next() returned instead of raising KeyboardInterrupt")
+except KeyboardInterrupt:
+    pass
+hold.release()
+# The same iterator goes on where it was: nothing lost, nothing repeated.
+seen += [u.row.uuid for u in iterator]
+assert seen == expected, (seen, expected)
+# An interrupted iterator that is dropped abandons its request on the wire.
+iterator = client.cdirectory_service.get_users_iter(page_size=2)
+next(iterator)
+sb.clear_requests()
+hold = sb.hold("CDirectoryService_GetUsers")
+interrupt_when_held(hold)
+try:
+    for _ in iterator:
+        pass
+    raise SystemExit("the loop ended instead of raising KeyboardInterrupt")
+except KeyboardInterrupt:
+    pass
+del iterator
+gc.collect()
+assert wait_logged(sb, "CDirectoryService_GetUsers", 0), [(r.operation, r.status) for r in sb.requests()]
+hold.release()
+# The client is still usable, for iterators and calls.
+assert [u.row.uuid for u in client.cdirectory_service.get_users_iter(page_size=2)] == expected
+assert client.cdirectory_service.get_users().full_count
+print("ok")
+'''
+
+# `async for` over a page iterator in a forked child, with a new AsyncClient and with the
+# parent's; the parent had iterated asynchronously before the fork.
+SCENARIOS["async_page_iterator_in_forked_child"] = '''
+import asyncio
+sb = Sandbox()
+sb.add_users(5)
+parent = AsyncClient(sb.url, **credentials(sb))
+async def uuids(client):
+    return [u.row.uuid async for u in client.cdirectory_service.get_users_iter(page_size=2)]
+expected = asyncio.run(uuids(parent))
+assert len(expected) >= 5, expected
+def body():
+    assert asyncio.run(uuids(AsyncClient(sb.url, **credentials(sb)))) == expected
+    assert asyncio.run(uuids(parent)) == expected
+assert wait_child(child(body)) == 0
+assert asyncio.run(uuids(parent)) == expected
+print("ok")
+'''
+
+# Iterators exhausted before a fork stay exhausted in the child: StopIteration and
+# StopAsyncIteration again and again, never a panic or a hang.
+SCENARIOS["exhausted_iterators_after_fork"] = '''
+import asyncio
+sb = Sandbox()
+client = Client(sb.url, **credentials(sb))
+aclient = AsyncClient(sb.url, **credentials(sb))
+iterator = client.cdirectory_service.get_users_iter(page_size=3)
+assert list(iterator)
+async def drain():
+    aiterator = aclient.cdirectory_service.get_users_iter(page_size=3)
+    assert [u async for u in aiterator]
+    return aiterator
+aiterator = asyncio.run(drain())
+def body():
+    for _ in range(3):
+        try:
+            next(iterator)
+            raise SystemExit("an exhausted iterator gave an item")
+        except StopIteration:
+            pass
+    async def again():
+        for _ in range(3):
+            try:
+                await aiterator.__anext__()
+                raise SystemExit("an exhausted async iterator gave an item")
+            except StopAsyncIteration:
+                pass
+    asyncio.run(again())
+assert wait_child(child(body)) == 0
+assert list(iterator) == []
+print("ok")
+'''
+
 for _method in ("fork", "forkserver", "spawn"):
     SCENARIOS[f"multiprocessing_{_method}"] = f"METHOD = {_method!r}\nASYNCIO = False\n" + POOL
     SCENARIOS[f"multiprocessing_{_method}_asyncio"] = f"METHOD = {_method!r}\nASYNCIO = True\n" + POOL
@@ -440,3 +544,8 @@ async def main():
 asyncio.run(main())
 print("ok")
 '''
+
+
+# Registered after `test_scenario` was parametrized, so it needs a test of its own.
+def test_mfa_callback_reenters_client(scripts: Scripts) -> None:
+    test_scenario(scripts, "mfa_callback_reenters_client")

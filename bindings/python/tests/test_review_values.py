@@ -198,7 +198,7 @@ def test_built_objects_with_unknown_fields_and_secrets_pickle() -> None:
     assert copy.deepcopy(QueryArgs(page_size=3)) == QueryArgs(page_size=3)
 
 
-@pytest.mark.parametrize("variant", ["api", "rate_limited", "decode", "invalid_request"])
+@pytest.mark.parametrize("variant", ["api", "rate_limited", "decode", "invalid_request", "paging"])
 def test_exceptions_still_pickle(variant: str) -> None:
     with pytest.raises(IdentityError) as info:
         _raise_test_error(variant)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cyberark_identity import ApiError, AuthenticationError, Client, IdentityError, RateLimitError
+from cyberark_identity import ApiError, AuthenticationError, Client, IdentityError, PagingError, RateLimitError
 from cyberark_identity.testing import Sandbox
 
 
@@ -96,8 +96,9 @@ def page(rows: list[str], full_count: int | None) -> dict[str, Any]:
 def test_a_page_that_contradicts_the_total_is_an_error(sandbox: Sandbox) -> None:
     client = client_of(sandbox)
     inject_answer(sandbox, "CDirectoryService_GetUsers", 200, page(["a", "b"], 10))
-    with pytest.raises(IdentityError) as info:
+    with pytest.raises(PagingError) as info:
         list(client.cdirectory_service.get_users_iter(page_size=5))
+    assert isinstance(info.value, IdentityError)
     assert "do not add up" in str(info.value)
     assert info.value.operation == "CDirectoryService_GetUsers"
 

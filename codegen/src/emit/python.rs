@@ -695,6 +695,9 @@ fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
     let to_plain = rt("to_plain");
     let repr_of = rt("repr_of");
     let repr_redacted = rt("repr_redacted");
+    // A constructor converts Python arguments as a client method does, so a panic in the
+    // conversion (a dict changing size under it) must become an exception here too.
+    let guard = rt("guard");
     let rust_ty = client_item(&def.name);
     let class = wrapper(&def.name);
     let py_name = &def.name;
@@ -777,8 +780,10 @@ fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
             #[new]
             #sig
             fn new(#(#ctor_params),*) -> ::pyo3::PyResult<Self> {
-                #build
-                ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+                #guard(|| {
+                    #build
+                    ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+                })
             }
 
             #(#getters)*
@@ -1114,5 +1119,34 @@ mod tests {
             let tokens = rt(name);
             assert_eq!(tokens.to_string().replace(' ', ""), *path);
         }
+    }
+
+    /// Issue 18, finding 4: a constructor converts Python arguments as a method does, so each
+    /// one, like each method, must run under `guard` or a panic crosses into Python as
+    /// `PanicException`.
+    #[test]
+    fn every_constructor_runs_under_guard() {
+        let spec = include_str!("../../../spec/identity.yaml");
+        let api = crate::load::load(spec, "identity.yaml").expect("the spec loads");
+        let mut constructors = 0;
+        for output in emit(&api, "generated").expect("the bindings are emitted") {
+            // Token spacing varies with formatting, so the text is compared without spaces.
+            let text: String = output.contents.split_whitespace().collect();
+            for (at, _) in text.match_indices("#[new]") {
+                let rest = &text[at..];
+                let body = rest
+                    .split_once("->::pyo3::PyResult<Self>{")
+                    .expect("a constructor body")
+                    .1;
+                assert!(
+                    body.starts_with("crate::wait::guard(||"),
+                    "{}: a constructor does not run under guard: {}",
+                    output.path,
+                    &rest[..rest.len().min(400)]
+                );
+                constructors += 1;
+            }
+        }
+        assert!(constructors > 40, "only {constructors} constructors found");
     }
 }

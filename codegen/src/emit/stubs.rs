@@ -30,7 +30,13 @@ const CLIENT_OPTIONS: &[(&str, &str)] = &[
     ("rate_limit", "float | None"),
     ("max_in_flight", "int | None"),
     ("max_response_bytes", "int | None"),
+    ("retry_quota", "int | None"),
+    ("allow_sign_in_host", "Sequence[str] | None"),
 ];
+
+/// Options whose default is not `None`: leaving `retry_quota` out keeps the client-wide retry
+/// quota (500), while `retry_quota=None` turns it off, so its stub default is `...`.
+const NOT_NONE_DEFAULT: &[&str] = &["retry_quota"];
 
 /// Stubs of the hand-written classes and functions of `_native`.
 const HAND_WRITTEN: &str = r#"
@@ -223,7 +229,7 @@ fn client_class(w: &mut String, api: &Api, name: &str, is_async: bool) {
     let doc = if is_async {
         "A client of a CyberArk Identity tenant whose calls return awaitables; takes the same arguments as ``Client``."
     } else {
-        "A client of a CyberArk Identity tenant; calls block, with the GIL released.\n\nGive ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``), or ``token``,\nor ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or\n``None`` to wait for an out-of-band approval). Durations are in seconds."
+        "A client of a CyberArk Identity tenant; calls block, with the GIL released.\n\nGive ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``), or ``token``,\nor ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or\n``None`` to wait for an out-of-band approval). Durations are in seconds.\n\n``retry_quota`` sizes the retry budget all calls of the client share (default 500; each retry\ntakes 5, 10 after a timeout or connection failure), so an outage does not multiply the load;\n``None`` turns it off. ``allow_sign_in_host`` lists hosts (``login.example.com``) or patterns\n(``*.example.com``) a sign-in with ``username``/``password`` may be redirected to besides\nCyberArk's domains; the password follows such a redirect."
     };
     docstring(w, "    ", doc);
     let _ = writeln!(
@@ -231,7 +237,12 @@ fn client_class(w: &mut String, api: &Api, name: &str, is_async: bool) {
         "    def __new__(\n        cls,\n        tenant: str,\n        *,"
     );
     for (option, ty) in CLIENT_OPTIONS {
-        let _ = writeln!(w, "        {option}: {ty} = None,");
+        let default = if NOT_NONE_DEFAULT.contains(option) {
+            "..."
+        } else {
+            "None"
+        };
+        let _ = writeln!(w, "        {option}: {ty} = {default},");
     }
     let _ = writeln!(w, "    ) -> {name}: ...");
     if is_async {

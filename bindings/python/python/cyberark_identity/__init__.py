@@ -20,6 +20,7 @@ from .errors import (
     DecodeError,
     IdentityError,
     InvalidRequestError,
+    PagingError,
     RateLimitError,
     TimeoutError,
     TransportError,
@@ -41,4 +42,5 @@ __all__ = [
     "DecodeError",
     "InvalidRequestError",
     "ConfigurationError",
+    "PagingError",
 ]

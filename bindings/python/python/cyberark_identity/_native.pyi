@@ -197,6 +197,12 @@ class Client:
     Give ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``), or ``token``,
     or ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or
     ``None`` to wait for an out-of-band approval). Durations are in seconds.
+
+    ``retry_quota`` sizes the retry budget all calls of the client share (default 500; each retry
+    takes 5, 10 after a timeout or connection failure), so an outage does not multiply the load;
+    ``None`` turns it off. ``allow_sign_in_host`` lists hosts (``login.example.com``) or patterns
+    (``*.example.com``) a sign-in with ``username``/``password`` may be redirected to besides
+    CyberArk's domains; the password follows such a redirect.
     """
     def __new__(
         cls,
@@ -216,6 +222,8 @@ class Client:
         rate_limit: float | None = None,
         max_in_flight: int | None = None,
         max_response_bytes: int | None = None,
+        retry_quota: int | None = ...,
+        allow_sign_in_host: Sequence[str] | None = None,
     ) -> Client: ...
     def __enter__(self) -> Client: ...
     def __exit__(self, *args: object) -> bool: ...
@@ -258,6 +266,8 @@ class AsyncClient:
         rate_limit: float | None = None,
         max_in_flight: int | None = None,
         max_response_bytes: int | None = None,
+        retry_quota: int | None = ...,
+        allow_sign_in_host: Sequence[str] | None = None,
     ) -> AsyncClient: ...
     def __aenter__(self) -> Awaitable[AsyncClient]: ...
     def __aexit__(self, *args: object) -> Awaitable[None]: ...

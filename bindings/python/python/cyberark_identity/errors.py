@@ -23,6 +23,7 @@ __all__ = [
     "DecodeError",
     "InvalidRequestError",
     "ConfigurationError",
+    "PagingError",
 ]
 
 
@@ -173,3 +174,11 @@ class InvalidRequestError(IdentityError, ValueError):
 
 class ConfigurationError(IdentityError, ValueError):
     """The client is configured wrongly: a bad tenant URL, missing or conflicting credentials."""
+
+
+class PagingError(IdentityError):
+    """The pages of a list contradict each other or the total the tenant reported.
+
+    A page shorter than the total implies, more items than the total, or the same page twice:
+    reading on would skip or repeat items, or never end, so the iterator stops with this error.
+    """

@@ -1047,13 +1047,16 @@ impl PyCDirectoryServiceGetUsersFromCsvFileResult {
     fn new(
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileResult>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
-        {
-            value_ = value_.return_id(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ =
+                <::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileResult>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
+            {
+                value_ = value_.return_id(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `ReturnID`: Identifier of the stored CSV file; input to SubmitUploadedFile.
     #[getter]

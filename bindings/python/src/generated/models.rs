@@ -26,13 +26,15 @@ impl PyAdministrativeRight {
     fn new(
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::AdministrativeRight>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(description, "description")?
-        {
-            value_ = value_.description(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::AdministrativeRight>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(description, "description")?
+            {
+                value_ = value_.description(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Description`: Name of the right, for example `Admin Portal Login`.
     #[getter]
@@ -169,19 +171,21 @@ impl PyAdvanceAuthenticationOperation {
         action: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         answer: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mechanism_id =
-            crate::runtime::arg::<::std::string::String>(mechanism_id, "mechanism_id")?;
-        let action = crate::runtime::arg::<
-            ::cyberark_identity::AdvanceAuthenticationOperationAction,
-        >(action, "action")?;
-        let mut value_ =
-            <::cyberark_identity::AdvanceAuthenticationOperation>::new(mechanism_id, action);
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_runtime::Secret>(answer, "answer")?
-        {
-            value_ = value_.answer(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mechanism_id =
+                crate::runtime::arg::<::std::string::String>(mechanism_id, "mechanism_id")?;
+            let action = crate::runtime::arg::<
+                ::cyberark_identity::AdvanceAuthenticationOperationAction,
+            >(action, "action")?;
+            let mut value_ =
+                <::cyberark_identity::AdvanceAuthenticationOperation>::new(mechanism_id, action);
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::Secret>(answer, "answer")?
+            {
+                value_ = value_.answer(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `MechanismId`: ID of the mechanism.
     #[getter]
@@ -387,90 +391,94 @@ impl PyAdvanceAuthenticationResult {
         system_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         source_ds_type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::AdvanceAuthenticationResult>::new();
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::cyberark_identity::AdvanceAuthenticationResultSummary,
-        >(summary, "summary")?
-        {
-            value_ = value_.summary(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::AuthenticationChallenge>,
-        >(challenges, "challenges")?
-        {
-            value_ = value_.challenges(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_runtime::Secret>(token, "token")?
-        {
-            value_ = value_.token(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_runtime::Secret>(refresh_token, "refresh_token")?
-        {
-            value_ = value_.refresh_token(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(token_lifetime, "token_lifetime")?
-        {
-            value_ = value_.token_lifetime(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_runtime::Secret>(auth, "auth")?
-        {
-            value_ = value_.auth(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(auth_level, "auth_level")?
-        {
-            value_ = value_.auth_level(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
-        {
-            value_ = value_.display_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(user_id, "user_id")?
-        {
-            value_ = value_.user_id(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(email_address, "email_address")?
-        {
-            value_ = value_.email_address(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(user_directory, "user_directory")?
-        {
-            value_ = value_.user_directory(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(pod_fqdn, "pod_fqdn")?
-        {
-            value_ = value_.pod_fqdn(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(user, "user")?
-        {
-            value_ = value_.user(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(customer_id, "customer_id")?
-        {
-            value_ = value_.customer_id(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(system_id, "system_id")?
-        {
-            value_ = value_.system_id(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(source_ds_type, "source_ds_type")?
-        {
-            value_ = value_.source_ds_type(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::AdvanceAuthenticationResult>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_identity::AdvanceAuthenticationResultSummary,
+            >(summary, "summary")?
+            {
+                value_ = value_.summary(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::AuthenticationChallenge>,
+            >(challenges, "challenges")?
+            {
+                value_ = value_.challenges(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::Secret>(token, "token")?
+            {
+                value_ = value_.token(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::Secret,
+            >(
+                refresh_token, "refresh_token"
+            )? {
+                value_ = value_.refresh_token(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(token_lifetime, "token_lifetime")?
+            {
+                value_ = value_.token_lifetime(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::Secret>(auth, "auth")?
+            {
+                value_ = value_.auth(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(auth_level, "auth_level")?
+            {
+                value_ = value_.auth_level(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
+            {
+                value_ = value_.display_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(user_id, "user_id")?
+            {
+                value_ = value_.user_id(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(email_address, "email_address")?
+            {
+                value_ = value_.email_address(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(user_directory, "user_directory")?
+            {
+                value_ = value_.user_directory(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(pod_fqdn, "pod_fqdn")?
+            {
+                value_ = value_.pod_fqdn(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(user, "user")?
+            {
+                value_ = value_.user(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(customer_id, "customer_id")?
+            {
+                value_ = value_.customer_id(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(system_id, "system_id")?
+            {
+                value_ = value_.system_id(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(source_ds_type, "source_ds_type")?
+            {
+                value_ = value_.source_ds_type(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Summary`: State of the authentication after this call.
     #[getter]
@@ -834,14 +842,16 @@ impl PyAuthenticationChallenge {
     fn new(
         mechanisms: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::AuthenticationChallenge>::new();
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::Mechanism>,
-        >(mechanisms, "mechanisms")?
-        {
-            value_ = value_.mechanisms(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::AuthenticationChallenge>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::Mechanism>,
+            >(mechanisms, "mechanisms")?
+            {
+                value_ = value_.mechanisms(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Mechanisms`: Mechanisms that can satisfy the challenge.
     #[getter]
@@ -986,35 +996,38 @@ impl PyClientHints {
         endpoint_authentication_enabled: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         requested_username: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::ClientHints>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(persist_default, "persist_default")?
-        {
-            value_ = value_.persist_default(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(allow_persist, "allow_persist")?
-        {
-            value_ = value_.allow_persist(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(allow_forgot_password, "allow_forgot_password")?
-        {
-            value_ = value_.allow_forgot_password(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<bool>(
-            endpoint_authentication_enabled,
-            "endpoint_authentication_enabled",
-        )? {
-            value_ = value_.endpoint_authentication_enabled(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            requested_username,
-            "requested_username",
-        )? {
-            value_ = value_.requested_username(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::ClientHints>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(persist_default, "persist_default")?
+            {
+                value_ = value_.persist_default(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(allow_persist, "allow_persist")?
+            {
+                value_ = value_.allow_persist(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(allow_forgot_password, "allow_forgot_password")?
+            {
+                value_ = value_.allow_forgot_password(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<bool>(
+                endpoint_authentication_enabled,
+                "endpoint_authentication_enabled",
+            )? {
+                value_ = value_.endpoint_authentication_enabled(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                requested_username, "requested_username"
+            )? {
+                value_ = value_.requested_username(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `PersistDefault`: Default state of the "keep me signed in" option.
     #[getter]
@@ -1245,135 +1258,143 @@ impl PyCloudUser {
         password_never_expire: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         subject_to_cloud_locks: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::CloudUser>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
-        {
-            value_ = value_.uuid(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
-        {
-            value_ = value_.display_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(mail, "mail")?
-        {
-            value_ = value_.mail(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(mobile_number, "mobile_number")?
-        {
-            value_ = value_.mobile_number(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(state, "state")?
-        {
-            value_ = value_.state(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(cloud_state, "cloud_state")?
-        {
-            value_ = value_.cloud_state(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(reports_to, "reports_to")?
-        {
-            value_ = value_.reports_to(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(alias, "alias")?
-        {
-            value_ = value_.alias(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(in_everybody_role, "in_everybody_role")?
-        {
-            value_ = value_.in_everybody_role(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(oauth_client, "oauth_client")?
-        {
-            value_ = value_.oauth_client(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(version, "version")?
-        {
-            value_ = value_.version(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(create_date, "create_date")?
-        {
-            value_ = value_.create_date(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            last_modified_date,
-            "last_modified_date",
-        )? {
-            value_ = value_.last_modified_date(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            last_password_change_date,
-            "last_password_change_date",
-        )? {
-            value_ = value_.last_password_change_date(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            directory_service_uuid,
-            "directory_service_uuid",
-        )? {
-            value_ = value_.directory_service_uuid(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(description, "description")?
-        {
-            value_ = value_.description(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            preferred_culture,
-            "preferred_culture",
-        )? {
-            value_ = value_.preferred_culture(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(picture_uri, "picture_uri")?
-        {
-            value_ = value_.picture_uri(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(org_path, "org_path")?
-        {
-            value_ = value_.org_path(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(image_name, "image_name")?
-        {
-            value_ = value_.image_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_identity::CloudUserForcePasswordChangeNext>(
-                force_password_change_next,
-                "force_password_change_next",
-            )?
-        {
-            value_ = value_.force_password_change_next(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(password_never_expire, "password_never_expire")?
-        {
-            value_ = value_.password_never_expire(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(subject_to_cloud_locks, "subject_to_cloud_locks")?
-        {
-            value_ = value_.subject_to_cloud_locks(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::CloudUser>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
+            {
+                value_ = value_.uuid(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
+            {
+                value_ = value_.display_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(mail, "mail")?
+            {
+                value_ = value_.mail(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(mobile_number, "mobile_number")?
+            {
+                value_ = value_.mobile_number(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(state, "state")?
+            {
+                value_ = value_.state(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(cloud_state, "cloud_state")?
+            {
+                value_ = value_.cloud_state(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(reports_to, "reports_to")?
+            {
+                value_ = value_.reports_to(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(alias, "alias")?
+            {
+                value_ = value_.alias(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(in_everybody_role, "in_everybody_role")?
+            {
+                value_ = value_.in_everybody_role(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(oauth_client, "oauth_client")?
+            {
+                value_ = value_.oauth_client(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(version, "version")?
+            {
+                value_ = value_.version(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(create_date, "create_date")?
+            {
+                value_ = value_.create_date(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                last_modified_date, "last_modified_date"
+            )? {
+                value_ = value_.last_modified_date(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    last_password_change_date,
+                    "last_password_change_date",
+                )?
+            {
+                value_ = value_.last_password_change_date(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    directory_service_uuid,
+                    "directory_service_uuid",
+                )?
+            {
+                value_ = value_.directory_service_uuid(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(description, "description")?
+            {
+                value_ = value_.description(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                preferred_culture, "preferred_culture"
+            )? {
+                value_ = value_.preferred_culture(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(picture_uri, "picture_uri")?
+            {
+                value_ = value_.picture_uri(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(org_path, "org_path")?
+            {
+                value_ = value_.org_path(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(image_name, "image_name")?
+            {
+                value_ = value_.image_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_identity::CloudUserForcePasswordChangeNext>(
+                    force_password_change_next,
+                    "force_password_change_next",
+                )?
+            {
+                value_ = value_.force_password_change_next(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(password_never_expire, "password_never_expire")?
+            {
+                value_ = value_.password_never_expire(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(subject_to_cloud_locks, "subject_to_cloud_locks")?
+            {
+                value_ = value_.subject_to_cloud_locks(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Uuid`: UUID of the user.
     #[getter]
@@ -1873,50 +1894,53 @@ impl PyEnvelope {
         is_soft_error: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         inner_exceptions: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let success = crate::runtime::arg::<bool>(success, "success")?;
-        let mut value_ = <::cyberark_identity::Envelope>::new(success);
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_runtime::JsonValue>(result, "result")?
-        {
-            value_ = value_.result(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(message, "message")?
-        {
-            value_ = value_.message(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(message_id, "message_id")?
-        {
-            value_ = value_.message_id(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(exception, "exception")?
-        {
-            value_ = value_.exception(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(error_id, "error_id")?
-        {
-            value_ = value_.error_id(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(error_code, "error_code")?
-        {
-            value_ = value_.error_code(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(is_soft_error, "is_soft_error")?
-        {
-            value_ = value_.is_soft_error(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::cyberark_runtime::JsonValue,
-        >(inner_exceptions, "inner_exceptions")?
-        {
-            value_ = value_.inner_exceptions(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let success = crate::runtime::arg::<bool>(success, "success")?;
+            let mut value_ = <::cyberark_identity::Envelope>::new(success);
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::JsonValue>(result, "result")?
+            {
+                value_ = value_.result(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(message, "message")?
+            {
+                value_ = value_.message(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(message_id, "message_id")?
+            {
+                value_ = value_.message_id(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(exception, "exception")?
+            {
+                value_ = value_.exception(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(error_id, "error_id")?
+            {
+                value_ = value_.error_id(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(error_code, "error_code")?
+            {
+                value_ = value_.error_code(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(is_soft_error, "is_soft_error")?
+            {
+                value_ = value_.is_soft_error(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::JsonValue,
+            >(
+                inner_exceptions, "inner_exceptions"
+            )? {
+                value_ = value_.inner_exceptions(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `success`: True on success, false on a handled failure (lowercase key, unlike the other fields).
     #[getter]
@@ -2171,24 +2195,26 @@ impl PyExtColumnDefinition {
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         user_editable: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let r#type = crate::runtime::arg::<::std::string::String>(r#type, "type")?;
-        let mut value_ = <::cyberark_identity::ExtColumnDefinition>::new(r#type);
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(title, "title")?
-        {
-            value_ = value_.title(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(description, "description")?
-        {
-            value_ = value_.description(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(user_editable, "user_editable")?
-        {
-            value_ = value_.user_editable(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let r#type = crate::runtime::arg::<::std::string::String>(r#type, "type")?;
+            let mut value_ = <::cyberark_identity::ExtColumnDefinition>::new(r#type);
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(title, "title")?
+            {
+                value_ = value_.title(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(description, "description")?
+            {
+                value_ = value_.description(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(user_editable, "user_editable")?
+            {
+                value_ = value_.user_editable(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Type`: Data type, for example `Text`, `Bool` or `Int`.
     #[getter]
@@ -2369,30 +2395,32 @@ impl PyExtSchema {
         column_limit: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         index_limit: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::ExtSchema>::new();
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::ExtSchemaColumn>,
-        >(columns, "columns")?
-        {
-            value_ = value_.columns(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_runtime::JsonValue>,
-        >(indexes, "indexes")?
-        {
-            value_ = value_.indexes(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(column_limit, "column_limit")?
-        {
-            value_ = value_.column_limit(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(index_limit, "index_limit")?
-        {
-            value_ = value_.index_limit(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::ExtSchema>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::ExtSchemaColumn>,
+            >(columns, "columns")?
+            {
+                value_ = value_.columns(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_runtime::JsonValue>,
+            >(indexes, "indexes")?
+            {
+                value_ = value_.indexes(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(column_limit, "column_limit")?
+            {
+                value_ = value_.column_limit(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(index_limit, "index_limit")?
+            {
+                value_ = value_.index_limit(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Columns`: The defined attributes.
     #[getter]
@@ -2582,33 +2610,35 @@ impl PyExtSchemaColumn {
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         user_editable: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::ExtSchemaColumn>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(title, "title")?
-        {
-            value_ = value_.title(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
-        {
-            value_ = value_.r#type(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(description, "description")?
-        {
-            value_ = value_.description(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(user_editable, "user_editable")?
-        {
-            value_ = value_.user_editable(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::ExtSchemaColumn>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(title, "title")?
+            {
+                value_ = value_.title(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
+            {
+                value_ = value_.r#type(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(description, "description")?
+            {
+                value_ = value_.description(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(user_editable, "user_editable")?
+            {
+                value_ = value_.user_editable(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Name`: Attribute (column) name.
     #[getter]
@@ -2805,15 +2835,18 @@ impl PyInviteEntity {
         guid: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let r#type = crate::runtime::arg::<::cyberark_identity::InviteEntityType>(r#type, "type")?;
-        let guid = crate::runtime::arg::<::std::string::String>(guid, "guid")?;
-        let mut value_ = <::cyberark_identity::InviteEntity>::new(r#type, guid);
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let r#type =
+                crate::runtime::arg::<::cyberark_identity::InviteEntityType>(r#type, "type")?;
+            let guid = crate::runtime::arg::<::std::string::String>(guid, "guid")?;
+            let mut value_ = <::cyberark_identity::InviteEntity>::new(r#type, guid);
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Type`: Kind of entity.
     #[getter]
@@ -3006,91 +3039,104 @@ impl PyMechanism {
         question: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         multipart_mechanism: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::Mechanism>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_identity::MechanismName>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::cyberark_identity::MechanismAnswerType,
-        >(answer_type, "answer_type")?
-        {
-            value_ = value_.answer_type(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(mechanism_id, "mechanism_id")?
-        {
-            value_ = value_.mechanism_id(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            prompt_select_mech,
-            "prompt_select_mech",
-        )? {
-            value_ = value_.prompt_select_mech(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            prompt_mech_chosen,
-            "prompt_mech_chosen",
-        )? {
-            value_ = value_.prompt_mech_chosen(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(enrolled, "enrolled")?
-        {
-            value_ = value_.enrolled(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            masked_email_address,
-            "masked_email_address",
-        )? {
-            value_ = value_.masked_email_address(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(partial_address, "partial_address")?
-        {
-            value_ = value_.partial_address(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            partial_device_address,
-            "partial_device_address",
-        )? {
-            value_ = value_.partial_device_address(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            partial_phone_number,
-            "partial_phone_number",
-        )? {
-            value_ = value_.partial_phone_number(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(ui_prompt, "ui_prompt")?
-        {
-            value_ = value_.ui_prompt(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
-        {
-            value_ = value_.r#type(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(image, "image")?
-        {
-            value_ = value_.image(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(question, "question")?
-        {
-            value_ = value_.question(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::cyberark_identity::MultipartMechanism,
-        >(
-            multipart_mechanism, "multipart_mechanism"
-        )? {
-            value_ = value_.multipart_mechanism(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::Mechanism>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_identity::MechanismName>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_identity::MechanismAnswerType,
+            >(answer_type, "answer_type")?
+            {
+                value_ = value_.answer_type(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(mechanism_id, "mechanism_id")?
+            {
+                value_ = value_.mechanism_id(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                prompt_select_mech, "prompt_select_mech"
+            )? {
+                value_ = value_.prompt_select_mech(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                prompt_mech_chosen, "prompt_mech_chosen"
+            )? {
+                value_ = value_.prompt_mech_chosen(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(enrolled, "enrolled")?
+            {
+                value_ = value_.enrolled(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    masked_email_address,
+                    "masked_email_address",
+                )?
+            {
+                value_ = value_.masked_email_address(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                partial_address, "partial_address"
+            )? {
+                value_ = value_.partial_address(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    partial_device_address,
+                    "partial_device_address",
+                )?
+            {
+                value_ = value_.partial_device_address(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    partial_phone_number,
+                    "partial_phone_number",
+                )?
+            {
+                value_ = value_.partial_phone_number(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(ui_prompt, "ui_prompt")?
+            {
+                value_ = value_.ui_prompt(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
+            {
+                value_ = value_.r#type(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(image, "image")?
+            {
+                value_ = value_.image(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(question, "question")?
+            {
+                value_ = value_.question(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_identity::MultipartMechanism>(
+                    multipart_mechanism,
+                    "multipart_mechanism",
+                )?
+            {
+                value_ = value_.multipart_mechanism(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Name`: Mechanism kind: `UP` password, `SQ` security question, `PF` phone call, `EMAIL`, `SMS`, `OATH` OATH OTP, `OTP` mobile authenticator, `U2F` FIDO2 key, `QR` QR code.
     #[getter]
@@ -3462,24 +3508,27 @@ impl PyMechanismPart {
         question_text: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         prompt_mech_chosen: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::MechanismPart>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
-        {
-            value_ = value_.uuid(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(question_text, "question_text")?
-        {
-            value_ = value_.question_text(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            prompt_mech_chosen,
-            "prompt_mech_chosen",
-        )? {
-            value_ = value_.prompt_mech_chosen(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::MechanismPart>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
+            {
+                value_ = value_.uuid(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(question_text, "question_text")?
+            {
+                value_ = value_.question_text(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                prompt_mech_chosen, "prompt_mech_chosen"
+            )? {
+                value_ = value_.prompt_mech_chosen(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Uuid`: ID of the question (key of the answer in a multi-question answer).
     #[getter]
@@ -3641,20 +3690,24 @@ impl PyMultipartMechanism {
         prompt_select_mech: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         mechanism_parts: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::MultipartMechanism>::new();
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            prompt_select_mech,
-            "prompt_select_mech",
-        )? {
-            value_ = value_.prompt_select_mech(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::MechanismPart>,
-        >(mechanism_parts, "mechanism_parts")?
-        {
-            value_ = value_.mechanism_parts(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::MultipartMechanism>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                prompt_select_mech, "prompt_select_mech"
+            )? {
+                value_ = value_.prompt_select_mech(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::MechanismPart>,
+            >(
+                mechanism_parts, "mechanism_parts"
+            )? {
+                value_ = value_.mechanism_parts(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `PromptSelectMech`: Short label of the mechanism.
     #[getter]
@@ -3802,15 +3855,19 @@ impl PyOAuthError {
         error: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         error_description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let error = crate::runtime::arg::<::cyberark_identity::OAuthErrorError>(error, "error")?;
-        let mut value_ = <::cyberark_identity::OAuthError>::new(error);
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            error_description,
-            "error_description",
-        )? {
-            value_ = value_.error_description(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let error =
+                crate::runtime::arg::<::cyberark_identity::OAuthErrorError>(error, "error")?;
+            let mut value_ = <::cyberark_identity::OAuthError>::new(error);
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                error_description, "error_description"
+            )? {
+                value_ = value_.error_description(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `error`: RFC 6749 error code.
     #[getter]
@@ -3978,26 +4035,32 @@ impl PyOAuthTokenResponse {
         scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         refresh_token: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let access_token =
-            crate::runtime::arg::<::cyberark_runtime::Secret>(access_token, "access_token")?;
-        let token_type = crate::runtime::arg::<::std::string::String>(token_type, "token_type")?;
-        let mut value_ = <::cyberark_identity::OAuthTokenResponse>::new(access_token, token_type);
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(expires_in, "expires_in")?
-        {
-            value_ = value_.expires_in(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(scope, "scope")?
-        {
-            value_ = value_.scope(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_runtime::Secret>(refresh_token, "refresh_token")?
-        {
-            value_ = value_.refresh_token(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let access_token =
+                crate::runtime::arg::<::cyberark_runtime::Secret>(access_token, "access_token")?;
+            let token_type =
+                crate::runtime::arg::<::std::string::String>(token_type, "token_type")?;
+            let mut value_ =
+                <::cyberark_identity::OAuthTokenResponse>::new(access_token, token_type);
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(expires_in, "expires_in")?
+            {
+                value_ = value_.expires_in(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(scope, "scope")?
+            {
+                value_ = value_.scope(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::Secret,
+            >(
+                refresh_token, "refresh_token"
+            )? {
+                value_ = value_.refresh_token(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `access_token`: The access token (a JWT); send it as `Authorization: Bearer`.
     #[getter]
@@ -4191,25 +4254,29 @@ impl PyOrgAdministratorGrant {
         directory_service_uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         system_name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-        let mut value_ = <::cyberark_identity::OrgAdministratorGrant>::new(id);
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
-        {
-            value_ = value_.r#type(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            directory_service_uuid,
-            "directory_service_uuid",
-        )? {
-            value_ = value_.directory_service_uuid(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(system_name, "system_name")?
-        {
-            value_ = value_.system_name(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
+            let mut value_ = <::cyberark_identity::OrgAdministratorGrant>::new(id);
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
+            {
+                value_ = value_.r#type(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    directory_service_uuid,
+                    "directory_service_uuid",
+                )?
+            {
+                value_ = value_.directory_service_uuid(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(system_name, "system_name")?
+            {
+                value_ = value_.system_name(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Id`: UUID of the principal (key spelled `Id` here).
     #[getter]
@@ -4388,20 +4455,22 @@ impl PyOrgAdministratorQueryRow {
         entities: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::OrgAdministratorQueryRow>::new();
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::QueryEntity>,
-        >(entities, "entities")?
-        {
-            value_ = value_.entities(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
-        >(row, "row")?
-        {
-            value_ = value_.row(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::OrgAdministratorQueryRow>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+            >(entities, "entities")?
+            {
+                value_ = value_.entities(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+            >(row, "row")?
+            {
+                value_ = value_.row(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Entities`: Entities the row refers to.
     #[getter]
@@ -4570,39 +4639,42 @@ impl PyOrgAdministratorQueryTable {
         results: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::OrgAdministratorQueryTable>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
-        {
-            value_ = value_.is_aggregate(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i32>(count, "count")?
-        {
-            value_ = value_.count(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::QueryColumn>,
-        >(columns, "columns")?
-        {
-            value_ = value_.columns(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(full_count, "full_count")?
-        {
-            value_ = value_.full_count(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::OrgAdministratorQueryRow>,
-        >(results, "results")?
-        {
-            value_ = value_.results(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
-        {
-            value_ = value_.return_id(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::OrgAdministratorQueryTable>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
+            {
+                value_ = value_.is_aggregate(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(count, "count")?
+            {
+                value_ = value_.count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+            >(columns, "columns")?
+            {
+                value_ = value_.columns(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(full_count, "full_count")?
+            {
+                value_ = value_.full_count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::OrgAdministratorQueryRow>,
+            >(results, "results")?
+            {
+                value_ = value_.results(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
+            {
+                value_ = value_.return_id(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `IsAggregate`: Whether the query was an aggregate.
     #[getter]
@@ -4809,10 +4881,12 @@ impl PyOrgMember {
         id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         r#type: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<Self> {
-        let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-        let r#type = crate::runtime::arg::<::std::string::String>(r#type, "type")?;
-        let value_ = <::cyberark_identity::OrgMember>::new(id, r#type);
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
+            let r#type = crate::runtime::arg::<::std::string::String>(r#type, "type")?;
+            let value_ = <::cyberark_identity::OrgMember>::new(id, r#type);
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `ID`: UUID of the member (capital `ID`).
     #[getter]
@@ -4953,15 +5027,17 @@ impl PyOrgPermissionGrant {
         principal: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         principal_type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let right = crate::runtime::arg::<::std::string::String>(right, "right")?;
-        let principal = crate::runtime::arg::<::std::string::String>(principal, "principal")?;
-        let mut value_ = <::cyberark_identity::OrgPermissionGrant>::new(right, principal);
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(principal_type, "principal_type")?
-        {
-            value_ = value_.principal_type(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let right = crate::runtime::arg::<::std::string::String>(right, "right")?;
+            let principal = crate::runtime::arg::<::std::string::String>(principal, "principal")?;
+            let mut value_ = <::cyberark_identity::OrgPermissionGrant>::new(right, principal);
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(principal_type, "principal_type")?
+            {
+                value_ = value_.principal_type(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Right`: Name of the right.
     #[getter]
@@ -5123,10 +5199,12 @@ impl PyOrgPermissionRevoke {
         right: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         principal: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     ) -> ::pyo3::PyResult<Self> {
-        let right = crate::runtime::arg::<::std::string::String>(right, "right")?;
-        let principal = crate::runtime::arg::<::std::string::String>(principal, "principal")?;
-        let value_ = <::cyberark_identity::OrgPermissionRevoke>::new(right, principal);
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let right = crate::runtime::arg::<::std::string::String>(right, "right")?;
+            let principal = crate::runtime::arg::<::std::string::String>(principal, "principal")?;
+            let value_ = <::cyberark_identity::OrgPermissionRevoke>::new(right, principal);
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Right`: Name of the right.
     #[getter]
@@ -5279,37 +5357,40 @@ impl PyQueryArgs {
         caching: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         direction: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::QueryArgs>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(page_number, "page_number")?
-        {
-            value_ = value_.page_number(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(page_size, "page_size")?
-        {
-            value_ = value_.page_size(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i32>(limit, "limit")?
-        {
-            value_ = value_.limit(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(sort_by, "sort_by")?
-        {
-            value_ = value_.sort_by(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(caching, "caching")?
-        {
-            value_ = value_.caching(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(direction, "direction")?
-        {
-            value_ = value_.direction(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::QueryArgs>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(page_number, "page_number")?
+            {
+                value_ = value_.page_number(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(page_size, "page_size")?
+            {
+                value_ = value_.page_size(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(limit, "limit")?
+            {
+                value_ = value_.limit(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(sort_by, "sort_by")?
+            {
+                value_ = value_.sort_by(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(caching, "caching")?
+            {
+                value_ = value_.caching(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(direction, "direction")?
+            {
+                value_ = value_.direction(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `PageNumber`: 1-based number of the page to return.
     #[getter]
@@ -5534,66 +5615,70 @@ impl PyQueryColumn {
         foreign_key: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         table_name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::QueryColumn>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(is_hidden, "is_hidden")?
-        {
-            value_ = value_.is_hidden(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(dd_name, "dd_name")?
-        {
-            value_ = value_.dd_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(title, "title")?
-        {
-            value_ = value_.title(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(dd_title, "dd_title")?
-        {
-            value_ = value_.dd_title(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(description, "description")?
-        {
-            value_ = value_.description(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i32>(r#type, "type")?
-        {
-            value_ = value_.r#type(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(format, "format")?
-        {
-            value_ = value_.format(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i32>(width, "width")?
-        {
-            value_ = value_.width(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(table_key, "table_key")?
-        {
-            value_ = value_.table_key(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(foreign_key, "foreign_key")?
-        {
-            value_ = value_.foreign_key(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(table_name, "table_name")?
-        {
-            value_ = value_.table_name(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::QueryColumn>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(is_hidden, "is_hidden")?
+            {
+                value_ = value_.is_hidden(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(dd_name, "dd_name")?
+            {
+                value_ = value_.dd_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(title, "title")?
+            {
+                value_ = value_.title(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(dd_title, "dd_title")?
+            {
+                value_ = value_.dd_title(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(description, "description")?
+            {
+                value_ = value_.description(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(r#type, "type")?
+            {
+                value_ = value_.r#type(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(format, "format")?
+            {
+                value_ = value_.format(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(width, "width")?
+            {
+                value_ = value_.width(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(table_key, "table_key")?
+            {
+                value_ = value_.table_key(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(foreign_key, "foreign_key")?
+            {
+                value_ = value_.foreign_key(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(table_name, "table_name")?
+            {
+                value_ = value_.table_name(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Name`: Column name; the key of the column in each `Row`.
     #[getter]
@@ -5883,23 +5968,25 @@ impl PyQueryEntity {
         key: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         is_foreign_key: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::QueryEntity>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
-        {
-            value_ = value_.r#type(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(key, "key")?
-        {
-            value_ = value_.key(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(is_foreign_key, "is_foreign_key")?
-        {
-            value_ = value_.is_foreign_key(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::QueryEntity>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
+            {
+                value_ = value_.r#type(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(key, "key")?
+            {
+                value_ = value_.key(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(is_foreign_key, "is_foreign_key")?
+            {
+                value_ = value_.is_foreign_key(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Type`: Entity type or table name, for example `CDUser` or `Role`.
     #[getter]
@@ -6051,23 +6138,25 @@ impl PyScimEmail {
         r#type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         primary: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::ScimEmail>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(value, "value")?
-        {
-            value_ = value_.value(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
-        {
-            value_ = value_.r#type(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(primary, "primary")?
-        {
-            value_ = value_.primary(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::ScimEmail>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(value, "value")?
+            {
+                value_ = value_.value(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
+            {
+                value_ = value_.r#type(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(primary, "primary")?
+            {
+                value_ = value_.primary(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `value`: The address.
     #[getter]
@@ -6222,28 +6311,31 @@ impl PyScimError {
         scim_type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         detail: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::ScimError>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::vec::Vec<::std::string::String>>(schemas, "schemas")?
-        {
-            value_ = value_.schemas(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(status, "status")?
-        {
-            value_ = value_.status(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(scim_type, "scim_type")?
-        {
-            value_ = value_.scim_type(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(detail, "detail")?
-        {
-            value_ = value_.detail(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::ScimError>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::std::string::String>,
+            >(schemas, "schemas")?
+            {
+                value_ = value_.schemas(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(status, "status")?
+            {
+                value_ = value_.status(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(scim_type, "scim_type")?
+            {
+                value_ = value_.scim_type(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(detail, "detail")?
+            {
+                value_ = value_.detail(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `schemas`: `urn:ietf:params:scim:api:messages:2.0:Error`.
     #[getter]
@@ -6423,34 +6515,37 @@ impl PyScimGroup {
         members: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         meta: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::ScimGroup>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::vec::Vec<::std::string::String>>(schemas, "schemas")?
-        {
-            value_ = value_.schemas(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(id, "id")?
-        {
-            value_ = value_.id(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
-        {
-            value_ = value_.display_name(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::ScimGroupMember>,
-        >(members, "members")?
-        {
-            value_ = value_.members(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_identity::ScimMeta>(meta, "meta")?
-        {
-            value_ = value_.meta(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::ScimGroup>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::std::string::String>,
+            >(schemas, "schemas")?
+            {
+                value_ = value_.schemas(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(id, "id")?
+            {
+                value_ = value_.id(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
+            {
+                value_ = value_.display_name(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::ScimGroupMember>,
+            >(members, "members")?
+            {
+                value_ = value_.members(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_identity::ScimMeta>(meta, "meta")?
+            {
+                value_ = value_.meta(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `schemas`: Schema URIs, `urn:ietf:params:scim:schemas:core:2.0:Group`.
     #[getter]
@@ -6646,23 +6741,25 @@ impl PyScimGroupMember {
         r#ref: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         display: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::ScimGroupMember>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(value, "value")?
-        {
-            value_ = value_.value(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(r#ref, "ref")?
-        {
-            value_ = value_.r#ref(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(display, "display")?
-        {
-            value_ = value_.display(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::ScimGroupMember>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(value, "value")?
+            {
+                value_ = value_.value(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(r#ref, "ref")?
+            {
+                value_ = value_.r#ref(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(display, "display")?
+            {
+                value_ = value_.display(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `value`: SCIM `id` of the member.
     #[getter]
@@ -6840,30 +6937,33 @@ impl PyScimListResponse {
         start_index: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         resources: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let total_results = crate::runtime::arg::<i32>(total_results, "total_results")?;
-        let mut value_ = <::cyberark_identity::ScimListResponse>::new(total_results);
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::vec::Vec<::std::string::String>>(schemas, "schemas")?
-        {
-            value_ = value_.schemas(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(items_per_page, "items_per_page")?
-        {
-            value_ = value_.items_per_page(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(start_index, "start_index")?
-        {
-            value_ = value_.start_index(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::ScimGroup>,
-        >(resources, "resources")?
-        {
-            value_ = value_.resources(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let total_results = crate::runtime::arg::<i32>(total_results, "total_results")?;
+            let mut value_ = <::cyberark_identity::ScimListResponse>::new(total_results);
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::std::string::String>,
+            >(schemas, "schemas")?
+            {
+                value_ = value_.schemas(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(items_per_page, "items_per_page")?
+            {
+                value_ = value_.items_per_page(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(start_index, "start_index")?
+            {
+                value_ = value_.start_index(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::ScimGroup>,
+            >(resources, "resources")?
+            {
+                value_ = value_.resources(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `schemas`: `urn:ietf:params:scim:api:messages:2.0:ListResponse`.
     #[getter]
@@ -7065,33 +7165,37 @@ impl PyScimMeta {
         location: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         version: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::ScimMeta>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(resource_type, "resource_type")?
-        {
-            value_ = value_.resource_type(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(created, "created")?
-        {
-            value_ = value_.created(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(last_modified, "last_modified")?
-        {
-            value_ = value_.last_modified(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(location, "location")?
-        {
-            value_ = value_.location(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(version, "version")?
-        {
-            value_ = value_.version(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::ScimMeta>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(resource_type, "resource_type")?
+            {
+                value_ = value_.resource_type(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(created, "created")?
+            {
+                value_ = value_.created(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::DateTime,
+            >(
+                last_modified, "last_modified"
+            )? {
+                value_ = value_.last_modified(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(location, "location")?
+            {
+                value_ = value_.location(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(version, "version")?
+            {
+                value_ = value_.version(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `resourceType`: Resource type, `User` or `Group`.
     #[getter]
@@ -7273,23 +7377,25 @@ impl PyScimName {
         family_name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         formatted: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::ScimName>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(given_name, "given_name")?
-        {
-            value_ = value_.given_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(family_name, "family_name")?
-        {
-            value_ = value_.family_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(formatted, "formatted")?
-        {
-            value_ = value_.formatted(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::ScimName>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(given_name, "given_name")?
+            {
+                value_ = value_.given_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(family_name, "family_name")?
+            {
+                value_ = value_.family_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(formatted, "formatted")?
+            {
+                value_ = value_.formatted(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `givenName`: Given (first) name.
     #[getter]
@@ -7448,18 +7554,20 @@ impl PyScimPhoneNumber {
         value: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         r#type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::ScimPhoneNumber>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(value, "value")?
-        {
-            value_ = value_.value(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
-        {
-            value_ = value_.r#type(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::ScimPhoneNumber>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(value, "value")?
+            {
+                value_ = value_.value(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
+            {
+                value_ = value_.r#type(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `value`: The number.
     #[getter]
@@ -7628,64 +7736,68 @@ impl PyScimUser {
         preferred_language: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         meta: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let schemas =
-            crate::runtime::arg::<::std::vec::Vec<::std::string::String>>(schemas, "schemas")?;
-        let user_name = crate::runtime::arg::<::std::string::String>(user_name, "user_name")?;
-        let mut value_ = <::cyberark_identity::ScimUser>::new(schemas, user_name);
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(id, "id")?
-        {
-            value_ = value_.id(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(external_id, "external_id")?
-        {
-            value_ = value_.external_id(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_identity::ScimName>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
-        {
-            value_ = value_.display_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(active, "active")?
-        {
-            value_ = value_.active(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_runtime::Secret>(password, "password")?
-        {
-            value_ = value_.password(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::ScimEmail>,
-        >(emails, "emails")?
-        {
-            value_ = value_.emails(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::ScimPhoneNumber>,
-        >(phone_numbers, "phone_numbers")?
-        {
-            value_ = value_.phone_numbers(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            preferred_language,
-            "preferred_language",
-        )? {
-            value_ = value_.preferred_language(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_identity::ScimMeta>(meta, "meta")?
-        {
-            value_ = value_.meta(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let schemas =
+                crate::runtime::arg::<::std::vec::Vec<::std::string::String>>(schemas, "schemas")?;
+            let user_name = crate::runtime::arg::<::std::string::String>(user_name, "user_name")?;
+            let mut value_ = <::cyberark_identity::ScimUser>::new(schemas, user_name);
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(id, "id")?
+            {
+                value_ = value_.id(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(external_id, "external_id")?
+            {
+                value_ = value_.external_id(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_identity::ScimName>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
+            {
+                value_ = value_.display_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(active, "active")?
+            {
+                value_ = value_.active(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::Secret>(password, "password")?
+            {
+                value_ = value_.password(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::ScimEmail>,
+            >(emails, "emails")?
+            {
+                value_ = value_.emails(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::ScimPhoneNumber>,
+            >(
+                phone_numbers, "phone_numbers"
+            )? {
+                value_ = value_.phone_numbers(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                preferred_language, "preferred_language"
+            )? {
+                value_ = value_.preferred_language(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_identity::ScimMeta>(meta, "meta")?
+            {
+                value_ = value_.meta(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `schemas`: Schema URIs; must include `urn:ietf:params:scim:schemas:core:2.0:User`.
     #[getter]
@@ -8015,95 +8127,109 @@ impl PyStartAuthenticationResult {
         idp_login_session_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         idp_oob_auth_pin_required: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::StartAuthenticationResult>::new();
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::cyberark_identity::ClientHints,
-        >(client_hints, "client_hints")?
-        {
-            value_ = value_.client_hints(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(version, "version")?
-        {
-            value_ = value_.version(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(session_id, "session_id")?
-        {
-            value_ = value_.session_id(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            event_description,
-            "event_description",
-        )? {
-            value_ = value_.event_description(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(retry_waiting_time, "retry_waiting_time")?
-        {
-            value_ = value_.retry_waiting_time(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            security_image_name,
-            "security_image_name",
-        )? {
-            value_ = value_.security_image_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(allow_login_mfa_cache, "allow_login_mfa_cache")?
-        {
-            value_ = value_.allow_login_mfa_cache(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::AuthenticationChallenge>,
-        >(challenges, "challenges")?
-        {
-            value_ = value_.challenges(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::cyberark_identity::StartAuthenticationResultSummary,
-        >(summary, "summary")?
-        {
-            value_ = value_.summary(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(tenant_id, "tenant_id")?
-        {
-            value_ = value_.tenant_id(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(pod_fqdn, "pod_fqdn")?
-        {
-            value_ = value_.pod_fqdn(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(idp_redirect_url, "idp_redirect_url")?
-        {
-            value_ = value_.idp_redirect_url(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            idp_redirect_short_url,
-            "idp_redirect_short_url",
-        )? {
-            value_ = value_.idp_redirect_short_url(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(idp_short_url_id, "idp_short_url_id")?
-        {
-            value_ = value_.idp_short_url_id(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            idp_login_session_id,
-            "idp_login_session_id",
-        )? {
-            value_ = value_.idp_login_session_id(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(idp_oob_auth_pin_required, "idp_oob_auth_pin_required")?
-        {
-            value_ = value_.idp_oob_auth_pin_required(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::StartAuthenticationResult>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_identity::ClientHints,
+            >(client_hints, "client_hints")?
+            {
+                value_ = value_.client_hints(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(version, "version")?
+            {
+                value_ = value_.version(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(session_id, "session_id")?
+            {
+                value_ = value_.session_id(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                event_description, "event_description"
+            )? {
+                value_ = value_.event_description(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(retry_waiting_time, "retry_waiting_time")?
+            {
+                value_ = value_.retry_waiting_time(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    security_image_name,
+                    "security_image_name",
+                )?
+            {
+                value_ = value_.security_image_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(allow_login_mfa_cache, "allow_login_mfa_cache")?
+            {
+                value_ = value_.allow_login_mfa_cache(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::AuthenticationChallenge>,
+            >(challenges, "challenges")?
+            {
+                value_ = value_.challenges(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_identity::StartAuthenticationResultSummary,
+            >(summary, "summary")?
+            {
+                value_ = value_.summary(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(tenant_id, "tenant_id")?
+            {
+                value_ = value_.tenant_id(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(pod_fqdn, "pod_fqdn")?
+            {
+                value_ = value_.pod_fqdn(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                idp_redirect_url, "idp_redirect_url"
+            )? {
+                value_ = value_.idp_redirect_url(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    idp_redirect_short_url,
+                    "idp_redirect_short_url",
+                )?
+            {
+                value_ = value_.idp_redirect_short_url(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                idp_short_url_id, "idp_short_url_id"
+            )? {
+                value_ = value_.idp_short_url_id(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    idp_login_session_id,
+                    "idp_login_session_id",
+                )?
+            {
+                value_ = value_.idp_login_session_id(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<bool>(
+                idp_oob_auth_pin_required,
+                "idp_oob_auth_pin_required",
+            )? {
+                value_ = value_.idp_oob_auth_pin_required(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `ClientHints`.
     #[getter]
@@ -8483,23 +8609,25 @@ impl PyTechSupportUser {
         password_exp: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::TechSupportUser>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(password_exp, "password_exp")?
-        {
-            value_ = value_.password_exp(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
-        {
-            value_ = value_.uuid(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::TechSupportUser>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(password_exp, "password_exp")?
+            {
+                value_ = value_.password_exp(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
+            {
+                value_ = value_.uuid(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Name`: Login name of the technical support user.
     #[getter]
@@ -8757,246 +8885,268 @@ impl PyUserAttributes {
         partner_name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         user_attributes: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::UserAttributes>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
-        {
-            value_ = value_.uuid(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(external_uuid, "external_uuid")?
-        {
-            value_ = value_.external_uuid(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
-        {
-            value_ = value_.display_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(description, "description")?
-        {
-            value_ = value_.description(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(mail, "mail")?
-        {
-            value_ = value_.mail(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(email_address, "email_address")?
-        {
-            value_ = value_.email_address(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(login_name, "login_name")?
-        {
-            value_ = value_.login_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(mobile_number, "mobile_number")?
-        {
-            value_ = value_.mobile_number(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(office_number, "office_number")?
-        {
-            value_ = value_.office_number(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(home_number, "home_number")?
-        {
-            value_ = value_.home_number(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(read_only, "read_only")?
-        {
-            value_ = value_.read_only(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            directory_service_uuid,
-            "directory_service_uuid",
-        )? {
-            value_ = value_.directory_service_uuid(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_identity::UserAttributesForcePasswordChangeNext>(
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::UserAttributes>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
+            {
+                value_ = value_.uuid(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(external_uuid, "external_uuid")?
+            {
+                value_ = value_.external_uuid(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
+            {
+                value_ = value_.display_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(description, "description")?
+            {
+                value_ = value_.description(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(mail, "mail")?
+            {
+                value_ = value_.mail(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(email_address, "email_address")?
+            {
+                value_ = value_.email_address(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(login_name, "login_name")?
+            {
+                value_ = value_.login_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(mobile_number, "mobile_number")?
+            {
+                value_ = value_.mobile_number(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(office_number, "office_number")?
+            {
+                value_ = value_.office_number(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(home_number, "home_number")?
+            {
+                value_ = value_.home_number(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(read_only, "read_only")?
+            {
+                value_ = value_.read_only(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    directory_service_uuid,
+                    "directory_service_uuid",
+                )?
+            {
+                value_ = value_.directory_service_uuid(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_identity::UserAttributesForcePasswordChangeNext,
+            >(
                 force_password_change_next,
                 "force_password_change_next",
-            )?
-        {
-            value_ = value_.force_password_change_next(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(password_never_expire, "password_never_expire")?
-        {
-            value_ = value_.password_never_expire(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(picture_uri, "picture_uri")?
-        {
-            value_ = value_.picture_uri(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(image_name, "image_name")?
-        {
-            value_ = value_.image_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(state, "state")?
-        {
-            value_ = value_.state(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(current_state, "current_state")?
-        {
-            value_ = value_.current_state(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(cloud_state, "cloud_state")?
-        {
-            value_ = value_.cloud_state(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(locked, "locked")?
-        {
-            value_ = value_.locked(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(locked_by_admin, "locked_by_admin")?
-        {
-            value_ = value_.locked_by_admin(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(subject_to_cloud_locks, "subject_to_cloud_locks")?
-        {
-            value_ = value_.subject_to_cloud_locks(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(org_path, "org_path")?
-        {
-            value_ = value_.org_path(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(in_everybody_role, "in_everybody_role")?
-        {
-            value_ = value_.in_everybody_role(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(oauth_client, "oauth_client")?
-        {
-            value_ = value_.oauth_client(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(create_date, "create_date")?
-        {
-            value_ = value_.create_date(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            last_modified_date,
-            "last_modified_date",
-        )? {
-            value_ = value_.last_modified_date(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            last_password_change_date,
-            "last_password_change_date",
-        )? {
-            value_ = value_.last_password_change_date(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(alias, "alias")?
-        {
-            value_ = value_.alias(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            preferred_culture,
-            "preferred_culture",
-        )? {
-            value_ = value_.preferred_culture(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            preferred_time_zone,
-            "preferred_time_zone",
-        )? {
-            value_ = value_.preferred_time_zone(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(version, "version")?
-        {
-            value_ = value_.version(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(reports_to, "reports_to")?
-        {
-            value_ = value_.reports_to(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            cma_redirected_user,
-            "cma_redirected_user",
-        )? {
-            value_ = value_.cma_redirected_user(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            cma_redirected_user_uuid,
-            "cma_redirected_user_uuid",
-        )? {
-            value_ = value_.cma_redirected_user_uuid(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            distinguished_name,
-            "distinguished_name",
-        )? {
-            value_ = value_.distinguished_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(canonical_name, "canonical_name")?
-        {
-            value_ = value_.canonical_name(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            user_principal_name,
-            "user_principal_name",
-        )? {
-            value_ = value_.user_principal_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(source_ds_name, "source_ds_name")?
-        {
-            value_ = value_.source_ds_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(source_ds_type, "source_ds_type")?
-        {
-            value_ = value_.source_ds_type(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(federation_name, "federation_name")?
-        {
-            value_ = value_.federation_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(federation_uuid, "federation_uuid")?
-        {
-            value_ = value_.federation_uuid(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(partner_name, "partner_name")?
-        {
-            value_ = value_.partner_name(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
-        >(user_attributes, "user_attributes")?
-        {
-            value_ = value_.user_attributes(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+            )? {
+                value_ = value_.force_password_change_next(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(password_never_expire, "password_never_expire")?
+            {
+                value_ = value_.password_never_expire(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(picture_uri, "picture_uri")?
+            {
+                value_ = value_.picture_uri(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(image_name, "image_name")?
+            {
+                value_ = value_.image_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(state, "state")?
+            {
+                value_ = value_.state(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(current_state, "current_state")?
+            {
+                value_ = value_.current_state(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(cloud_state, "cloud_state")?
+            {
+                value_ = value_.cloud_state(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(locked, "locked")?
+            {
+                value_ = value_.locked(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(locked_by_admin, "locked_by_admin")?
+            {
+                value_ = value_.locked_by_admin(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(subject_to_cloud_locks, "subject_to_cloud_locks")?
+            {
+                value_ = value_.subject_to_cloud_locks(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(org_path, "org_path")?
+            {
+                value_ = value_.org_path(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(in_everybody_role, "in_everybody_role")?
+            {
+                value_ = value_.in_everybody_role(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(oauth_client, "oauth_client")?
+            {
+                value_ = value_.oauth_client(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(create_date, "create_date")?
+            {
+                value_ = value_.create_date(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                last_modified_date, "last_modified_date"
+            )? {
+                value_ = value_.last_modified_date(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    last_password_change_date,
+                    "last_password_change_date",
+                )?
+            {
+                value_ = value_.last_password_change_date(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(alias, "alias")?
+            {
+                value_ = value_.alias(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                preferred_culture, "preferred_culture"
+            )? {
+                value_ = value_.preferred_culture(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    preferred_time_zone,
+                    "preferred_time_zone",
+                )?
+            {
+                value_ = value_.preferred_time_zone(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(version, "version")?
+            {
+                value_ = value_.version(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(reports_to, "reports_to")?
+            {
+                value_ = value_.reports_to(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    cma_redirected_user,
+                    "cma_redirected_user",
+                )?
+            {
+                value_ = value_.cma_redirected_user(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    cma_redirected_user_uuid,
+                    "cma_redirected_user_uuid",
+                )?
+            {
+                value_ = value_.cma_redirected_user_uuid(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                distinguished_name, "distinguished_name"
+            )? {
+                value_ = value_.distinguished_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(canonical_name, "canonical_name")?
+            {
+                value_ = value_.canonical_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    user_principal_name,
+                    "user_principal_name",
+                )?
+            {
+                value_ = value_.user_principal_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(source_ds_name, "source_ds_name")?
+            {
+                value_ = value_.source_ds_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(source_ds_type, "source_ds_type")?
+            {
+                value_ = value_.source_ds_type(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                federation_name, "federation_name"
+            )? {
+                value_ = value_.federation_name(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                federation_uuid, "federation_uuid"
+            )? {
+                value_ = value_.federation_uuid(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(partner_name, "partner_name")?
+            {
+                value_ = value_.partner_name(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+            >(
+                user_attributes, "user_attributes"
+            )? {
+                value_ = value_.user_attributes(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Uuid`: UUID of the user.
     #[getter]
@@ -9804,19 +9954,21 @@ impl PyUserQueryRow {
         entities: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::UserQueryRow>::new();
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::QueryEntity>,
-        >(entities, "entities")?
-        {
-            value_ = value_.entities(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_identity::UserRow>(row, "row")?
-        {
-            value_ = value_.row(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::UserQueryRow>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+            >(entities, "entities")?
+            {
+                value_ = value_.entities(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_identity::UserRow>(row, "row")?
+            {
+                value_ = value_.row(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Entities`: Entities the row refers to (type `CDUser`).
     #[getter]
@@ -9978,39 +10130,42 @@ impl PyUserQueryTable {
         results: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::UserQueryTable>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
-        {
-            value_ = value_.is_aggregate(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i32>(count, "count")?
-        {
-            value_ = value_.count(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::QueryColumn>,
-        >(columns, "columns")?
-        {
-            value_ = value_.columns(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(full_count, "full_count")?
-        {
-            value_ = value_.full_count(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::UserQueryRow>,
-        >(results, "results")?
-        {
-            value_ = value_.results(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
-        {
-            value_ = value_.return_id(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::UserQueryTable>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
+            {
+                value_ = value_.is_aggregate(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(count, "count")?
+            {
+                value_ = value_.count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+            >(columns, "columns")?
+            {
+                value_ = value_.columns(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(full_count, "full_count")?
+            {
+                value_ = value_.full_count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::UserQueryRow>,
+            >(results, "results")?
+            {
+                value_ = value_.results(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
+            {
+                value_ = value_.return_id(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `IsAggregate`: Whether the query was an aggregate.
     #[getter]
@@ -10221,19 +10376,21 @@ impl PyUserRoleQueryRow {
         entities: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::UserRoleQueryRow>::new();
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::QueryEntity>,
-        >(entities, "entities")?
-        {
-            value_ = value_.entities(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::cyberark_identity::UserRoleRow>(row, "row")?
-        {
-            value_ = value_.row(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::UserRoleQueryRow>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+            >(entities, "entities")?
+            {
+                value_ = value_.entities(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_identity::UserRoleRow>(row, "row")?
+            {
+                value_ = value_.row(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Entities`: Entities the row refers to; `Key` is the role ID.
     #[getter]
@@ -10402,39 +10559,42 @@ impl PyUserRoleQueryTable {
         results: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::UserRoleQueryTable>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
-        {
-            value_ = value_.is_aggregate(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i32>(count, "count")?
-        {
-            value_ = value_.count(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::QueryColumn>,
-        >(columns, "columns")?
-        {
-            value_ = value_.columns(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(full_count, "full_count")?
-        {
-            value_ = value_.full_count(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::UserRoleQueryRow>,
-        >(results, "results")?
-        {
-            value_ = value_.results(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
-        {
-            value_ = value_.return_id(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::UserRoleQueryTable>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
+            {
+                value_ = value_.is_aggregate(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(count, "count")?
+            {
+                value_ = value_.count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+            >(columns, "columns")?
+            {
+                value_ = value_.columns(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(full_count, "full_count")?
+            {
+                value_ = value_.full_count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::UserRoleQueryRow>,
+            >(results, "results")?
+            {
+                value_ = value_.results(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
+            {
+                value_ = value_.return_id(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `IsAggregate`: Whether the query was an aggregate.
     #[getter]
@@ -10654,31 +10814,33 @@ impl PyUserRoleRow {
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         administrative_rights: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::UserRoleRow>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(role_name, "role_name")?
-        {
-            value_ = value_.role_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(description, "description")?
-        {
-            value_ = value_.description(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::vec::Vec<::cyberark_identity::AdministrativeRight>>(
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::UserRoleRow>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(role_name, "role_name")?
+            {
+                value_ = value_.role_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(description, "description")?
+            {
+                value_ = value_.description(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::AdministrativeRight>,
+            >(
                 administrative_rights,
                 "administrative_rights",
-            )?
-        {
-            value_ = value_.administrative_rights(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+            )? {
+                value_ = value_.administrative_rights(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Name`: Role name.
     #[getter]
@@ -10874,74 +11036,77 @@ impl PyUserRow {
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         office_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::UserRow>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
-        {
-            value_ = value_.uuid(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
-        {
-            value_ = value_.display_name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(mail, "mail")?
-        {
-            value_ = value_.mail(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(reports_to, "reports_to")?
-        {
-            value_ = value_.reports_to(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
-            preferred_culture,
-            "preferred_culture",
-        )? {
-            value_ = value_.preferred_culture(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(home_number, "home_number")?
-        {
-            value_ = value_.home_number(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(start_date, "start_date")?
-        {
-            value_ = value_.start_date(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(mobile_number, "mobile_number")?
-        {
-            value_ = value_.mobile_number(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(end_date, "end_date")?
-        {
-            value_ = value_.end_date(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(picture_uri, "picture_uri")?
-        {
-            value_ = value_.picture_uri(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(description, "description")?
-        {
-            value_ = value_.description(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(office_number, "office_number")?
-        {
-            value_ = value_.office_number(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::UserRow>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
+            {
+                value_ = value_.uuid(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
+            {
+                value_ = value_.display_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(mail, "mail")?
+            {
+                value_ = value_.mail(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(reports_to, "reports_to")?
+            {
+                value_ = value_.reports_to(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::string::String,
+            >(
+                preferred_culture, "preferred_culture"
+            )? {
+                value_ = value_.preferred_culture(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(home_number, "home_number")?
+            {
+                value_ = value_.home_number(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(start_date, "start_date")?
+            {
+                value_ = value_.start_date(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(mobile_number, "mobile_number")?
+            {
+                value_ = value_.mobile_number(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(end_date, "end_date")?
+            {
+                value_ = value_.end_date(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(picture_uri, "picture_uri")?
+            {
+                value_ = value_.picture_uri(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(description, "description")?
+            {
+                value_ = value_.description(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(office_number, "office_number")?
+            {
+                value_ = value_.office_number(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Uuid`: UUID of the user.
     #[getter]
@@ -11249,20 +11414,22 @@ impl PyUserSettingsQueryRow {
         entities: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::UserSettingsQueryRow>::new();
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::QueryEntity>,
-        >(entities, "entities")?
-        {
-            value_ = value_.entities(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
-        >(row, "row")?
-        {
-            value_ = value_.row(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::UserSettingsQueryRow>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+            >(entities, "entities")?
+            {
+                value_ = value_.entities(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+            >(row, "row")?
+            {
+                value_ = value_.row(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Entities`: Entities the row refers to.
     #[getter]
@@ -11431,39 +11598,42 @@ impl PyUserSettingsQueryTable {
         results: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::UserSettingsQueryTable>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
-        {
-            value_ = value_.is_aggregate(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i32>(count, "count")?
-        {
-            value_ = value_.count(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::QueryColumn>,
-        >(columns, "columns")?
-        {
-            value_ = value_.columns(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<i32>(full_count, "full_count")?
-        {
-            value_ = value_.full_count(value);
-        }
-        if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-            ::std::vec::Vec<::cyberark_identity::UserSettingsQueryRow>,
-        >(results, "results")?
-        {
-            value_ = value_.results(value);
-        }
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
-        {
-            value_ = value_.return_id(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::UserSettingsQueryTable>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
+            {
+                value_ = value_.is_aggregate(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(count, "count")?
+            {
+                value_ = value_.count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+            >(columns, "columns")?
+            {
+                value_ = value_.columns(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(full_count, "full_count")?
+            {
+                value_ = value_.full_count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::UserSettingsQueryRow>,
+            >(results, "results")?
+            {
+                value_ = value_.results(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
+            {
+                value_ = value_.return_id(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `IsAggregate`: Whether the query was an aggregate.
     #[getter]

@@ -627,13 +627,15 @@ impl PyOrgCreateResult {
     #[new]
     #[pyo3(signature = (*, id = None))]
     fn new(id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::OrgCreateResult>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(id, "id")?
-        {
-            value_ = value_.id(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::OrgCreateResult>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(id, "id")?
+            {
+                value_ = value_.id(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `ID`: ID of the new organization (use as `OrgId`).
     #[getter]

@@ -834,13 +834,15 @@ impl PyUserMgmtGetUserInfoResult {
     fn new(
         name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
-        let mut value_ = <::cyberark_identity::UserMgmtGetUserInfoResult>::new();
-        if let ::std::option::Option::Some(value) =
-            crate::runtime::opt_arg::<::std::string::String>(name, "name")?
-        {
-            value_ = value_.name(value);
-        }
-        ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::UserMgmtGetUserInfoResult>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
     }
     /// `Name`: Login name of the user (`user@suffix`).
     #[getter]
