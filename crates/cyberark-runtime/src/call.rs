@@ -10,7 +10,9 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
-use crate::auth::{After401, Auth};
+use std::future::Future;
+
+use crate::auth::{After401, Auth, Token};
 use crate::envelope;
 use crate::error::Error;
 use crate::operation::{AuthMode, Encoded};
@@ -38,9 +40,21 @@ impl Inner {
         encoded: &Encoded,
     ) -> Result<T, Error> {
         let operation = encoded.operation.id;
-        let span = call_span(operation);
         let mut state = self.sender.retry_state(self.deadline);
-        let call = self.send_with_refresh(encoded, &mut state).instrument(span);
+        let call = self
+            .send_with_refresh(encoded, &mut state)
+            .instrument(call_span(operation));
+        self.finish(operation, call).await
+    }
+
+    /// Runs one call under the client's overall deadline and scrubs its error: every kind of call
+    /// (an answer read whole, a download) ends here, so none can outlive the deadline or carry
+    /// a secret the tenant echoed back (a refused token in a 401 body, say).
+    pub(crate) async fn finish<T>(
+        &self,
+        operation: &'static str,
+        call: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
         let result = match self.deadline {
             Some(deadline) => {
                 tokio::time::timeout(deadline, call)
@@ -52,11 +66,33 @@ impl Inner {
             }
             None => call.await,
         };
-        // Whatever the tenant echoed back (a refused token in a 401 body, say) leaves no trace.
         result.map_err(|error| {
             let secrets = self.auth.known_secrets();
             error.scrub_secrets(&secrets.iter().collect::<Vec<_>>())
         })
+    }
+
+    /// What a 401 to `token` leads to: `Ok` to sign in again and resend (at most once per call,
+    /// tracked by `signed_in_again`), or the authorization error to report.
+    pub(crate) fn after_401(
+        &self,
+        operation: &'static str,
+        token: &Token,
+        signed_in_again: &mut bool,
+        body: &[u8],
+    ) -> Result<(), Error> {
+        let reason = envelope::refusal_reason(body).unwrap_or_else(|| "no reason given".to_owned());
+        match self.auth.refused(token, *signed_in_again, &reason) {
+            After401::SignInAgain => {
+                *signed_in_again = true;
+                Ok(())
+            }
+            After401::Report(message) => Err(Error::Auth {
+                operation,
+                message,
+                status: Some(401),
+            }),
+        }
     }
 
     /// Sends with the current token; on a 401, unless signing in again recently did not help,
@@ -83,21 +119,8 @@ impl Inner {
                 .execute(encoded, &base, credential, state)
                 .await?;
             if let (401, Some(token)) = (response.status, &token) {
-                let reason = envelope::refusal_reason(&response.body)
-                    .unwrap_or_else(|| "no reason given".to_owned());
-                match self.auth.refused(token, signed_in_again, &reason) {
-                    After401::SignInAgain => {
-                        signed_in_again = true;
-                        continue;
-                    }
-                    After401::Report(message) => {
-                        return Err(Error::Auth {
-                            operation: op.id,
-                            message,
-                            status: Some(401),
-                        });
-                    }
-                }
+                self.after_401(op.id, token, &mut signed_in_again, &response.body)?;
+                continue;
             }
             return crate::answer::decode(op, encoded.answer, response.status, &response.body);
         }

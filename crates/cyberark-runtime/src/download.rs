@@ -21,7 +21,6 @@ use futures::Stream;
 use futures::stream::BoxStream;
 use tracing::Instrument;
 
-use crate::auth::After401;
 use crate::call::Inner;
 use crate::error::Error;
 use crate::operation::{AuthMode, Encoded, Request};
@@ -160,21 +159,7 @@ impl Inner {
         let call = self
             .download_with_refresh(encoded, &mut state)
             .instrument(call_span(operation));
-        let result = match self.deadline {
-            Some(deadline) => {
-                tokio::time::timeout(deadline, call)
-                    .await
-                    .unwrap_or(Err(Error::Timeout {
-                        operation,
-                        elapsed: deadline,
-                    }))
-            }
-            None => call.await,
-        };
-        result.map_err(|error| {
-            let secrets = self.auth.known_secrets();
-            error.scrub_secrets(&secrets.iter().collect::<Vec<_>>())
-        })
+        self.finish(operation, call).await
     }
 
     /// Sends with the current token; on a 401 signs in again as a call does, once.
@@ -218,21 +203,8 @@ impl Inner {
             }
             let body = response.excerpt(ERROR_BODY_LIMIT).await;
             if let (401, Some(token)) = (status, &token) {
-                let reason = crate::envelope::refusal_reason(&body)
-                    .unwrap_or_else(|| "no reason given".to_owned());
-                match self.auth.refused(token, signed_in_again, &reason) {
-                    After401::SignInAgain => {
-                        signed_in_again = true;
-                        continue;
-                    }
-                    After401::Report(message) => {
-                        return Err(Error::Auth {
-                            operation: op.id,
-                            message,
-                            status: Some(401),
-                        });
-                    }
-                }
+                self.after_401(op.id, token, &mut signed_in_again, &body)?;
+                continue;
             }
             return Err(crate::envelope::api_error(op.id, status, &body).into());
         }
