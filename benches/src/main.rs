@@ -13,6 +13,7 @@ mod paths;
 mod report;
 mod run;
 mod sandbox;
+mod soak;
 
 use std::process::ExitCode;
 

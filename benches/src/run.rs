@@ -109,6 +109,18 @@ pub fn run(mode: Mode) -> Result<(), String> {
         Err(e) => report.missing(&format!("Python calls: {e}")),
     }
 
+    eprintln!("== soak");
+    runtime.block_on(sandbox.clear_log(&http))?;
+    crate::soak::soak_part(
+        &runtime,
+        &clients,
+        &python,
+        &sandbox,
+        &user_id,
+        mode,
+        &mut report,
+    );
+
     eprintln!("== memory: streaming 100,000 users");
     runtime.block_on(sandbox.add_users(&http, 100_000 - crate::calls::LARGE_ROWS))?;
     runtime.block_on(sandbox.clear_log(&http))?;
