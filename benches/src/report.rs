@@ -104,6 +104,11 @@ impl Report {
         self.missing.push(text.to_owned());
     }
 
+    /// Prints the table only (for a run of one part, which must not replace a full report).
+    pub fn print(self) {
+        println!("{}", self.markdown());
+    }
+
     /// Prints the table and writes the Markdown report; smoke runs write it into `scratch`
     /// (`<target>/bench/`), the others to `BENCHMARKS.md` in `root`.
     /// The hand-written analysis in `benches/FINDINGS.md` (profiles, what is left) is appended.
