@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import resource
 import sys
@@ -42,6 +43,90 @@ def peak_rss_kib() -> int:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
     raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def rss_kib() -> int:
+    """VmRSS of this process (resident now, not the peak), in KiB, after a full garbage collection.
+
+    The soak compares two of these readings, so cyclic garbage waiting for the collector must not
+    count as growth.
+    """
+    gc.collect()
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def error_name(e: BaseException) -> str:
+    """The exception's type only: messages could in principle quote a request, and a report is a log."""
+    return type(e).__name__
+
+
+def soak_sync(fn: Callable[[], Any], calls: int, warmup: int) -> dict[str, Any]:
+    """Makes `calls` calls one after another; RSS after the first `warmup` and at the end.
+
+    A failed call is counted, not raised, so that a failure becomes a missed target in the report
+    and the harness goes on.
+    """
+    errors: dict[str, int] = {}
+    start_kib = 0
+    t0 = time.perf_counter()
+    for i in range(calls):
+        if i == warmup:
+            start_kib = rss_kib()
+        try:
+            fn()
+        except Exception as e:  # noqa: BLE001 - every failure is counted by type
+            errors[error_name(e)] = errors.get(error_name(e), 0) + 1
+    return {
+        "calls": calls,
+        "warmup": warmup,
+        "start_kib": start_kib,
+        "end_kib": rss_kib(),
+        "errors": errors,
+        "secs": time.perf_counter() - t0,
+    }
+
+
+async def soak_async(
+    make: Callable[[], Any], calls: int, warmup: int, in_flight: int
+) -> dict[str, Any]:
+    """Makes `calls` calls with at most `in_flight` awaiting at once; RSS after `warmup` and at the end.
+
+    The warm-up calls run first, at the same concurrency, so the reading after them sees the
+    connection pool and the runtime's threads at their working size.
+    """
+    errors: dict[str, int] = {}
+
+    async def batch(n: int) -> None:
+        remaining = n
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                try:
+                    await make()
+                except Exception as e:  # noqa: BLE001 - every failure is counted by type
+                    errors[error_name(e)] = errors.get(error_name(e), 0) + 1
+
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+
+    t0 = time.perf_counter()
+    await batch(warmup)
+    start_kib = rss_kib()
+    await batch(calls - warmup)
+    return {
+        "calls": calls,
+        "warmup": warmup,
+        "in_flight": in_flight,
+        "start_kib": start_kib,
+        "end_kib": rss_kib(),
+        "errors": errors,
+        "secs": time.perf_counter() - t0,
+    }
 
 
 def timed(fn: Callable[[], int], seconds: float, pid: int) -> dict[str, float]:
@@ -97,9 +182,33 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--stream", action="store_true", help="only stream every user and report peak RSS")
+    parser.add_argument("--soak", type=int, default=0, help="only soak: this many calls per client")
+    parser.add_argument("--warmup", type=int, default=1000, help="soak calls before the first RSS reading")
+    parser.add_argument("--burst", type=int, default=10000, help="soak: calls at 64 in flight, errors counted")
     args = parser.parse_args()
 
     import cyberark_identity
+
+    if args.soak:
+        warmup = min(args.warmup, args.soak)
+        client = cyberark_identity.Client(args.url, client_id=args.client_id, client_secret=args.client_secret)
+        sync = soak_sync(lambda: client.cdirectory_service.get_user(args.user_id), args.soak, warmup)
+
+        async def async_soaks() -> tuple[dict[str, Any], dict[str, Any]]:
+            def caller() -> Callable[[], Any]:
+                aclient = cyberark_identity.AsyncClient(
+                    args.url, client_id=args.client_id, client_secret=args.client_secret
+                )
+                return lambda: aclient.cdirectory_service.get_user(args.user_id)
+
+            burst = await soak_async(caller(), args.burst, 0, 64)
+            # A client of its own for the long run, so its readings start from its own warm-up.
+            soak = await soak_async(caller(), args.soak, warmup, 64)
+            return soak, burst
+
+        async_soak, burst = asyncio.run(async_soaks())
+        print(json.dumps({"sync": sync, "async": async_soak, "burst": burst}))
+        return 0
 
     if args.stream:
         client = cyberark_identity.Client(args.url, client_id=args.client_id, client_secret=args.client_secret)

@@ -224,6 +224,59 @@ impl Clients {
     }
 }
 
+/// What a fixed number of calls did: how many failed, and the first failure's message.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// Calls made.
+    pub calls: u64,
+    /// Calls that returned an error.
+    pub errors: u64,
+    /// The first error, for the report.
+    pub first_error: Option<String>,
+    /// Wall time of all the calls.
+    pub wall: Duration,
+}
+
+impl Clients {
+    /// Makes exactly `total` calls with `concurrency` in flight and counts the failures instead of
+    /// stopping at the first, so that the soak reports errors as a missed target.
+    pub async fn count(&self, party: Party, call: Call, concurrency: usize, total: u64) -> Tally {
+        let next = Arc::new(AtomicU64::new(0));
+        let errors = Arc::new(AtomicU64::new(0));
+        let first_error = Arc::new(std::sync::Mutex::new(None::<String>));
+        let start = Instant::now();
+        let mut tasks = Vec::with_capacity(concurrency);
+        for _ in 0..concurrency {
+            let clients = self.clone();
+            let (next, errors, first_error) = (next.clone(), errors.clone(), first_error.clone());
+            tasks.push(tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < total {
+                    if let Err(e) = clients.call(party, call).await {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        if let Ok(mut first) = first_error.lock() {
+                            first.get_or_insert(e);
+                        }
+                    }
+                }
+            }));
+        }
+        let mut lost = 0u64;
+        for task in tasks {
+            // A task that panicked lost an unknown share of its calls; count it as one error.
+            if task.await.is_err() {
+                lost += 1;
+            }
+        }
+        let first_error = first_error.lock().ok().and_then(|mut f| f.take());
+        Tally {
+            calls: total,
+            errors: errors.load(Ordering::Relaxed) + lost,
+            first_error,
+            wall: start.elapsed(),
+        }
+    }
+}
+
 /// The Redrock arguments of the large call: one page of [`LARGE_ROWS`] rows.
 fn large_args() -> QueryArgs {
     QueryArgs::new().page_number(1).page_size(LARGE_ROWS as i32)

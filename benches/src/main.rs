@@ -13,10 +13,12 @@ mod paths;
 mod report;
 mod run;
 mod sandbox;
+mod soak;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cyberark-bench run [--quick|--smoke]
+       cyberark-bench soak [--quick|--smoke]   (the soak alone; prints, writes no report)
        cyberark-bench synth <operations> <out.yaml>
        cyberark-bench features <spec>   (what progenitor generates for each operation)
        cyberark-bench child gen <ours|ours-rust|progenitor> <spec> <iterations>
@@ -41,6 +43,11 @@ fn dispatch(args: &[String]) -> Result<(), String> {
         ["run", "--quick"] => run::run(run::Mode::Quick),
         ["run", "--smoke"] | ["run", "--quick", "--smoke"] | ["run", "--smoke", "--quick"] => {
             run::run(run::Mode::Smoke)
+        }
+        ["soak"] => run::soak_only(run::Mode::Full),
+        ["soak", "--quick"] => run::soak_only(run::Mode::Quick),
+        ["soak", "--smoke"] | ["soak", "--quick", "--smoke"] | ["soak", "--smoke", "--quick"] => {
+            run::soak_only(run::Mode::Smoke)
         }
         ["child", "gen", generator, spec, iterations] => generation::child(
             generation::Generator::parse(generator)?,

@@ -43,6 +43,18 @@ impl Row {
         }
     }
 
+    /// A row whose verdict was decided by the caller, for targets that combine several checks
+    /// (the soak: growth within the bound *and* no failed call).
+    pub fn judged(label: &str, detail: String, value: f64, target: &str, met: bool) -> Row {
+        Row {
+            label: label.to_owned(),
+            detail,
+            value: Some(value),
+            target: target.to_owned(),
+            met: Some(met),
+        }
+    }
+
     /// A row without a target.
     pub fn info(label: &str, detail: String) -> Row {
         Row {
@@ -90,6 +102,11 @@ impl Report {
     pub fn missing(&mut self, text: &str) {
         eprintln!("   NOT MEASURED: {text}");
         self.missing.push(text.to_owned());
+    }
+
+    /// Prints the table only (for a run of one part, which must not replace a full report).
+    pub fn print(self) {
+        println!("{}", self.markdown());
     }
 
     /// Prints the table and writes the Markdown report; smoke runs write it into `scratch`

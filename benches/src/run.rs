@@ -109,6 +109,18 @@ pub fn run(mode: Mode) -> Result<(), String> {
         Err(e) => report.missing(&format!("Python calls: {e}")),
     }
 
+    eprintln!("== soak");
+    runtime.block_on(sandbox.clear_log(&http))?;
+    crate::soak::soak_part(
+        &runtime,
+        &clients,
+        &python,
+        &sandbox,
+        &user_id,
+        mode,
+        &mut report,
+    );
+
     eprintln!("== memory: streaming 100,000 users");
     runtime.block_on(sandbox.add_users(&http, 100_000 - crate::calls::LARGE_ROWS))?;
     runtime.block_on(sandbox.clear_log(&http))?;
@@ -116,6 +128,37 @@ pub fn run(mode: Mode) -> Result<(), String> {
     drop(sandbox);
 
     report.finish(&root, &scratch)
+}
+
+/// Runs the soak alone against a fresh sandbox and prints its rows; writes no report file, so a
+/// soak-only run never replaces the full table in `BENCHMARKS.md`.
+pub fn soak_only(mode: Mode) -> Result<(), String> {
+    let root = root()?;
+    let sandbox = SandboxProcess::start(&sandbox_binary()?)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio: {e}"))?;
+    let http = crate::calls::raw_http()?;
+    // `Clients::connect` checks the large call too, which needs a full page of users.
+    runtime.block_on(sandbox.add_users(&http, crate::calls::LARGE_ROWS))?;
+    let clients = runtime.block_on(Clients::connect(&sandbox))?;
+    let user_id = runtime.block_on(first_user(&clients))?;
+    runtime.block_on(sandbox.clear_log(&http))?;
+    let mut report = Report::new(mode);
+    eprintln!("== soak (sandbox pid {})", sandbox.pid());
+    crate::soak::soak_part(
+        &runtime,
+        &clients,
+        &root.join(".venv/bin/python"),
+        &sandbox,
+        &user_id,
+        mode,
+        &mut report,
+    );
+    report.print();
+    Ok(())
 }
 
 /// Runs one party's calls alone against a fresh sandbox, for `perf record`.

@@ -4,7 +4,8 @@
 //! The harness and its heavy dependencies (progenitor, the baselines) live in the `benches/`
 //! workspace member, so xtask itself stays light. `--quick` prints every ratio in a few minutes
 //! (compile cost skipped); `--smoke` runs one cheap iteration of each part to prove the harness
-//! works and writes its table under `<target>/bench/` instead of `BENCHMARKS.md`.
+//! works and writes its table under `<target>/bench/` instead of `BENCHMARKS.md`. `--soak` runs
+//! only the soak (issue 11) and prints its rows without writing any report.
 
 use crate::python;
 use crate::util::{build, run as run_cmd};
@@ -19,12 +20,14 @@ const PYTHON_MANIFEST: &str = "bindings/python/Cargo.toml";
 /// Builds everything in release and runs the harness with `args` (`--quick`, `--smoke`).
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut flags = Vec::new();
+    let mut soak_only = false;
     for arg in args {
         match arg.as_str() {
             "--quick" | "--smoke" => flags.push(arg.clone()),
+            "--soak" => soak_only = true,
             other => {
                 return Err(format!(
-                    "usage: cargo xtask bench [--quick] [--smoke] (unknown argument {other:?})"
+                    "usage: cargo xtask bench [--quick] [--smoke] [--soak] (unknown argument {other:?})"
                 ));
             }
         }
@@ -49,7 +52,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let mut cmd = Command::new(built.get("cyberark-bench")?);
-    cmd.arg("run")
+    cmd.arg(if soak_only { "soak" } else { "run" })
         .args(&flags)
         .env(SANDBOX_ENV, built.get("identity-sandbox")?);
     run_cmd(&mut cmd)

@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's task runner.
 //!
 //! Every command a developer or CI runs is here, so there is exactly one way to do each job:
-//! `codegen [--check]`, `test`, `demo`, `bench [--quick]`, `spec-diff`. The commands shell out to
+//! `codegen [--check]`, `test`, `demo`, `bench [--quick] [--soak]`, `spec-diff`. The commands shell out to
 //! cargo, Python and friends; all file I/O of generation happens in [`codegen`].
 
 mod bench;
@@ -30,8 +30,10 @@ commands:
                       the Rust crate and the Python package; fails on a breaking change unless allowed
   fuzz [--seconds N] [TARGET…]
                       property-based fuzzing (spec overlay decode redact), N seconds per target
-  bench [--quick]     measure generation, compile cost, calls and memory against progenitor, raw reqwest,
-                      requests, httpx and pydantic; writes BENCHMARKS.md (--quick: under 3 minutes)
+  bench [--quick] [--soak]
+                      measure generation, compile cost, calls and memory against progenitor, raw reqwest,
+                      requests, httpx and pydantic, and soak; writes BENCHMARKS.md (--quick: under 3
+                      minutes; --soak: only the soak, printed, no file written)
   test [STEP…]        run every test (or only the named steps: codegen fmt deny clippy cargo spec
                       conformance python fuzz bench): codegen check, fmt, dependency checks (cargo-deny:
                       licences, bans, sources), clippy, cargo tests, spec validation, sandbox
