@@ -11,6 +11,7 @@ mod demo;
 mod fuzz;
 mod pytests;
 mod python;
+mod release;
 mod spec_diff;
 mod specs;
 mod test;
@@ -28,6 +29,10 @@ commands:
   spec-diff [--base REV] [--format text|json|markdown] [--allow-breaking]
                       what the working tree's spec changes against REV (default HEAD), classified for
                       the Rust crate and the Python package; fails on a breaking change unless allowed
+  release --dry-run [--base TAG] [--code PACKAGE=LEVEL]… [--no-verify]
+                      the next version of each published crate and of the Python package, from the
+                      spec diff since the last release tag and the stated hand-written changes; writes
+                      the versions and a CHANGELOG.md entry and runs `cargo publish --dry-run`
   fuzz [--seconds N] [TARGET…]
                       property-based fuzzing (spec overlay decode redact), N seconds per target
   bench [--quick] [--soak]
@@ -77,6 +82,7 @@ fn dispatch(command: &str, args: &[String]) -> Result<(), String> {
         "demo" => demo::run_demo(args),
         "bench" => bench::run(args),
         "spec-diff" => spec_diff::run(args),
+        "release" => release::run(args),
         "fuzz" => fuzz::run_command(args),
         other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
     }

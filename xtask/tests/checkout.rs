@@ -8,50 +8,17 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-/// Directories never copied or compared: build output, caches and git's own data.
-const SKIPPED: &[&str] = &[
-    ".git",
-    "target",
-    ".venv",
-    "__pycache__",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".schemathesis",
-    "dist",
-];
-
-/// The repository is shallow; a deeper walk means a link loop or a mistake.
-const MAX_DEPTH: usize = 32;
+mod common;
+use common::{MAX_DEPTH, SKIPPED, copy_tree, xtask_in};
 
 /// A snapshot fixture that exists in the copy only, so generating it is visible in one place.
 const FIXTURE: &str = "codegen/tests/snapshots/copy_only";
 
 #[test]
 fn xtask_reads_and_writes_only_the_checkout_it_runs_in() {
-    let original = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
-        .parent()
-        .expect("xtask/ has a parent")
-        .to_path_buf();
-    // The xtask binary cargo built beside this test (`<target>/<profile>/deps/checkout-…` and
-    // `<target>/<profile>/xtask`), found at run time: `env!("CARGO_BIN_EXE_xtask")` would be the
-    // very compile-time path this test is about, wrong once the target directory moves.
-    let test_exe = std::env::current_exe().expect("the test knows its path");
-    let profile_dir = test_exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test is in <target>/<profile>/deps/");
-    let xtask = profile_dir.join(format!("xtask{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        xtask.is_file(),
-        "cargo builds {} for integration tests",
-        xtask.display()
-    );
-    let shared_target = profile_dir
-        .parent()
-        .expect("the profile directory is in the target directory")
-        .to_path_buf();
+    let original = common::checkout();
+    let (xtask, shared_target) = common::xtask_binary();
 
     let copy = std::env::temp_dir().join(format!("xtask-checkout-copy-{}", std::process::id()));
     let _ = fs::remove_dir_all(&copy);
@@ -107,34 +74,6 @@ fn xtask_reads_and_writes_only_the_checkout_it_runs_in() {
         "xtask used the copy's own target/ instead of the shared target directory"
     );
     fs::remove_dir_all(&copy).unwrap();
-}
-
-/// Runs the xtask binary in `dir` the way `cargo xtask` would with a shared target directory.
-fn xtask_in(xtask: &Path, dir: &Path, target: &Path, args: &[&str]) -> Output {
-    Command::new(xtask)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .expect("the xtask binary starts")
-}
-
-/// Copies the repository's sources (not build output or caches) from `from` to `to`.
-fn copy_tree(from: &Path, to: &Path, depth: usize) {
-    assert!(depth < MAX_DEPTH, "{} is nested too deeply", from.display());
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
-            if !SKIPPED.iter().any(|s| name == *s) {
-                copy_tree(&entry.path(), &to.join(&name), depth + 1);
-            }
-        } else if kind.is_file() {
-            fs::copy(entry.path(), to.join(&name)).unwrap();
-        }
-    }
 }
 
 /// Every source file under `dir` with its contents, to show that nothing changed.
