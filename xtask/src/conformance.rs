@@ -24,10 +24,10 @@
 //! policy, a second add of the same object) is answered 4xx by design, as the real Vault does.
 
 use crate::python;
-use crate::util::{build, describe, root, run as run_cmd};
-use std::io::{BufRead, BufReader};
+use crate::sandbox_process::{self, Guard};
+use crate::util::{build, run as run_cmd};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 /// Examples per operation and phase; enough to cover every schema branch, small enough for CI.
 const MAX_EXAMPLES: &str = "25";
@@ -40,16 +40,6 @@ const VAULT_EXCLUDED_CHECKS: &str = "positive_data_acceptance";
 /// Seeded ids for the Vault's path parameters, so the operations behind them are reached.
 const VAULT_CONFIG: &str = "xtask/schemathesis-vault.toml";
 
-/// Kills the sandbox when dropped, so it never outlives the run.
-struct Sandbox(Child);
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// What the started sandbox printed: its URLs and tokens.
 struct Started {
     url: String,
@@ -59,56 +49,20 @@ struct Started {
 }
 
 /// Starts the sandbox and returns it with its URLs and administrator tokens.
-fn start(binary: &Path) -> Result<(Sandbox, Started), String> {
-    let mut cmd = Command::new(binary);
-    cmd.args([
-        "--port",
-        "0",
-        "--seed",
-        "demo",
-        "--token-ttl-secs",
-        "86400",
-        "--print-token",
-    ])
-    .current_dir(root()?)
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped());
-    eprintln!("$ {}", describe(&cmd));
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("could not start the sandbox: {e}"))?;
-    let stdout = child.stdout.take().ok_or("the sandbox has no stdout")?;
-    let sandbox = Sandbox(child);
-    let (mut url, mut token, mut vault_url, mut vault_token) = (None, None, None, None);
-    // The binary prints `KEY=value` lines and `URL=` last, once it is listening.
-    let mut lines = BufReader::new(stdout).lines();
-    for line in lines.by_ref() {
-        let line = line.map_err(|e| format!("reading the sandbox's output: {e}"))?;
-        if let Some(t) = line.strip_prefix("TOKEN=") {
-            token = Some(t.to_owned());
-        } else if let Some(t) = line.strip_prefix("VAULT_TOKEN=") {
-            vault_token = Some(t.to_owned());
-        } else if let Some(u) = line.strip_prefix("VAULT_URL=") {
-            vault_url = Some(u.to_owned());
-        } else if let Some(u) = line.strip_prefix("URL=") {
-            url = Some(u.to_owned());
-            break;
-        }
-    }
-    // Keep draining stdout so the sandbox never writes into a closed pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    match (url, token, vault_url, vault_token) {
-        (Some(url), Some(token), Some(vault_url), Some(vault_token)) => Ok((
-            sandbox,
-            Started {
-                url,
-                token,
-                vault_url,
-                vault_token,
-            },
-        )),
-        _ => Err("the sandbox exited before printing its URLs and tokens".to_owned()),
-    }
+fn start(binary: &Path) -> Result<(Guard, Started), String> {
+    let (guard, mut values) = sandbox_process::start(binary)?;
+    let mut take = |key: &str| {
+        values
+            .remove(key)
+            .ok_or_else(|| format!("the sandbox printed no {key}= line"))
+    };
+    let started = Started {
+        url: take("URL")?,
+        token: take("TOKEN")?,
+        vault_url: take("VAULT_URL")?,
+        vault_token: take("VAULT_TOKEN")?,
+    };
+    Ok((guard, started))
 }
 
 fn schemathesis(url: &str, token: &str, operations: &[&str]) -> Result<Command, String> {

@@ -9,9 +9,11 @@ mod codegen;
 mod conformance;
 mod demo;
 mod fuzz;
+mod publish;
 mod pytests;
 mod python;
 mod release;
+mod sandbox_process;
 mod spec_diff;
 mod specs;
 mod test;
@@ -40,9 +42,9 @@ commands:
                       requests, httpx and pydantic, and soak; writes BENCHMARKS.md (--quick: under 3
                       minutes; --soak: only the soak, printed, no file written)
   test [STEP…]        run every test (or only the named steps: codegen fmt deny clippy cargo spec
-                      conformance python fuzz bench): codegen check, fmt, dependency checks (cargo-deny:
+                      conformance python publish fuzz bench): codegen check, fmt, dependency checks (cargo-deny:
                       licences, bans, sources), clippy, cargo tests, spec validation, sandbox
-                      conformance (schemathesis), Python tests, a short fuzz run, benchmark smoke run
+                      conformance (schemathesis), Python tests, a release dry run (crates, wheel, sdist installed and called), a short fuzz run, benchmark smoke run
 ";
 
 fn main() -> ExitCode {

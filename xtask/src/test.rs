@@ -5,7 +5,7 @@
 
 use crate::codegen::{self, Mode};
 use crate::util::{cargo, root, run as run_cmd};
-use crate::{bench, conformance, fuzz, pytests, python};
+use crate::{bench, conformance, fuzz, publish, pytests, python};
 use std::process::Command;
 
 /// One step: its name on the command line, what it checks, and how.
@@ -56,6 +56,11 @@ const STEPS: &[Step] = &[
         name: "python",
         what: "Python package (pytest, stubtest, mypy, wheel)",
         run: pytests::run,
+    },
+    Step {
+        name: "publish",
+        what: "what a release ships: cargo publish --dry-run of every published crate, a fresh project built on the packaged crates, the manylinux_2_28 abi3 wheel and the sdist each installed into a fresh venv, all calling the sandbox",
+        run: publish::run_checks,
     },
     Step {
         name: "fuzz",

@@ -1,0 +1,278 @@
+//! `cargo xtask test publish`: what a release would ship, installed the way users install it.
+//!
+//! - The crates: `cargo publish --workspace --dry-run` packages every published crate and builds
+//!   each from its tarball, in dependency order. A fresh Rust project then depends on them by
+//!   name and version (`cargo add` style), resolved to the packaged tarballs' contents through
+//!   `[patch.crates-io]`, compiles, and calls the sandbox.
+//! - The wheel: `maturin build --zig --compatibility manylinux_2_28` (zig from PyPI, no other
+//!   toolchain) gives an abi3 wheel for glibc 2.28; maturin refuses to tag it so when a symbol is
+//!   newer, and the check here reads the tag from the file name. It is installed into a fresh venv
+//!   and calls the sandbox.
+//! - The sdist: `maturin sdist`, then `pip install` of it into another fresh venv (pip fetches the
+//!   build backend; the machine needs only Rust and pip), and the same call.
+//!
+//! Builds here use the dev profile: compliance (glibc symbol versions, abi3) does not depend on
+//! optimisation, and CI's 2 cores are better spent elsewhere. The release workflow builds the
+//! same way with `--release`.
+
+use crate::python;
+use crate::sandbox_process;
+use crate::util::{build, cargo, root, run, target_dir};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The oldest glibc the Linux wheel must run on (RHEL 8 and its clones).
+const MANYLINUX: &str = "manylinux_2_28";
+
+/// What a Python user runs after `pip install`: a call against the sandbox.
+const PYTHON_USER: &str = r#"
+import os
+import cyberark_identity
+from cyberark_identity import Client
+
+with Client(os.environ["CYBERARK_TENANT"], client_id=os.environ["CYBERARK_CLIENT_ID"],
+            client_secret=os.environ["CYBERARK_CLIENT_SECRET"]) as client:
+    users = list(client.cdirectory_service.get_users_iter())
+    assert users, "the demo tenant has users"
+    print(f"installed package {cyberark_identity.__file__} listed {len(users)} users")
+"#;
+
+/// What a Rust user writes after `cargo add cyberark-identity`: a call against the sandbox.
+const RUST_USER: &str = r#"use cyberark_identity::{CDirectoryServiceGetUsersRequest, Client};
+use futures::TryStreamExt;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let env = |key: &str| std::env::var(key).map_err(|_| format!("{key} is not set"));
+    let client = Client::builder(&env("CYBERARK_TENANT")?)
+        .client_credentials(env("CYBERARK_CLIENT_ID")?, env("CYBERARK_CLIENT_SECRET")?)
+        .build()?;
+    let users: Vec<_> = client
+        .cdirectory_service()
+        .get_users_stream(CDirectoryServiceGetUsersRequest::new())
+        .try_collect()
+        .await?;
+    assert!(!users.is_empty(), "the demo tenant has users");
+    println!("the packaged crates listed {} users", users.len());
+    Ok(())
+}
+"#;
+
+/// Runs every check; the sandbox runs for the calls and stops afterwards.
+pub fn run_checks() -> Result<(), String> {
+    python::ensure()?;
+    let root = root()?;
+    let work = target_dir()?.join("publish-check");
+    let _ = fs::remove_dir_all(&work);
+    fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
+
+    let binary =
+        build(&["-p", "identity-sandbox", "--bin", "identity-sandbox"])?.get("identity-sandbox")?;
+    let (sandbox, values) = sandbox_process::start(&binary)?;
+    let env = user_env(&values)?;
+
+    eprintln!("==> the crates, packaged and built as crates.io would");
+    run(cargo()
+        .current_dir(&root)
+        .args(["publish", "--workspace", "--dry-run", "--allow-dirty"]))?;
+    rust_user(&root, &work, &env)?;
+
+    eprintln!("==> the wheel ({MANYLINUX}, abi3), installed into a fresh venv");
+    let wheels = work.join("wheels");
+    run(Command::new(python::bin("maturin")?)
+        .current_dir(root.join("bindings/python"))
+        .args(["build", "--zig", "--compatibility", MANYLINUX, "--out"])
+        .arg(&wheels))?;
+    let wheel = only_file(&wheels, ".whl")?;
+    check_wheel_name(&wheel)?;
+    python_user(&work.join("venv-wheel"), &wheel, &[], &env)?;
+
+    eprintln!("==> the sdist, built into a fresh venv by pip with only Rust");
+    let sdists = work.join("sdist");
+    run(Command::new(python::bin("maturin")?)
+        .current_dir(root.join("bindings/python"))
+        .args(["sdist", "--out"])
+        .arg(&sdists))?;
+    let sdist = only_file(&sdists, ".tar.gz")?;
+    // A dev build, sharing the target directory: the point is that the sdist builds and works.
+    let build_env = [
+        ("MATURIN_PEP517_ARGS", "--profile dev".to_owned()),
+        (
+            "CARGO_TARGET_DIR",
+            target_dir()?.join("publish-sdist").display().to_string(),
+        ),
+    ];
+    python_user(&work.join("venv-sdist"), &sdist, &build_env, &env)?;
+    drop(sandbox);
+    Ok(())
+}
+
+/// The environment a user's program reads to reach the sandbox.
+fn user_env(values: &BTreeMap<String, String>) -> Result<Vec<(&'static str, String)>, String> {
+    let get = |key: &str| {
+        values
+            .get(key)
+            .cloned()
+            .ok_or_else(|| format!("the sandbox printed no {key}= line"))
+    };
+    Ok(vec![
+        ("CYBERARK_TENANT", get("URL")?),
+        ("CYBERARK_CLIENT_ID", get("CLIENT_ID")?),
+        ("CYBERARK_CLIENT_SECRET", get("CLIENT_SECRET")?),
+    ])
+}
+
+/// A fresh project that depends on the published crates by version, resolved to the packaged
+/// tarballs, with the workspace's lock file so dependencies match what was tested.
+fn rust_user(root: &Path, work: &Path, env: &[(&str, String)]) -> Result<(), String> {
+    let project = work.join("rust-user");
+    fs::create_dir_all(project.join("src"))
+        .map_err(|e| format!("cannot create the project: {e}"))?;
+    let packaged = target_dir()?.join("package");
+    let versions = published_versions(root)?;
+    let mut manifest = String::from(
+        "[package]\nname = \"rust-user\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nfutures = \"0.3\"\ntokio = { version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }\n",
+    );
+    for (name, version) in &versions {
+        manifest.push_str(&format!("{name} = \"={version}\"\n"));
+    }
+    manifest.push_str("\n[patch.crates-io]\n");
+    for (name, version) in &versions {
+        let dir = packaged.join(format!("{name}-{version}"));
+        if !dir.join("Cargo.toml").is_file() {
+            return Err(format!(
+                "{} is missing: `cargo publish --dry-run` did not package {name}",
+                dir.display()
+            ));
+        }
+        manifest.push_str(&format!(
+            "{name} = {{ path = {:?} }}\n",
+            dir.display().to_string()
+        ));
+    }
+    let write = |path: PathBuf, text: &str| {
+        fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    write(project.join("Cargo.toml"), &manifest)?;
+    write(project.join("src/main.rs"), RUST_USER)?;
+    fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock"))
+        .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
+    let mut cmd = cargo();
+    cmd.current_dir(&project)
+        .args(["run", "--quiet"])
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    run(&mut cmd)
+}
+
+/// Every crate the workspace publishes, with its version, from `cargo metadata`.
+fn published_versions(root: &Path) -> Result<Vec<(String, String)>, String> {
+    let out = cargo()
+        .current_dir(root)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("cargo metadata printed invalid JSON: {e}"))?;
+    Ok(metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["publish"].is_null())
+        .filter_map(|p| {
+            Some((
+                p["name"].as_str()?.to_owned(),
+                p["version"].as_str()?.to_owned(),
+            ))
+        })
+        .collect())
+}
+
+/// The one file with this suffix in `dir`.
+fn only_file(dir: &Path, suffix: &str) -> Result<PathBuf, String> {
+    let found: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(suffix))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(format!(
+            "expected one *{suffix} in {}, found {found:?}",
+            dir.display()
+        )),
+    }
+}
+
+/// The wheel's platform tag must be abi3 and glibc 2.28 or older.
+fn check_wheel_name(wheel: &Path) -> Result<(), String> {
+    let name = wheel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let glibc = name
+        .split(['-', '.'])
+        .find_map(|part| part.strip_prefix("manylinux_2_"))
+        .and_then(|rest| rest.split('_').next())
+        .and_then(|minor| minor.parse::<u32>().ok());
+    let old_enough = glibc.is_some_and(|minor| minor <= 28) || name.contains("manylinux2014");
+    if !name.contains("-abi3-") || !old_enough {
+        return Err(format!(
+            "{name}: expected an abi3 wheel for {MANYLINUX} or older"
+        ));
+    }
+    eprintln!("{name}: abi3, glibc 2.{} or newer", glibc.unwrap_or(17));
+    Ok(())
+}
+
+/// A fresh venv, the package installed from `artifact`, and the user's script run in it.
+fn python_user(
+    venv: &Path,
+    artifact: &Path,
+    build_env: &[(&str, String)],
+    env: &[(&str, String)],
+) -> Result<(), String> {
+    let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    run(Command::new(interpreter).args(["-m", "venv"]).arg(venv))?;
+    let python = venv.join("bin").join("python");
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .arg(artifact)
+        .envs(build_env.iter().map(|(k, v)| (k, v))))?;
+    // Run from the venv's directory so the checkout's `bindings/python/python` is not on the path.
+    run(Command::new(&python)
+        .current_dir(venv)
+        .args(["-c", PYTHON_USER])
+        .envs(env.iter().map(|(k, v)| (k, v))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wheel_names_are_checked_for_abi3_and_glibc() {
+        let ok = |name: &str| check_wheel_name(Path::new(name)).is_ok();
+        assert!(ok(
+            "cyberark_clients-0.1.0-cp39-abi3-manylinux_2_28_x86_64.whl"
+        ));
+        assert!(ok(
+            "cyberark_clients-0.1.0-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+        ));
+        assert!(!ok(
+            "cyberark_clients-0.1.0-cp39-abi3-manylinux_2_34_x86_64.whl"
+        ));
+        assert!(!ok(
+            "cyberark_clients-0.1.0-cp311-cp311-manylinux_2_28_x86_64.whl"
+        ));
+        assert!(!ok("cyberark_clients-0.1.0-cp39-abi3-linux_x86_64.whl"));
+    }
+}
