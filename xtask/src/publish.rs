@@ -81,7 +81,7 @@ pub fn run_checks() -> Result<(), String> {
 
     eprintln!("==> the wheel ({MANYLINUX}, abi3), installed into a fresh venv");
     let wheels = work.join("wheels");
-    run(Command::new(python::bin("maturin")?)
+    run(maturin()?
         .current_dir(root.join("bindings/python"))
         .args(["build", "--zig", "--compatibility", MANYLINUX, "--out"])
         .arg(&wheels))?;
@@ -91,7 +91,7 @@ pub fn run_checks() -> Result<(), String> {
 
     eprintln!("==> the sdist, built into a fresh venv by pip with only Rust");
     let sdists = work.join("sdist");
-    run(Command::new(python::bin("maturin")?)
+    run(maturin()?
         .current_dir(root.join("bindings/python"))
         .args(["sdist", "--out"])
         .arg(&sdists))?;
@@ -105,6 +105,19 @@ pub fn run_checks() -> Result<(), String> {
     python_user(&work.join("venv-sdist"), &sdist, &build_env, &env)?;
     drop(sandbox);
     Ok(())
+}
+
+/// Maturin from `.venv`, as a user would run it in a shell with the venv active: maturin finds
+/// zig as the `ziglang` package of the Python on `PATH`, so the venv's `bin` comes first.
+fn maturin() -> Result<Command, String> {
+    let mut cmd = Command::new(python::bin("maturin")?);
+    let venv_bin = python::venv()?.join("bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let joined =
+        std::env::join_paths(std::iter::once(venv_bin).chain(std::env::split_paths(&path)))
+            .map_err(|e| format!("cannot build PATH: {e}"))?;
+    cmd.env("PATH", joined);
+    Ok(cmd)
 }
 
 /// The environment a user's program reads to reach the sandbox.
@@ -157,11 +170,11 @@ fn rust_user(root: &Path, work: &Path, env: &[(&str, String)]) -> Result<(), Str
     write(project.join("src/main.rs"), RUST_USER)?;
     fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock"))
         .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
-    let mut cmd = cargo();
-    cmd.current_dir(&project)
-        .args(["run", "--quiet"])
-        .envs(env.iter().map(|(k, v)| (k, v)));
-    run(&mut cmd)
+    run(cargo()
+        .current_dir(&project)
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(project.join("Cargo.toml"))
+        .envs(env.iter().map(|(k, v)| (k, v))))
 }
 
 /// Every crate the workspace publishes, with its version, from `cargo metadata`.

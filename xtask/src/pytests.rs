@@ -5,7 +5,7 @@
 //! the whole dependency tree would cost the 2-core CI machine many minutes.
 
 use crate::python;
-use crate::util::{describe, root, run as run_cmd, target_dir};
+use crate::util::{root, run as run_cmd, target_dir};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -78,7 +78,7 @@ fn wheel_smoke_test() -> Result<(), String> {
             if entry
                 .file_name()
                 .to_string_lossy()
-                .starts_with("cyberark_identity-")
+                .starts_with("cyberark_clients-")
             {
                 let _ = std::fs::remove_file(entry.path());
             }
@@ -138,7 +138,7 @@ fn find_wheel(dir: &Path) -> Result<PathBuf, String> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            name.starts_with("cyberark_identity-") && name.ends_with(".whl")
+            name.starts_with("cyberark_clients-") && name.ends_with(".whl")
         })
         .ok_or_else(|| format!("maturin built no wheel into {}", dir.display()))
 }
@@ -150,17 +150,7 @@ fn with_venv<'a>(cmd: &'a mut Command, venv: &Path) -> &'a mut Command {
         .env("PATH", format!("{}:{path}", venv.join("bin").display()))
 }
 
-/// Runs a command in `dir` (pytest and mypy read their paths relative to the package), echoing
-/// it like `util::run`, which always uses the repository root.
+/// Runs a command in `dir`: pytest and mypy read their paths relative to the package.
 fn run_in(cmd: &mut Command, dir: &Path) -> Result<(), String> {
-    cmd.current_dir(dir);
-    eprintln!("$ (cd {}) {}", dir.display(), describe(cmd));
-    let status = cmd
-        .status()
-        .map_err(|e| format!("could not start `{}`: {e}", describe(cmd)))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{}` failed ({status})", describe(cmd)))
-    }
+    run_cmd(cmd.current_dir(dir))
 }

@@ -78,9 +78,12 @@ pub fn target_dir() -> Result<PathBuf, String> {
     workspace().map(|w| w.target_dir.clone())
 }
 
-/// Runs a command in the repository root, echoing it, and fails with its name if it fails.
+/// Runs a command, echoing it, and fails with its name if it fails. It runs in the directory
+/// the command names, else in the repository root.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
-    cmd.current_dir(root()?);
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root()?);
+    }
     eprintln!("$ {}", describe(cmd));
     let status = cmd
         .status()
