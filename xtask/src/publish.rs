@@ -4,6 +4,9 @@
 //!   each from its tarball, in dependency order. A fresh Rust project then depends on them by
 //!   name and version (`cargo add` style), resolved to the packaged tarballs' contents through
 //!   `[patch.crates-io]`, compiles, and calls the sandbox.
+//! - The documentation: `cargo doc --no-deps` of every published crate with warnings as errors
+//!   (each crate denies missing docs, so every public item is documented; the crates' READMEs are
+//!   their front pages, so their examples compile as doctests in the cargo step).
 //! - The wheel: `maturin build --zig --compatibility manylinux_2_28` (zig from PyPI, no other
 //!   toolchain) gives an abi3 wheel for glibc 2.28; maturin refuses to tag it so when a symbol is
 //!   newer, and the check here reads the tag from the file name. It is installed into a fresh venv
@@ -78,6 +81,15 @@ pub fn run_checks() -> Result<(), String> {
         .current_dir(&root)
         .args(["publish", "--workspace", "--dry-run", "--allow-dirty"]))?;
     rust_user(&root, &work, &env)?;
+    eprintln!("==> the published crates' documentation, with warnings as errors");
+    let mut doc = cargo();
+    doc.current_dir(&root)
+        .args(["doc", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings");
+    for (name, _) in published_versions(&root)? {
+        doc.args(["-p", &name]);
+    }
+    run(&mut doc)?;
 
     eprintln!("==> the wheel ({MANYLINUX}, abi3), installed into a fresh venv");
     let wheels = work.join("wheels");
