@@ -246,7 +246,10 @@ fn check_wheel_name(wheel: &Path) -> Result<(), String> {
             "{name}: expected an abi3 wheel for {MANYLINUX} or older"
         ));
     }
-    eprintln!("{name}: abi3, glibc 2.{} or newer", glibc.unwrap_or(17));
+    eprintln!(
+        "{name}: abi3, runs on glibc 2.{} and newer",
+        glibc.unwrap_or(17)
+    );
     Ok(())
 }
 
