@@ -47,8 +47,12 @@ pub enum Convention {
     /// RFC 7644 SCIM resources; failures are RFC 7644 error objects.
     Scim,
     /// Plain answers with real HTTP status codes: a 2xx body is the output as it is, any other
-    /// status a failure (ordinary OpenAPI descriptions, the Vault API).
+    /// status a failure (ordinary OpenAPI descriptions).
     Plain,
+    /// The Vault API (PVWA): real status codes, a 2xx body is the output as it is (an empty 200
+    /// or 204 is `()`, a bare JSON string a string or [`Secret`]), and failures carry
+    /// `ErrorCode`, `ErrorMessage` and `Details` (read in either casing).
+    Vault,
 }
 
 /// Whether an operation needs the bearer token.
@@ -69,6 +73,12 @@ pub enum PagingStyle {
     /// `startIndex` (from 1) and `count` in the query; items in `Resources[]`, total in
     /// `totalResults`.
     Scim,
+    /// The Vault's `{value, count, nextLink}` lists: the first page is asked for with `offset`
+    /// and `limit`, every later one with the `offset` and `limit` of the `nextLink` the page
+    /// before named; the list ends when a page has no `nextLink`.
+    NextLink,
+    /// The Vault's `{<Name>: [...], Total}` lists: `Offset` (from 0) and `Limit` in the query.
+    OffsetLimit,
 }
 
 /// Static description of one API operation, emitted by the generator.
@@ -332,6 +342,9 @@ pub(crate) struct Encoded {
     pub(crate) body: Body,
     /// How the success answer is read.
     pub(crate) answer: crate::answer::Answer,
+    /// The `Accept` to send instead of the answer kind's own: the binary media type of an
+    /// operation that answers JSON or bytes as asked (the Vault's RDP file).
+    pub(crate) accept: Option<&'static str>,
 }
 
 impl fmt::Debug for Encoded {
@@ -528,6 +541,7 @@ impl Encoder {
             headers: self.headers,
             body: self.body,
             answer: crate::answer::Answer::Json,
+            accept: None,
         })
     }
 }

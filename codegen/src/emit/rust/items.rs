@@ -42,6 +42,22 @@ pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
                 #send
             }
         };
+        // An answer offered as JSON or bytes gets a second method that asks for the bytes and
+        // streams them, as a download does.
+        let alternative = op.bytes_alternative.as_ref().map(|media_type| {
+            let download_method = format_ident!("{}_download", op.method_name);
+            let byte_stream = runtime::path("ByteStream");
+            let adoc = format!(
+                " Like [`{}::{}`], but asks for `{media_type}` and streams the answer's bytes.",
+                tag.type_name, op.method_name
+            );
+            quote! {
+                #[doc = #adoc]
+                pub async fn #download_method(self, request: #req) -> ::std::result::Result<#byte_stream, #error> {
+                    self.client.download_as(&request, #media_type).await
+                }
+            }
+        });
         let stream = op.paging.as_ref().map(|paging| {
             let stream_method = format_ident!("{}_stream", op.method_name);
             let item = ty(&paging.item);
@@ -63,6 +79,7 @@ pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
             #[doc = #wire]
             #deprecated
             #call
+            #alternative
             #stream
         }
     });
@@ -237,6 +254,7 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
             Convention::OAuth => "OAuth",
             Convention::Scim => "Scim",
             Convention::Plain => "Plain",
+            Convention::Vault => "Vault",
         }
     );
     let auth_variant = format_ident!("{}", if op.secured { "Bearer" } else { "None" });
@@ -409,6 +427,27 @@ fn paged_impl(api: &Api, op: &Operation) -> TokenStream {
                 },
             )
         }
+        PagingStyle::NextLink | PagingStyle::OffsetLimit => {
+            let (offset_wire, limit_wire, variant) = if paging.style == PagingStyle::NextLink {
+                ("offset", "limit", quote! { NextLink })
+            } else {
+                ("Offset", "Limit", quote! { OffsetLimit })
+            };
+            let (Some(offset), Some(limit)) = (find(offset_wire), find(limit_wire)) else {
+                return quote! { compile_error!("Vault paging needs offset and limit"); };
+            };
+            let set_offset = set(quote! { self }, offset, quote! { offset });
+            let set_limit = set(quote! { self }, limit, quote! { limit });
+            (
+                variant,
+                quote! {
+                    if let #cursor::Offset { offset, limit } = page {
+                        #set_offset
+                        #set_limit
+                    }
+                },
+            )
+        }
     };
     let items_field = ident(&paging.items_field);
     let items = if paging.items_optional {
@@ -427,6 +466,17 @@ fn paged_impl(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     };
+    let next_link = match &paging.next_link_field {
+        None => quote! { ::std::option::Option::None },
+        Some(link) => {
+            let lname = ident(&link.rust);
+            if link.optional {
+                quote! { output.#lname }
+            } else {
+                quote! { ::std::option::Option::Some(output.#lname) }
+            }
+        }
+    };
     quote! {
         impl #paged for #name {
             type Item = #item;
@@ -438,7 +488,8 @@ fn paged_impl(api: &Api, op: &Operation) -> TokenStream {
 
             fn into_page(output: Self::Output) -> #page<Self::Item> {
                 let total = #total;
-                #page { items: #items, total }
+                let next_link = #next_link;
+                #page { items: #items, total, next_link }
             }
         }
     }
