@@ -149,9 +149,12 @@ class Sandbox:
         token_ttl: float | None = None,
         port: int = 0,
         otp_code: str | None = None,
+        discovery: bool = False,
     ) -> Sandbox: ...
     @property
     def url(self) -> str: ...
+    @property
+    def discovery_url(self) -> str | None: ...
     @property
     def client_id(self) -> str: ...
     @property
@@ -184,6 +187,10 @@ class Sandbox:
     def clear_requests(self) -> None: ...
     def add_users(self, n: int) -> None: ...
     def token_for(self, user: str) -> str | None: ...
+    def approve_oob(self, user: str) -> int: ...
+    def authorization_code(
+        self, user: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str | None: ...
     def shutdown(self) -> None: ...
     def __enter__(self) -> Sandbox: ...
     def __exit__(self, *args: object) -> bool: ...
@@ -194,7 +201,10 @@ def _raise_test_error(variant: str) -> None: ...
 class Client:
     """A client of a CyberArk Identity tenant; calls block, with the GIL released.
 
-    Give ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``), or ``token``,
+    Give ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``; ``client_auth`` is
+    ``"basic"`` or ``"form"``), a user's OAuth grant at ``app_id`` (``client_id`` with ``authorization_code``,
+    ``redirect_uri`` and the PKCE ``code_verifier``, or with ``refresh_token``; ``client_secret`` for a
+    confidential client), or ``token``,
     or ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or
     ``None`` to wait for an out-of-band approval). Durations are in seconds.
 
@@ -212,6 +222,11 @@ class Client:
         client_secret: str | None = None,
         app_id: str | None = None,
         scope: str | None = None,
+        client_auth: str | None = None,
+        authorization_code: str | None = None,
+        redirect_uri: str | None = None,
+        code_verifier: str | None = None,
+        refresh_token: str | None = None,
         token: str | None = None,
         username: str | None = None,
         password: str | None = None,
@@ -256,6 +271,11 @@ class AsyncClient:
         client_secret: str | None = None,
         app_id: str | None = None,
         scope: str | None = None,
+        client_auth: str | None = None,
+        authorization_code: str | None = None,
+        redirect_uri: str | None = None,
+        code_verifier: str | None = None,
+        refresh_token: str | None = None,
         token: str | None = None,
         username: str | None = None,
         password: str | None = None,
