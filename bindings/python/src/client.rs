@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cyberark_identity::Client;
-use cyberark_runtime::{Error, RetryPolicy, Secret};
+use cyberark_runtime::{ClientAuth, Error, OAuthGrant, RetryPolicy, Secret};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -21,6 +21,11 @@ pub const OPTIONS: &[&str] = &[
     "client_secret",
     "app_id",
     "scope",
+    "client_auth",
+    "authorization_code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
     "token",
     "username",
     "password",
@@ -44,7 +49,8 @@ const USER_AGENT_SUFFIX: &str = "python";
 /// Builds a client from a tenant and the constructor's keyword arguments.
 ///
 /// Credentials mirror the Rust builder: `client_id` + `client_secret` (with `app_id` for
-/// `/oauth2/token/{app_id}`), `token`, or `username` + `password` (with an optional `mfa`
+/// `/oauth2/token/{app_id}`, and `client_auth` for how they are sent), a user's OAuth grant
+/// (`authorization_code` or `refresh_token`), `token`, or `username` + `password` (with an optional `mfa`
 /// callback, taken out of `options` into `mfa` by the caller). Durations are seconds as `float`.
 pub fn build(
     tenant: &str,
@@ -87,18 +93,55 @@ pub fn build(
         string("client_secret")?,
         string("app_id")?,
     );
-    match (client_id, client_secret, app_id) {
-        (Some(id), Some(secret), None) => {
-            builder = builder.client_credentials(id, Secret::from(secret))
+    let (code, redirect_uri, code_verifier, refresh_token) = (
+        string("authorization_code")?,
+        string("redirect_uri")?,
+        string("code_verifier")?,
+        string("refresh_token")?,
+    );
+    let client_auth = match string("client_auth")?.as_deref() {
+        None => None,
+        Some(how) if how.eq_ignore_ascii_case("basic") => Some(ClientAuth::Basic),
+        Some(how) if how.eq_ignore_ascii_case("form") => Some(ClientAuth::Form),
+        Some(other) => {
+            return Err(invalid_request(format!(
+                "argument `client_auth`: {other:?} is neither \"basic\" nor \"form\""
+            )));
         }
-        (Some(id), Some(secret), Some(app)) => {
-            builder = builder.oauth_app(app, id, Secret::from(secret))
-        }
-        (None, None, None) => {}
-        _ => {
+    };
+    if code.is_some() || refresh_token.is_some() {
+        builder = builder.oauth_grant(user_grant(
+            app_id,
+            client_id,
+            client_secret,
+            code,
+            redirect_uri,
+            code_verifier,
+            refresh_token,
+            client_auth,
+        )?);
+    } else {
+        if redirect_uri.is_some() || code_verifier.is_some() {
             return Err(config(
-                "client_id and client_secret go together (app_id needs both)",
+                "redirect_uri and code_verifier go with authorization_code",
             ));
+        }
+        match (client_id, client_secret, app_id) {
+            (Some(id), Some(secret), None) => {
+                builder = builder.client_credentials(id, Secret::from(secret))
+            }
+            (Some(id), Some(secret), Some(app)) => {
+                builder = builder.oauth_app(app, id, Secret::from(secret))
+            }
+            (None, None, None) => {}
+            _ => {
+                return Err(config(
+                    "client_id and client_secret go together (app_id needs both)",
+                ));
+            }
+        }
+        if let Some(how) = client_auth {
+            builder = builder.client_auth(how);
         }
     }
     if let Some(scope) = string("scope")? {
@@ -203,6 +246,59 @@ pub fn build(
     // The HTTP client may spawn onto the ambient runtime, so build inside the shared one.
     let _guard = tokio().enter();
     builder.build().map_err(to_py_err)
+}
+
+/// A user's OAuth grant from the keywords: `authorization_code` (with `redirect_uri` and, for
+/// a public client, `code_verifier`) or `refresh_token`, at `app_id` for `client_id`.
+#[allow(clippy::too_many_arguments)]
+fn user_grant(
+    app_id: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    refresh_token: Option<String>,
+    client_auth: Option<ClientAuth>,
+) -> PyResult<OAuthGrant> {
+    let (Some(app_id), Some(client_id)) = (app_id, client_id) else {
+        return Err(config(
+            "authorization_code and refresh_token need app_id and client_id",
+        ));
+    };
+    let mut grant = match (code, refresh_token) {
+        (Some(code), None) => {
+            let Some(redirect_uri) = redirect_uri else {
+                return Err(config(
+                    "authorization_code needs the redirect_uri of the authorization request",
+                ));
+            };
+            let grant =
+                OAuthGrant::authorization_code(app_id, client_id, Secret::from(code), redirect_uri);
+            match code_verifier {
+                Some(verifier) => grant.code_verifier(Secret::from(verifier)),
+                None => grant,
+            }
+        }
+        (None, Some(refresh)) => {
+            if redirect_uri.is_some() || code_verifier.is_some() {
+                return Err(config(
+                    "redirect_uri and code_verifier go with authorization_code, not refresh_token",
+                ));
+            }
+            OAuthGrant::refresh_token(app_id, client_id, Secret::from(refresh))
+        }
+        _ => {
+            return Err(config("give authorization_code or refresh_token, not both"));
+        }
+    };
+    if let Some(secret) = client_secret {
+        grant = grant.client_secret(Secret::from(secret));
+    }
+    if let Some(how) = client_auth {
+        grant = grant.client_auth(how);
+    }
+    Ok(grant)
 }
 
 fn config(message: &str) -> PyErr {

@@ -47,15 +47,18 @@ fn seconds(value: f64, name: &str) -> PyResult<Duration> {
 
 #[pymethods]
 impl PySandbox {
-    /// Starts a sandbox; `seed` is `"demo"` (users, roles, an MFA user) or `"empty"`.
+    /// Starts a sandbox; `seed` is `"demo"` (users, roles, an MFA user) or `"empty"`. With
+    /// `discovery=True` it also plays CyberArk's discovery pod on a second port
+    /// (`discovery_url`), which answers a login of the tenant with `PodFqdn`.
     #[new]
-    #[pyo3(signature = (*, seed = "demo", token_ttl = None, port = 0, otp_code = None))]
+    #[pyo3(signature = (*, seed = "demo", token_ttl = None, port = 0, otp_code = None, discovery = false))]
     fn new(
         py: Python<'_>,
         seed: &str,
         token_ttl: Option<f64>,
         port: u16,
         otp_code: Option<String>,
+        discovery: bool,
     ) -> PyResult<Self> {
         let seed = match seed {
             "demo" => Seed::Demo,
@@ -66,7 +69,10 @@ impl PySandbox {
                 )));
             }
         };
-        let mut builder = Sandbox::builder().seed(seed).port(port);
+        let mut builder = Sandbox::builder()
+            .seed(seed)
+            .port(port)
+            .discovery(discovery);
         if let Some(ttl) = token_ttl {
             builder = builder.token_ttl(seconds(ttl, "token_ttl")?);
         }
@@ -85,6 +91,12 @@ impl PySandbox {
     #[getter]
     fn url(&self) -> PyResult<String> {
         self.with(|h| h.url())
+    }
+
+    /// The URL of the discovery pod (with `discovery=True`), else `None`.
+    #[getter]
+    fn discovery_url(&self) -> PyResult<Option<String>> {
+        self.with(|h| h.discovery_url())
     }
 
     /// The OAuth client id of the seeded confidential client.
@@ -202,6 +214,24 @@ impl PySandbox {
     /// A bearer token for a user named by UUID or login name, bypassing the login flow.
     fn token_for(&self, user: &str) -> PyResult<Option<String>> {
         self.with(|h| h.token_for(user))
+    }
+
+    /// Approves the out-of-band mechanism (the e-mailed link) a login of `user` has started,
+    /// as the user clicking it would; returns how many logins in progress were approved.
+    fn approve_oob(&self, user: &str) -> PyResult<usize> {
+        self.with(|h| h.approve_oob(user))
+    }
+
+    /// An authorization code for `user`, as the authorize endpoint gives after the user signed
+    /// in; `code_challenge` is the PKCE S256 challenge. `None` for an unknown user.
+    #[pyo3(signature = (user, redirect_uri, code_challenge = None))]
+    fn authorization_code(
+        &self,
+        user: &str,
+        redirect_uri: &str,
+        code_challenge: Option<&str>,
+    ) -> PyResult<Option<String>> {
+        self.with(|h| h.authorization_code(user, redirect_uri, code_challenge))
     }
 
     /// Stops the server; later calls fail. Stopping twice is harmless.

@@ -25,7 +25,7 @@ def test_one_operation_per_tag(sandbox: Sandbox) -> None:
             assert await c.user_mgmt.get_user_info(uuid) is not None
             user = await c.scim.create_user({"schemas": [USER_SCHEMA], "userName": "a.sync@sandbox.example", "password": "Pytest-Passw0rd!"})
             assert user.user_name == "a.sync@sandbox.example"
-            token = await c.authentication.platform_token("client_credentials", sandbox.client_id, sandbox.client_secret)
+            token = await c.authentication.platform_token("client_credentials", client_id=sandbox.client_id, client_secret=sandbox.client_secret)
             assert token.access_token
             # Concurrent calls share the runtime.
             infos = await asyncio.gather(*(c.user_mgmt.get_user_info(uuid) for _ in range(5)))

@@ -25,7 +25,7 @@ def test_to_dict_equality_and_extra(client: Client) -> None:
 
 
 def test_repr_hides_secrets(sandbox: Sandbox) -> None:
-    token = Client(sandbox.url).authentication.platform_token("client_credentials", sandbox.client_id, sandbox.client_secret)
+    token = Client(sandbox.url).authentication.platform_token("client_credentials", client_id=sandbox.client_id, client_secret=sandbox.client_secret)
     assert token.access_token and token.access_token not in repr(token)
     assert "access_token=***" in repr(token)
     built = OAuthTokenResponse("secret-value", "Bearer")

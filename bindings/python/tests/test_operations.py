@@ -117,9 +117,9 @@ def test_scim(client: Client) -> None:
 def test_authentication(sandbox: Sandbox) -> None:
     anonymous = Client(sandbox.url)
     auth = anonymous.authentication
-    token = auth.platform_token("client_credentials", sandbox.client_id, sandbox.client_secret)
+    token = auth.platform_token("client_credentials", client_id=sandbox.client_id, client_secret=sandbox.client_secret)
     assert token.access_token
-    app_token = auth.token(sandbox.app_id, "client_credentials", sandbox.client_id, sandbox.client_secret)
+    app_token = auth.token(sandbox.app_id, "client_credentials", client_id=sandbox.client_id, client_secret=sandbox.client_secret)
     assert app_token.access_token
     start = auth.start_authentication(sandbox.admin_username, "1.0")
     assert start.session_id

@@ -20,6 +20,11 @@ const CLIENT_OPTIONS: &[(&str, &str)] = &[
     ("client_secret", "str | None"),
     ("app_id", "str | None"),
     ("scope", "str | None"),
+    ("client_auth", "str | None"),
+    ("authorization_code", "str | None"),
+    ("redirect_uri", "str | None"),
+    ("code_verifier", "str | None"),
+    ("refresh_token", "str | None"),
     ("token", "str | None"),
     ("username", "str | None"),
     ("password", "str | None"),
@@ -108,9 +113,12 @@ class Sandbox:
         token_ttl: float | None = None,
         port: int = 0,
         otp_code: str | None = None,
+        discovery: bool = False,
     ) -> Sandbox: ...
     @property
     def url(self) -> str: ...
+    @property
+    def discovery_url(self) -> str | None: ...
     @property
     def client_id(self) -> str: ...
     @property
@@ -143,6 +151,10 @@ class Sandbox:
     def clear_requests(self) -> None: ...
     def add_users(self, n: int) -> None: ...
     def token_for(self, user: str) -> str | None: ...
+    def approve_oob(self, user: str) -> int: ...
+    def authorization_code(
+        self, user: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str | None: ...
     def shutdown(self) -> None: ...
     def __enter__(self) -> Sandbox: ...
     def __exit__(self, *args: object) -> bool: ...
@@ -229,7 +241,7 @@ fn client_class(w: &mut String, api: &Api, name: &str, is_async: bool) {
     let doc = if is_async {
         "A client of a CyberArk Identity tenant whose calls return awaitables; takes the same arguments as ``Client``."
     } else {
-        "A client of a CyberArk Identity tenant; calls block, with the GIL released.\n\nGive ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``), or ``token``,\nor ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or\n``None`` to wait for an out-of-band approval). Durations are in seconds.\n\n``retry_quota`` sizes the retry budget all calls of the client share (default 500; each retry\ntakes 5, 10 after a timeout or connection failure), so an outage does not multiply the load;\n``None`` turns it off. ``allow_sign_in_host`` lists hosts (``login.example.com``) or patterns\n(``*.example.com``) a sign-in with ``username``/``password`` may be redirected to besides\nCyberArk's domains; the password follows such a redirect."
+        "A client of a CyberArk Identity tenant; calls block, with the GIL released.\n\nGive ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``; ``client_auth`` is\n``\"basic\"`` or ``\"form\"``), a user's OAuth grant at ``app_id`` (``client_id`` with ``authorization_code``,\n``redirect_uri`` and the PKCE ``code_verifier``, or with ``refresh_token``; ``client_secret`` for a\nconfidential client), or ``token``,\nor ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or\n``None`` to wait for an out-of-band approval). Durations are in seconds.\n\n``retry_quota`` sizes the retry budget all calls of the client share (default 500; each retry\ntakes 5, 10 after a timeout or connection failure), so an outage does not multiply the load;\n``None`` turns it off. ``allow_sign_in_host`` lists hosts (``login.example.com``) or patterns\n(``*.example.com``) a sign-in with ``username``/``password`` may be redirected to besides\nCyberArk's domains; the password follows such a redirect."
     };
     docstring(w, "    ", doc);
     let _ = writeln!(

@@ -256,8 +256,10 @@ fn load_operation(
             .or_else(|| op.summary.clone())
             .unwrap_or_default()
     });
+    // An empty requirement (`{}`) makes the operation callable without a bearer token, as the
+    // token endpoints are when the client authenticates in the form instead of with HTTP Basic.
     let secured = match &op.security {
-        Some(reqs) => !reqs.is_empty(),
+        Some(reqs) => !reqs.is_empty() && reqs.iter().all(|req| !req.is_empty()),
         None => doc.security.as_ref().is_some_and(|r| !r.is_empty()),
     };
 

@@ -135,11 +135,11 @@ async fn generated_token_operations_issue_tokens_a_bearer_client_can_use() {
 
     let platform = anonymous
         .authentication()
-        .platform_token(AuthenticationPlatformTokenRequest::new(
-            "client_credentials",
-            sb.client_id(),
-            sb.client_secret(),
-        ))
+        .platform_token(
+            AuthenticationPlatformTokenRequest::new("client_credentials")
+                .client_id(sb.client_id())
+                .client_secret(sb.client_secret()),
+        )
         .await
         .expect("PlatformToken issues a token");
     assert!(!platform.access_token.expose().is_empty());
@@ -155,12 +155,11 @@ async fn generated_token_operations_issue_tokens_a_bearer_client_can_use() {
 
     let app = anonymous
         .authentication()
-        .token(AuthenticationTokenRequest::new(
-            sb.app_id(),
-            "client_credentials",
-            sb.client_id(),
-            sb.client_secret(),
-        ))
+        .token(
+            AuthenticationTokenRequest::new(sb.app_id(), "client_credentials")
+                .client_id(sb.client_id())
+                .client_secret(sb.client_secret()),
+        )
         .await
         .expect("Token issues a token with form-body credentials");
     assert!(!app.access_token.expose().is_empty());
@@ -220,11 +219,11 @@ async fn a_bad_secret_is_an_auth_error_without_the_secret() {
     let anonymous = Client::builder(sb.url()).build().unwrap();
     let error = anonymous
         .authentication()
-        .platform_token(AuthenticationPlatformTokenRequest::new(
-            "client_credentials",
-            sb.client_id(),
-            secret,
-        ))
+        .platform_token(
+            AuthenticationPlatformTokenRequest::new("client_credentials")
+                .client_id(sb.client_id())
+                .client_secret(secret),
+        )
         .await
         .expect_err("a bad secret is refused");
     let api = common::api_error(&error);

@@ -173,11 +173,11 @@ async fn typed_answers_carry_only_the_fields_the_spec_names() {
     left.check(
         "OAuthTokenResponse",
         &auth
-            .platform_token(AuthenticationPlatformTokenRequest::new(
-                "client_credentials",
-                sb.client_id(),
-                sb.client_secret(),
-            ))
+            .platform_token(
+                AuthenticationPlatformTokenRequest::new("client_credentials")
+                    .client_id(sb.client_id())
+                    .client_secret(sb.client_secret()),
+            )
             .await
             .unwrap()
             .extra,

@@ -8,8 +8,9 @@ use std::time::Duration;
 use http::HeaderValue;
 
 use crate::auth::{
-    Auth, ClientCredentials, LOGOFF, LoginCredentials, MfaHandler, OAuthCredentials, SignIn,
-    UserLogin, VaultAuthMethod, VaultCredentials, VaultLogon,
+    Auth, ClientAuth, ClientCredentials, LOGOFF, LoginCredentials, MfaHandler, OAuthCredentials,
+    OAuthGrant, SignIn, TokenSource, UserGrant, UserLogin, VaultAuthMethod, VaultCredentials,
+    VaultLogon,
 };
 use crate::call::Inner;
 use crate::error::Error;
@@ -99,6 +100,35 @@ impl Client {
     pub fn tenant_url(&self) -> url::Url {
         self.inner.base_url()
     }
+
+    /// The bearer token this client sends, signing in first if it holds none: with
+    /// `user_login`, the platform token (a JWT) the tenant answers StartAuthentication's
+    /// `PlatformTokenResponse` with; with client credentials, the `access_token`. On Privilege
+    /// Cloud the Vault accepts it too; to share it with another client of this runtime, prefer
+    /// [`Client::token_source`], which also refreshes it.
+    pub async fn platform_token(&self) -> Result<Secret, Error> {
+        let call = async {
+            let state = self.inner.sender.retry_state(self.inner.deadline);
+            let token = self.inner.auth.token(crate::auth::SIGN_IN, &state).await?;
+            Ok(token.secret().clone())
+        };
+        self.inner.finish(crate::auth::SIGN_IN, call).await
+    }
+
+    /// This client's token source, so that another client (the Vault client of a Privilege
+    /// Cloud tenant) sends the same token and shares this client's sign-in; `None` for a
+    /// client without credentials. See [`TokenSource`].
+    pub fn token_source(&self) -> Option<TokenSource> {
+        self.inner.auth.source()
+    }
+
+    /// The refresh token of the last sign-in, to store for the next run: with
+    /// [`ClientBuilder::oauth_grant`], the one the tenant answered the last grant with (it may
+    /// rotate); with `user_login`, the `RefreshToken` that came with the platform token. `None`
+    /// for other credentials or before the first sign-in.
+    pub fn refresh_token(&self) -> Option<Secret> {
+        self.inner.auth.refresh_token()
+    }
 }
 
 /// Which credential setter was called, for the conflict check in `build`.
@@ -109,6 +139,8 @@ enum CredentialChoice {
     OAuthApp(String, String, Secret),
     UserLogin(String, Secret),
     VaultLogon(VaultAuthMethod, String, Secret),
+    OAuthGrant(OAuthGrant),
+    Shared(TokenSource),
 }
 
 impl CredentialChoice {
@@ -119,6 +151,8 @@ impl CredentialChoice {
             CredentialChoice::OAuthApp(..) => "oauth_app",
             CredentialChoice::UserLogin(..) => "user_login",
             CredentialChoice::VaultLogon(..) => "vault_logon",
+            CredentialChoice::OAuthGrant(..) => "oauth_grant",
+            CredentialChoice::Shared(..) => "token_source",
         }
     }
 }
@@ -131,6 +165,7 @@ pub struct ClientBuilder<C = Client> {
     tenant: String,
     credentials: Vec<CredentialChoice>,
     scope: Option<String>,
+    client_auth: Option<ClientAuth>,
     mfa: Option<Arc<dyn MfaHandler>>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
@@ -170,6 +205,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             tenant: tenant.into(),
             credentials: Vec::new(),
             scope: None,
+            client_auth: None,
             mfa: None,
             retry: RetryPolicy::default(),
             timeout: Some(DEFAULT_TIMEOUT),
@@ -219,6 +255,30 @@ impl<C: From<Client>> ClientBuilder<C> {
             client_id.into(),
             client_secret.into(),
         ));
+        self
+    }
+
+    /// How `client_credentials` and `oauth_app` send the client id and secret: by default form
+    /// fields for `/oauth2/platformtoken` (as CyberArk documents its service users) and HTTP
+    /// Basic for `/oauth2/token/{app_id}` (as CyberArk's published definition and SDKs do). The
+    /// tenant accepts either on both endpoints.
+    pub fn client_auth(mut self, how: ClientAuth) -> Self {
+        self.client_auth = Some(how);
+        self
+    }
+
+    /// Signs in with a user's OAuth grant at an OAuth2 client application: an authorization
+    /// code (with PKCE) to exchange, or a refresh token; later sign-ins redeem the refresh
+    /// token the tenant answered with (see [`Client::refresh_token`]).
+    pub fn oauth_grant(mut self, grant: OAuthGrant) -> Self {
+        self.credentials.push(CredentialChoice::OAuthGrant(grant));
+        self
+    }
+
+    /// Sends the token of another client and shares its sign-in (see [`TokenSource`]): the
+    /// Vault client of a Privilege Cloud tenant with the Identity client's platform token.
+    pub fn token_source(mut self, source: TokenSource) -> Self {
+        self.credentials.push(CredentialChoice::Shared(source));
         self
     }
 
@@ -377,6 +437,14 @@ impl<C: From<Client>> ClientBuilder<C> {
                 "a scope was set, but it only applies to client_credentials or oauth_app",
             ));
         }
+        if self.client_auth.is_some() && !is_oauth {
+            return Err(Error::config(
+                "client_auth was set, but it only applies to client_credentials or oauth_app (an OAuthGrant takes its own)",
+            ));
+        }
+        if let Some(CredentialChoice::OAuthGrant(grant)) = &choice {
+            grant.validate()?;
+        }
         let is_login = matches!(choice, Some(CredentialChoice::UserLogin(..)));
         if self.mfa.is_some() && !is_login {
             return Err(Error::config(
@@ -425,14 +493,21 @@ impl<C: From<Client>> ClientBuilder<C> {
             limits,
             user_agent,
         }));
+        let mut shared = None;
         let scheme: Option<Arc<dyn SignIn>> = match choice {
             None | Some(CredentialChoice::Bearer(_)) => None,
+            Some(CredentialChoice::Shared(source)) => {
+                shared = Some(source);
+                None
+            }
+            Some(CredentialChoice::OAuthGrant(grant)) => Some(Arc::new(UserGrant::new(grant))),
             Some(CredentialChoice::ClientCredentials(client_id, client_secret)) => {
                 Some(Arc::new(ClientCredentials(OAuthCredentials {
                     app_id: None,
                     client_id,
                     client_secret,
                     scope: self.scope,
+                    client_auth: self.client_auth,
                 })))
             }
             Some(CredentialChoice::OAuthApp(app_id, client_id, client_secret)) => {
@@ -441,6 +516,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                     client_id,
                     client_secret,
                     scope: self.scope,
+                    client_auth: self.client_auth,
                 })))
             }
             Some(CredentialChoice::UserLogin(username, password)) => {
@@ -449,6 +525,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                     password,
                     mfa: self.mfa,
                     allowed_hosts: self.sign_in_hosts,
+                    refresh: Arc::default(),
                 })))
             }
             Some(CredentialChoice::VaultLogon(method, username, password)) => {
@@ -460,10 +537,11 @@ impl<C: From<Client>> ClientBuilder<C> {
                 })))
             }
         };
-        let auth = match (scheme, choice_token) {
-            (Some(scheme), _) => Auth::session(scheme, sender.clone()),
-            (None, Some(token)) => Auth::Fixed(token),
-            (None, None) => Auth::None,
+        let auth = match (shared, scheme, choice_token) {
+            (Some(source), _, _) => Auth::shared(source),
+            (None, Some(scheme), _) => Auth::session(scheme, sender.clone()),
+            (None, None, Some(token)) => Auth::Fixed(token),
+            (None, None, None) => Auth::None,
         };
         let inner = Inner {
             sender,

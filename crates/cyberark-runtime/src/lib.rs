@@ -40,7 +40,10 @@ mod transport;
 mod test_support;
 
 pub use answer::{Answer, QueryList, QueryMap, from_json};
-pub use auth::{MfaAnswer, MfaChallenge, MfaHandler, VaultAuthMethod, mfa_handler_fn};
+pub use auth::{
+    ClientAuth, MfaAnswer, MfaChallenge, MfaHandler, OAuthGrant, Pkce, TokenSource,
+    VaultAuthMethod, mfa_handler_fn,
+};
 pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_DEPTH};
 pub use client::{Client, ClientBuilder};
 pub use download::ByteStream;

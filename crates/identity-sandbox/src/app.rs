@@ -56,6 +56,9 @@ pub struct App {
     pub log: RequestLog,
     /// The Vault's data (`/PasswordVault/`). A std lock: it is never held across an await.
     pub vault: Mutex<crate::vault::state::Vault>,
+    /// The discovery pod and the tenant's pod, when the sandbox plays both
+    /// ([`crate::SandboxBuilder::discovery`]).
+    pub pods: std::sync::OnceLock<crate::routes::discovery::Pods>,
 }
 
 impl App {

@@ -31,6 +31,7 @@ pub struct SandboxBuilder {
     otp_code: String,
     cpm_delay: Duration,
     tls: bool,
+    discovery: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -42,6 +43,7 @@ impl Default for SandboxBuilder {
             otp_code: "123456".to_owned(),
             cpm_delay: Duration::from_millis(300),
             tls: false,
+            discovery: false,
         }
     }
 }
@@ -85,6 +87,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// Also play CyberArk's discovery pod (`pod0`) on a second port of 127.0.0.1 (default: no).
+    /// StartAuthentication there answers a login of this tenant (`name@sandbox.example`, or
+    /// just `@sandbox.example`) with `PodFqdn` naming the main port, as a real `pod0` names the
+    /// tenant's pod; [`SandboxHandle::discovery_url`] is its URL.
+    pub fn discovery(mut self, discovery: bool) -> Self {
+        self.discovery = discovery;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<SandboxHandle> {
         let tls = if self.tls {
@@ -120,10 +131,26 @@ impl SandboxBuilder {
             faults: Faults::default(),
             log: RequestLog::default(),
             vault: Mutex::new(vault),
+            pods: Default::default(),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let scheme = if tls.is_some() { "https" } else { "http" };
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
+        if self.discovery {
+            let pod0 = TcpListener::bind(("127.0.0.1", 0)).await?;
+            let pods = crate::routes::discovery::Pods {
+                discovery: pod0.local_addr()?.to_string(),
+                tenant: addr.to_string(),
+            };
+            let _ = app.pods.set(pods);
+            // The same tenant behind a second port; it stops with the main listener.
+            tokio::spawn(server::serve(
+                pod0,
+                app.clone(),
+                stop_rx.clone(),
+                tls.clone(),
+            ));
+        }
         let task = tokio::spawn(server::serve(listener, app.clone(), stop_rx, tls));
         Ok(SandboxHandle::new(
             app,

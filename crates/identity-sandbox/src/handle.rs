@@ -94,6 +94,48 @@ impl SandboxHandle {
         self.inner.ca_pem.as_deref()
     }
 
+    /// With [`crate::SandboxBuilder::discovery`], the URL of the discovery pod
+    /// (`http://127.0.0.1:PORT`, another port than [`SandboxHandle::url`]).
+    pub fn discovery_url(&self) -> Option<String> {
+        let pods = self.inner.app.pods.get()?;
+        let scheme = self.inner.url.split("://").next().unwrap_or("http");
+        Some(format!("{scheme}://{}", pods.discovery))
+    }
+
+    /// Approves the out-of-band mechanism (the e-mailed link) that a login of `user` (login
+    /// name or UUID) has started, as the user clicking the link would: the client's next
+    /// `Poll` completes it. Returns how many logins in progress were approved (0 if none had
+    /// started one).
+    pub fn approve_oob(&self, user: &str) -> usize {
+        let Some(uuid) = self.inner.app.read().users.resolve(user) else {
+            return 0;
+        };
+        self.inner.app.auth().approve_oob(&uuid)
+    }
+
+    /// Issues an authorization code for `user` (login name or UUID), as the tenant's authorize
+    /// endpoint does once the user signed in and consented; `code_challenge` is the PKCE S256
+    /// challenge of the client's verifier. `None` for an unknown user.
+    pub fn authorization_code(
+        &self,
+        user: &str,
+        redirect_uri: &str,
+        code_challenge: Option<&str>,
+    ) -> Option<String> {
+        let uuid = self.inner.app.read().users.resolve(user)?;
+        Some(
+            self.inner
+                .app
+                .auth()
+                .issue_code(crate::auth::AuthorizationCode {
+                    user: uuid,
+                    redirect_uri: redirect_uri.to_owned(),
+                    code_challenge: code_challenge.map(str::to_owned),
+                    expires: std::time::Instant::now() + crate::auth::CODE_TTL,
+                }),
+        )
+    }
+
     /// Base URL of the Vault, `http://127.0.0.1:PORT/PasswordVault` (as a PVWA's).
     pub fn vault_url(&self) -> String {
         format!("{}/PasswordVault", self.inner.url)

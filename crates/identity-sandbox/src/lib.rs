@@ -40,6 +40,16 @@
 //! | `GET /__sandbox/invitations` | invitations sent |
 //! | `GET /__sandbox/credentials` | the demo credentials |
 //! | `POST /__sandbox/token` `{user}` → `{access_token}` | a token for any user, without logging in |
+//! | `POST /__sandbox/oob/approve` `{user}` → `{approved}` | "click the link" of the e-mail a login of `user` started (`StartOOB`), so its next `Poll` succeeds |
+//! | `POST /__sandbox/authorize` `{user, redirect_uri, code_challenge?}` → `{code}` | an authorization code, as the authorize endpoint gives after the user signed in |
+//!
+//! Sign-in works as CyberArk's SDKs expect of a tenant: paths match without regard to case and
+//! also under the platform gateway's prefix `/api/idadmin`; the token endpoints take the client's
+//! credentials as HTTP Basic or form fields; `/oauth2/token/{app_id}` also takes the
+//! `authorization_code` (PKCE) and `refresh_token` grants; `PlatformTokenResponse: true` on
+//! StartAuthentication yields a platform JWT (`tenant_id`, `subdomain`, `platform_domain`,
+//! `unique_name`, `iat`) and a `RefreshToken`; the e-mail mechanism is `StartTextOob`; and
+//! [`SandboxBuilder::discovery`] adds a `pod0` that answers `PodFqdn`.
 
 //! Layout, with the arrows running one way: the shared core (`app` state and configuration,
 //! `server`, `faults` and holds, `log`, `envelope::Reply`, `ids`) knows neither API's routes;

@@ -86,8 +86,16 @@ pub fn is_secret_header(name: &str) -> bool {
 }
 
 /// The header value as logged.
+///
+/// `Authorization` keeps its scheme (`Bearer ***`, `Basic ***`), so a test can tell how a
+/// client authenticated without the log holding the credentials.
 pub fn header_for_log(name: &str, value: &str) -> String {
-    if is_secret_header(name) {
+    if name.eq_ignore_ascii_case("authorization")
+        && let Some((scheme, _)) = value.trim().split_once(' ')
+        && ["bearer", "basic"].contains(&scheme.to_ascii_lowercase().as_str())
+    {
+        format!("{scheme} {REDACTED}")
+    } else if is_secret_header(name) {
         REDACTED.to_owned()
     } else {
         value.to_owned()

@@ -159,7 +159,7 @@ async fn request_log_redacts_secrets() {
         listed
             .headers
             .iter()
-            .any(|(k, v)| k == "authorization" && v == "***")
+            .any(|(k, v)| k == "authorization" && v == "Bearer ***")
     );
     sb.clear_requests();
     assert!(sb.requests().is_empty());

@@ -149,9 +149,12 @@ class Sandbox:
         token_ttl: float | None = None,
         port: int = 0,
         otp_code: str | None = None,
+        discovery: bool = False,
     ) -> Sandbox: ...
     @property
     def url(self) -> str: ...
+    @property
+    def discovery_url(self) -> str | None: ...
     @property
     def client_id(self) -> str: ...
     @property
@@ -184,6 +187,10 @@ class Sandbox:
     def clear_requests(self) -> None: ...
     def add_users(self, n: int) -> None: ...
     def token_for(self, user: str) -> str | None: ...
+    def approve_oob(self, user: str) -> int: ...
+    def authorization_code(
+        self, user: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str | None: ...
     def shutdown(self) -> None: ...
     def __enter__(self) -> Sandbox: ...
     def __exit__(self, *args: object) -> bool: ...
@@ -194,7 +201,10 @@ def _raise_test_error(variant: str) -> None: ...
 class Client:
     """A client of a CyberArk Identity tenant; calls block, with the GIL released.
 
-    Give ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``), or ``token``,
+    Give ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``; ``client_auth`` is
+    ``"basic"`` or ``"form"``), a user's OAuth grant at ``app_id`` (``client_id`` with ``authorization_code``,
+    ``redirect_uri`` and the PKCE ``code_verifier``, or with ``refresh_token``; ``client_secret`` for a
+    confidential client), or ``token``,
     or ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or
     ``None`` to wait for an out-of-band approval). Durations are in seconds.
 
@@ -212,6 +222,11 @@ class Client:
         client_secret: str | None = None,
         app_id: str | None = None,
         scope: str | None = None,
+        client_auth: str | None = None,
+        authorization_code: str | None = None,
+        redirect_uri: str | None = None,
+        code_verifier: str | None = None,
+        refresh_token: str | None = None,
         token: str | None = None,
         username: str | None = None,
         password: str | None = None,
@@ -256,6 +271,11 @@ class AsyncClient:
         client_secret: str | None = None,
         app_id: str | None = None,
         scope: str | None = None,
+        client_auth: str | None = None,
+        authorization_code: str | None = None,
+        redirect_uri: str | None = None,
+        code_verifier: str | None = None,
+        refresh_token: str | None = None,
         token: str | None = None,
         username: str | None = None,
         password: str | None = None,
@@ -1004,17 +1024,17 @@ class AsyncScimApi:
 @final
 class AuthenticationApi:
     """Operations of the `Authentication` API group: OAuth 2.0 client-credentials tokens and the interactive StartAuthentication / AdvanceAuthentication login flow."""
-    def platform_token(self, grant_type: str, client_id: str, client_secret: str, *, scope: str | None = None) -> OAuthTokenResponse:
+    def platform_token(self, grant_type: str, *, client_id: str | None = None, client_secret: str | None = None, scope: str | None = None) -> OAuthTokenResponse:
         """Get a platform token for a service user
 
-        Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The form carries the service user's login name and password. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token.
+        Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The service user's login name and password travel either as form fields (`client_id`, `client_secret`) or as HTTP Basic (RFC 6749 section 2.3.1), never both. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token (on Privilege Cloud, the Vault accepts it too).
 
         `POST /oauth2/platformtoken` (`Authentication_PlatformToken`).
         """
-    def token(self, app_id: str, grant_type: str, client_id: str, client_secret: str, *, scope: str | None = None) -> OAuthTokenResponse:
+    def token(self, app_id: str, grant_type: str, *, client_id: str | None = None, client_secret: str | None = None, scope: str | None = None, code: str | None = None, redirect_uri: str | None = None, code_verifier: str | None = None, refresh_token: str | None = None) -> OAuthTokenResponse:
         """Get a token from an OAuth2 client application
 
-        Token endpoint of an OAuth2 Client / Server custom application, used here with the client-credentials grant. The client credentials travel in the form body (the service also accepts HTTP Basic; see README, Decisions). The answer is a plain OAuth 2.0 token response, not the Identity envelope. Other grants (authorization_code, password, refresh_token) exist but are outside this spec.
+        Token endpoint of an OAuth2 Client / Server custom application. Grants: `client_credentials` (a confidential client or service user), `authorization_code` (the code the authorize endpoint redirected with, with the PKCE `code_verifier` when the authorization request carried a `code_challenge`; a client without a secret must use PKCE) and `refresh_token`. Field names are those of CyberArk's published auth definition. A client with a secret authenticates with HTTP Basic, as CyberArk's SDKs do, or with `client_id` and `client_secret` form fields, never both (RFC 6749 section 2.3.1); a public client sends only `client_id`. The answer is a plain OAuth 2.0 token response, not the Identity envelope; the user grants also answer a `refresh_token`, good for one refresh. The `password` grant exists but is outside this spec.
 
         `POST /oauth2/token/{app_id}` (`Authentication_Token`).
         """
@@ -1043,17 +1063,17 @@ class AuthenticationApi:
 @final
 class AsyncAuthenticationApi:
     """Operations of the `Authentication` API group: OAuth 2.0 client-credentials tokens and the interactive StartAuthentication / AdvanceAuthentication login flow."""
-    def platform_token(self, grant_type: str, client_id: str, client_secret: str, *, scope: str | None = None) -> Awaitable[OAuthTokenResponse]:
+    def platform_token(self, grant_type: str, *, client_id: str | None = None, client_secret: str | None = None, scope: str | None = None) -> Awaitable[OAuthTokenResponse]:
         """Get a platform token for a service user
 
-        Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The form carries the service user's login name and password. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token.
+        Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The service user's login name and password travel either as form fields (`client_id`, `client_secret`) or as HTTP Basic (RFC 6749 section 2.3.1), never both. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token (on Privilege Cloud, the Vault accepts it too).
 
         `POST /oauth2/platformtoken` (`Authentication_PlatformToken`).
         """
-    def token(self, app_id: str, grant_type: str, client_id: str, client_secret: str, *, scope: str | None = None) -> Awaitable[OAuthTokenResponse]:
+    def token(self, app_id: str, grant_type: str, *, client_id: str | None = None, client_secret: str | None = None, scope: str | None = None, code: str | None = None, redirect_uri: str | None = None, code_verifier: str | None = None, refresh_token: str | None = None) -> Awaitable[OAuthTokenResponse]:
         """Get a token from an OAuth2 client application
 
-        Token endpoint of an OAuth2 Client / Server custom application, used here with the client-credentials grant. The client credentials travel in the form body (the service also accepts HTTP Basic; see README, Decisions). The answer is a plain OAuth 2.0 token response, not the Identity envelope. Other grants (authorization_code, password, refresh_token) exist but are outside this spec.
+        Token endpoint of an OAuth2 Client / Server custom application. Grants: `client_credentials` (a confidential client or service user), `authorization_code` (the code the authorize endpoint redirected with, with the PKCE `code_verifier` when the authorization request carried a `code_challenge`; a client without a secret must use PKCE) and `refresh_token`. Field names are those of CyberArk's published auth definition. A client with a secret authenticates with HTTP Basic, as CyberArk's SDKs do, or with `client_id` and `client_secret` form fields, never both (RFC 6749 section 2.3.1); a public client sends only `client_id`. The answer is a plain OAuth 2.0 token response, not the Identity envelope; the user grants also answer a `refresh_token`, good for one refresh. The `password` grant exists but is outside this spec.
 
         `POST /oauth2/token/{app_id}` (`Authentication_Token`).
         """

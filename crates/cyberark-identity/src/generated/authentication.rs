@@ -21,7 +21,7 @@ impl<'c> AuthenticationApi<'c> {
     }
     /// Get a platform token for a service user
     ///
-    /// Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The form carries the service user's login name and password. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token.
+    /// Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The service user's login name and password travel either as form fields (`client_id`, `client_secret`) or as HTTP Basic (RFC 6749 section 2.3.1), never both. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token (on Privilege Cloud, the Vault accepts it too).
     ///
     /// `POST /oauth2/platformtoken` (`Authentication_PlatformToken`).
     pub async fn platform_token(
@@ -32,7 +32,7 @@ impl<'c> AuthenticationApi<'c> {
     }
     /// Get a token from an OAuth2 client application
     ///
-    /// Token endpoint of an OAuth2 Client / Server custom application, used here with the client-credentials grant. The client credentials travel in the form body (the service also accepts HTTP Basic; see README, Decisions). The answer is a plain OAuth 2.0 token response, not the Identity envelope. Other grants (authorization_code, password, refresh_token) exist but are outside this spec.
+    /// Token endpoint of an OAuth2 Client / Server custom application. Grants: `client_credentials` (a confidential client or service user), `authorization_code` (the code the authorize endpoint redirected with, with the PKCE `code_verifier` when the authorization request carried a `code_challenge`; a client without a secret must use PKCE) and `refresh_token`. Field names are those of CyberArk's published auth definition. A client with a secret authenticates with HTTP Basic, as CyberArk's SDKs do, or with `client_id` and `client_secret` form fields, never both (RFC 6749 section 2.3.1); a public client sends only `client_id`. The answer is a plain OAuth 2.0 token response, not the Identity envelope; the user grants also answer a `refresh_token`, good for one refresh. The `password` grant exists but is outside this spec.
     ///
     /// `POST /oauth2/token/{app_id}` (`Authentication_Token`).
     pub async fn token(
@@ -87,12 +87,20 @@ pub struct AuthenticationPlatformTokenRequest {
     /// `grant_type`: OAuth 2.0 grant type; always `client_credentials`.
     #[serde(rename = "grant_type")]
     pub grant_type: AuthenticationPlatformTokenGrantType,
-    /// `client_id`: Login name of the service user, for example `svc@cyberark.cloud.12345`.
-    #[serde(rename = "client_id")]
-    pub client_id: ::std::string::String,
-    /// `client_secret`: Password of the service user.
-    #[serde(rename = "client_secret")]
-    pub client_secret: ::cyberark_runtime::Secret,
+    /// `client_id`: Login name of the service user, for example `svc@cyberark.cloud.12345`; leave out when sent as HTTP Basic.
+    #[serde(
+        rename = "client_id",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `client_secret`: Password of the service user; leave out when sent as HTTP Basic.
+    #[serde(
+        rename = "client_secret",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub client_secret: ::std::option::Option<::cyberark_runtime::Secret>,
     /// `scope`: Optional scope; clients send nothing, `all` or `api`. The effect is undocumented.
     #[serde(
         rename = "scope",
@@ -106,15 +114,26 @@ impl AuthenticationPlatformTokenRequest {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         grant_type: impl ::std::convert::Into<AuthenticationPlatformTokenGrantType>,
-        client_id: impl ::std::convert::Into<::std::string::String>,
-        client_secret: impl ::std::convert::Into<::cyberark_runtime::Secret>,
     ) -> Self {
         Self {
             grant_type: grant_type.into(),
-            client_id: client_id.into(),
-            client_secret: client_secret.into(),
+            client_id: ::std::default::Default::default(),
+            client_secret: ::std::default::Default::default(),
             scope: ::std::default::Default::default(),
         }
+    }
+    /// `client_id`: Login name of the service user, for example `svc@cyberark.cloud.12345`; leave out when sent as HTTP Basic.
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.client_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `client_secret`: Password of the service user; leave out when sent as HTTP Basic.
+    pub fn client_secret(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::Secret>,
+    ) -> Self {
+        self.client_secret = ::std::option::Option::Some(value.into());
+        self
     }
     /// `scope`: Optional scope; clients send nothing, `all` or `api`. The effect is undocumented.
     pub fn scope(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -149,15 +168,23 @@ pub struct AuthenticationTokenRequest {
     /// `app_id` (path): Application ID of the OAuth2 custom application.
     #[serde(skip)]
     pub app_id: ::std::string::String,
-    /// `grant_type`: OAuth 2.0 grant type; this spec covers `client_credentials` only.
+    /// `grant_type`: OAuth 2.0 grant type.
     #[serde(rename = "grant_type")]
     pub grant_type: AuthenticationTokenGrantType,
-    /// `client_id`: Client ID (for a confidential-client service user, its login name).
-    #[serde(rename = "client_id")]
-    pub client_id: ::std::string::String,
-    /// `client_secret`: Client secret (for a confidential-client service user, its password).
-    #[serde(rename = "client_secret")]
-    pub client_secret: ::cyberark_runtime::Secret,
+    /// `client_id`: Client ID (for a confidential-client service user, its login name); leave out when sent as HTTP Basic.
+    #[serde(
+        rename = "client_id",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `client_secret`: Client secret (for a confidential-client service user, its password); leave out when sent as HTTP Basic or for a public client.
+    #[serde(
+        rename = "client_secret",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub client_secret: ::std::option::Option<::cyberark_runtime::Secret>,
     /// `scope`: Space-separated scopes defined on the application, for example `api` or `all`.
     #[serde(
         rename = "scope",
@@ -165,6 +192,34 @@ pub struct AuthenticationTokenRequest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
+    /// `code`: `authorization_code` only: the code the authorize endpoint sent to `redirect_uri`. Good for one exchange.
+    #[serde(
+        rename = "code",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub code: ::std::option::Option<::cyberark_runtime::Secret>,
+    /// `redirect_uri`: `authorization_code` only: the redirect URI of the authorization request, exactly.
+    #[serde(
+        rename = "redirect_uri",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub redirect_uri: ::std::option::Option<::std::string::String>,
+    /// `code_verifier`: `authorization_code` with PKCE (RFC 7636): the verifier whose S256 hash was the `code_challenge`.
+    #[serde(
+        rename = "code_verifier",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub code_verifier: ::std::option::Option<::cyberark_runtime::Secret>,
+    /// `refresh_token`: `refresh_token` only: a refresh token from an earlier answer.
+    #[serde(
+        rename = "refresh_token",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub refresh_token: ::std::option::Option<::cyberark_runtime::Secret>,
 }
 impl AuthenticationTokenRequest {
     /// A new `AuthenticationTokenRequest` from its required parameters.
@@ -172,20 +227,61 @@ impl AuthenticationTokenRequest {
     pub fn new(
         app_id: impl ::std::convert::Into<::std::string::String>,
         grant_type: impl ::std::convert::Into<AuthenticationTokenGrantType>,
-        client_id: impl ::std::convert::Into<::std::string::String>,
-        client_secret: impl ::std::convert::Into<::cyberark_runtime::Secret>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
             grant_type: grant_type.into(),
-            client_id: client_id.into(),
-            client_secret: client_secret.into(),
+            client_id: ::std::default::Default::default(),
+            client_secret: ::std::default::Default::default(),
             scope: ::std::default::Default::default(),
+            code: ::std::default::Default::default(),
+            redirect_uri: ::std::default::Default::default(),
+            code_verifier: ::std::default::Default::default(),
+            refresh_token: ::std::default::Default::default(),
         }
+    }
+    /// `client_id`: Client ID (for a confidential-client service user, its login name); leave out when sent as HTTP Basic.
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.client_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `client_secret`: Client secret (for a confidential-client service user, its password); leave out when sent as HTTP Basic or for a public client.
+    pub fn client_secret(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::Secret>,
+    ) -> Self {
+        self.client_secret = ::std::option::Option::Some(value.into());
+        self
     }
     /// `scope`: Space-separated scopes defined on the application, for example `api` or `all`.
     pub fn scope(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.scope = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `code`: `authorization_code` only: the code the authorize endpoint sent to `redirect_uri`. Good for one exchange.
+    pub fn code(mut self, value: impl ::std::convert::Into<::cyberark_runtime::Secret>) -> Self {
+        self.code = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `redirect_uri`: `authorization_code` only: the redirect URI of the authorization request, exactly.
+    pub fn redirect_uri(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.redirect_uri = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `code_verifier`: `authorization_code` with PKCE (RFC 7636): the verifier whose S256 hash was the `code_challenge`.
+    pub fn code_verifier(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::Secret>,
+    ) -> Self {
+        self.code_verifier = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `refresh_token`: `refresh_token` only: a refresh token from an earlier answer.
+    pub fn refresh_token(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::Secret>,
+    ) -> Self {
+        self.refresh_token = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -537,12 +633,16 @@ impl ::cyberark_runtime::Request for AuthenticationLogoutRequest {
     }
 }
 ::cyberark_runtime::string_enum! {
-    /// OAuth 2.0 grant type; this spec covers `client_credentials` only.
+    /// OAuth 2.0 grant type.
     ///
     /// Values this client does not know arrive as `Unknown`, as sent.
     #[non_exhaustive]
     pub enum AuthenticationTokenGrantType {
         /// `client_credentials`.
         ClientCredentials = "client_credentials",
+        /// `authorization_code`.
+        AuthorizationCode = "authorization_code",
+        /// `refresh_token`.
+        RefreshToken = "refresh_token",
     }
 }

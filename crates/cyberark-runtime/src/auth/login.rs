@@ -31,6 +31,9 @@ pub(crate) struct LoginCredentials {
     pub(crate) password: Secret,
     pub(crate) mfa: Option<Arc<dyn MfaHandler>>,
     pub(crate) allowed_hosts: Vec<String>,
+    /// The refresh token of the last login (`RefreshToken`, with the platform token), shared
+    /// by the copies [`SignIn::for_caller`] makes.
+    pub(crate) refresh: Arc<std::sync::Mutex<Option<Secret>>>,
 }
 
 impl std::fmt::Debug for LoginCredentials {
@@ -40,7 +43,7 @@ impl std::fmt::Debug for LoginCredentials {
             .field("password", &self.password)
             .field("mfa", &self.mfa.as_ref().map(|_| "MfaHandler"))
             .field("allowed_hosts", &self.allowed_hosts)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -55,6 +58,14 @@ impl SignIn for UserLogin {
 
     fn sign_in<'a>(&'a self, sender: &'a Sender) -> BoxFuture<'a, Result<CachedToken, Error>> {
         Box::pin(login(sender, &self.0))
+    }
+
+    fn refresh_token(&self) -> Option<Secret> {
+        self.0
+            .refresh
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn is_interactive(&self) -> bool {
@@ -114,6 +125,10 @@ struct StartBody<'a> {
     user: &'a str,
     #[serde(rename = "Version")]
     version: &'static str,
+    /// Asks for the platform token (a JWT the Vault of a Privilege Cloud tenant accepts) and a
+    /// refresh token on success, as CyberArk's SDKs do.
+    #[serde(rename = "PlatformTokenResponse")]
+    platform_token_response: bool,
 }
 
 #[derive(Serialize)]
@@ -144,6 +159,8 @@ struct LoginResult {
     token: Option<Secret>,
     #[serde(rename = "Auth")]
     auth: Option<Secret>,
+    #[serde(rename = "RefreshToken")]
+    refresh_token: Option<Secret>,
     #[serde(rename = "TokenLifetime")]
     token_lifetime: Option<serde_json::Value>,
     #[serde(rename = "IdpRedirectUrl")]
@@ -196,6 +213,7 @@ async fn login(sender: &Sender, credentials: &LoginCredentials) -> Result<Cached
         let body = StartBody {
             user: &credentials.username,
             version: "1.0",
+            platform_token_response: true,
         };
         let result = post(
             sender,
@@ -230,7 +248,7 @@ async fn login(sender: &Sender, credentials: &LoginCredentials) -> Result<Cached
         sender.move_to(base.clone());
     }
     if start.summary() == "LoginSuccess" {
-        return success(start, operation);
+        return success(start, operation, credentials);
     }
     if start.idp_redirect_url.is_some() {
         return Err(auth(
@@ -266,7 +284,7 @@ impl Flow<'_> {
             })?;
             let result = self.answer_challenge(&challenge).await?;
             match result.summary() {
-                "LoginSuccess" => return success(result, self.operation),
+                "LoginSuccess" => return success(result, self.operation, self.credentials),
                 "StartNextChallenge" => index += 1,
                 "NewPackage" => {
                     challenges = result.challenges.unwrap_or_default();
@@ -476,9 +494,20 @@ async fn post(
     }
 }
 
-fn success(result: LoginResult, operation: &'static str) -> Result<CachedToken, Error> {
-    // `Token` is the platform token; `Auth` carries the session token, which works as a bearer
-    // too (research notes part B §2.1), so it is the fallback.
+fn success(
+    result: LoginResult,
+    operation: &'static str,
+    credentials: &LoginCredentials,
+) -> Result<CachedToken, Error> {
+    if let Some(refresh) = result.refresh_token.clone().filter(|r| !r.is_empty()) {
+        *credentials
+            .refresh
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(refresh);
+    }
+    // `Token` is the platform token (asked for with `PlatformTokenResponse`); `Auth` carries the
+    // session token, which works as a bearer too (research notes part B §2.1), so it is the
+    // fallback.
     let token = result
         .token
         .filter(|t| !t.is_empty())

@@ -4,13 +4,17 @@
 //! a sign-in scheme ([`SignIn`]) sends its own requests through the [`Sender`], never through
 //! the call path. Another scheme (a Vault logon, say) is one more `SignIn` implementation.
 
+mod grant;
 mod login;
 mod mfa;
 mod oauth;
 mod token_cache;
 mod vault;
 
+pub(crate) use grant::UserGrant;
+pub use grant::{OAuthGrant, Pkce};
 pub use mfa::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
+pub use oauth::ClientAuth;
 
 use std::fmt;
 use std::sync::Arc;
@@ -70,6 +74,45 @@ pub(crate) trait SignIn: Send + Sync + fmt::Debug {
     fn is_interactive(&self) -> bool {
         false
     }
+
+    /// The refresh token the last sign-in brought, if the scheme keeps one (an OAuth user
+    /// grant, a login with a platform token).
+    fn refresh_token(&self) -> Option<Secret> {
+        None
+    }
+}
+
+/// The token source of a client with credentials, for another client to send the same token:
+/// on Privilege Cloud the Vault accepts the Identity platform token, so one sign-in serves
+/// both clients.
+///
+/// The clients share one token cache: the second one never signs in itself; when it needs a
+/// token the first one's scheme signs in (through the first client's host, limits and retry
+/// budget), and when the Vault refuses the token with a 401, the shared token is dropped and
+/// fetched again once, as for the first client's own calls. Get it with
+/// [`Client::token_source`](crate::Client::token_source) and give it to
+/// [`ClientBuilder::token_source`](crate::ClientBuilder::token_source).
+#[derive(Clone)]
+pub struct TokenSource(Source);
+
+#[derive(Clone)]
+enum Source {
+    Fixed(Secret),
+    Session {
+        scheme: Arc<dyn SignIn>,
+        sender: Arc<Sender>,
+        cache: Arc<TokenCache>,
+    },
+}
+
+impl fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.0 {
+            Source::Fixed(_) => "fixed token",
+            Source::Session { .. } => "sign-in",
+        };
+        f.debug_tuple("TokenSource").field(&kind).finish()
+    }
 }
 
 /// How the client authenticates its calls.
@@ -102,6 +145,13 @@ pub(crate) struct Token {
     pub(crate) credential: Credential,
 }
 
+impl Token {
+    /// The token's value.
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.secret
+    }
+}
+
 /// What a call does after the tenant answered 401 to `token`.
 #[derive(Debug)]
 pub(crate) enum After401 {
@@ -120,6 +170,44 @@ impl Auth {
             cache: Arc::new(TokenCache::default()),
             last_token: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Uses the token source of another client.
+    pub(crate) fn shared(source: TokenSource) -> Self {
+        match source.0 {
+            Source::Fixed(token) => Auth::Fixed(token),
+            Source::Session {
+                scheme,
+                sender,
+                cache,
+            } => Auth::Session(Session {
+                scheme,
+                sender,
+                cache,
+                last_token: std::sync::Mutex::new(None),
+            }),
+        }
+    }
+
+    /// This client's token source, for another client to share; `None` without credentials.
+    pub(crate) fn source(&self) -> Option<TokenSource> {
+        match self {
+            Auth::None => None,
+            Auth::Fixed(token) => Some(TokenSource(Source::Fixed(token.clone()))),
+            Auth::Session(session) => Some(TokenSource(Source::Session {
+                scheme: session.scheme.clone(),
+                sender: session.sender.clone(),
+                cache: session.cache.clone(),
+            })),
+        }
+    }
+
+    /// The refresh token the sign-in scheme holds, if any.
+    pub(crate) fn refresh_token(&self) -> Option<Secret> {
+        match self {
+            Auth::Session(session) => session.scheme.refresh_token(),
+            _ => None,
+        }
     }
 
     /// Every secret value the client knows, for scrubbing errors: the configured client secret,
@@ -146,7 +234,7 @@ impl Auth {
     ) -> Result<Token, Error> {
         match self {
             Auth::None => Err(Error::config(format!(
-                "{operation} needs a bearer token, but the client has no credentials; set bearer_token, client_credentials, oauth_app or user_login on the builder"
+                "{operation} needs a bearer token, but the client has no credentials; set bearer_token, client_credentials, oauth_app, oauth_grant, user_login or token_source on the builder"
             ))),
             Auth::Fixed(token) => Ok(Token {
                 secret: token.clone(),

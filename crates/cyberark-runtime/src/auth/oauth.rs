@@ -24,6 +24,8 @@ pub(crate) struct OAuthCredentials {
     pub(crate) client_id: String,
     pub(crate) client_secret: Secret,
     pub(crate) scope: Option<String>,
+    /// How the id and secret are sent; `None` for the endpoint's default.
+    pub(crate) client_auth: Option<ClientAuth>,
 }
 
 /// The OAuth 2.0 client-credentials grant as a sign-in scheme.
@@ -64,6 +66,65 @@ static APP_TOKEN: Operation = Operation {
     idempotent: true,
 };
 
+/// How an OAuth client presents its id and secret to a token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientAuth {
+    /// `Authorization: Basic base64(client_id:client_secret)`, what CyberArk's SDKs send and
+    /// what every OAuth server must accept.
+    Basic,
+    /// `client_id` and `client_secret` as form fields beside the grant.
+    Form,
+}
+
+impl ClientAuth {
+    /// The default for an endpoint: form fields for `/oauth2/platformtoken`, the way CyberArk
+    /// documents its service users, and HTTP Basic for `/oauth2/token/{app_id}`, as CyberArk's
+    /// published definition (`basicAuth`) and its SDKs do. The tenant accepts either on both.
+    pub(crate) fn default_for(app_id: Option<&str>) -> Self {
+        if app_id.is_some() {
+            ClientAuth::Basic
+        } else {
+            ClientAuth::Form
+        }
+    }
+}
+
+/// The grant of one token request.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Grant<'a> {
+    /// `client_credentials`.
+    ClientCredentials,
+    /// `authorization_code`, with the PKCE verifier if the authorization request had a challenge.
+    AuthorizationCode {
+        code: &'a Secret,
+        redirect_uri: &'a str,
+        code_verifier: Option<&'a Secret>,
+    },
+    /// `refresh_token`.
+    RefreshToken(&'a Secret),
+}
+
+/// One request to a token endpoint.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TokenRequest<'a> {
+    /// `None` for `/oauth2/platformtoken`.
+    pub(super) app_id: Option<&'a str>,
+    pub(super) client_id: &'a str,
+    /// `None` for a public client, which sends its id in the form and authenticates no further.
+    pub(super) client_secret: Option<&'a Secret>,
+    pub(super) client_auth: ClientAuth,
+    pub(super) scope: Option<&'a str>,
+    pub(super) grant: Grant<'a>,
+}
+
+/// What a token endpoint answered.
+pub(super) struct Issued {
+    pub(super) token: CachedToken,
+    pub(super) refresh_token: Option<Secret>,
+}
+
+/// The form of a token request, with the field names of CyberArk's published auth definition.
 #[derive(Serialize)]
 struct TokenForm<'a> {
     grant_type: &'static str,
@@ -73,6 +134,14 @@ struct TokenForm<'a> {
     client_secret: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redirect_uri: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code_verifier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -80,47 +149,87 @@ struct TokenResponse {
     access_token: Secret,
     #[serde(default)]
     expires_in: Option<Value>,
+    #[serde(default)]
+    refresh_token: Option<Secret>,
 }
 
 /// Fetches a token with the client-credentials grant.
-///
-/// `/oauth2/platformtoken` takes the credentials as form fields. `/oauth2/token/{app_id}` takes
-/// them as HTTP Basic, as the client-credentials page of CyberArk's docs and the official
-/// definition's `basicAuth` scheme say, and as the SDKs do; the form then carries only
-/// `grant_type` and `scope` (RFC 6749 §2.3.1 forbids sending them both ways).
 async fn fetch_token(
     sender: &Sender,
     credentials: &OAuthCredentials,
 ) -> Result<CachedToken, Error> {
+    let request = TokenRequest {
+        app_id: credentials.app_id.as_deref(),
+        client_id: &credentials.client_id,
+        client_secret: Some(&credentials.client_secret),
+        client_auth: credentials
+            .client_auth
+            .unwrap_or_else(|| ClientAuth::default_for(credentials.app_id.as_deref())),
+        scope: credentials.scope.as_deref(),
+        grant: Grant::ClientCredentials,
+    };
+    Ok(request_token(sender, &request).await?.token)
+}
+
+/// Sends one token request and reads the answer.
+///
+/// With [`ClientAuth::Basic`] the form carries only the grant: RFC 6749 §2.3.1 forbids sending
+/// the credentials both ways. A public client (no secret) names itself with `client_id` in the
+/// form, which is all it can do.
+pub(super) async fn request_token(
+    sender: &Sender,
+    request: &TokenRequest<'_>,
+) -> Result<Issued, Error> {
     let operation = SIGN_IN;
-    let (op, form, credential) = match &credentials.app_id {
-        None => (
-            &PLATFORM_TOKEN,
-            TokenForm {
-                grant_type: "client_credentials",
-                client_id: Some(&credentials.client_id),
-                client_secret: Some(credentials.client_secret.expose()),
-                scope: credentials.scope.as_deref(),
-            },
+    let op = match request.app_id {
+        None => &PLATFORM_TOKEN,
+        Some(_) => &APP_TOKEN,
+    };
+    let (client_id, client_secret, credential) = match (request.client_secret, request.client_auth)
+    {
+        (Some(secret), ClientAuth::Basic) => (
+            None,
+            None,
+            Credential::Basic(request.client_id.to_owned(), secret.clone()),
+        ),
+        (secret, _) => (
+            Some(request.client_id),
+            secret.map(Secret::expose),
             Credential::None,
         ),
-        Some(_) => (
-            &APP_TOKEN,
-            TokenForm {
-                grant_type: "client_credentials",
-                client_id: None,
-                client_secret: None,
-                scope: credentials.scope.as_deref(),
-            },
-            Credential::Basic(
-                credentials.client_id.clone(),
-                credentials.client_secret.clone(),
-            ),
-        ),
+    };
+    let mut form = TokenForm {
+        grant_type: "client_credentials",
+        client_id,
+        client_secret,
+        scope: request.scope,
+        code: None,
+        redirect_uri: None,
+        code_verifier: None,
+        refresh_token: None,
+    };
+    let what = match request.grant {
+        Grant::ClientCredentials => "the client credentials",
+        Grant::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => {
+            form.grant_type = "authorization_code";
+            form.code = Some(code.expose());
+            form.redirect_uri = Some(redirect_uri);
+            form.code_verifier = code_verifier.map(Secret::expose);
+            "the authorization code"
+        }
+        Grant::RefreshToken(refresh) => {
+            form.grant_type = "refresh_token";
+            form.refresh_token = Some(refresh.expose());
+            "the refresh token"
+        }
     };
     let mut encoder = Encoder::new(op);
-    if let Some(app_id) = &credentials.app_id {
-        encoder.path_param("app_id", app_id);
+    if let Some(app_id) = request.app_id {
+        encoder.path_param("app_id", &app_id);
     }
     encoder.form(&form)?;
     let encoded = encoder.finish()?;
@@ -131,18 +240,31 @@ async fn fetch_token(
         .execute(&encoded, &base, credential, &mut state)
         .instrument(call_span(op.id))
         .await?;
+    let secrets: Vec<&Secret> = [
+        request.client_secret,
+        match request.grant {
+            Grant::AuthorizationCode { code, .. } => Some(code),
+            Grant::RefreshToken(refresh) => Some(refresh),
+            Grant::ClientCredentials => None,
+        },
+        match request.grant {
+            Grant::AuthorizationCode { code_verifier, .. } => code_verifier,
+            _ => None,
+        },
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if matches!(response.status, 400 | 401 | 403) {
         let reason = envelope::refusal_reason(&response.body)
             .unwrap_or_else(|| "no reason given".to_owned());
-        let reason = crate::redact::scrub(&reason, &[&credentials.client_secret]);
+        let reason = crate::redact::scrub(&reason, &secrets);
         return Err(Error::Auth {
             operation,
             message: format!(
-                "the tenant refused the client credentials at {}: {reason}",
-                op.path.replace(
-                    "{app_id}",
-                    credentials.app_id.as_deref().unwrap_or_default()
-                )
+                "the tenant refused {what} at {}: {reason}",
+                op.path
+                    .replace("{app_id}", request.app_id.unwrap_or_default())
             ),
             status: Some(response.status),
         });
@@ -168,8 +290,8 @@ async fn fetch_token(
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     });
-    Ok(CachedToken::new(
-        token.access_token,
-        lifetime.map(Duration::from_secs),
-    ))
+    Ok(Issued {
+        token: CachedToken::new(token.access_token, lifetime.map(Duration::from_secs)),
+        refresh_token: token.refresh_token.filter(|r| !r.is_empty()),
+    })
 }

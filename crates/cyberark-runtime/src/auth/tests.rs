@@ -190,7 +190,7 @@ async fn password_login_uses_the_token_from_login_success() {
     client.send(&create()).await.unwrap();
     assert_eq!(
         body_text(&fake.request(0)),
-        r#"{"User":"user@example","Version":"1.0"}"#
+        r#"{"User":"user@example","Version":"1.0","PlatformTokenResponse":true}"#
     );
     assert_eq!(
         body_text(&fake.request(1)),

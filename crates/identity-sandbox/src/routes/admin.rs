@@ -84,6 +84,19 @@ pub async fn handle(app: &App, method: &str, rest: &str, body: &[u8]) -> Reply {
                         "mfa_username": c.mfa_username, "mfa_password": c.mfa_password, "otp_code": c.otp_code}),
             )
         }
+        // The user "clicks the link" of the e-mail an out-of-band login mechanism sent.
+        ("POST", "oob/approve") => match json.get("user").and_then(Value::as_str) {
+            Some(user) => match app.read().users.resolve(user) {
+                Some(uuid) => {
+                    let approved = app.auth().approve_oob(&uuid);
+                    Reply::json(200, &json!({"approved": approved}))
+                }
+                None => Reply::json(404, &json!({"error": format!("no user {user}")})),
+            },
+            None => bad("`user` (a login name or UUID) is required"),
+        },
+        // The authorize endpoint's outcome: a code for a user who signed in and consented.
+        ("POST", "authorize") => authorize(app, &json),
         ("POST", "token") => {
             let user = json
                 .get("user")
@@ -103,6 +116,26 @@ pub async fn handle(app: &App, method: &str, rest: &str, body: &[u8]) -> Reply {
             &json!({"error": format!("identity-sandbox admin API has no {method} /__sandbox/{rest}")}),
         ),
     }
+}
+
+fn authorize(app: &App, json: &Value) -> Reply {
+    let (Some(user), Some(redirect_uri)) = (
+        json.get("user").and_then(Value::as_str),
+        json.get("redirect_uri").and_then(Value::as_str),
+    ) else {
+        return bad("`user` and `redirect_uri` are required");
+    };
+    let challenge = json.get("code_challenge").and_then(Value::as_str);
+    let Some(uuid) = app.read().users.resolve(user) else {
+        return Reply::json(404, &json!({"error": format!("no user {user}")}));
+    };
+    let code = app.auth().issue_code(crate::auth::AuthorizationCode {
+        user: uuid,
+        redirect_uri: redirect_uri.to_owned(),
+        code_challenge: challenge.map(str::to_owned),
+        expires: std::time::Instant::now() + crate::auth::CODE_TTL,
+    });
+    Reply::json(200, &json!({"code": code}))
 }
 
 fn inject(app: &App, json: &Value) -> Reply {

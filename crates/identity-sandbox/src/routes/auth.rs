@@ -1,62 +1,100 @@
 //! Authentication: OAuth2 client credentials, the StartAuthentication / AdvanceAuthentication
 //! state machine, and Logout.
 
+use super::discovery;
 use super::{Ctx, Outcome, render};
-use crate::auth::{LoginSession, Mech, MechKind, SESSION_TTL};
+use crate::auth::{LoginSession, Mech, MechKind, PlatformClaims, SESSION_TTL};
 use crate::envelope::{ApiError, ErrorKind, Reply, ok, ok_null};
 use crate::ids;
 use crate::input::{Body, field_str};
+use base64::Engine as _;
 use serde_json::{Value, json};
 use std::time::{Instant, SystemTime};
 
+/// The `subdomain` claim of the sandbox's platform tokens (`<subdomain>.cyberark.cloud`).
+pub const PLATFORM_SUBDOMAIN: &str = "sandbox";
+/// The `platform_domain` claim of the sandbox's platform tokens.
+pub const PLATFORM_DOMAIN: &str = "cyberark.cloud";
+
 const FAILED: &str = "Authentication (login or challenge) has failed. Please try again or contact your system administrator.";
 
-/// The client id and secret of a token request: form fields, or HTTP Basic.
-fn client_credentials(ctx: &Ctx, form: &[(String, String)]) -> (Option<String>, Option<String>) {
+/// The client id and secret of a token request: form fields, or HTTP Basic (RFC 6749 §2.3.1;
+/// CyberArk's SDKs send Basic). Both at once is refused, as RFC 6749 requires.
+fn client_credentials(
+    ctx: &Ctx,
+    form: &[(String, String)],
+) -> Result<(Option<String>, Option<String>), Reply> {
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let (mut id, mut secret) = (get("client_id"), get("client_secret"));
-    if id.is_none()
-        && let Some(basic) = ctx
-            .headers
-            .get(hyper::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Basic ")
-                    .or_else(|| v.strip_prefix("basic "))
-            })
-        && let Some(decoded) = decode_base64(basic.trim())
-        && let Some((i, s)) = decoded.split_once(':')
-    {
-        id = Some(i.to_owned());
-        secret = Some(s.to_owned());
+    let (id, secret) = (get("client_id"), get("client_secret"));
+    let Some(header) = ctx
+        .headers
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok((id, secret));
+    };
+    let basic = header
+        .get(..6)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("basic "))
+        .map(|_| header[6..].trim());
+    // Another scheme (a stale bearer token) does not authenticate a client; it is ignored.
+    let Some(basic) = basic else {
+        return Ok((id, secret));
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(basic)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    let Some((basic_id, basic_secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
+        return Err(Reply::oauth_error(
+            401,
+            "invalid_client",
+            "the Basic credentials are not base64 of `client_id:client_secret`",
+        ));
+    };
+    if secret.is_some() {
+        return Err(Reply::oauth_error(
+            400,
+            "invalid_request",
+            "the client authenticated twice: client_secret in the form and HTTP Basic",
+        ));
     }
-    (id, secret)
+    if id.as_deref().is_some_and(|form_id| form_id != basic_id) {
+        return Err(Reply::oauth_error(
+            400,
+            "invalid_request",
+            "client_id in the form differs from the one in HTTP Basic",
+        ));
+    }
+    Ok((Some(basic_id.to_owned()), Some(basic_secret.to_owned())))
 }
 
-fn decode_base64(text: &str) -> Option<String> {
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in text.bytes().filter(|c| *c != b'=') {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        bits = (bits << 6) | u32::from(v);
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-        }
-    }
-    String::from_utf8(out).ok()
+/// The UUID of the active, unlocked OAuth confidential client with these credentials.
+fn confidential_client(ctx: &Ctx, id: &str, secret: &str) -> Option<String> {
+    let t = ctx.app.read();
+    t.users
+        .by_name(id)
+        .filter(|u| u.oauth_client && u.password.as_deref() == Some(secret))
+        .filter(|u| u.state.active() && !u.cloud_locked)
+        .map(|u| u.uuid.clone())
 }
 
-/// POST /oauth2/platformtoken and /oauth2/token/{app_id}.
+/// Whether a user may still sign in (exists, active, not cloud-locked).
+fn may_sign_in(ctx: &Ctx, uuid: &str) -> bool {
+    let t = ctx.app.read();
+    t.users
+        .get(uuid)
+        .is_some_and(|u| u.state.active() && !u.cloud_locked)
+}
+
+/// The base64url SHA-256 of a PKCE verifier (RFC 7636 §4.2, method `S256`).
+pub fn pkce_challenge(verifier: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
+}
+
+/// POST /oauth2/platformtoken and /oauth2/token/{app_id}: the client-credentials grant on both,
+/// and on an application's endpoint also `authorization_code` (with PKCE) and `refresh_token`.
 pub fn token(ctx: &Ctx) -> Reply {
     let form: Vec<(String, String)> = match serde_urlencoded::from_bytes(&ctx.body) {
         Ok(form) => form,
@@ -73,45 +111,141 @@ pub fn token(ctx: &Ctx) -> Reply {
     {
         return Reply::oauth_error(401, "invalid_client", &format!("unknown application {app}"));
     }
-    match form
-        .iter()
-        .find(|(k, _)| k == "grant_type")
-        .map(|(_, v)| v.as_str())
-    {
-        Some("client_credentials") => {}
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let (id, secret) = match client_credentials(ctx, &form) {
+        Ok(pair) => pair,
+        Err(reply) => return reply,
+    };
+    let scope = field("scope");
+    let on_app = ctx.route.param.is_some();
+    let grant = field("grant_type");
+    let (user, refresh) = match grant.as_deref() {
+        Some("client_credentials") => {
+            let (Some(id), Some(secret)) = (id, secret) else {
+                return Reply::oauth_error(
+                    400,
+                    "invalid_request",
+                    "client_id and client_secret are required (in the form or as HTTP Basic)",
+                );
+            };
+            match confidential_client(ctx, &id, &secret) {
+                Some(user) => (user, false),
+                None => return Reply::oauth_error(401, "invalid_client", "invalid client creds"),
+            }
+        }
+        Some("authorization_code") if on_app => {
+            match redeem_code(
+                ctx,
+                id,
+                secret,
+                field("code"),
+                field("redirect_uri"),
+                field("code_verifier"),
+            ) {
+                Ok(user) => (user, true),
+                Err(reply) => return reply,
+            }
+        }
+        Some("refresh_token") if on_app => {
+            if let Err(reply) = check_client(ctx, id, secret) {
+                return reply;
+            }
+            let Some(refresh) = field("refresh_token") else {
+                return Reply::oauth_error(400, "invalid_request", "refresh_token is required");
+            };
+            match ctx.app.auth().redeem_refresh(&refresh) {
+                Some(user) if may_sign_in(ctx, &user) => (user, true),
+                _ => return Reply::oauth_error(400, "invalid_grant", "invalid refresh token"),
+            }
+        }
         Some(_) => return Reply::oauth_error(400, "unsupported_grant_type", "invalid grant type"),
         None => return Reply::oauth_error(400, "invalid_request", "grant_type is required"),
-    }
-    let (Some(id), Some(secret)) = client_credentials(ctx, &form) else {
-        return Reply::oauth_error(
-            400,
-            "invalid_request",
-            "client_id and client_secret are required",
-        );
-    };
-    let scope = form
-        .iter()
-        .find(|(k, _)| k == "scope")
-        .map(|(_, v)| v.clone())
-        .filter(|s| !s.is_empty());
-    let user = {
-        let t = ctx.app.read();
-        t.users
-            .by_name(&id)
-            .filter(|u| u.oauth_client && u.password.as_deref() == Some(secret.as_str()))
-            .filter(|u| u.state.active() && !u.cloud_locked)
-            .map(|u| u.uuid.clone())
-    };
-    let Some(user) = user else {
-        return Reply::oauth_error(401, "invalid_client", "invalid client creds");
     };
     let ttl = ctx.app.config.token_ttl;
-    let token = ctx.app.auth().issue(&user, ttl);
-    Reply::json(
-        200,
-        &json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl.as_secs().min(i32::MAX as u64),
-                "scope": scope.unwrap_or_else(|| "all".into())}),
-    )
+    let mut auth = ctx.app.auth();
+    let token = auth.issue(&user, ttl);
+    let mut answer = json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl.as_secs().min(i32::MAX as u64),
+                            "scope": scope.unwrap_or_else(|| "all".into())});
+    if refresh {
+        answer["refresh_token"] = auth.issue_refresh(&user).into();
+    }
+    Reply::json(200, &answer)
+}
+
+/// Checks the client of a grant made for a user: a `client_id` is required; a secret, if
+/// sent, must be the confidential client's.
+fn check_client(ctx: &Ctx, id: Option<String>, secret: Option<String>) -> Result<(), Reply> {
+    let Some(id) = id else {
+        return Err(Reply::oauth_error(
+            400,
+            "invalid_request",
+            "client_id is required",
+        ));
+    };
+    match secret {
+        Some(secret) if confidential_client(ctx, &id, &secret).is_none() => Err(
+            Reply::oauth_error(401, "invalid_client", "invalid client creds"),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The `authorization_code` grant: the code must be live, for the same redirect URI, and, when
+/// it was issued with a PKCE challenge, come with the verifier that hashes to it. A public
+/// client (no secret) must use PKCE.
+fn redeem_code(
+    ctx: &Ctx,
+    id: Option<String>,
+    secret: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    verifier: Option<String>,
+) -> Result<String, Reply> {
+    let public = secret.is_none();
+    check_client(ctx, id, secret)?;
+    let (Some(code), Some(redirect_uri)) = (code, redirect_uri) else {
+        return Err(Reply::oauth_error(
+            400,
+            "invalid_request",
+            "code and redirect_uri are required",
+        ));
+    };
+    let invalid = || Reply::oauth_error(400, "invalid_grant", "invalid authorization code");
+    let issued = ctx.app.auth().redeem_code(&code).ok_or_else(invalid)?;
+    if issued.redirect_uri != redirect_uri {
+        return Err(Reply::oauth_error(
+            400,
+            "invalid_grant",
+            "redirect_uri does not match the authorization request",
+        ));
+    }
+    match (&issued.code_challenge, verifier) {
+        (Some(challenge), Some(verifier)) if pkce_challenge(&verifier) == *challenge => {}
+        (Some(_), _) => {
+            return Err(Reply::oauth_error(
+                400,
+                "invalid_grant",
+                "code_verifier does not match the code_challenge",
+            ));
+        }
+        (None, _) if public => {
+            return Err(Reply::oauth_error(
+                400,
+                "invalid_request",
+                "a client without a secret must use PKCE",
+            ));
+        }
+        (None, _) => {}
+    }
+    if !may_sign_in(ctx, &issued.user) {
+        return Err(invalid());
+    }
+    Ok(issued.user)
 }
 
 fn mechanism_json(m: &Mech, mail: Option<&str>) -> Value {
@@ -125,9 +259,11 @@ fn mechanism_json(m: &Mech, mail: Option<&str>) -> Value {
                 .and_then(|m| m.split_once('@'))
                 .map(|(_, d)| d)
                 .unwrap_or("sandbox.example");
-            json!({"AnswerType": "Text", "Name": "EMAIL", "MaskedEmailAddress": format!("***@{domain}"),
+            // As real tenants send it: `StartTextOob` means "start it, then poll or answer
+            // with the code".
+            json!({"AnswerType": "StartTextOob", "Name": "EMAIL", "MaskedEmailAddress": format!("***@{domain}"),
                    "PartialAddress": domain,
-                   "PromptMechChosen": format!("Enter the code e-mailed to ***@{domain}."),
+                   "PromptMechChosen": format!("Email sent to ***@{domain}. Click the link or manually enter the code to authenticate."),
                    "PromptSelectMech": format!("Email... @{domain}"), "MechanismId": m.id, "Enrolled": true})
         }
     }
@@ -151,7 +287,11 @@ pub fn start_authentication(ctx: &Ctx) -> Outcome {
             format!("Tenant {tenant} does not exist."),
         ));
     }
-    body.bool_opt("PlatformTokenResponse")?;
+    let platform_token = body.bool_opt("PlatformTokenResponse")?.unwrap_or(false);
+    body.str_opt("MfaRequestor")?;
+    if let Some(pod) = discovery::redirect(ctx, &name)? {
+        return Ok(ok(&json!({ "PodFqdn": pod })));
+    }
     let (user, mfa, mail) = {
         let t = ctx.app.read();
         match t.users.by_name(&name) {
@@ -186,6 +326,8 @@ pub fn start_authentication(ctx: &Ctx) -> Outcome {
             challenges,
             next: 0,
             oob_started: false,
+            oob_approved: false,
+            platform_token,
             expires: Instant::now() + SESSION_TTL,
         },
     );
@@ -248,12 +390,17 @@ fn step(
             s.oob_started = true;
             return Ok("OobPending");
         }
-        // The code only arrives "by e-mail", so polling never completes the mechanism by itself.
-        ("Poll", MechKind::EmailCode) if s.oob_started => return Ok("OobPending"),
+        // The link in the "e-mail" is clicked through the admin hook (`approve_oob`); until
+        // then polling reports the mechanism pending.
+        ("Poll", MechKind::EmailCode) if s.oob_started && !s.oob_approved => {
+            return Ok("OobPending");
+        }
+        ("Poll", MechKind::EmailCode) if s.oob_started => {}
         _ => return Err(()),
     }
     s.next += 1;
     s.oob_started = false;
+    s.oob_approved = false;
     Ok(if s.next == s.challenges.len() {
         "LoginSuccess"
     } else {
@@ -314,18 +461,35 @@ fn login_success(ctx: &Ctx, session: &LoginSession) -> Outcome {
         (u.name.clone(), u.display_name.clone(), u.mail.clone())
     };
     let ttl = ctx.app.config.token_ttl;
-    let token = ctx.app.auth().issue(&uuid, ttl);
+    let (token, auth, refresh) = {
+        let mut state = ctx.app.auth();
+        let auth = state.issue(&uuid, ttl);
+        if session.platform_token {
+            // As with CyberArk's SDKs: `Token` is the platform JWT (what the Vault of a
+            // Privilege Cloud tenant accepts), `Auth` the session token of the cookie.
+            let claims = PlatformClaims {
+                unique_name: &name,
+                tenant_id: crate::seed::TENANT_ID,
+                subdomain: PLATFORM_SUBDOMAIN,
+                platform_domain: PLATFORM_DOMAIN,
+            };
+            let (token, refresh) = state.issue_platform(&uuid, ttl, &claims);
+            (token, auth, Some(refresh))
+        } else {
+            (auth.clone(), auth, None)
+        }
+    };
     let host = ctx
         .headers
         .get(hyper::header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1")
         .to_owned();
-    let reply = ok(&json!({
+    let mut result = json!({
         "AuthLevel": "Normal",
         "DisplayName": display.unwrap_or_else(|| name.clone()),
         "Token": token,
-        "Auth": token,
+        "Auth": auth,
         "TokenLifetime": ttl.as_secs().min(i32::MAX as u64),
         "UserId": uuid,
         "EmailAddress": mail.unwrap_or_default(),
@@ -336,8 +500,11 @@ fn login_success(ctx: &Ctx, session: &LoginSession) -> Outcome {
         "SystemID": crate::seed::TENANT_ID,
         "SourceDsType": "CDS",
         "Summary": "LoginSuccess",
-    }));
-    Ok(reply.header("set-cookie", format!(".ASPXAUTH={token}; path=/; HttpOnly")))
+    });
+    if let Some(refresh) = refresh {
+        result["RefreshToken"] = refresh.into();
+    }
+    Ok(ok(&result).header("set-cookie", format!(".ASPXAUTH={auth}; path=/; HttpOnly")))
 }
 
 /// /Security/Logout: ends the caller's token.

@@ -5,6 +5,7 @@ mod auth;
 mod cdirectory;
 mod core;
 mod csv;
+pub mod discovery;
 mod ext_data;
 mod org;
 mod query_table;
@@ -206,9 +207,38 @@ pub fn operation_ids() -> impl Iterator<Item = &'static str> {
     FIXED.iter().chain(PARAMETERISED).map(|(_, _, op)| *op)
 }
 
-/// Routes a request. Paths match exactly, so a client that builds a wrong path fails loudly.
+/// The prefix of the platform gateway, `https://<subdomain>.cyberark.cloud/api/idadmin/...`, which
+/// CyberArk's SDKs prefer to the tenant host; the sandbox serves the Identity API under it too.
+pub const GATEWAY_PREFIX: &str = "/api/idadmin";
+
+/// The path without the gateway prefix, if it has one.
+fn strip_gateway(path: &str) -> &str {
+    match path.get(..GATEWAY_PREFIX.len()) {
+        Some(prefix)
+            if prefix.eq_ignore_ascii_case(GATEWAY_PREFIX)
+                && path[GATEWAY_PREFIX.len()..].starts_with('/') =>
+        {
+            &path[GATEWAY_PREFIX.len()..]
+        }
+        _ => path,
+    }
+}
+
+/// Whether `path` starts with `prefix`, ignoring ASCII case; the rest of `path` if so.
+fn strip_prefix_ignore_case<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
+    path.get(..prefix.len())
+        .filter(|head| head.eq_ignore_ascii_case(prefix))
+        .map(|_| &path[prefix.len()..])
+}
+
+/// Routes a request, on the tenant host or under the gateway prefix.
+///
+/// Paths match without regard to ASCII case, as tenants match them (CyberArk's SDKs send
+/// `OAuth2`, `Oauth2` and `oauth2` to one tenant), but otherwise exactly, so a client that
+/// builds a wrong path fails loudly. A path parameter keeps its case.
 pub fn resolve(method: &Method, path: &str) -> Resolved {
-    if let Some((_, m, op)) = FIXED.iter().find(|(p, _, _)| *p == path) {
+    let path = strip_gateway(path);
+    if let Some((_, m, op)) = FIXED.iter().find(|(p, _, _)| p.eq_ignore_ascii_case(path)) {
         return if method.as_str() == *m {
             Resolved::Op(Route { op, param: None })
         } else {
@@ -216,7 +246,7 @@ pub fn resolve(method: &Method, path: &str) -> Resolved {
         };
     }
     for (prefix, m, op) in PARAMETERISED {
-        if let Some(rest) = path.strip_prefix(prefix)
+        if let Some(rest) = strip_prefix_ignore_case(path, prefix)
             && !rest.is_empty()
             && !rest.contains('/')
         {
@@ -458,7 +488,7 @@ mod tests {
             Resolved::WrongMethod("POST")
         ));
         assert!(matches!(
-            resolve(&Method::POST, "/Org/create"),
+            resolve(&Method::POST, "/Org/Creat"),
             Resolved::NotFound
         ));
         assert!(
@@ -466,6 +496,52 @@ mod tests {
         );
         assert!(matches!(
             resolve(&Method::PUT, "/scim/Users/"),
+            Resolved::NotFound
+        ));
+    }
+
+    /// CyberArk's SDKs spell one path several ways (`OAuth2`, `Oauth2`, `oauth2`); tenants match
+    /// paths without regard to case, and so does the sandbox, while a path parameter keeps its
+    /// case.
+    #[test]
+    fn paths_match_without_regard_to_case() {
+        for path in [
+            "/oauth2/token/App1",
+            "/OAuth2/Token/App1",
+            "/Oauth2/Token/App1",
+            "/OAUTH2/TOKEN/App1",
+        ] {
+            assert!(
+                matches!(resolve(&Method::POST, path), Resolved::Op(r) if r.op == "Authentication_Token" && r.param.as_deref() == Some("App1")),
+                "{path}"
+            );
+        }
+        for path in ["/org/create", "/ORG/CREATE", "/Org/Create"] {
+            assert!(
+                matches!(resolve(&Method::POST, path), Resolved::Op(r) if r.op == "Org_Create"),
+                "{path}"
+            );
+        }
+        assert!(
+            matches!(resolve(&Method::POST, "/security/startauthentication"), Resolved::Op(r) if r.op == "Authentication_StartAuthentication")
+        );
+    }
+
+    /// The platform gateway serves the Identity API under `/api/idadmin`.
+    #[test]
+    fn the_gateway_prefix_is_served() {
+        assert!(
+            matches!(resolve(&Method::POST, "/api/idadmin/Org/Create"), Resolved::Op(r) if r.op == "Org_Create")
+        );
+        assert!(
+            matches!(resolve(&Method::POST, "/API/IdAdmin/oauth2/platformtoken"), Resolved::Op(r) if r.op == "Authentication_PlatformToken")
+        );
+        assert!(matches!(
+            resolve(&Method::POST, "/api/idadminOrg/Create"),
+            Resolved::NotFound
+        ));
+        assert!(matches!(
+            resolve(&Method::POST, "/api/Org/Create"),
             Resolved::NotFound
         ));
     }
