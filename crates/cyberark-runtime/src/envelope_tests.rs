@@ -374,3 +374,19 @@ fn deeply_nested_answers_are_a_decode_error() {
     let error = decode::<()>(&GET_USER, 500, body.as_bytes()).unwrap_err();
     assert!(matches!(error, Error::Api(_)), "{error:?}");
 }
+
+/// Tenants do not always answer a failure with `Result: null`; whatever `Result` holds then,
+/// even a value of the wrong type for the operation, the failure is an API error.
+#[test]
+fn a_failure_with_a_non_null_result_is_still_an_api_error() {
+    for result in [r#"false"#, r#""partial""#, r#"{"Uuid": 7}"#, r#"[1, 2]"#] {
+        let body = format!(
+            r#"{{"success":false,"Result":{result},"Message":"User x does not exist.","MessageID":"_I18N_NotFound","Exception":null,"ErrorID":"e:1","ErrorCode":null,"IsSoftError":false,"InnerExceptions":null}}"#
+        );
+        let error = decode::<CloudUser>(&GET_USER, 200, body.as_bytes()).unwrap_err();
+        let api = error
+            .as_api()
+            .unwrap_or_else(|| panic!("an API error for {result}: {error}"));
+        assert_eq!(api.message.as_deref(), Some("User x does not exist."));
+    }
+}
