@@ -86,6 +86,7 @@ __all__ = [
     "UserSettingsQueryRow",
     "UserSettingsQueryTable",
     "_raise_test_error",
+    "_redrock_script",
 ]
 
 _T = TypeVar("_T")
@@ -196,6 +197,8 @@ class Sandbox:
     def __exit__(self, *args: object) -> bool: ...
 
 def _raise_test_error(variant: str) -> None: ...
+
+def _redrock_script(template: str, values: Sequence[str | int | bool | None]) -> str: ...
 
 @final
 class Client:
