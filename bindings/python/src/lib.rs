@@ -21,6 +21,7 @@ pub mod logging;
 pub mod mfa;
 pub mod model;
 pub mod paging;
+pub mod redrock;
 pub mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -42,5 +43,6 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     #[cfg(feature = "sandbox")]
     sandbox::register(module)?;
     module.add_function(wrap_pyfunction!(errors::raise_test_error, module)?)?;
+    module.add_function(wrap_pyfunction!(redrock::redrock_script, module)?)?;
     Ok(())
 }

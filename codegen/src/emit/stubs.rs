@@ -160,6 +160,8 @@ class Sandbox:
     def __exit__(self, *args: object) -> bool: ...
 
 def _raise_test_error(variant: str) -> None: ...
+
+def _redrock_script(template: str, values: Sequence[str | int | bool | None]) -> str: ...
 "#;
 
 /// Emits the stubs of the native module to `path`.
@@ -208,10 +210,15 @@ pub fn emit(api: &Api, path: &str) -> Result<Output, EmitError> {
 
 /// The stub's `__all__`: pyo3 lists every class and function of the module in it.
 fn all_names(w: &mut String, api: &Api) {
-    let mut names: Vec<String> = ["Client", "AsyncClient", "_raise_test_error"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+    let mut names: Vec<String> = [
+        "Client",
+        "AsyncClient",
+        "_raise_test_error",
+        "_redrock_script",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
     names.extend(
         super::python::RESERVED_CLASSES
             .iter()

@@ -56,7 +56,7 @@ fn every_generated_operation_is_called_end_to_end() {
             }
         }
     }
-    assert_eq!(total, 51, "the spec has 51 operations");
+    assert_eq!(total, 59, "the spec has 59 operations");
     assert!(
         missing.is_empty(),
         "operations without an e2e test: {missing:#?}"

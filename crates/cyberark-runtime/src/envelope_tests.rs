@@ -452,3 +452,19 @@ fn vault_answers_bare_strings_as_secrets_and_empty_bodies_as_unit() {
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
     assert!(!error.to_string().contains("hunter2"), "{error}");
 }
+
+/// Tenants do not always answer a failure with `Result: null`; whatever `Result` holds then,
+/// even a value of the wrong type for the operation, the failure is an API error.
+#[test]
+fn a_failure_with_a_non_null_result_is_still_an_api_error() {
+    for result in [r#"false"#, r#""partial""#, r#"{"Uuid": 7}"#, r#"[1, 2]"#] {
+        let body = format!(
+            r#"{{"success":false,"Result":{result},"Message":"User x does not exist.","MessageID":"_I18N_NotFound","Exception":null,"ErrorID":"e:1","ErrorCode":null,"IsSoftError":false,"InnerExceptions":null}}"#
+        );
+        let error = decode::<CloudUser>(&GET_USER, 200, body.as_bytes()).unwrap_err();
+        let api = error
+            .as_api()
+            .unwrap_or_else(|| panic!("an API error for {result}: {error}"));
+        assert_eq!(api.message.as_deref(), Some("User x does not exist."));
+    }
+}

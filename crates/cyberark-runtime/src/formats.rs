@@ -1,9 +1,12 @@
 //! Values of the string formats `date-time` and `date`, typed without losing what was sent.
 //!
 //! An API does not always send what its description promises: the Identity API, for one, writes
-//! some times as .NET's `/Date(1700000000000)/`. Each value keeps the text exactly as the API
-//! sent it (and sends it back unchanged), plus the parsed value when the text is valid; nothing
-//! fails to decode and nothing is lost.
+//! times as .NET's `/Date(1700000000000)/` (milliseconds since the Unix epoch, optionally followed
+//! by the sender's UTC offset, `/Date(1700000000000+0200)/`). Each value keeps the text exactly as
+//! the API sent it (and sends it back unchanged), plus the instant when the text is RFC 3339 or
+//! a .NET date; nothing fails to decode and nothing is lost. A new instant for a field the API
+//! writes the .NET way is built with [`DateTime::dotnet`] (or [`DateTime::same_form`]), so it is
+//! sent back in the API's own form.
 
 use std::fmt;
 
@@ -20,16 +23,44 @@ pub struct DateTime {
 }
 
 impl DateTime {
-    /// Reads text; the instant is there when the text is RFC 3339.
+    /// Reads text; the instant is there when the text is RFC 3339 or a .NET `/Date(ms)/`.
     pub fn parse(text: impl Into<String>) -> Self {
         let text = text.into();
-        let at = time::OffsetDateTime::parse(&text, &Rfc3339).ok();
+        let at = time::OffsetDateTime::parse(&text, &Rfc3339)
+            .ok()
+            .or_else(|| parse_dotnet(&text));
         DateTime { text, at }
     }
 
-    /// The instant, when the text is RFC 3339 (`None` for `/Date(…)/` and other spellings).
+    /// The instant, when the text is RFC 3339 or a .NET date (`None` for other spellings).
     pub fn at(&self) -> Option<time::OffsetDateTime> {
         self.at
+    }
+
+    /// An instant written the .NET way, `/Date(ms)/` (whole milliseconds since the Unix epoch,
+    /// in UTC; finer digits are dropped), as the Identity API writes its times.
+    pub fn dotnet(at: time::OffsetDateTime) -> Self {
+        let ms = at.unix_timestamp_nanos().div_euclid(1_000_000);
+        DateTime {
+            text: format!("/Date({ms})/"),
+            at: Some(at),
+        }
+    }
+
+    /// Whether the text is a .NET date, `/Date(…)/`.
+    pub fn is_dotnet(&self) -> bool {
+        self.text.starts_with("/Date(") && self.text.ends_with(")/")
+    }
+
+    /// Another instant written in this value's form: the .NET way when this value is a .NET
+    /// date, else RFC 3339. For a read-modify-write of a field, so the API gets back the form
+    /// it sent.
+    pub fn same_form(&self, at: time::OffsetDateTime) -> Self {
+        if self.is_dotnet() {
+            DateTime::dotnet(at)
+        } else {
+            DateTime::from(at)
+        }
     }
 
     /// The text, exactly as the API sent it (or as RFC 3339 for a value built from an instant).
@@ -44,6 +75,51 @@ impl From<time::OffsetDateTime> for DateTime {
     fn from(at: time::OffsetDateTime) -> Self {
         let text = at.format(&Rfc3339).unwrap_or_else(|_| at.to_string());
         DateTime { text, at: Some(at) }
+    }
+}
+
+/// The instant of a .NET JSON date, `/Date(ms)/` or `/Date(ms±hhmm)/`: the milliseconds are UTC,
+/// and the offset (the sender's local offset) only says how to show the instant.
+fn parse_dotnet(text: &str) -> Option<time::OffsetDateTime> {
+    let inner = text.strip_prefix("/Date(")?.strip_suffix(")/")?;
+    // The offset's sign is the first `+` or `-` after the first character (which may be the
+    // sign of a negative millisecond count).
+    let split = inner
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-')
+        .map(|(i, _)| i);
+    let (millis, offset) = match split {
+        Some(i) => (&inner[..i], Some(&inner[i..])),
+        None => (inner, None),
+    };
+    if millis.is_empty()
+        || !millis
+            .trim_start_matches('-')
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let ms: i64 = millis.parse().ok()?;
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
+    match offset {
+        None => Some(at),
+        Some(offset) => {
+            let (sign, digits) = offset.split_at(1);
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let hours: i8 = digits[..2].parse().ok()?;
+            let minutes: i8 = digits[2..].parse().ok()?;
+            let (hours, minutes) = if sign == "-" {
+                (-hours, -minutes)
+            } else {
+                (hours, minutes)
+            };
+            let offset = time::UtcOffset::from_hms(hours, minutes, 0).ok()?;
+            Some(at.to_offset(offset))
+        }
     }
 }
 
@@ -142,13 +218,72 @@ mod tests {
         assert_eq!(at.millisecond(), 250);
         assert_eq!(serde_json::to_string(&value).unwrap(), sent);
         let dotnet: DateTime = serde_json::from_str(r#""/Date(1700000000000)/""#).unwrap();
-        assert_eq!(dotnet.at(), None);
+        assert_eq!(
+            dotnet.at().map(|at| at.unix_timestamp()),
+            Some(1_700_000_000)
+        );
         assert_eq!(
             serde_json::to_string(&dotnet).unwrap(),
             r#""/Date(1700000000000)/""#
         );
         let built = DateTime::from(time::OffsetDateTime::UNIX_EPOCH);
         assert_eq!(built.as_str(), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn dotnet_dates_are_typed_and_written_back_in_their_form() {
+        // Identity's escaped JSON spelling `\/Date(…)\/` decodes to the same text.
+        let value: DateTime = serde_json::from_str(r#""\/Date(1712846865880)\/""#).unwrap();
+        let at = value.at().expect("a .NET date is an instant");
+        assert_eq!(at.unix_timestamp(), 1_712_846_865);
+        assert_eq!(at.millisecond(), 880);
+        assert_eq!(
+            serde_json::to_string(&value).unwrap(),
+            r#""/Date(1712846865880)/""#
+        );
+        // An offset says how to show the instant; the milliseconds stay UTC.
+        let local = DateTime::parse("/Date(1712846865880+0200)/");
+        let at = local.at().expect("parsed");
+        assert_eq!(at.offset().whole_hours(), 2);
+        assert_eq!(at.unix_timestamp(), 1_712_846_865);
+        assert_eq!(local.as_str(), "/Date(1712846865880+0200)/");
+        // DateTime.MinValue, the tenant's "never", and negative instants.
+        let never = DateTime::parse("/Date(-62135596800000)/");
+        assert_eq!(never.at().map(|at| at.year()), Some(1));
+        assert_eq!(
+            DateTime::parse("/Date(-1500)/")
+                .at()
+                .map(|at| at.unix_timestamp_nanos()),
+            Some(-1_500_000_000)
+        );
+        // A new instant goes back in the form the field came in.
+        let later = at + time::Duration::days(1);
+        assert_eq!(local.same_form(later).as_str(), "/Date(1712933265880)/");
+        let rfc = DateTime::parse("2024-04-11T14:47:45Z");
+        let later_utc = later.to_offset(time::UtcOffset::UTC);
+        assert!(
+            rfc.same_form(later_utc)
+                .as_str()
+                .starts_with("2024-04-12T14:47:45.88"),
+            "{}",
+            rfc.same_form(later_utc)
+        );
+        assert_eq!(
+            DateTime::dotnet(time::OffsetDateTime::UNIX_EPOCH).as_str(),
+            "/Date(0)/"
+        );
+        // Anything else that only looks similar is kept as text, without an instant.
+        for odd in [
+            "/Date()/",
+            "/Date(12a)/",
+            "/Date(1+02)/",
+            "/Date(--1)/",
+            "Date(1)",
+        ] {
+            let value = DateTime::parse(odd);
+            assert_eq!(value.at(), None, "{odd}");
+            assert_eq!(value.as_str(), odd);
+        }
     }
 
     #[test]

@@ -28,6 +28,7 @@ mod operation;
 mod paging;
 mod params;
 pub mod redact;
+pub mod redrock;
 mod retry;
 mod scrub;
 mod secret;

@@ -68,6 +68,7 @@ mod handle;
 mod ids;
 mod input;
 mod log;
+mod redrock;
 mod routes;
 mod seed;
 mod server;
@@ -82,7 +83,7 @@ pub use handle::{Invitation, SandboxHandle};
 pub use log::LoggedRequest;
 pub use view::{ExtColumnView, OrgView, ScimGroupView, ScimUserView, StateView, UserView};
 
-/// The operationId of every operation the sandbox serves (all 51 of `spec/identity.yaml`), for
+/// The operationId of every operation the sandbox serves (all 59 of `spec/identity.yaml`), for
 /// tests that check each one is exercised and for fault injection.
 pub fn operation_ids() -> Vec<&'static str> {
     routes::operation_ids().collect()

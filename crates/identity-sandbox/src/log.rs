@@ -102,8 +102,14 @@ pub fn header_for_log(name: &str, value: &str) -> String {
     }
 }
 
+/// Parts of a field name that make it a secret wherever they appear, so that a new secret field
+/// (`newPassword`, `OldPassword`, `client_secret_jwt`) is redacted without being listed.
+const SECRET_NAME_PARTS: &[&str] = &["password", "secret"];
+
 fn is_secret_field(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
     SECRET_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name))
+        || SECRET_NAME_PARTS.iter().any(|part| lower.contains(part))
 }
 
 /// The body as logged: JSON and form bodies with secret fields replaced, other text as is,
@@ -175,6 +181,17 @@ mod tests {
         assert!(!logged.contains("pw"));
         assert!(!logged.contains("\"x\""));
         assert!(logged.contains("\"User\":\"a\""));
+    }
+
+    #[test]
+    fn fields_named_like_passwords_are_redacted_without_being_listed() {
+        let body =
+            br#"{"ID":"u1","newPassword":"n3w","OldPassword":"0ld","ClientSecretValue":"cs"}"#;
+        let logged = body_for_log("application/json", body);
+        for secret in ["n3w", "0ld", "\"cs\""] {
+            assert!(!logged.contains(secret), "{secret} in {logged}");
+        }
+        assert!(logged.contains("\"ID\":\"u1\""));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::app::Seed;
 use crate::ids;
+use crate::state::connectors::Connector;
 use crate::state::ext::ExtColumn;
 use crate::state::orgs::{Org, OrgAdministrator, OrgMember, OrgPermission};
 use crate::state::scim::ScimMember;
@@ -27,6 +28,9 @@ pub const ADMIN_PASSWORD: &str = "Sandbox-Admin-Passw0rd!";
 pub const MFA_USERNAME: &str = "mfa.user@sandbox.example";
 /// Its password.
 pub const MFA_PASSWORD: &str = "Sandbox-Mfa-Passw0rd!";
+
+/// ID of the connector every sandbox lists in the Redrock `Proxy` table.
+pub const CONNECTOR_ID: &str = "7f3c2a10-5d4e-4b8a-9c1f-0a2b3c4d5e6f";
 
 /// Builds the initial tenant.
 pub fn tenant(seed: Seed) -> Tenant {
@@ -73,6 +77,16 @@ pub fn tenant(seed: Seed) -> Tenant {
             "Role Management".into(),
         ],
         members: vec![admin_id.clone(), client_id],
+    });
+    t.connectors.push(Connector {
+        id: CONNECTOR_ID.into(),
+        name: "sandbox-connector-1".into(),
+        machine_name: "SBX-CONN-01".into(),
+        dns_host_name: "sbx-conn-01.corp.sandbox.example".into(),
+        forest: "corp.sandbox.example".into(),
+        online: true,
+        version: "25.1.0.1234".into(),
+        customer_name: TENANT_ID.into(),
     });
     if seed == Seed::Demo {
         demo(&mut t, &admin_id);

@@ -25,6 +25,7 @@ from .errors import (
     TimeoutError,
     TransportError,
 )
+from .redrock import Query
 
 __all__ = [
     "Client",
@@ -43,4 +44,5 @@ __all__ = [
     "InvalidRequestError",
     "ConfigurationError",
     "PagingError",
+    "Query",
 ]

@@ -16,6 +16,7 @@ __all__ = [
     "AsyncExtDataApi",
     "AsyncOrgApi",
     "AsyncPageIterator",
+    "AsyncRedrockApi",
     "AsyncScimApi",
     "AsyncUserApi",
     "AsyncUserMgmtApi",
@@ -27,6 +28,9 @@ __all__ = [
     "ClientHints",
     "CloudUser",
     "CoreApi",
+    "DirectoryServiceQueryRow",
+    "DirectoryServiceQueryTable",
+    "DirectoryServiceRow",
     "Envelope",
     "ExtColumnDefinition",
     "ExtDataApi",
@@ -53,6 +57,9 @@ __all__ = [
     "QueryArgs",
     "QueryColumn",
     "QueryEntity",
+    "QueryRow",
+    "QueryTable",
+    "RedrockApi",
     "Sandbox",
     "ScimApi",
     "ScimEmail",
@@ -79,6 +86,7 @@ __all__ = [
     "UserSettingsQueryRow",
     "UserSettingsQueryTable",
     "_raise_test_error",
+    "_redrock_script",
 ]
 
 _T = TypeVar("_T")
@@ -197,6 +205,8 @@ class Sandbox:
 
 def _raise_test_error(variant: str) -> None: ...
 
+def _redrock_script(template: str, values: Sequence[str | int | bool | None]) -> str: ...
+
 @final
 class Client:
     """A client of a CyberArk Identity tenant; calls block, with the GIL released.
@@ -256,6 +266,8 @@ class Client:
     @property
     def user_mgmt(self) -> UserMgmtApi: ...
     @property
+    def redrock(self) -> RedrockApi: ...
+    @property
     def scim(self) -> ScimApi: ...
     @property
     def authentication(self) -> AuthenticationApi: ...
@@ -305,6 +317,8 @@ class AsyncClient:
     @property
     def user_mgmt(self) -> AsyncUserMgmtApi: ...
     @property
+    def redrock(self) -> AsyncRedrockApi: ...
+    @property
     def scim(self) -> AsyncScimApi: ...
     @property
     def authentication(self) -> AsyncAuthenticationApi: ...
@@ -325,6 +339,27 @@ class CDirectoryServiceApi:
         Switches a user between active (`state: true`) and suspended (`state: false`). Note the lowercase `uuid` key, unlike SetUserState which takes `ID`. A user cannot change their own state. Requires the System Administrator role or the User Management right.
 
         `POST /CDirectoryService/ChangeUserState` (`CDirectoryService_ChangeUserState`).
+        """
+    def create_user(self, name: str, *, display_name: str | None = None, mail: str | None = None, password: str | None = None, mobile_number: str | None = None, office_number: str | None = None, home_number: str | None = None, description: str | None = None, reports_to: str | None = None, org_path: str | None = None, in_everybody_role: bool | None = None, in_sys_admin_role: bool | None = None, force_password_change_next: bool | None = None, password_never_expire: bool | None = None, send_email_invite: bool | None = None, send_sms_invite: bool | None = None, service_user: bool | None = None, oauth_client: bool | None = None) -> str:
+        """Create a Cloud Directory user
+
+        Creates a Cloud Directory user and answers its new UUID. `Name` is the login name in the form `user@suffix`, where the suffix is one of the tenant's aliases (Core/GetCdsAliasesForTenant). A name already in use is refused. The official Python SDK sends the role and invitation flags as the strings `"true"`/`"false"` and tenants accept them; this spec types them as JSON booleans, which tenants accept too. Not retried: a resend after a lost answer would be refused as a duplicate although the user exists. Requires the System Administrator role or the User Management right.
+
+        `POST /CDirectoryService/CreateUser` (`CDirectoryService_CreateUser`).
+        """
+    def delete_user(self, id: str) -> None:
+        """Delete a Cloud Directory user
+
+        Deletes one Cloud Directory user, named by UUID or by login name (the official Python SDK sends either). Not retried: a resend after a lost answer would report the user as missing although the deletion succeeded. Requires the System Administrator role or the User Management right.
+
+        `POST /CDirectoryService/DeleteUser` (`CDirectoryService_DeleteUser`).
+        """
+    def delete_users(self, users: Sequence[str]) -> None:
+        """Delete several Cloud Directory users
+
+        Deletes the listed Cloud Directory users, each named by UUID or login name. Nothing is deleted when one of them does not exist. Not retried, for the same reason as DeleteUser. (The official Python SDK's `delete_users` calls UserMgmt/RemoveUsers instead.) Requires the System Administrator role or the User Management right.
+
+        `POST /CDirectoryService/DeleteUsers` (`CDirectoryService_DeleteUsers`).
         """
     def exempt_user_from_mfa(self, id: str, *, timespan: int | None = None) -> None:
         """Temporarily exempt a user from MFA
@@ -416,6 +451,27 @@ class AsyncCDirectoryServiceApi:
 
         `POST /CDirectoryService/ChangeUserState` (`CDirectoryService_ChangeUserState`).
         """
+    def create_user(self, name: str, *, display_name: str | None = None, mail: str | None = None, password: str | None = None, mobile_number: str | None = None, office_number: str | None = None, home_number: str | None = None, description: str | None = None, reports_to: str | None = None, org_path: str | None = None, in_everybody_role: bool | None = None, in_sys_admin_role: bool | None = None, force_password_change_next: bool | None = None, password_never_expire: bool | None = None, send_email_invite: bool | None = None, send_sms_invite: bool | None = None, service_user: bool | None = None, oauth_client: bool | None = None) -> Awaitable[str]:
+        """Create a Cloud Directory user
+
+        Creates a Cloud Directory user and answers its new UUID. `Name` is the login name in the form `user@suffix`, where the suffix is one of the tenant's aliases (Core/GetCdsAliasesForTenant). A name already in use is refused. The official Python SDK sends the role and invitation flags as the strings `"true"`/`"false"` and tenants accept them; this spec types them as JSON booleans, which tenants accept too. Not retried: a resend after a lost answer would be refused as a duplicate although the user exists. Requires the System Administrator role or the User Management right.
+
+        `POST /CDirectoryService/CreateUser` (`CDirectoryService_CreateUser`).
+        """
+    def delete_user(self, id: str) -> Awaitable[None]:
+        """Delete a Cloud Directory user
+
+        Deletes one Cloud Directory user, named by UUID or by login name (the official Python SDK sends either). Not retried: a resend after a lost answer would report the user as missing although the deletion succeeded. Requires the System Administrator role or the User Management right.
+
+        `POST /CDirectoryService/DeleteUser` (`CDirectoryService_DeleteUser`).
+        """
+    def delete_users(self, users: Sequence[str]) -> Awaitable[None]:
+        """Delete several Cloud Directory users
+
+        Deletes the listed Cloud Directory users, each named by UUID or login name. Nothing is deleted when one of them does not exist. Not retried, for the same reason as DeleteUser. (The official Python SDK's `delete_users` calls UserMgmt/RemoveUsers instead.) Requires the System Administrator role or the User Management right.
+
+        `POST /CDirectoryService/DeleteUsers` (`CDirectoryService_DeleteUsers`).
+        """
     def exempt_user_from_mfa(self, id: str, *, timespan: int | None = None) -> Awaitable[None]:
         """Temporarily exempt a user from MFA
 
@@ -491,7 +547,28 @@ class AsyncCDirectoryServiceApi:
 
 @final
 class CoreApi:
-    """Operations of the `Core` API group: Core tenant services; here only per-user settings."""
+    """Operations of the `Core` API group: Core tenant services; here per-user settings, directory services and the tenant's login-name suffixes."""
+    def get_cds_aliases_for_tenant(self) -> QueryTable:
+        """List the tenant's login-name suffixes (Cloud Directory aliases)
+
+        Returns the aliases (login-name suffixes) of the tenant's Cloud Directory as a query table. Each row's first entity has the alias as its `Key`, which is what the official Python SDK reads to pick the suffix of a new user; the row's own columns are undocumented. The request has no body.
+
+        `POST /Core/GetCdsAliasesForTenant` (`Core_GetCdsAliasesForTenant`).
+        """
+    def get_directory_services(self) -> DirectoryServiceQueryTable:
+        """List the tenant's directory services
+
+        Returns the directory services of the tenant (the Cloud Directory `CDS`, federated directories `FDS`, Active Directory through a connector `AdProxy`, ...) as a query table, one row per service with its `Service` type and `directoryServiceUuid`. The official Python SDK and PowerShell tools send it as `GET`; other tools send `POST`, which tenants accept too (see the `post` operation of this path).
+
+        `GET /Core/GetDirectoryServices` (`Core_GetDirectoryServices`).
+        """
+    def get_directory_services_post(self, *, body: Any | None = None) -> DirectoryServiceQueryTable:
+        """List the tenant's directory services (sent as POST)
+
+        The same operation as the `get` of this path, sent as `POST` with an empty or absent JSON body, as the Centrify-era tools and several scripts do. Answers the same query table.
+
+        `POST /Core/GetDirectoryServices` (`Core_GetDirectoryServicesPost`).
+        """
     def get_user_settings(self, id: str, *, settings_type: str | None = None) -> UserSettingsQueryTable:
         """Get settings of a given type for a user
 
@@ -502,7 +579,28 @@ class CoreApi:
 
 @final
 class AsyncCoreApi:
-    """Operations of the `Core` API group: Core tenant services; here only per-user settings."""
+    """Operations of the `Core` API group: Core tenant services; here per-user settings, directory services and the tenant's login-name suffixes."""
+    def get_cds_aliases_for_tenant(self) -> Awaitable[QueryTable]:
+        """List the tenant's login-name suffixes (Cloud Directory aliases)
+
+        Returns the aliases (login-name suffixes) of the tenant's Cloud Directory as a query table. Each row's first entity has the alias as its `Key`, which is what the official Python SDK reads to pick the suffix of a new user; the row's own columns are undocumented. The request has no body.
+
+        `POST /Core/GetCdsAliasesForTenant` (`Core_GetCdsAliasesForTenant`).
+        """
+    def get_directory_services(self) -> Awaitable[DirectoryServiceQueryTable]:
+        """List the tenant's directory services
+
+        Returns the directory services of the tenant (the Cloud Directory `CDS`, federated directories `FDS`, Active Directory through a connector `AdProxy`, ...) as a query table, one row per service with its `Service` type and `directoryServiceUuid`. The official Python SDK and PowerShell tools send it as `GET`; other tools send `POST`, which tenants accept too (see the `post` operation of this path).
+
+        `GET /Core/GetDirectoryServices` (`Core_GetDirectoryServices`).
+        """
+    def get_directory_services_post(self, *, body: Any | None = None) -> Awaitable[DirectoryServiceQueryTable]:
+        """List the tenant's directory services (sent as POST)
+
+        The same operation as the `get` of this path, sent as `POST` with an empty or absent JSON body, as the Centrify-era tools and several scripts do. Answers the same query table.
+
+        `POST /Core/GetDirectoryServices` (`Core_GetDirectoryServicesPost`).
+        """
     def get_user_settings(self, id: str, *, settings_type: str | None = None) -> Awaitable[UserSettingsQueryTable]:
         """Get settings of a given type for a user
 
@@ -834,6 +932,13 @@ class UserMgmtApi:
 
         `POST /UserMgmt/RemoveUsers` (`UserMgmt_RemoveUsers`).
         """
+    def reset_user_password(self, id: str, new_password: str) -> None:
+        """Set a user's password
+
+        Replaces the password of a Cloud Directory user with the given one, without knowing the old one. Note the lowercase `n` of `newPassword`. Setting the same value again leaves the same end state, so the operation is treated as idempotent. Requires the System Administrator role or the User Management right.
+
+        `POST /UserMgmt/ResetUserPassword` (`UserMgmt_ResetUserPassword`).
+        """
     def send_login_emails(self, id: Sequence[str]) -> Any:
         """Send login e-mails to users
 
@@ -931,6 +1036,13 @@ class AsyncUserMgmtApi:
 
         `POST /UserMgmt/RemoveUsers` (`UserMgmt_RemoveUsers`).
         """
+    def reset_user_password(self, id: str, new_password: str) -> Awaitable[None]:
+        """Set a user's password
+
+        Replaces the password of a Cloud Directory user with the given one, without knowing the old one. Note the lowercase `n` of `newPassword`. Setting the same value again leaves the same end state, so the operation is treated as idempotent. Requires the System Administrator role or the User Management right.
+
+        `POST /UserMgmt/ResetUserPassword` (`UserMgmt_ResetUserPassword`).
+        """
     def send_login_emails(self, id: Sequence[str]) -> Awaitable[Any]:
         """Send login e-mails to users
 
@@ -952,6 +1064,32 @@ class AsyncUserMgmtApi:
 
         `POST /UserMgmt/SetCloudLock` (`UserMgmt_SetCloudLock`).
         """
+
+@final
+class RedrockApi:
+    """Operations of the `Redrock` API group: Redrock, the tenant's read-only SQL-like query service over its tables (users, roles, connectors)."""
+    def query(self, script: str, *, args: QueryArgs | Mapping[str, Any] | None = None) -> QueryTable:
+        """Run a Redrock query
+
+        Runs a read-only, SQL-like query script over the tenant's tables (`User`, `Role`, `Proxy` for connectors, and more) and answers a query table whose rows are keyed by the selected column names. The official SDKs build scripts by pasting values between quotes; do not: build the script with the clients' bound queries (`cyberark_runtime::redrock::Query` in Rust, `cyberark_identity.Query` in Python), which write each value as a quoted literal. Optional `Args` page the rows.
+
+        `POST /Redrock/query` (`Redrock_Query`).
+        """
+    def query_iter(self, script: str, *, args: QueryArgs | Mapping[str, Any] | None = None, page_size: int | None = None) -> PageIterator[QueryRow]:
+        """Every item of `query`, fetched page by page as the loop reads them, `page_size` items a page (1000 when not given)."""
+
+@final
+class AsyncRedrockApi:
+    """Operations of the `Redrock` API group: Redrock, the tenant's read-only SQL-like query service over its tables (users, roles, connectors)."""
+    def query(self, script: str, *, args: QueryArgs | Mapping[str, Any] | None = None) -> Awaitable[QueryTable]:
+        """Run a Redrock query
+
+        Runs a read-only, SQL-like query script over the tenant's tables (`User`, `Role`, `Proxy` for connectors, and more) and answers a query table whose rows are keyed by the selected column names. The official SDKs build scripts by pasting values between quotes; do not: build the script with the clients' bound queries (`cyberark_runtime::redrock::Query` in Rust, `cyberark_identity.Query` in Python), which write each value as a quoted literal. Optional `Args` page the rows.
+
+        `POST /Redrock/query` (`Redrock_Query`).
+        """
+    def query_iter(self, script: str, *, args: QueryArgs | Mapping[str, Any] | None = None, page_size: int | None = None) -> AsyncPageIterator[QueryRow]:
+        """Every item of `query`, fetched page by page as the loop reads them, `page_size` items a page (1000 when not given)."""
 
 @final
 class ScimApi:
@@ -1335,6 +1473,78 @@ class CloudUser:
     def __eq__(self, other: object, /) -> bool: ...
     def __copy__(self) -> CloudUser: ...
     def __deepcopy__(self, memo: Any) -> CloudUser: ...
+
+@final
+class DirectoryServiceQueryRow:
+    """One row of the directory services table."""
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __new__(cls, *, entities: Sequence[QueryEntity | Mapping[str, Any]] | None = None, row: DirectoryServiceRow | Mapping[str, Any] | None = None) -> DirectoryServiceQueryRow: ...
+    @property
+    def entities(self) -> list[QueryEntity] | None:
+        """`Entities`: Entities the row refers to."""
+    @property
+    def row(self) -> DirectoryServiceRow | None:
+        """`Row`."""
+    @property
+    def extra(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __copy__(self) -> DirectoryServiceQueryRow: ...
+    def __deepcopy__(self, memo: Any) -> DirectoryServiceQueryRow: ...
+
+@final
+class DirectoryServiceQueryTable:
+    """Query table returned by Core/GetDirectoryServices."""
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __new__(cls, *, is_aggregate: bool | None = None, count: int | None = None, columns: Sequence[QueryColumn | Mapping[str, Any]] | None = None, full_count: int | None = None, results: Sequence[DirectoryServiceQueryRow | Mapping[str, Any]] | None = None, return_id: str | None = None) -> DirectoryServiceQueryTable: ...
+    @property
+    def is_aggregate(self) -> bool | None:
+        """`IsAggregate`: Whether the query was an aggregate."""
+    @property
+    def count(self) -> int | None:
+        """`Count`: Number of rows returned."""
+    @property
+    def columns(self) -> list[QueryColumn] | None:
+        """`Columns`: Column metadata."""
+    @property
+    def full_count(self) -> int | None:
+        """`FullCount`: Total number of rows."""
+    @property
+    def results(self) -> list[DirectoryServiceQueryRow] | None:
+        """`Results`: The rows, one per directory service."""
+    @property
+    def return_id(self) -> str | None:
+        """`ReturnID`: Usually empty."""
+    @property
+    def extra(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __copy__(self) -> DirectoryServiceQueryTable: ...
+    def __deepcopy__(self, memo: Any) -> DirectoryServiceQueryTable: ...
+
+@final
+class DirectoryServiceRow:
+    """A directory service of the tenant."""
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __new__(cls, *, service: str | None = None, directory_service_uuid: str | None = None, display_name: str | None = None, name: str | None = None) -> DirectoryServiceRow: ...
+    @property
+    def service(self) -> str | None:
+        """`Service`: Kind of directory (`CDS` the Cloud Directory, `FDS` federated, `AdProxy` Active Directory through a connector, `LdapProxy`); kept as text because tenants add kinds."""
+    @property
+    def directory_service_uuid(self) -> str | None:
+        """`directoryServiceUuid`: UUID of the directory service (lowercase `d` on the wire); the value UserMgmt/DirectoryServiceQuery takes."""
+    @property
+    def display_name(self) -> str | None:
+        """`DisplayName`: Display name of the directory."""
+    @property
+    def name(self) -> str | None:
+        """`Name`: Name of the directory."""
+    @property
+    def extra(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __copy__(self) -> DirectoryServiceRow: ...
+    def __deepcopy__(self, memo: Any) -> DirectoryServiceRow: ...
 
 @final
 class Envelope:
@@ -1778,7 +1988,7 @@ class QueryArgs:
         """`Caching`: Cache control: `-1` returns live data and refreshes the cache, below `-1` bypasses the cache, `0` or more reads and writes the cache (value is the TTL in minutes)."""
     @property
     def direction(self) -> bool | None:
-        """`Direction`: Sort direction; true ascending, false descending."""
+        """`Direction`: Sort direction; true ascending, false descending. Tenants also take the strings other clients send, and the sandbox accepts them: `"True"`/`"False"` in any case (Centrify tools), `""` for no preference (the official Python SDK's default) and `asc`/`desc` (the official Go SDK's test data). This spec types it as a boolean."""
     @property
     def extra(self) -> dict[str, Any]: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -1854,6 +2064,54 @@ class QueryEntity:
     def __eq__(self, other: object, /) -> bool: ...
     def __copy__(self) -> QueryEntity: ...
     def __deepcopy__(self, memo: Any) -> QueryEntity: ...
+
+@final
+class QueryRow:
+    """One row of a query table."""
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __new__(cls, *, entities: Sequence[QueryEntity | Mapping[str, Any]] | None = None, row: Mapping[str, Any] | None = None) -> QueryRow: ...
+    @property
+    def entities(self) -> list[QueryEntity] | None:
+        """`Entities`: Entities the row refers to."""
+    @property
+    def row(self) -> dict[str, Any] | None:
+        """`Row`: Column values keyed by column name (the selected columns, or every column for `SELECT *`)."""
+    @property
+    def extra(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __copy__(self) -> QueryRow: ...
+    def __deepcopy__(self, memo: Any) -> QueryRow: ...
+
+@final
+class QueryTable:
+    """A query table with rows of any columns (Redrock/query, Core/GetCdsAliasesForTenant): the columns depend on the query, so each `Row` is a map keyed by column name."""
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __new__(cls, *, is_aggregate: bool | None = None, count: int | None = None, columns: Sequence[QueryColumn | Mapping[str, Any]] | None = None, full_count: int | None = None, results: Sequence[QueryRow | Mapping[str, Any]] | None = None, return_id: str | None = None) -> QueryTable: ...
+    @property
+    def is_aggregate(self) -> bool | None:
+        """`IsAggregate`: Whether the query was an aggregate."""
+    @property
+    def count(self) -> int | None:
+        """`Count`: Number of rows in this page."""
+    @property
+    def columns(self) -> list[QueryColumn] | None:
+        """`Columns`: Column metadata."""
+    @property
+    def full_count(self) -> int | None:
+        """`FullCount`: Total number of rows regardless of paging."""
+    @property
+    def results(self) -> list[QueryRow] | None:
+        """`Results`: The rows."""
+    @property
+    def return_id(self) -> str | None:
+        """`ReturnID`: Usually empty."""
+    @property
+    def extra(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __copy__(self) -> QueryTable: ...
+    def __deepcopy__(self, memo: Any) -> QueryTable: ...
 
 @final
 class ScimEmail:

@@ -138,6 +138,124 @@ impl CDirectoryServiceApi {
             )
         })
     }
+    /// Create a Cloud Directory user
+    ///
+    /// Creates a Cloud Directory user and answers its new UUID. `Name` is the login name in the form `user@suffix`, where the suffix is one of the tenant's aliases (Core/GetCdsAliasesForTenant). A name already in use is refused. The official Python SDK sends the role and invitation flags as the strings `"true"`/`"false"` and tenants accept them; this spec types them as JSON booleans, which tenants accept too. Not retried: a resend after a lost answer would be refused as a duplicate although the user exists. Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /CDirectoryService/CreateUser` (`CDirectoryService_CreateUser`).
+    #[pyo3(
+        signature = (
+            name,
+            *,
+            display_name = None,
+            mail = None,
+            password = None,
+            mobile_number = None,
+            office_number = None,
+            home_number = None,
+            description = None,
+            reports_to = None,
+            org_path = None,
+            in_everybody_role = None,
+            in_sys_admin_role = None,
+            force_password_change_next = None,
+            password_never_expire = None,
+            send_email_invite = None,
+            send_sms_invite = None,
+            service_user = None,
+            oauth_client = None
+        )
+    )]
+    fn create_user<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        name: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        display_name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        mail: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        password: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        mobile_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        office_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        home_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        reports_to: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        org_path: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        in_everybody_role: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        in_sys_admin_role: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        force_password_change_next: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        password_never_expire: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        send_email_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        send_sms_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        service_user: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        oauth_client: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = create_user_request(
+                name,
+                display_name,
+                mail,
+                password,
+                mobile_number,
+                office_number,
+                home_number,
+                description,
+                reports_to,
+                org_path,
+                in_everybody_role,
+                in_sys_admin_role,
+                force_password_change_next,
+                password_never_expire,
+                send_email_invite,
+                send_sms_invite,
+                service_user,
+                oauth_client,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
+    }
+    /// Delete a Cloud Directory user
+    ///
+    /// Deletes one Cloud Directory user, named by UUID or by login name (the official Python SDK sends either). Not retried: a resend after a lost answer would report the user as missing although the deletion succeeded. Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /CDirectoryService/DeleteUser` (`CDirectoryService_DeleteUser`).
+    #[pyo3(signature = (id))]
+    fn delete_user<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = delete_user_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
+    }
+    /// Delete several Cloud Directory users
+    ///
+    /// Deletes the listed Cloud Directory users, each named by UUID or login name. Nothing is deleted when one of them does not exist. Not retried, for the same reason as DeleteUser. (The official Python SDK's `delete_users` calls UserMgmt/RemoveUsers instead.) Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /CDirectoryService/DeleteUsers` (`CDirectoryService_DeleteUsers`).
+    #[pyo3(signature = (users))]
+    fn delete_users<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        users: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = delete_users_request(users)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
+    }
     /// Temporarily exempt a user from MFA
     ///
     /// Lets the user sign in without MFA for the given number of minutes (default 10). The inputs are sent as query parameters and the request has no body (see README, Decisions: the transcribed documentation shows the same names in a JSON body). Requires the System Administrator role or the User Management right.
@@ -513,6 +631,115 @@ impl AsyncCDirectoryServiceApi {
             crate::runtime::future(py, async move { client.runtime().send(&request).await })
         })
     }
+    /// Create a Cloud Directory user
+    ///
+    /// Creates a Cloud Directory user and answers its new UUID. `Name` is the login name in the form `user@suffix`, where the suffix is one of the tenant's aliases (Core/GetCdsAliasesForTenant). A name already in use is refused. The official Python SDK sends the role and invitation flags as the strings `"true"`/`"false"` and tenants accept them; this spec types them as JSON booleans, which tenants accept too. Not retried: a resend after a lost answer would be refused as a duplicate although the user exists. Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /CDirectoryService/CreateUser` (`CDirectoryService_CreateUser`).
+    #[pyo3(
+        signature = (
+            name,
+            *,
+            display_name = None,
+            mail = None,
+            password = None,
+            mobile_number = None,
+            office_number = None,
+            home_number = None,
+            description = None,
+            reports_to = None,
+            org_path = None,
+            in_everybody_role = None,
+            in_sys_admin_role = None,
+            force_password_change_next = None,
+            password_never_expire = None,
+            send_email_invite = None,
+            send_sms_invite = None,
+            service_user = None,
+            oauth_client = None
+        )
+    )]
+    fn create_user<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        name: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        display_name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        mail: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        password: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        mobile_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        office_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        home_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        reports_to: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        org_path: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        in_everybody_role: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        in_sys_admin_role: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        force_password_change_next: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        password_never_expire: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        send_email_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        send_sms_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        service_user: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        oauth_client: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = create_user_request(
+                name,
+                display_name,
+                mail,
+                password,
+                mobile_number,
+                office_number,
+                home_number,
+                description,
+                reports_to,
+                org_path,
+                in_everybody_role,
+                in_sys_admin_role,
+                force_password_change_next,
+                password_never_expire,
+                send_email_invite,
+                send_sms_invite,
+                service_user,
+                oauth_client,
+            )?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
+    }
+    /// Delete a Cloud Directory user
+    ///
+    /// Deletes one Cloud Directory user, named by UUID or by login name (the official Python SDK sends either). Not retried: a resend after a lost answer would report the user as missing although the deletion succeeded. Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /CDirectoryService/DeleteUser` (`CDirectoryService_DeleteUser`).
+    #[pyo3(signature = (id))]
+    fn delete_user<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = delete_user_request(id)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
+    }
+    /// Delete several Cloud Directory users
+    ///
+    /// Deletes the listed Cloud Directory users, each named by UUID or login name. Nothing is deleted when one of them does not exist. Not retried, for the same reason as DeleteUser. (The official Python SDK's `delete_users` calls UserMgmt/RemoveUsers instead.) Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /CDirectoryService/DeleteUsers` (`CDirectoryService_DeleteUsers`).
+    #[pyo3(signature = (users))]
+    fn delete_users<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        users: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = delete_users_request(users)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
+    }
     /// Temporarily exempt a user from MFA
     ///
     /// Lets the user sign in without MFA for the given number of minutes (default 10). The inputs are sent as query parameters and the request has no body (see README, Decisions: the transcribed documentation shows the same names in a JSON body). Requires the System Administrator role or the User Management right.
@@ -882,6 +1109,132 @@ fn change_user_state_request(
     let uuid = crate::runtime::arg::<::std::string::String>(uuid, "uuid")?;
     let state = crate::runtime::arg::<bool>(state, "state")?;
     let value_ = <::cyberark_identity::CDirectoryServiceChangeUserStateRequest>::new(uuid, state);
+    ::std::result::Result::Ok(value_)
+}
+/// Builds the request of `CDirectoryService_CreateUser` from the arguments of its Python method.
+fn create_user_request(
+    name: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    display_name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    mail: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    password: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    mobile_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    office_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    home_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    reports_to: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    org_path: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    in_everybody_role: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    in_sys_admin_role: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    force_password_change_next: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    password_never_expire: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    send_email_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    send_sms_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    service_user: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    oauth_client: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceCreateUserRequest> {
+    let name = crate::runtime::arg::<::std::string::String>(name, "name")?;
+    let mut value_ = <::cyberark_identity::CDirectoryServiceCreateUserRequest>::new(name);
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
+    {
+        value_ = value_.display_name(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(mail, "mail")?
+    {
+        value_ = value_.mail(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::cyberark_runtime::Secret>(password, "password")?
+    {
+        value_ = value_.password(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(mobile_number, "mobile_number")?
+    {
+        value_ = value_.mobile_number(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(office_number, "office_number")?
+    {
+        value_ = value_.office_number(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(home_number, "home_number")?
+    {
+        value_ = value_.home_number(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(description, "description")?
+    {
+        value_ = value_.description(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(reports_to, "reports_to")?
+    {
+        value_ = value_.reports_to(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(org_path, "org_path")?
+    {
+        value_ = value_.org_path(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<bool>(in_everybody_role, "in_everybody_role")?
+    {
+        value_ = value_.in_everybody_role(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<bool>(in_sys_admin_role, "in_sys_admin_role")?
+    {
+        value_ = value_.in_sys_admin_role(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<bool>(force_password_change_next, "force_password_change_next")?
+    {
+        value_ = value_.force_password_change_next(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<bool>(password_never_expire, "password_never_expire")?
+    {
+        value_ = value_.password_never_expire(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<bool>(send_email_invite, "send_email_invite")?
+    {
+        value_ = value_.send_email_invite(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<bool>(send_sms_invite, "send_sms_invite")?
+    {
+        value_ = value_.send_sms_invite(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<bool>(service_user, "service_user")?
+    {
+        value_ = value_.service_user(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<bool>(oauth_client, "oauth_client")?
+    {
+        value_ = value_.oauth_client(value);
+    }
+    ::std::result::Result::Ok(value_)
+}
+/// Builds the request of `CDirectoryService_DeleteUser` from the arguments of its Python method.
+fn delete_user_request(
+    id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceDeleteUserRequest> {
+    let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
+    let value_ = <::cyberark_identity::CDirectoryServiceDeleteUserRequest>::new(id);
+    ::std::result::Result::Ok(value_)
+}
+/// Builds the request of `CDirectoryService_DeleteUsers` from the arguments of its Python method.
+fn delete_users_request(
+    users: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceDeleteUsersRequest> {
+    let users = crate::runtime::arg::<::std::vec::Vec<::std::string::String>>(users, "users")?;
+    let value_ = <::cyberark_identity::CDirectoryServiceDeleteUsersRequest>::new(users);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `CDirectoryService_ExemptUserFromMfa` from the arguments of its Python method.

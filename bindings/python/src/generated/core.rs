@@ -7,7 +7,7 @@
 )]
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
-/// Operations of the `Core` API group: Core tenant services; here only per-user settings.
+/// Operations of the `Core` API group: Core tenant services; here per-user settings, directory services and the tenant's login-name suffixes.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "CoreApi")]
 pub struct CoreApi {
     pub(crate) client: crate::handle::ClientHandle,
@@ -19,6 +19,64 @@ impl CoreApi {
         visit: ::pyo3::PyVisit<'_>,
     ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
         self.client.traverse(&visit)
+    }
+    /// List the tenant's login-name suffixes (Cloud Directory aliases)
+    ///
+    /// Returns the aliases (login-name suffixes) of the tenant's Cloud Directory as a query table. Each row's first entity has the alias as its `Key`, which is what the official Python SDK reads to pick the suffix of a new user; the row's own columns are undocumented. The request has no body.
+    ///
+    /// `POST /Core/GetCdsAliasesForTenant` (`Core_GetCdsAliasesForTenant`).
+    #[pyo3(signature = ())]
+    fn get_cds_aliases_for_tenant<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = get_cds_aliases_for_tenant_request()?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
+    }
+    /// List the tenant's directory services
+    ///
+    /// Returns the directory services of the tenant (the Cloud Directory `CDS`, federated directories `FDS`, Active Directory through a connector `AdProxy`, ...) as a query table, one row per service with its `Service` type and `directoryServiceUuid`. The official Python SDK and PowerShell tools send it as `GET`; other tools send `POST`, which tenants accept too (see the `post` operation of this path).
+    ///
+    /// `GET /Core/GetDirectoryServices` (`Core_GetDirectoryServices`).
+    #[pyo3(signature = ())]
+    fn get_directory_services<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = get_directory_services_request()?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
+    }
+    /// List the tenant's directory services (sent as POST)
+    ///
+    /// The same operation as the `get` of this path, sent as `POST` with an empty or absent JSON body, as the Centrify-era tools and several scripts do. Answers the same query table.
+    ///
+    /// `POST /Core/GetDirectoryServices` (`Core_GetDirectoryServicesPost`).
+    #[pyo3(signature = (*, body = None))]
+    fn get_directory_services_post<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        body: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = get_directory_services_post_request(body)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
     }
     /// Get settings of a given type for a user
     ///
@@ -42,7 +100,7 @@ impl CoreApi {
         })
     }
 }
-/// Operations of the `Core` API group: Core tenant services; here only per-user settings.
+/// Operations of the `Core` API group: Core tenant services; here per-user settings, directory services and the tenant's login-name suffixes.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "AsyncCoreApi")]
 pub struct AsyncCoreApi {
     pub(crate) client: crate::handle::ClientHandle,
@@ -54,6 +112,55 @@ impl AsyncCoreApi {
         visit: ::pyo3::PyVisit<'_>,
     ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
         self.client.traverse(&visit)
+    }
+    /// List the tenant's login-name suffixes (Cloud Directory aliases)
+    ///
+    /// Returns the aliases (login-name suffixes) of the tenant's Cloud Directory as a query table. Each row's first entity has the alias as its `Key`, which is what the official Python SDK reads to pick the suffix of a new user; the row's own columns are undocumented. The request has no body.
+    ///
+    /// `POST /Core/GetCdsAliasesForTenant` (`Core_GetCdsAliasesForTenant`).
+    #[pyo3(signature = ())]
+    fn get_cds_aliases_for_tenant<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = get_cds_aliases_for_tenant_request()?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
+    }
+    /// List the tenant's directory services
+    ///
+    /// Returns the directory services of the tenant (the Cloud Directory `CDS`, federated directories `FDS`, Active Directory through a connector `AdProxy`, ...) as a query table, one row per service with its `Service` type and `directoryServiceUuid`. The official Python SDK and PowerShell tools send it as `GET`; other tools send `POST`, which tenants accept too (see the `post` operation of this path).
+    ///
+    /// `GET /Core/GetDirectoryServices` (`Core_GetDirectoryServices`).
+    #[pyo3(signature = ())]
+    fn get_directory_services<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = get_directory_services_request()?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
+    }
+    /// List the tenant's directory services (sent as POST)
+    ///
+    /// The same operation as the `get` of this path, sent as `POST` with an empty or absent JSON body, as the Centrify-era tools and several scripts do. Answers the same query table.
+    ///
+    /// `POST /Core/GetDirectoryServices` (`Core_GetDirectoryServicesPost`).
+    #[pyo3(signature = (*, body = None))]
+    fn get_directory_services_post<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        body: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = get_directory_services_post_request(body)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
     }
     /// Get settings of a given type for a user
     ///
@@ -73,6 +180,30 @@ impl AsyncCoreApi {
             crate::runtime::future(py, async move { client.runtime().send(&request).await })
         })
     }
+}
+/// Builds the request of `Core_GetCdsAliasesForTenant` from the arguments of its Python method.
+fn get_cds_aliases_for_tenant_request()
+-> ::pyo3::PyResult<::cyberark_identity::CoreGetCdsAliasesForTenantRequest> {
+    let value_ = <::cyberark_identity::CoreGetCdsAliasesForTenantRequest>::new();
+    ::std::result::Result::Ok(value_)
+}
+/// Builds the request of `Core_GetDirectoryServices` from the arguments of its Python method.
+fn get_directory_services_request()
+-> ::pyo3::PyResult<::cyberark_identity::CoreGetDirectoryServicesRequest> {
+    let value_ = <::cyberark_identity::CoreGetDirectoryServicesRequest>::new();
+    ::std::result::Result::Ok(value_)
+}
+/// Builds the request of `Core_GetDirectoryServicesPost` from the arguments of its Python method.
+fn get_directory_services_post_request(
+    body: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+) -> ::pyo3::PyResult<::cyberark_identity::CoreGetDirectoryServicesPostRequest> {
+    let mut value_ = <::cyberark_identity::CoreGetDirectoryServicesPostRequest>::new();
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::cyberark_runtime::JsonValue>(body, "body")?
+    {
+        value_ = value_.body(value);
+    }
+    ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `Core_GetUserSettings` from the arguments of its Python method.
 fn get_user_settings_request(

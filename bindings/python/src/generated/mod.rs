@@ -11,6 +11,7 @@ pub mod core;
 pub mod ext_data;
 pub mod models;
 pub mod org;
+pub mod redrock;
 pub mod scim;
 pub mod user;
 pub mod user_mgmt;
@@ -105,6 +106,13 @@ impl Client {
     #[getter]
     fn user_mgmt(&self, py: ::pyo3::Python<'_>) -> self::user_mgmt::UserMgmtApi {
         self::user_mgmt::UserMgmtApi {
+            client: self.inner.share(py),
+        }
+    }
+    /// Operations of the `Redrock` API group.
+    #[getter]
+    fn redrock(&self, py: ::pyo3::Python<'_>) -> self::redrock::RedrockApi {
+        self::redrock::RedrockApi {
             client: self.inner.share(py),
         }
     }
@@ -222,6 +230,13 @@ impl AsyncClient {
             client: self.inner.share(py),
         }
     }
+    /// Operations of the `Redrock` API group.
+    #[getter]
+    fn redrock(&self, py: ::pyo3::Python<'_>) -> self::redrock::AsyncRedrockApi {
+        self::redrock::AsyncRedrockApi {
+            client: self.inner.share(py),
+        }
+    }
     /// Operations of the `SCIM` API group.
     #[getter]
     fn scim(&self, py: ::pyo3::Python<'_>) -> self::scim::AsyncScimApi {
@@ -251,6 +266,7 @@ pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::
     self::org::register(module)?;
     self::user::register(module)?;
     self::user_mgmt::register(module)?;
+    self::redrock::register(module)?;
     self::scim::register(module)?;
     self::authentication::register(module)?;
     ::std::result::Result::Ok(())

@@ -1862,6 +1862,656 @@ impl crate::runtime::FromPy for ::cyberark_identity::CloudUserForcePasswordChang
             .map(<::cyberark_identity::CloudUserForcePasswordChangeNext>::from)
     }
 }
+/// One row of the directory services table.
+#[pyclass(
+    frozen,
+    eq,
+    module = "cyberark_identity._native",
+    name = "DirectoryServiceQueryRow"
+)]
+#[derive(PartialEq)]
+pub struct PyDirectoryServiceQueryRow(
+    pub ::cyberark_identity::DirectoryServiceQueryRow,
+    crate::model::FieldCache,
+);
+#[pymethods]
+impl PyDirectoryServiceQueryRow {
+    #[new]
+    #[pyo3(signature = (*, entities = None, row = None))]
+    fn new(
+        entities: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    ) -> ::pyo3::PyResult<Self> {
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::DirectoryServiceQueryRow>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+            >(entities, "entities")?
+            {
+                value_ = value_.entities(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_identity::DirectoryServiceRow>(row, "row")?
+            {
+                value_ = value_.row(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
+    }
+    /// `Entities`: Entities the row refers to.
+    #[getter]
+    fn entities<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.entities, py)
+        })
+    }
+    /// `Row`.
+    #[getter]
+    fn row<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.row, py)
+        })
+    }
+    /// Fields the spec does not name, as the tenant sent them.
+    #[getter]
+    fn extra<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
+    }
+    /// The object as plain data with the API's own key names, unknown fields included.
+    fn to_dict<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::to_plain(py, &self.0)
+    }
+    fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::std::string::String> {
+        let mut parts: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.0.entities {
+            parts.push(::std::format!(
+                "{}={}",
+                "entities",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.row {
+            parts.push(::std::format!(
+                "{}={}",
+                "row",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if !self.0.extra.is_empty() {
+            parts.push(::std::format!(
+                "extra={}",
+                crate::runtime::repr_redacted(py, &self.0.extra)?
+            ));
+        }
+        ::std::result::Result::Ok(::std::format!(
+            "{}({})",
+            "DirectoryServiceQueryRow",
+            parts.join(", ")
+        ))
+    }
+}
+impl crate::runtime::IntoPy for ::cyberark_identity::DirectoryServiceQueryRow {
+    fn to_py<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyDirectoryServiceQueryRow(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
+    }
+    fn into_py<'py>(
+        self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyDirectoryServiceQueryRow(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
+    }
+}
+impl crate::runtime::FromPy for ::cyberark_identity::DirectoryServiceQueryRow {
+    fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
+        if let ::std::result::Result::Ok(object) = obj.cast::<PyDirectoryServiceQueryRow>() {
+            return ::std::result::Result::Ok(object.get().0.clone());
+        }
+        crate::runtime::from_dict(obj, name)
+    }
+}
+/// Query table returned by Core/GetDirectoryServices.
+#[pyclass(
+    frozen,
+    eq,
+    module = "cyberark_identity._native",
+    name = "DirectoryServiceQueryTable"
+)]
+#[derive(PartialEq)]
+pub struct PyDirectoryServiceQueryTable(
+    pub ::cyberark_identity::DirectoryServiceQueryTable,
+    crate::model::FieldCache,
+);
+#[pymethods]
+impl PyDirectoryServiceQueryTable {
+    #[new]
+    #[pyo3(
+        signature = (
+            *,
+            is_aggregate = None,
+            count = None,
+            columns = None,
+            full_count = None,
+            results = None,
+            return_id = None
+        )
+    )]
+    fn new(
+        is_aggregate: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        columns: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        full_count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        results: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    ) -> ::pyo3::PyResult<Self> {
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::DirectoryServiceQueryTable>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
+            {
+                value_ = value_.is_aggregate(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(count, "count")?
+            {
+                value_ = value_.count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+            >(columns, "columns")?
+            {
+                value_ = value_.columns(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(full_count, "full_count")?
+            {
+                value_ = value_.full_count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::DirectoryServiceQueryRow>,
+            >(results, "results")?
+            {
+                value_ = value_.results(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
+            {
+                value_ = value_.return_id(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
+    }
+    /// `IsAggregate`: Whether the query was an aggregate.
+    #[getter]
+    fn is_aggregate<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.is_aggregate, py)
+    }
+    /// `Count`: Number of rows returned.
+    #[getter]
+    fn count<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.count, py)
+    }
+    /// `Columns`: Column metadata.
+    #[getter]
+    fn columns<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        })
+    }
+    /// `FullCount`: Total number of rows.
+    #[getter]
+    fn full_count<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.full_count, py)
+    }
+    /// `Results`: The rows, one per directory service.
+    #[getter]
+    fn results<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.results, py)
+        })
+    }
+    /// `ReturnID`: Usually empty.
+    #[getter]
+    fn return_id<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.return_id, py)
+    }
+    /// Fields the spec does not name, as the tenant sent them.
+    #[getter]
+    fn extra<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
+    }
+    /// The object as plain data with the API's own key names, unknown fields included.
+    fn to_dict<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::to_plain(py, &self.0)
+    }
+    fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::std::string::String> {
+        let mut parts: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.0.is_aggregate {
+            parts.push(::std::format!(
+                "{}={}",
+                "is_aggregate",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.count {
+            parts.push(::std::format!(
+                "{}={}",
+                "count",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.columns {
+            parts.push(::std::format!(
+                "{}={}",
+                "columns",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.full_count {
+            parts.push(::std::format!(
+                "{}={}",
+                "full_count",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.results {
+            parts.push(::std::format!(
+                "{}={}",
+                "results",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.return_id {
+            parts.push(::std::format!(
+                "{}={}",
+                "return_id",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if !self.0.extra.is_empty() {
+            parts.push(::std::format!(
+                "extra={}",
+                crate::runtime::repr_redacted(py, &self.0.extra)?
+            ));
+        }
+        ::std::result::Result::Ok(::std::format!(
+            "{}({})",
+            "DirectoryServiceQueryTable",
+            parts.join(", ")
+        ))
+    }
+}
+impl crate::runtime::IntoPy for ::cyberark_identity::DirectoryServiceQueryTable {
+    fn to_py<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyDirectoryServiceQueryTable(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
+    }
+    fn into_py<'py>(
+        self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyDirectoryServiceQueryTable(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
+    }
+}
+impl crate::runtime::FromPy for ::cyberark_identity::DirectoryServiceQueryTable {
+    fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
+        if let ::std::result::Result::Ok(object) = obj.cast::<PyDirectoryServiceQueryTable>() {
+            return ::std::result::Result::Ok(object.get().0.clone());
+        }
+        crate::runtime::from_dict(obj, name)
+    }
+}
+/// A directory service of the tenant.
+#[pyclass(
+    frozen,
+    eq,
+    module = "cyberark_identity._native",
+    name = "DirectoryServiceRow"
+)]
+#[derive(PartialEq)]
+pub struct PyDirectoryServiceRow(
+    pub ::cyberark_identity::DirectoryServiceRow,
+    crate::model::FieldCache,
+);
+#[pymethods]
+impl PyDirectoryServiceRow {
+    #[new]
+    #[pyo3(
+        signature = (
+            *,
+            service = None,
+            directory_service_uuid = None,
+            display_name = None,
+            name = None
+        )
+    )]
+    fn new(
+        service: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        directory_service_uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        display_name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    ) -> ::pyo3::PyResult<Self> {
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::DirectoryServiceRow>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(service, "service")?
+            {
+                value_ = value_.service(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(
+                    directory_service_uuid,
+                    "directory_service_uuid",
+                )?
+            {
+                value_ = value_.directory_service_uuid(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
+            {
+                value_ = value_.display_name(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(name, "name")?
+            {
+                value_ = value_.name(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
+    }
+    /// `Service`: Kind of directory (`CDS` the Cloud Directory, `FDS` federated, `AdProxy` Active Directory through a connector, `LdapProxy`); kept as text because tenants add kinds.
+    #[getter]
+    fn service<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.service, py)
+    }
+    /// `directoryServiceUuid`: UUID of the directory service (lowercase `d` on the wire); the value UserMgmt/DirectoryServiceQuery takes.
+    #[getter]
+    fn directory_service_uuid<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.directory_service_uuid, py)
+    }
+    /// `DisplayName`: Display name of the directory.
+    #[getter]
+    fn display_name<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.display_name, py)
+    }
+    /// `Name`: Name of the directory.
+    #[getter]
+    fn name<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.name, py)
+    }
+    /// Fields the spec does not name, as the tenant sent them.
+    #[getter]
+    fn extra<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 0usize, 1usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
+    }
+    /// The object as plain data with the API's own key names, unknown fields included.
+    fn to_dict<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::to_plain(py, &self.0)
+    }
+    fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::std::string::String> {
+        let mut parts: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.0.service {
+            parts.push(::std::format!(
+                "{}={}",
+                "service",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.directory_service_uuid {
+            parts.push(::std::format!(
+                "{}={}",
+                "directory_service_uuid",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.display_name {
+            parts.push(::std::format!(
+                "{}={}",
+                "display_name",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.name {
+            parts.push(::std::format!(
+                "{}={}",
+                "name",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if !self.0.extra.is_empty() {
+            parts.push(::std::format!(
+                "extra={}",
+                crate::runtime::repr_redacted(py, &self.0.extra)?
+            ));
+        }
+        ::std::result::Result::Ok(::std::format!(
+            "{}({})",
+            "DirectoryServiceRow",
+            parts.join(", ")
+        ))
+    }
+}
+impl crate::runtime::IntoPy for ::cyberark_identity::DirectoryServiceRow {
+    fn to_py<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyDirectoryServiceRow(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
+    }
+    fn into_py<'py>(
+        self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyDirectoryServiceRow(self, ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
+    }
+}
+impl crate::runtime::FromPy for ::cyberark_identity::DirectoryServiceRow {
+    fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
+        if let ::std::result::Result::Ok(object) = obj.cast::<PyDirectoryServiceRow>() {
+            return ::std::result::Result::Ok(object.get().0.clone());
+        }
+        crate::runtime::from_dict(obj, name)
+    }
+}
 /// The Identity response envelope. Handled failures arrive as HTTP 200 with `success: false` and the message fields filled in; `Result` is then usually null.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "Envelope")]
 #[derive(PartialEq)]
@@ -5432,7 +6082,7 @@ impl PyQueryArgs {
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         crate::runtime::IntoPy::to_py(&self.0.caching, py)
     }
-    /// `Direction`: Sort direction; true ascending, false descending.
+    /// `Direction`: Sort direction; true ascending, false descending. Tenants also take the strings other clients send, and the sandbox accepts them: `"True"`/`"False"` in any case (Centrify tools), `""` for no preference (the official Python SDK's default) and `asc`/`desc` (the official Go SDK's test data). This spec types it as a boolean.
     #[getter]
     fn direction<'py>(
         &self,
@@ -6120,6 +6770,413 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryEntity {
 impl crate::runtime::FromPy for ::cyberark_identity::QueryEntity {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryEntity>() {
+            return ::std::result::Result::Ok(object.get().0.clone());
+        }
+        crate::runtime::from_dict(obj, name)
+    }
+}
+/// One row of a query table.
+#[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryRow")]
+#[derive(PartialEq)]
+pub struct PyQueryRow(pub ::cyberark_identity::QueryRow, crate::model::FieldCache);
+#[pymethods]
+impl PyQueryRow {
+    #[new]
+    #[pyo3(signature = (*, entities = None, row = None))]
+    fn new(
+        entities: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    ) -> ::pyo3::PyResult<Self> {
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::QueryRow>::new();
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+            >(entities, "entities")?
+            {
+                value_ = value_.entities(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+            >(row, "row")?
+            {
+                value_ = value_.row(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
+    }
+    /// `Entities`: Entities the row refers to.
+    #[getter]
+    fn entities<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.entities, py)
+        })
+    }
+    /// `Row`: Column values keyed by column name (the selected columns, or every column for `SELECT *`).
+    #[getter]
+    fn row<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.row, py)
+        })
+    }
+    /// Fields the spec does not name, as the tenant sent them.
+    #[getter]
+    fn extra<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
+    }
+    /// The object as plain data with the API's own key names, unknown fields included.
+    fn to_dict<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::to_plain(py, &self.0)
+    }
+    fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::std::string::String> {
+        let mut parts: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.0.entities {
+            parts.push(::std::format!(
+                "{}={}",
+                "entities",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.row {
+            parts.push(::std::format!(
+                "{}={}",
+                "row",
+                crate::runtime::repr_redacted(py, value)?
+            ));
+        }
+        if !self.0.extra.is_empty() {
+            parts.push(::std::format!(
+                "extra={}",
+                crate::runtime::repr_redacted(py, &self.0.extra)?
+            ));
+        }
+        ::std::result::Result::Ok(::std::format!("{}({})", "QueryRow", parts.join(", ")))
+    }
+}
+impl crate::runtime::IntoPy for ::cyberark_identity::QueryRow {
+    fn to_py<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyQueryRow(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
+    }
+    fn into_py<'py>(
+        self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyQueryRow(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
+    }
+}
+impl crate::runtime::FromPy for ::cyberark_identity::QueryRow {
+    fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
+        if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryRow>() {
+            return ::std::result::Result::Ok(object.get().0.clone());
+        }
+        crate::runtime::from_dict(obj, name)
+    }
+}
+/// A query table with rows of any columns (Redrock/query, Core/GetCdsAliasesForTenant): the columns depend on the query, so each `Row` is a map keyed by column name.
+#[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryTable")]
+#[derive(PartialEq)]
+pub struct PyQueryTable(
+    pub ::cyberark_identity::QueryTable,
+    crate::model::FieldCache,
+);
+#[pymethods]
+impl PyQueryTable {
+    #[new]
+    #[pyo3(
+        signature = (
+            *,
+            is_aggregate = None,
+            count = None,
+            columns = None,
+            full_count = None,
+            results = None,
+            return_id = None
+        )
+    )]
+    fn new(
+        is_aggregate: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        columns: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        full_count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        results: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    ) -> ::pyo3::PyResult<Self> {
+        crate::wait::guard(|| {
+            let mut value_ = <::cyberark_identity::QueryTable>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
+            {
+                value_ = value_.is_aggregate(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(count, "count")?
+            {
+                value_ = value_.count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+            >(columns, "columns")?
+            {
+                value_ = value_.columns(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<i32>(full_count, "full_count")?
+            {
+                value_ = value_.full_count(value);
+            }
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::std::vec::Vec<::cyberark_identity::QueryRow>,
+            >(results, "results")?
+            {
+                value_ = value_.results(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
+            {
+                value_ = value_.return_id(value);
+            }
+            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
+        })
+    }
+    /// `IsAggregate`: Whether the query was an aggregate.
+    #[getter]
+    fn is_aggregate<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.is_aggregate, py)
+    }
+    /// `Count`: Number of rows in this page.
+    #[getter]
+    fn count<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.count, py)
+    }
+    /// `Columns`: Column metadata.
+    #[getter]
+    fn columns<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 0usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.columns, py)
+        })
+    }
+    /// `FullCount`: Total number of rows regardless of paging.
+    #[getter]
+    fn full_count<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.full_count, py)
+    }
+    /// `Results`: The rows.
+    #[getter]
+    fn results<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 1usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.results, py)
+        })
+    }
+    /// `ReturnID`: Usually empty.
+    #[getter]
+    fn return_id<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.return_id, py)
+    }
+    /// Fields the spec does not name, as the tenant sent them.
+    #[getter]
+    fn extra<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        self.1.get(py, 2usize, 3usize, || {
+            crate::runtime::IntoPy::to_py(&self.0.extra, py)
+        })
+    }
+    /// Pickles the object as its JSON data, rebuilt by `_from_json`.
+    fn __reduce__<'py>(
+        slf: &::pyo3::Bound<'py, Self>,
+    ) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
+        let json = crate::model::to_json(&slf.get().0)?;
+        ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
+    }
+    /// The object whose `__reduce__` gave `json`.
+    #[classmethod]
+    fn _from_json(
+        _cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>,
+        json: &str,
+    ) -> ::pyo3::PyResult<Self> {
+        ::std::result::Result::Ok(Self(
+            crate::model::from_json(json)?,
+            ::std::default::Default::default(),
+        ))
+    }
+    /// A new object with the same data.
+    fn __copy__(&self) -> Self {
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    /// A new object with the same data; nothing is shared, as the data is copied.
+    fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
+        let _ = memo;
+        Self(self.0.clone(), ::std::default::Default::default())
+    }
+    fn __traverse__(
+        &self,
+        visit: ::pyo3::gc::PyVisit<'_>,
+    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
+        self.1.traverse(&visit)
+    }
+    /// The object as plain data with the API's own key names, unknown fields included.
+    fn to_dict<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::to_plain(py, &self.0)
+    }
+    fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::std::string::String> {
+        let mut parts: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+        if let ::std::option::Option::Some(value) = &self.0.is_aggregate {
+            parts.push(::std::format!(
+                "{}={}",
+                "is_aggregate",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.count {
+            parts.push(::std::format!(
+                "{}={}",
+                "count",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.columns {
+            parts.push(::std::format!(
+                "{}={}",
+                "columns",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.full_count {
+            parts.push(::std::format!(
+                "{}={}",
+                "full_count",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.results {
+            parts.push(::std::format!(
+                "{}={}",
+                "results",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.return_id {
+            parts.push(::std::format!(
+                "{}={}",
+                "return_id",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if !self.0.extra.is_empty() {
+            parts.push(::std::format!(
+                "extra={}",
+                crate::runtime::repr_redacted(py, &self.0.extra)?
+            ));
+        }
+        ::std::result::Result::Ok(::std::format!("{}({})", "QueryTable", parts.join(", ")))
+    }
+}
+impl crate::runtime::IntoPy for ::cyberark_identity::QueryTable {
+    fn to_py<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(
+                py,
+                PyQueryTable(self.clone(), ::std::default::Default::default()),
+            )?
+            .into_any(),
+        )
+    }
+    fn into_py<'py>(
+        self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        ::std::result::Result::Ok(
+            ::pyo3::Bound::new(py, PyQueryTable(self, ::std::default::Default::default()))?
+                .into_any(),
+        )
+    }
+}
+impl crate::runtime::FromPy for ::cyberark_identity::QueryTable {
+    fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
+        if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());
         }
         crate::runtime::from_dict(obj, name)
@@ -11836,6 +12893,9 @@ pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::
     module.add_class::<PyAuthenticationChallenge>()?;
     module.add_class::<PyClientHints>()?;
     module.add_class::<PyCloudUser>()?;
+    module.add_class::<PyDirectoryServiceQueryRow>()?;
+    module.add_class::<PyDirectoryServiceQueryTable>()?;
+    module.add_class::<PyDirectoryServiceRow>()?;
     module.add_class::<PyEnvelope>()?;
     module.add_class::<PyExtColumnDefinition>()?;
     module.add_class::<PyExtSchema>()?;
@@ -11855,6 +12915,8 @@ pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::
     module.add_class::<PyQueryArgs>()?;
     module.add_class::<PyQueryColumn>()?;
     module.add_class::<PyQueryEntity>()?;
+    module.add_class::<PyQueryRow>()?;
+    module.add_class::<PyQueryTable>()?;
     module.add_class::<PyScimEmail>()?;
     module.add_class::<PyScimError>()?;
     module.add_class::<PyScimGroup>()?;

@@ -280,6 +280,27 @@ impl UserMgmtApi {
             )
         })
     }
+    /// Set a user's password
+    ///
+    /// Replaces the password of a Cloud Directory user with the given one, without knowing the old one. Note the lowercase `n` of `newPassword`. Setting the same value again leaves the same end state, so the operation is treated as idempotent. Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /UserMgmt/ResetUserPassword` (`UserMgmt_ResetUserPassword`).
+    #[pyo3(signature = (id, new_password))]
+    fn reset_user_password<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        new_password: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = reset_user_password_request(id, new_password)?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                py,
+            )
+        })
+    }
     /// Send login e-mails to users
     ///
     /// Sends a login e-mail to each listed user. Note the key `ID` holds an array of user UUIDs. Every call sends new e-mails.
@@ -589,6 +610,24 @@ impl AsyncUserMgmtApi {
             crate::runtime::future(py, async move { client.runtime().send(&request).await })
         })
     }
+    /// Set a user's password
+    ///
+    /// Replaces the password of a Cloud Directory user with the given one, without knowing the old one. Note the lowercase `n` of `newPassword`. Setting the same value again leaves the same end state, so the operation is treated as idempotent. Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /UserMgmt/ResetUserPassword` (`UserMgmt_ResetUserPassword`).
+    #[pyo3(signature = (id, new_password))]
+    fn reset_user_password<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        new_password: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = reset_user_password_request(id, new_password)?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+        })
+    }
     /// Send login e-mails to users
     ///
     /// Sends a login e-mail to each listed user. Note the key `ID` holds an array of user UUIDs. Every call sends new e-mails.
@@ -787,6 +826,17 @@ fn remove_users_request(
 ) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtRemoveUsersRequest> {
     let users = crate::runtime::arg::<::std::vec::Vec<::std::string::String>>(users, "users")?;
     let value_ = <::cyberark_identity::UserMgmtRemoveUsersRequest>::new(users);
+    ::std::result::Result::Ok(value_)
+}
+/// Builds the request of `UserMgmt_ResetUserPassword` from the arguments of its Python method.
+fn reset_user_password_request(
+    id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    new_password: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtResetUserPasswordRequest> {
+    let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
+    let new_password =
+        crate::runtime::arg::<::cyberark_runtime::Secret>(new_password, "new_password")?;
+    let value_ = <::cyberark_identity::UserMgmtResetUserPasswordRequest>::new(id, new_password);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `UserMgmt_SendLoginEmails` from the arguments of its Python method.

@@ -41,6 +41,39 @@ impl<'c> CDirectoryServiceApi<'c> {
     ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         self.client.send(&request).await
     }
+    /// Create a Cloud Directory user
+    ///
+    /// Creates a Cloud Directory user and answers its new UUID. `Name` is the login name in the form `user@suffix`, where the suffix is one of the tenant's aliases (Core/GetCdsAliasesForTenant). A name already in use is refused. The official Python SDK sends the role and invitation flags as the strings `"true"`/`"false"` and tenants accept them; this spec types them as JSON booleans, which tenants accept too. Not retried: a resend after a lost answer would be refused as a duplicate although the user exists. Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /CDirectoryService/CreateUser` (`CDirectoryService_CreateUser`).
+    pub async fn create_user(
+        self,
+        request: CDirectoryServiceCreateUserRequest,
+    ) -> ::std::result::Result<::std::string::String, ::cyberark_runtime::Error> {
+        self.client.send(&request).await
+    }
+    /// Delete a Cloud Directory user
+    ///
+    /// Deletes one Cloud Directory user, named by UUID or by login name (the official Python SDK sends either). Not retried: a resend after a lost answer would report the user as missing although the deletion succeeded. Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /CDirectoryService/DeleteUser` (`CDirectoryService_DeleteUser`).
+    pub async fn delete_user(
+        self,
+        request: CDirectoryServiceDeleteUserRequest,
+    ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
+        self.client.send(&request).await
+    }
+    /// Delete several Cloud Directory users
+    ///
+    /// Deletes the listed Cloud Directory users, each named by UUID or login name. Nothing is deleted when one of them does not exist. Not retried, for the same reason as DeleteUser. (The official Python SDK's `delete_users` calls UserMgmt/RemoveUsers instead.) Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /CDirectoryService/DeleteUsers` (`CDirectoryService_DeleteUsers`).
+    pub async fn delete_users(
+        self,
+        request: CDirectoryServiceDeleteUsersRequest,
+    ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
+        self.client.send(&request).await
+    }
     /// Temporarily exempt a user from MFA
     ///
     /// Lets the user sign in without MFA for the given number of minutes (default 10). The inputs are sent as query parameters and the request has no body (see README, Decisions: the transcribed documentation shows the same names in a JSON body). Requires the System Administrator role or the User Management right.
@@ -538,6 +571,345 @@ impl ::cyberark_runtime::Request for CDirectoryServiceChangeUserStateRequest {
         convention: ::cyberark_runtime::Convention::Envelope,
         auth: ::cyberark_runtime::AuthMode::Bearer,
         idempotent: true,
+    };
+    fn encode(
+        &self,
+        encoder: &mut ::cyberark_runtime::Encoder,
+    ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
+        encoder.json(self)?;
+        ::std::result::Result::Ok(())
+    }
+}
+/// The request of `CDirectoryService_CreateUser` (POST `/CDirectoryService/CreateUser`): required parameters are arguments of `new`, optional ones are setters.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct CDirectoryServiceCreateUserRequest {
+    /// `Name`: Login name in the form `user@suffix`.
+    #[serde(rename = "Name")]
+    pub name: ::std::string::String,
+    /// `DisplayName`: Display name.
+    #[serde(
+        rename = "DisplayName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub display_name: ::std::option::Option<::std::string::String>,
+    /// `Mail`: E-mail address.
+    #[serde(
+        rename = "Mail",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub mail: ::std::option::Option<::std::string::String>,
+    /// `Password`: Initial password; it must satisfy the tenant's password policy.
+    #[serde(
+        rename = "Password",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub password: ::std::option::Option<::cyberark_runtime::Secret>,
+    /// `MobileNumber`: Mobile phone number.
+    #[serde(
+        rename = "MobileNumber",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub mobile_number: ::std::option::Option<::std::string::String>,
+    /// `OfficeNumber`: Office phone number.
+    #[serde(
+        rename = "OfficeNumber",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub office_number: ::std::option::Option<::std::string::String>,
+    /// `HomeNumber`: Home phone number.
+    #[serde(
+        rename = "HomeNumber",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub home_number: ::std::option::Option<::std::string::String>,
+    /// `Description`: Free-text description of the user.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `ReportsTo`: Manager of the user, as a user UUID or a login name.
+    #[serde(
+        rename = "ReportsTo",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub reports_to: ::std::option::Option<::std::string::String>,
+    /// `OrgPath`: Path of the organization the user belongs to.
+    #[serde(
+        rename = "OrgPath",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub org_path: ::std::option::Option<::std::string::String>,
+    /// `InEverybodyRole`: Whether the user joins the built-in Everybody role.
+    #[serde(
+        rename = "InEverybodyRole",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub in_everybody_role: ::std::option::Option<bool>,
+    /// `InSysAdminRole`: Whether the user joins the System Administrator role.
+    #[serde(
+        rename = "InSysAdminRole",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub in_sys_admin_role: ::std::option::Option<bool>,
+    /// `ForcePasswordChangeNext`: Whether the user must change the password at the next login.
+    #[serde(
+        rename = "ForcePasswordChangeNext",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub force_password_change_next: ::std::option::Option<bool>,
+    /// `PasswordNeverExpire`: Whether the password is exempt from expiry.
+    #[serde(
+        rename = "PasswordNeverExpire",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub password_never_expire: ::std::option::Option<bool>,
+    /// `SendEmailInvite`: Whether to send an e-mail invitation.
+    #[serde(
+        rename = "SendEmailInvite",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub send_email_invite: ::std::option::Option<bool>,
+    /// `SendSmsInvite`: Whether to send an SMS invitation.
+    #[serde(
+        rename = "SendSmsInvite",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub send_sms_invite: ::std::option::Option<bool>,
+    /// `ServiceUser`: Whether the account is a service user (non-interactive).
+    #[serde(
+        rename = "ServiceUser",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub service_user: ::std::option::Option<bool>,
+    /// `OauthClient`: Whether the account is an OAuth confidential client.
+    #[serde(
+        rename = "OauthClient",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub oauth_client: ::std::option::Option<bool>,
+}
+impl CDirectoryServiceCreateUserRequest {
+    /// A new `CDirectoryServiceCreateUserRequest` from its required parameters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: name.into(),
+            display_name: ::std::default::Default::default(),
+            mail: ::std::default::Default::default(),
+            password: ::std::default::Default::default(),
+            mobile_number: ::std::default::Default::default(),
+            office_number: ::std::default::Default::default(),
+            home_number: ::std::default::Default::default(),
+            description: ::std::default::Default::default(),
+            reports_to: ::std::default::Default::default(),
+            org_path: ::std::default::Default::default(),
+            in_everybody_role: ::std::default::Default::default(),
+            in_sys_admin_role: ::std::default::Default::default(),
+            force_password_change_next: ::std::default::Default::default(),
+            password_never_expire: ::std::default::Default::default(),
+            send_email_invite: ::std::default::Default::default(),
+            send_sms_invite: ::std::default::Default::default(),
+            service_user: ::std::default::Default::default(),
+            oauth_client: ::std::default::Default::default(),
+        }
+    }
+    /// `DisplayName`: Display name.
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.display_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Mail`: E-mail address.
+    pub fn mail(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.mail = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Password`: Initial password; it must satisfy the tenant's password policy.
+    pub fn password(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::Secret>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `MobileNumber`: Mobile phone number.
+    pub fn mobile_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mobile_number = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `OfficeNumber`: Office phone number.
+    pub fn office_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.office_number = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `HomeNumber`: Home phone number.
+    pub fn home_number(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.home_number = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Description`: Free-text description of the user.
+    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.description = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `ReportsTo`: Manager of the user, as a user UUID or a login name.
+    pub fn reports_to(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.reports_to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `OrgPath`: Path of the organization the user belongs to.
+    pub fn org_path(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.org_path = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `InEverybodyRole`: Whether the user joins the built-in Everybody role.
+    pub fn in_everybody_role(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.in_everybody_role = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `InSysAdminRole`: Whether the user joins the System Administrator role.
+    pub fn in_sys_admin_role(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.in_sys_admin_role = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `ForcePasswordChangeNext`: Whether the user must change the password at the next login.
+    pub fn force_password_change_next(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.force_password_change_next = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `PasswordNeverExpire`: Whether the password is exempt from expiry.
+    pub fn password_never_expire(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.password_never_expire = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `SendEmailInvite`: Whether to send an e-mail invitation.
+    pub fn send_email_invite(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.send_email_invite = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `SendSmsInvite`: Whether to send an SMS invitation.
+    pub fn send_sms_invite(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.send_sms_invite = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `ServiceUser`: Whether the account is a service user (non-interactive).
+    pub fn service_user(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.service_user = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `OauthClient`: Whether the account is an OAuth confidential client.
+    pub fn oauth_client(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.oauth_client = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+impl ::cyberark_runtime::Request for CDirectoryServiceCreateUserRequest {
+    type Output = ::std::string::String;
+    const OPERATION: &'static ::cyberark_runtime::Operation = &::cyberark_runtime::Operation {
+        id: "CDirectoryService_CreateUser",
+        tag: "CDirectoryService",
+        name: "CreateUser",
+        method: ::cyberark_runtime::Method::Post,
+        path: "/CDirectoryService/CreateUser",
+        convention: ::cyberark_runtime::Convention::Envelope,
+        auth: ::cyberark_runtime::AuthMode::Bearer,
+        idempotent: false,
+    };
+    fn encode(
+        &self,
+        encoder: &mut ::cyberark_runtime::Encoder,
+    ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
+        encoder.json(self)?;
+        ::std::result::Result::Ok(())
+    }
+}
+/// The request of `CDirectoryService_DeleteUser` (POST `/CDirectoryService/DeleteUser`): required parameters are arguments of `new`, optional ones are setters.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct CDirectoryServiceDeleteUserRequest {
+    /// `ID`: UUID or login name of the user to delete.
+    #[serde(rename = "ID")]
+    pub id: ::std::string::String,
+}
+impl CDirectoryServiceDeleteUserRequest {
+    /// A new `CDirectoryServiceDeleteUserRequest` from its required parameters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+impl ::cyberark_runtime::Request for CDirectoryServiceDeleteUserRequest {
+    type Output = ();
+    const OPERATION: &'static ::cyberark_runtime::Operation = &::cyberark_runtime::Operation {
+        id: "CDirectoryService_DeleteUser",
+        tag: "CDirectoryService",
+        name: "DeleteUser",
+        method: ::cyberark_runtime::Method::Post,
+        path: "/CDirectoryService/DeleteUser",
+        convention: ::cyberark_runtime::Convention::Envelope,
+        auth: ::cyberark_runtime::AuthMode::Bearer,
+        idempotent: false,
+    };
+    fn encode(
+        &self,
+        encoder: &mut ::cyberark_runtime::Encoder,
+    ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
+        encoder.json(self)?;
+        ::std::result::Result::Ok(())
+    }
+}
+/// The request of `CDirectoryService_DeleteUsers` (POST `/CDirectoryService/DeleteUsers`): required parameters are arguments of `new`, optional ones are setters.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct CDirectoryServiceDeleteUsersRequest {
+    /// `Users`: UUIDs or login names of the users to delete (a flat list of strings).
+    #[serde(rename = "Users")]
+    pub users: ::std::vec::Vec<::std::string::String>,
+}
+impl CDirectoryServiceDeleteUsersRequest {
+    /// A new `CDirectoryServiceDeleteUsersRequest` from its required parameters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>) -> Self {
+        Self {
+            users: users.into(),
+        }
+    }
+}
+impl ::cyberark_runtime::Request for CDirectoryServiceDeleteUsersRequest {
+    type Output = ();
+    const OPERATION: &'static ::cyberark_runtime::Operation = &::cyberark_runtime::Operation {
+        id: "CDirectoryService_DeleteUsers",
+        tag: "CDirectoryService",
+        name: "DeleteUsers",
+        method: ::cyberark_runtime::Method::Post,
+        path: "/CDirectoryService/DeleteUsers",
+        convention: ::cyberark_runtime::Convention::Envelope,
+        auth: ::cyberark_runtime::AuthMode::Bearer,
+        idempotent: false,
     };
     fn encode(
         &self,

@@ -6,6 +6,7 @@ pub mod core;
 pub mod ext_data;
 pub mod models;
 pub mod org;
+pub mod redrock;
 pub mod scim;
 pub mod user;
 pub mod user_mgmt;
@@ -15,6 +16,7 @@ pub use self::core::*;
 pub use self::ext_data::*;
 pub use self::models::*;
 pub use self::org::*;
+pub use self::redrock::*;
 pub use self::scim::*;
 pub use self::user::*;
 pub use self::user_mgmt::*;
@@ -61,6 +63,10 @@ impl Client {
     /// Operations of the `UserMgmt` API group.
     pub fn user_mgmt(&self) -> UserMgmtApi<'_> {
         UserMgmtApi::new(&self.runtime)
+    }
+    /// Operations of the `Redrock` API group.
+    pub fn redrock(&self) -> RedrockApi<'_> {
+        RedrockApi::new(&self.runtime)
     }
     /// Operations of the `SCIM` API group.
     pub fn scim(&self) -> ScimApi<'_> {

@@ -902,6 +902,258 @@ impl CloudUser {
         False = "False",
     }
 }
+/// One row of the directory services table.
+#[derive(
+    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
+)]
+#[non_exhaustive]
+pub struct DirectoryServiceQueryRow {
+    /// `Entities`: Entities the row refers to.
+    #[serde(
+        rename = "Entities",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entities: ::std::option::Option<::std::vec::Vec<QueryEntity>>,
+    /// `Row`.
+    #[serde(
+        rename = "Row",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub row: ::std::option::Option<DirectoryServiceRow>,
+    /// Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+}
+impl DirectoryServiceQueryRow {
+    /// A new `DirectoryServiceQueryRow` from its required fields.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            entities: ::std::default::Default::default(),
+            row: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+    /// `Entities`: Entities the row refers to.
+    pub fn entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<QueryEntity>>,
+    ) -> Self {
+        self.entities = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Row`.
+    pub fn row(mut self, value: impl ::std::convert::Into<DirectoryServiceRow>) -> Self {
+        self.row = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a key the spec does not name; it is sent as is.
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::JsonValue>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+/// Query table returned by Core/GetDirectoryServices.
+#[derive(
+    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
+)]
+#[non_exhaustive]
+pub struct DirectoryServiceQueryTable {
+    /// `IsAggregate`: Whether the query was an aggregate.
+    #[serde(
+        rename = "IsAggregate",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub is_aggregate: ::std::option::Option<bool>,
+    /// `Count`: Number of rows returned.
+    #[serde(
+        rename = "Count",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub count: ::std::option::Option<i32>,
+    /// `Columns`: Column metadata.
+    #[serde(
+        rename = "Columns",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub columns: ::std::option::Option<::std::vec::Vec<QueryColumn>>,
+    /// `FullCount`: Total number of rows.
+    #[serde(
+        rename = "FullCount",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub full_count: ::std::option::Option<i32>,
+    /// `Results`: The rows, one per directory service.
+    #[serde(
+        rename = "Results",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub results: ::std::option::Option<::std::vec::Vec<DirectoryServiceQueryRow>>,
+    /// `ReturnID`: Usually empty.
+    #[serde(
+        rename = "ReturnID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub return_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+}
+impl DirectoryServiceQueryTable {
+    /// A new `DirectoryServiceQueryTable` from its required fields.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            is_aggregate: ::std::default::Default::default(),
+            count: ::std::default::Default::default(),
+            columns: ::std::default::Default::default(),
+            full_count: ::std::default::Default::default(),
+            results: ::std::default::Default::default(),
+            return_id: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+    /// `IsAggregate`: Whether the query was an aggregate.
+    pub fn is_aggregate(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_aggregate = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Count`: Number of rows returned.
+    pub fn count(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Columns`: Column metadata.
+    pub fn columns(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<QueryColumn>>,
+    ) -> Self {
+        self.columns = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `FullCount`: Total number of rows.
+    pub fn full_count(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.full_count = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Results`: The rows, one per directory service.
+    pub fn results(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<DirectoryServiceQueryRow>>,
+    ) -> Self {
+        self.results = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `ReturnID`: Usually empty.
+    pub fn return_id(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.return_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a key the spec does not name; it is sent as is.
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::JsonValue>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+/// A directory service of the tenant.
+#[derive(
+    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
+)]
+#[non_exhaustive]
+pub struct DirectoryServiceRow {
+    /// `Service`: Kind of directory (`CDS` the Cloud Directory, `FDS` federated, `AdProxy` Active Directory through a connector, `LdapProxy`); kept as text because tenants add kinds.
+    #[serde(
+        rename = "Service",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub service: ::std::option::Option<::std::string::String>,
+    /// `directoryServiceUuid`: UUID of the directory service (lowercase `d` on the wire); the value UserMgmt/DirectoryServiceQuery takes.
+    #[serde(
+        rename = "directoryServiceUuid",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub directory_service_uuid: ::std::option::Option<::std::string::String>,
+    /// `DisplayName`: Display name of the directory.
+    #[serde(
+        rename = "DisplayName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub display_name: ::std::option::Option<::std::string::String>,
+    /// `Name`: Name of the directory.
+    #[serde(
+        rename = "Name",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+}
+impl DirectoryServiceRow {
+    /// A new `DirectoryServiceRow` from its required fields.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            service: ::std::default::Default::default(),
+            directory_service_uuid: ::std::default::Default::default(),
+            display_name: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+    /// `Service`: Kind of directory (`CDS` the Cloud Directory, `FDS` federated, `AdProxy` Active Directory through a connector, `LdapProxy`); kept as text because tenants add kinds.
+    pub fn service(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.service = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `directoryServiceUuid`: UUID of the directory service (lowercase `d` on the wire); the value UserMgmt/DirectoryServiceQuery takes.
+    pub fn directory_service_uuid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.directory_service_uuid = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `DisplayName`: Display name of the directory.
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.display_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Name`: Name of the directory.
+    pub fn name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a key the spec does not name; it is sent as is.
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::JsonValue>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
 /// The Identity response envelope. Handled failures arrive as HTTP 200 with `success: false` and the message fields filled in; `Result` is then usually null.
 #[derive(
     Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
@@ -2348,7 +2600,7 @@ pub struct QueryArgs {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub caching: ::std::option::Option<i32>,
-    /// `Direction`: Sort direction; true ascending, false descending.
+    /// `Direction`: Sort direction; true ascending, false descending. Tenants also take the strings other clients send, and the sandbox accepts them: `"True"`/`"False"` in any case (Centrify tools), `""` for no preference (the official Python SDK's default) and `asc`/`desc` (the official Go SDK's test data). This spec types it as a boolean.
     #[serde(
         rename = "Direction",
         default,
@@ -2398,7 +2650,7 @@ impl QueryArgs {
         self.caching = ::std::option::Option::Some(value.into());
         self
     }
-    /// `Direction`: Sort direction; true ascending, false descending.
+    /// `Direction`: Sort direction; true ascending, false descending. Tenants also take the strings other clients send, and the sandbox accepts them: `"True"`/`"False"` in any case (Centrify tools), `""` for no preference (the official Python SDK's default) and `asc`/`desc` (the official Go SDK's test data). This spec types it as a boolean.
     pub fn direction(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.direction = ::std::option::Option::Some(value.into());
         self
@@ -2652,6 +2904,179 @@ impl QueryEntity {
     /// `IsForeignKey`: Whether the key is a foreign key.
     pub fn is_foreign_key(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.is_foreign_key = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a key the spec does not name; it is sent as is.
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::JsonValue>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+/// One row of a query table.
+#[derive(
+    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
+)]
+#[non_exhaustive]
+pub struct QueryRow {
+    /// `Entities`: Entities the row refers to.
+    #[serde(
+        rename = "Entities",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entities: ::std::option::Option<::std::vec::Vec<QueryEntity>>,
+    /// `Row`: Column values keyed by column name (the selected columns, or every column for `SELECT *`).
+    #[serde(
+        rename = "Row",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub row: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+    >,
+    /// Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+}
+impl QueryRow {
+    /// A new `QueryRow` from its required fields.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            entities: ::std::default::Default::default(),
+            row: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+    /// `Entities`: Entities the row refers to.
+    pub fn entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<QueryEntity>>,
+    ) -> Self {
+        self.entities = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Row`: Column values keyed by column name (the selected columns, or every column for `SELECT *`).
+    pub fn row(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+        >,
+    ) -> Self {
+        self.row = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a key the spec does not name; it is sent as is.
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::JsonValue>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+/// A query table with rows of any columns (Redrock/query, Core/GetCdsAliasesForTenant): the columns depend on the query, so each `Row` is a map keyed by column name.
+#[derive(
+    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
+)]
+#[non_exhaustive]
+pub struct QueryTable {
+    /// `IsAggregate`: Whether the query was an aggregate.
+    #[serde(
+        rename = "IsAggregate",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub is_aggregate: ::std::option::Option<bool>,
+    /// `Count`: Number of rows in this page.
+    #[serde(
+        rename = "Count",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub count: ::std::option::Option<i32>,
+    /// `Columns`: Column metadata.
+    #[serde(
+        rename = "Columns",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub columns: ::std::option::Option<::std::vec::Vec<QueryColumn>>,
+    /// `FullCount`: Total number of rows regardless of paging.
+    #[serde(
+        rename = "FullCount",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub full_count: ::std::option::Option<i32>,
+    /// `Results`: The rows.
+    #[serde(
+        rename = "Results",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub results: ::std::option::Option<::std::vec::Vec<QueryRow>>,
+    /// `ReturnID`: Usually empty.
+    #[serde(
+        rename = "ReturnID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub return_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+}
+impl QueryTable {
+    /// A new `QueryTable` from its required fields.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            is_aggregate: ::std::default::Default::default(),
+            count: ::std::default::Default::default(),
+            columns: ::std::default::Default::default(),
+            full_count: ::std::default::Default::default(),
+            results: ::std::default::Default::default(),
+            return_id: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+    /// `IsAggregate`: Whether the query was an aggregate.
+    pub fn is_aggregate(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_aggregate = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Count`: Number of rows in this page.
+    pub fn count(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Columns`: Column metadata.
+    pub fn columns(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<QueryColumn>>,
+    ) -> Self {
+        self.columns = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `FullCount`: Total number of rows regardless of paging.
+    pub fn full_count(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.full_count = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `Results`: The rows.
+    pub fn results(mut self, value: impl ::std::convert::Into<::std::vec::Vec<QueryRow>>) -> Self {
+        self.results = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `ReturnID`: Usually empty.
+    pub fn return_id(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.return_id = ::std::option::Option::Some(value.into());
         self
     }
     /// Adds a key the spec does not name; it is sent as is.

@@ -136,6 +136,17 @@ impl<'c> UserMgmtApi<'c> {
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
     }
+    /// Set a user's password
+    ///
+    /// Replaces the password of a Cloud Directory user with the given one, without knowing the old one. Note the lowercase `n` of `newPassword`. Setting the same value again leaves the same end state, so the operation is treated as idempotent. Requires the System Administrator role or the User Management right.
+    ///
+    /// `POST /UserMgmt/ResetUserPassword` (`UserMgmt_ResetUserPassword`).
+    pub async fn reset_user_password(
+        self,
+        request: UserMgmtResetUserPasswordRequest,
+    ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
+        self.client.send(&request).await
+    }
     /// Send login e-mails to users
     ///
     /// Sends a login e-mail to each listed user. Note the key `ID` holds an array of user UUIDs. Every call sends new e-mails.
@@ -702,6 +713,50 @@ impl ::cyberark_runtime::Request for UserMgmtRemoveUsersRequest {
         name: "RemoveUsers",
         method: ::cyberark_runtime::Method::Post,
         path: "/UserMgmt/RemoveUsers",
+        convention: ::cyberark_runtime::Convention::Envelope,
+        auth: ::cyberark_runtime::AuthMode::Bearer,
+        idempotent: true,
+    };
+    fn encode(
+        &self,
+        encoder: &mut ::cyberark_runtime::Encoder,
+    ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
+        encoder.json(self)?;
+        ::std::result::Result::Ok(())
+    }
+}
+/// The request of `UserMgmt_ResetUserPassword` (POST `/UserMgmt/ResetUserPassword`): required parameters are arguments of `new`, optional ones are setters.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UserMgmtResetUserPasswordRequest {
+    /// `ID`: UUID of the user.
+    #[serde(rename = "ID")]
+    pub id: ::std::string::String,
+    /// `newPassword`: The new password; it must satisfy the tenant's password policy.
+    #[serde(rename = "newPassword")]
+    pub new_password: ::cyberark_runtime::Secret,
+}
+impl UserMgmtResetUserPasswordRequest {
+    /// A new `UserMgmtResetUserPasswordRequest` from its required parameters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        new_password: impl ::std::convert::Into<::cyberark_runtime::Secret>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            new_password: new_password.into(),
+        }
+    }
+}
+impl ::cyberark_runtime::Request for UserMgmtResetUserPasswordRequest {
+    type Output = ();
+    const OPERATION: &'static ::cyberark_runtime::Operation = &::cyberark_runtime::Operation {
+        id: "UserMgmt_ResetUserPassword",
+        tag: "UserMgmt",
+        name: "ResetUserPassword",
+        method: ::cyberark_runtime::Method::Post,
+        path: "/UserMgmt/ResetUserPassword",
         convention: ::cyberark_runtime::Convention::Envelope,
         auth: ::cyberark_runtime::AuthMode::Bearer,
         idempotent: true,

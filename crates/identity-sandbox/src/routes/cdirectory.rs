@@ -31,7 +31,7 @@ static USER_COLUMNS: [query_table::Column; 13] = [
 ];
 
 /// Applies the ChangeUser-style properties present in `body` to a user.
-fn apply_changes(t: &mut Tenant, uuid: &str, body: &Body) -> Result<(), ApiError> {
+pub(super) fn apply_changes(t: &mut Tenant, uuid: &str, body: &Body) -> Result<(), ApiError> {
     // Validate everything before changing anything, so a failure leaves the user untouched.
     let name = body.str_opt("Name")?;
     let reports_to = match body.str_opt("ReportsTo")? {

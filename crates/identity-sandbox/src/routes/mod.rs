@@ -7,8 +7,10 @@ mod core;
 mod csv;
 pub mod discovery;
 mod ext_data;
+mod lifecycle;
 mod org;
 mod query_table;
+mod redrock;
 mod render;
 mod scim;
 mod user;
@@ -54,6 +56,21 @@ const FIXED: &[(&str, &str, &str)] = &[
         "/CDirectoryService/ChangeUserState",
         "POST",
         "CDirectoryService_ChangeUserState",
+    ),
+    (
+        "/CDirectoryService/CreateUser",
+        "POST",
+        "CDirectoryService_CreateUser",
+    ),
+    (
+        "/CDirectoryService/DeleteUser",
+        "POST",
+        "CDirectoryService_DeleteUser",
+    ),
+    (
+        "/CDirectoryService/DeleteUsers",
+        "POST",
+        "CDirectoryService_DeleteUsers",
     ),
     (
         "/CDirectoryService/ExemptUserFromMfa",
@@ -105,7 +122,23 @@ const FIXED: &[(&str, &str, &str)] = &[
         "POST",
         "CDirectoryService_SubmitUploadedFile",
     ),
+    (
+        "/Core/GetCdsAliasesForTenant",
+        "POST",
+        "Core_GetCdsAliasesForTenant",
+    ),
+    (
+        "/Core/GetDirectoryServices",
+        "GET",
+        "Core_GetDirectoryServices",
+    ),
+    (
+        "/Core/GetDirectoryServices",
+        "POST",
+        "Core_GetDirectoryServicesPost",
+    ),
     ("/Core/GetUserSettings", "POST", "Core_GetUserSettings"),
+    ("/Redrock/query", "POST", "Redrock_Query"),
     ("/ExtData/GetColumns", "POST", "ExtData_GetColumns"),
     ("/ExtData/GetSchema", "POST", "ExtData_GetSchema"),
     ("/ExtData/SetColumns", "POST", "ExtData_SetColumns"),
@@ -164,6 +197,11 @@ const FIXED: &[(&str, &str, &str)] = &[
         "UserMgmt_IsUserLockedOutByPolicy",
     ),
     ("/UserMgmt/RemoveUsers", "POST", "UserMgmt_RemoveUsers"),
+    (
+        "/UserMgmt/ResetUserPassword",
+        "POST",
+        "UserMgmt_ResetUserPassword",
+    ),
     (
         "/UserMgmt/SendLoginEmails",
         "POST",
@@ -238,11 +276,15 @@ fn strip_prefix_ignore_case<'p>(path: &'p str, prefix: &str) -> Option<&'p str> 
 /// builds a wrong path fails loudly. A path parameter keeps its case.
 pub fn resolve(method: &Method, path: &str) -> Resolved {
     let path = strip_gateway(path);
-    if let Some((_, m, op)) = FIXED.iter().find(|(p, _, _)| p.eq_ignore_ascii_case(path)) {
-        return if method.as_str() == *m {
-            Resolved::Op(Route { op, param: None })
-        } else {
-            Resolved::WrongMethod(m)
+    // A path may serve more than one method (Core/GetDirectoryServices: GET and POST).
+    let mut on_path = FIXED
+        .iter()
+        .filter(|(p, _, _)| p.eq_ignore_ascii_case(path))
+        .peekable();
+    if let Some((_, first, _)) = on_path.peek().copied() {
+        return match on_path.find(|(_, m, _)| method.as_str() == *m) {
+            Some((_, _, op)) => Resolved::Op(Route { op, param: None }),
+            None => Resolved::WrongMethod(allowed(path).unwrap_or(first)),
         };
     }
     for (prefix, m, op) in PARAMETERISED {
@@ -262,6 +304,11 @@ pub fn resolve(method: &Method, path: &str) -> Resolved {
         }
     }
     Resolved::NotFound
+}
+
+/// The `Allow` header of a path that serves several methods.
+fn allowed(path: &str) -> Option<&'static str> {
+    path.eq_ignore_ascii_case("/Core/GetDirectoryServices").then_some("GET, POST")
 }
 
 fn percent_decode(segment: &str) -> String {
@@ -310,6 +357,10 @@ fn result_nullable(op: &str) -> bool {
             | "CDirectoryService_GetUsersFromCsvFile"
             | "CDirectoryService_SubmitUploadedFile"
             | "Core_GetUserSettings"
+            | "Core_GetCdsAliasesForTenant"
+            | "Core_GetDirectoryServices"
+            | "Core_GetDirectoryServicesPost"
+            | "Redrock_Query"
             | "ExtData_GetColumns"
             | "ExtData_GetSchema"
             | "Org_Create"
@@ -418,6 +469,9 @@ pub async fn call(mut ctx: Ctx<'_>) -> Reply {
     let outcome = match op {
         "CDirectoryService_ChangeUser" => cdirectory::change_user(&ctx),
         "CDirectoryService_ChangeUserState" => cdirectory::change_user_state(&ctx),
+        "CDirectoryService_CreateUser" => lifecycle::create_user(&ctx),
+        "CDirectoryService_DeleteUser" => lifecycle::delete_user(&ctx),
+        "CDirectoryService_DeleteUsers" => lifecycle::delete_users(&ctx),
         "CDirectoryService_ExemptUserFromMfa" => cdirectory::exempt_user_from_mfa(&ctx),
         "CDirectoryService_GetTechSupportUser" => cdirectory::get_tech_support_user(&ctx),
         "CDirectoryService_GetUser" => cdirectory::get_user(&ctx),
@@ -428,7 +482,12 @@ pub async fn call(mut ctx: Ctx<'_>) -> Reply {
         "CDirectoryService_SetUserPicture" => cdirectory::set_user_picture(&ctx).await,
         "CDirectoryService_SetUserState" => cdirectory::set_user_state(&ctx),
         "CDirectoryService_SubmitUploadedFile" => cdirectory::submit_uploaded_file(&ctx),
+        "Core_GetCdsAliasesForTenant" => core::get_cds_aliases_for_tenant(&ctx),
+        "Core_GetDirectoryServices" | "Core_GetDirectoryServicesPost" => {
+            core::get_directory_services(&ctx)
+        }
         "Core_GetUserSettings" => core::get_user_settings(&ctx),
+        "Redrock_Query" => redrock::query(&ctx),
         "ExtData_GetColumns" => ext_data::get_columns(&ctx),
         "ExtData_GetSchema" => ext_data::get_schema(&ctx),
         "ExtData_SetColumns" => ext_data::set_columns(&ctx),
@@ -455,6 +514,7 @@ pub async fn call(mut ctx: Ctx<'_>) -> Reply {
         "UserMgmt_IsUserCloudLocked" => user_mgmt::is_user_cloud_locked(&ctx),
         "UserMgmt_IsUserLockedOutByPolicy" => user_mgmt::is_user_locked_out_by_policy(&ctx),
         "UserMgmt_RemoveUsers" => user_mgmt::remove_users(&ctx),
+        "UserMgmt_ResetUserPassword" => lifecycle::reset_user_password(&ctx),
         "UserMgmt_SendLoginEmails" => user_mgmt::send_login_emails(&ctx),
         "UserMgmt_SendSmsInvite" => user_mgmt::send_sms_invite(&ctx),
         "UserMgmt_SetCloudLock" => user_mgmt::set_cloud_lock(&ctx),
@@ -479,7 +539,7 @@ mod tests {
 
     #[test]
     fn every_spec_operation_is_routed() {
-        assert_eq!(OPERATION_COUNT, 51);
+        assert_eq!(OPERATION_COUNT, 59);
         assert!(
             matches!(resolve(&Method::POST, "/Org/Create"), Resolved::Op(r) if r.op == "Org_Create")
         );

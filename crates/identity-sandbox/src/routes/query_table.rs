@@ -120,8 +120,8 @@ pub fn page(body: &Body, total: usize) -> Result<(usize, usize), ApiError> {
         }
     }
     // `Caching` and `SortBy` are accepted and ignored: the sandbox always answers live data in
-    // creation order. `Direction` must still be a boolean if present.
-    args.bool_opt("Direction")?;
+    // creation order. `Direction` must still be one of the spellings tenants take.
+    direction(&args)?;
     args.int_opt("Caching")?;
     let limit = limit.map(|l| l as usize).unwrap_or(usize::MAX);
     let total = total.min(limit);
@@ -135,5 +135,66 @@ pub fn page(body: &Body, total: usize) -> Result<(usize, usize), ApiError> {
     }
 }
 
+/// The sort direction of `Args.Direction` (`true` ascending), or `None` for no preference.
+/// Tenants take what the clients send: a boolean, `"True"`/`"False"` in any case (Centrify
+/// tools), `""` (the official Python SDK's default) and `asc`/`desc` (the official Go SDK).
+pub fn direction(args: &Body) -> Result<Option<bool>, ApiError> {
+    let Some(value) = args.get("Direction") else {
+        return Ok(None);
+    };
+    match value {
+        Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(*b)),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "asc" | "ascending" => Ok(Some(true)),
+            "false" | "desc" | "descending" => Ok(Some(false)),
+            _ => Err(ApiError::invalid(format!(
+                "Args.Direction must be true, false, \"asc\", \"desc\" or empty (got {s:?})."
+            ))),
+        },
+        other => Err(ApiError::invalid(format!(
+            "Args.Direction must be true, false, \"asc\", \"desc\" or empty (got {other})."
+        ))),
+    }
+}
+
 /// A row of arbitrary column values (settings, administrators).
 pub type FreeRow = serde_json::Map<String, Value>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(direction: Value) -> Body {
+        Body::from_map(
+            serde_json::json!({ "Direction": direction })
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn direction_takes_what_the_clients_send() {
+        for (sent, read) in [
+            (Value::Bool(false), Some(false)),
+            (Value::from("False"), Some(false)),
+            (Value::from("true"), Some(true)),
+            (Value::from(""), None),
+            (Value::from("asc"), Some(true)),
+            (Value::from("DESC"), Some(false)),
+            (Value::Null, None),
+        ] {
+            assert_eq!(
+                direction(&args(sent.clone())).expect("accepted"),
+                read,
+                "{sent}"
+            );
+        }
+        for bad in [Value::from("sideways"), Value::from(1)] {
+            let e = direction(&args(bad)).expect_err("refused");
+            assert!(e.message.contains("Args.Direction"), "{}", e.message);
+        }
+    }
+}

@@ -310,7 +310,7 @@ pub fn remove_users(ctx: &Ctx) -> Outcome {
 }
 
 /// Removes references to a deleted user from orgs, roles, groups and managers.
-fn forget(t: &mut Tenant, u: &User) {
+pub(super) fn forget(t: &mut Tenant, u: &User) {
     for o in t.orgs.by_id.values_mut() {
         o.members.retain(|m| m.id != u.uuid);
         o.administrators.retain(|a| a.id != u.uuid);

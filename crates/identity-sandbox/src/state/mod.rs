@@ -1,5 +1,6 @@
 //! The tenant's data: users, extensible schema, organizations, SCIM groups, invitations.
 
+pub mod connectors;
 pub mod ext;
 pub mod orgs;
 pub mod scim;
@@ -69,6 +70,8 @@ pub struct Tenant {
     pub groups: scim::ScimGroups,
     /// Roles.
     pub roles: Vec<Role>,
+    /// Connectors (the Redrock `Proxy` table).
+    pub connectors: Vec<connectors::Connector>,
     /// Invitations sent.
     pub invitations: Vec<Invitation>,
     /// CSV uploads by ReturnID.
