@@ -350,6 +350,14 @@ impl<'a> Schemas<'a> {
             SchemaKind::Type(Type::Number(_)) => TypeRef::F64,
             SchemaKind::Type(Type::Array(a)) => {
                 let Some(items) = &a.items else {
+                    // CyberArk's published definitions contain such arrays (Role Management's
+                    // `Trace`); a dropped-in definition must load as published, so tolerant
+                    // loading keeps the items as JSON rather than refusing the whole spec.
+                    if self.opts.tolerant {
+                        self.opts
+                            .warn(pointer, "an array without `items`: its items are kept as JSON");
+                        return Ok(TypeRef::List(Box::new(TypeRef::Json)));
+                    }
                     return error(pointer, "an array schema must say what its items are");
                 };
                 let item = self.resolve_boxed(

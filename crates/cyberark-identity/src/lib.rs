@@ -2,9 +2,23 @@
 #![deny(missing_docs)]
 
 mod generated;
+/// Role Management, generated from CyberArk's published definition
+/// (`spec/vendor/RoleManagement.yaml` with the corrections in `spec/roles-overlays/`).
+///
+/// Reach it from the Identity client with [`Client::roles`], so one sign-in serves both; the
+/// module's own `roles::Client` is the same thing built on its own.
+pub mod roles;
 
 pub use cyberark_runtime::{
     ApiError, Error, FilePart, ItemStream, JsonValue, MfaAnswer, MfaChallenge, MfaHandler,
     Nullable, RetryPolicy, Secret,
 };
 pub use generated::*;
+
+impl Client {
+    /// Role Management operations (store, update, get, members, rights, dynamic scripts,
+    /// applications) on the same connection pool and token cache as this client.
+    pub fn roles(&self) -> roles::RolesApi<'_> {
+        roles::RolesApi::new(self.runtime())
+    }
+}
