@@ -183,8 +183,9 @@ components:
     };
     assert_eq!(fields[0].ty, TypeRef::List(Box::new(TypeRef::Json)));
     assert!(
-        warnings.iter().any(|w| w.pointer.ends_with("/Trace")
-            && w.message.contains("without `items`")),
+        warnings
+            .iter()
+            .any(|w| w.pointer.ends_with("/Trace") && w.message.contains("without `items`")),
         "{warnings:?}"
     );
 }

@@ -354,8 +354,10 @@ impl<'a> Schemas<'a> {
                     // `Trace`); a dropped-in definition must load as published, so tolerant
                     // loading keeps the items as JSON rather than refusing the whole spec.
                     if self.opts.tolerant {
-                        self.opts
-                            .warn(pointer, "an array without `items`: its items are kept as JSON");
+                        self.opts.warn(
+                            pointer,
+                            "an array without `items`: its items are kept as JSON",
+                        );
                         return Ok(TypeRef::List(Box::new(TypeRef::Json)));
                     }
                     return error(pointer, "an array schema must say what its items are");
