@@ -338,6 +338,8 @@ impl<'a> Schemas<'a> {
                     TypeRef::DateTime
                 } else if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Date)) {
                     TypeRef::Date
+                } else if matches!(&s.format, VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid") {
+                    TypeRef::Uuid
                 } else {
                     TypeRef::String
                 }
@@ -715,6 +717,7 @@ impl<'a> Schemas<'a> {
             style: QueryStyle::Single,
             boxed: false,
             docs: with_default(resolved.description, resolved.default.as_ref()),
+            read_only: resolved.read_only,
         })
     }
 }
@@ -776,6 +779,7 @@ fn arm_name(ty: &TypeRef) -> String {
         TypeRef::String | TypeRef::Secret => "String".to_owned(),
         TypeRef::DateTime => "DateTime".to_owned(),
         TypeRef::Date => "Date".to_owned(),
+        TypeRef::Uuid => "Uuid".to_owned(),
         TypeRef::Bool => "Bool".to_owned(),
         TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
         TypeRef::F64 => "Number".to_owned(),

@@ -7,6 +7,9 @@ mod generated;
 ///
 /// Reach it from the Identity client with [`Client::roles`], so one sign-in serves both; the
 /// module's own `roles::Client` is the same thing built on its own.
+// The definition's one tag is `Roles`, so the generated handle file `roles/roles.rs` sits in the
+// `roles` module; its items are re-exported one level up, so nobody writes `roles::roles`.
+#[allow(clippy::module_inception)]
 pub mod roles;
 
 pub use cyberark_runtime::{

@@ -27,6 +27,7 @@ mod nullable;
 mod operation;
 mod paging;
 mod params;
+pub mod read_only;
 pub mod redact;
 mod retry;
 mod scrub;
@@ -45,7 +46,7 @@ pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_DEPTH};
 pub use client::{Client, ClientBuilder};
 pub use download::ByteStream;
 pub use error::{ApiError, Error};
-pub use formats::{Date, DateTime};
+pub use formats::{Date, DateTime, Uuid};
 pub use nullable::Nullable;
 pub use operation::{
     AuthMode, Convention, Encoder, FilePart, Method, Operation, PagingStyle, QueryValue, Request,

@@ -752,7 +752,7 @@ pub struct Role {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub directory_service_uuid: ::std::option::Option<::std::string::String>,
+    pub directory_service_uuid: ::std::option::Option<::cyberark_runtime::Uuid>,
     /// `Name`: Name of the role.
     #[serde(
         rename = "Name",
@@ -815,7 +815,7 @@ impl Role {
     /// `DirectoryServiceUuid`: UUID of the directory service the role belongs to.
     pub fn directory_service_uuid(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::Uuid>,
     ) -> Self {
         self.directory_service_uuid = ::std::option::Option::Some(value.into());
         self
