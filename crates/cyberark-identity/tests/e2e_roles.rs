@@ -52,6 +52,11 @@ async fn store_get_update_and_delete_a_role() {
     assert_eq!(role.description.as_deref(), Some("Read-only auditors"));
     assert_eq!(role.role_type.as_deref(), Some("PrincipalList"));
     assert_eq!(role.read_only, Some(false));
+    let directory = role.directory_service_uuid.as_ref().expect("a directory");
+    assert!(
+        directory.value().is_some(),
+        "a format: uuid field is typed: {directory:?}"
+    );
     assert_eq!(role.principals, Some(vec![users[0].0.clone()]));
     let suppressed = roles
         .get_role(RolesGetRoleRequest::new("auditors of emea").suppress_principals_list("true"))
