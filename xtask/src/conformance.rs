@@ -187,8 +187,9 @@ pub fn run() -> Result<(), String> {
 /// The Role Management definition, in its spec/specs.yaml entry.
 const ROLES_SPEC: &str = "spec/vendor/RoleManagement.yaml";
 
-/// Checks the sandbox's Role Management operations against the overlaid vendor definition.
-fn run_roles(url: &str, token: &str) -> Result<(), String> {
+/// Writes the Role Management definition as the generator reads it (the vendor file with its
+/// overlays applied) under the target directory, for the tools that check it; returns its path.
+pub fn overlaid_roles_spec() -> Result<String, String> {
     let work = crate::specs::Source::WorkTree(root()?);
     let entry = crate::specs::entries(&work)?
         .into_iter()
@@ -200,7 +201,12 @@ fn run_roles(url: &str, token: &str) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let spec = dir.join("RoleManagement.overlaid.json");
     std::fs::write(&spec, text).map_err(|e| format!("cannot write {}: {e}", spec.display()))?;
-    let spec = spec.to_string_lossy().into_owned();
+    Ok(spec.to_string_lossy().into_owned())
+}
+
+/// Checks the sandbox's Role Management operations against the overlaid vendor definition.
+fn run_roles(url: &str, token: &str) -> Result<(), String> {
+    let spec = overlaid_roles_spec()?;
     run_cmd(&mut schemathesis_for(
         None,
         &spec,

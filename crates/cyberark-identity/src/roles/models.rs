@@ -509,7 +509,7 @@ pub struct QueryColumn {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `ForeignKey`: Foreign key target
+    /// `ForeignKey`: Foreign key target, if any.
     #[serde(
         rename = "ForeignKey",
         default,
@@ -611,7 +611,7 @@ impl QueryColumn {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
-    /// `ForeignKey`: Foreign key target
+    /// `ForeignKey`: Foreign key target, if any.
     pub fn foreign_key(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.foreign_key = ::std::option::Option::Some(value.into());
         self
@@ -686,7 +686,7 @@ pub struct QueryEntity {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub key: ::std::option::Option<::std::string::String>,
-    /// `Type`: Entity type
+    /// `Type`: Entity type, for example `User` or `Role`.
     #[serde(
         rename = "Type",
         default,
@@ -718,7 +718,7 @@ impl QueryEntity {
         self.key = ::std::option::Option::Some(value.into());
         self
     }
-    /// `Type`: Entity type
+    /// `Type`: Entity type, for example `User` or `Role`.
     pub fn r#type(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.r#type = ::std::option::Option::Some(value.into());
         self
