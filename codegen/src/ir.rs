@@ -353,6 +353,9 @@ pub struct Field {
     pub boxed: bool,
     /// Its description.
     pub docs: Option<String>,
+    /// Whether the API only sends it (`readOnly`): kept in values received, left out of every
+    /// request body, however deep in it the field sits.
+    pub read_only: bool,
 }
 
 impl Field {
@@ -390,6 +393,8 @@ pub enum TypeRef {
     DateTime,
     /// A `date` string: typed when `YYYY-MM-DD`, else kept as sent.
     Date,
+    /// A `uuid` string: typed when it is a UUID, else kept as sent; the text is what travels.
+    Uuid,
     /// A named type from [`Api::types`].
     Named(String),
     /// A list.

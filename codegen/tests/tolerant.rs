@@ -143,3 +143,49 @@ fn inexpressible_parameters_are_refused_with_their_location() {
     assert_eq!(err.pointer, "/paths/~1nodes~1{id}/get/parameters/3");
     assert!(err.message.contains("deepObject"), "{err}");
 }
+
+/// CyberArk's Role Management definition has an array without `items`: strict loading refuses
+/// it with the spot named, tolerant loading keeps the items as JSON and says so.
+#[test]
+fn an_array_without_items_is_json_when_tolerant_and_an_error_when_strict() {
+    let spec = r#"
+openapi: 3.0.1
+info: {title: t, version: '1'}
+paths:
+  /Roles/TestDynamicRoleScript:
+    post:
+      operationId: Roles_TestDynamicRoleScript
+      tags: [Roles]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Outcome'}
+tags: [{name: Roles}]
+components:
+  schemas:
+    Outcome:
+      type: object
+      properties:
+        Trace: {type: array}
+"#;
+    let err = load(spec, "roles.yaml").unwrap_err().to_string();
+    assert!(
+        err.contains("roles.yaml#/components/schemas/Outcome/properties/Trace")
+            && err.contains("must say what its items are"),
+        "{err}"
+    );
+    let (api, warnings) = load_with(spec, "roles.yaml", TOLERANT).expect("loads tolerantly");
+    let outcome = &api.types["Outcome"];
+    let cyberark_codegen::ir::TypeKind::Struct { fields, .. } = &outcome.kind else {
+        panic!("Outcome is a struct: {outcome:?}");
+    };
+    assert_eq!(fields[0].ty, TypeRef::List(Box::new(TypeRef::Json)));
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.pointer.ends_with("/Trace") && w.message.contains("without `items`")),
+        "{warnings:?}"
+    );
+}

@@ -16,6 +16,10 @@
 //! `Authentication_Logout` ends the session of the token it is called with, so it runs in a
 //! second pass after everything else.
 //!
+//! Role Management (`spec/vendor/RoleManagement.yaml`) is checked as the generator reads it:
+//! the vendor definition with `spec/roles-overlays/` applied, written under the target
+//! directory, with the same exclusions as the Identity spec (it follows the envelope convention).
+//!
 //! The same sandbox process serves the Vault under `/PasswordVault/`; [`run_vault`] checks it
 //! against `spec/vault.yaml` with the Vault session token the binary prints (`VAULT_TOKEN=`).
 //! The Vault uses real status codes, so `negative_data_rejection` stays on there; only
@@ -117,6 +121,8 @@ pub fn run() -> Result<(), String> {
         &started.token,
         &["--exclude-operation-id", "Authentication_Logout"],
     )?);
+    // Role Management runs before the logout pass, which ends the session of this token.
+    let roles = run_roles(&started.url, &started.token);
     let logout = run_cmd(&mut schemathesis(
         &started.url,
         &started.token,
@@ -128,7 +134,46 @@ pub fn run() -> Result<(), String> {
         .map_err(|e| {
             format!("schemathesis found responses that do not match spec/identity.yaml: {e}")
         })
+        .and(roles)
         .and(vault)
+}
+
+/// The Role Management definition, in its spec/specs.yaml entry.
+const ROLES_SPEC: &str = "spec/vendor/RoleManagement.yaml";
+
+/// Writes the Role Management definition as the generator reads it (the vendor file with its
+/// overlays applied) under the target directory, for the tools that check it; returns its path.
+pub fn overlaid_roles_spec() -> Result<String, String> {
+    let work = crate::specs::Source::WorkTree(root()?);
+    let entry = crate::specs::entries(&work)?
+        .into_iter()
+        .find(|e| e.spec == ROLES_SPEC)
+        .ok_or_else(|| format!("{} does not list {ROLES_SPEC}", crate::specs::CONFIG))?;
+    let text = crate::specs::overlaid(&work, &entry)?
+        .ok_or_else(|| format!("cannot read {ROLES_SPEC}: no such file"))?;
+    let dir = crate::util::target_dir()?.join("xtask");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let spec = dir.join("RoleManagement.overlaid.json");
+    std::fs::write(&spec, text).map_err(|e| format!("cannot write {}: {e}", spec.display()))?;
+    Ok(spec.to_string_lossy().into_owned())
+}
+
+/// Checks the sandbox's Role Management operations against the overlaid vendor definition.
+fn run_roles(url: &str, token: &str) -> Result<(), String> {
+    let spec = overlaid_roles_spec()?;
+    run_cmd(&mut schemathesis_for(
+        None,
+        &spec,
+        url,
+        &format!("Authorization: Bearer {token}"),
+        EXCLUDED_CHECKS,
+        &[],
+    )?)
+    .map_err(|e| {
+        format!(
+            "schemathesis found responses that do not match {ROLES_SPEC} (with its overlays): {e}"
+        )
+    })
 }
 
 /// Checks the sandbox's Vault against `spec/vault.yaml`. `Auth_Logoff` ends the session it is

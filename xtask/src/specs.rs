@@ -109,6 +109,20 @@ pub fn entries(source: &Source) -> Result<Vec<SpecEntry>, String> {
 
 /// Loads one spec with its overlays; `None` when the source has no such spec file.
 pub fn load(source: &Source, entry: &SpecEntry) -> Result<Option<(Api, Vec<Warning>)>, String> {
+    let Some(text) = overlaid(source, entry)? else {
+        return Ok(None);
+    };
+    let options = LoadOptions {
+        tolerant: entry.tolerant,
+    };
+    load::load_with(&text, &entry.spec, options)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// The text of one spec with its overlays applied (the document the generator reads, which
+/// the conformance run hands to schemathesis too); `None` when the source has no such file.
+pub fn overlaid(source: &Source, entry: &SpecEntry) -> Result<Option<String>, String> {
     let Some(text) = source.read(&entry.spec)? else {
         return Ok(None);
     };
@@ -121,12 +135,7 @@ pub fn load(source: &Source, entry: &SpecEntry) -> Result<Option<(Api, Vec<Warni
             overlays.push((path, overlay));
         }
     }
-    let text = cyberark_codegen::overlay::apply_all(&text, &entry.spec, &overlays)
-        .map_err(|e| e.to_string())?;
-    let options = LoadOptions {
-        tolerant: entry.tolerant,
-    };
-    load::load_with(&text, &entry.spec, options)
+    cyberark_codegen::overlay::apply_all(&text, &entry.spec, &overlays)
         .map(Some)
         .map_err(|e| e.to_string())
 }

@@ -134,7 +134,7 @@ impl FromPy for String {
     }
 }
 
-/// `date-time` and `date` values read as the text the API sent (RFC 3339 when it is one), so a
+/// `date-time`, `date` and `uuid` values read as the text the API sent (RFC 3339 when it is one), so a
 /// value the API wrote another way (.NET's `/Date(…)/`) reaches Python unchanged; a `str` is
 /// taken, and parsed where it can be.
 macro_rules! text_format {
@@ -153,7 +153,14 @@ macro_rules! text_format {
     )*};
 }
 
-text_format!(cyberark_runtime::DateTime, cyberark_runtime::Date);
+// A `uuid` is a `str` too, not `uuid.UUID`: the text must go back exactly as it came (CyberArk
+// writes some UUIDs in upper case and calls some identifiers UUIDs that are not, `sysadmin`),
+// which `uuid.UUID` cannot keep; Rust callers get the parsed value from `Uuid::value`.
+text_format!(
+    cyberark_runtime::DateTime,
+    cyberark_runtime::Date,
+    cyberark_runtime::Uuid
+);
 
 /// A secret reads as a plain `str` attribute: the caller asked for it by name. It is `***` only
 /// where it would be shown unasked (`repr()`, logs).

@@ -135,6 +135,7 @@ fn rust_ty(t: &TypeRef) -> String {
         TypeRef::Bytes => "ByteStream".into(),
         TypeRef::DateTime => "DateTime".into(),
         TypeRef::Date => "Date".into(),
+        TypeRef::Uuid => "Uuid".into(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::List(i) => format!("Vec<{}>", rust_ty(i)),
         TypeRef::Map(i) => format!("BTreeMap<String, {}>", rust_ty(i)),
@@ -153,7 +154,7 @@ fn py_ty(api: &Api, t: &TypeRef) -> String {
         TypeRef::Unit => "None".into(),
         TypeRef::File => "file".into(),
         TypeRef::Bytes => "bytes".into(),
-        TypeRef::DateTime | TypeRef::Date => "str".into(),
+        TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => "str".into(),
         TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
             Some(TypeKind::Alias { target }) => py_ty(api, target),
             _ => n.clone(),

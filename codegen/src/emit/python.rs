@@ -301,6 +301,7 @@ fn ty(t: &TypeRef) -> TokenStream {
         TypeRef::Bytes => quote! { ::cyberark_runtime::Bytes },
         TypeRef::DateTime => quote! { ::cyberark_runtime::DateTime },
         TypeRef::Date => quote! { ::cyberark_runtime::Date },
+        TypeRef::Uuid => quote! { ::cyberark_runtime::Uuid },
         TypeRef::Named(n) => client_item(n),
         TypeRef::List(inner) => {
             let inner = ty(inner);

@@ -407,7 +407,12 @@ fn parameters(api: &Api, fields: &[Field], extra: bool) -> String {
 fn output_type(api: &Api, t: &TypeRef) -> String {
     match t {
         // Dates cross to Python as the text the API sent (RFC 3339 when it is one).
-        TypeRef::String | TypeRef::Secret | TypeRef::DateTime | TypeRef::Date => "str".to_owned(),
+        // A `uuid` is a `str` in Python, not `uuid.UUID`: the text must travel back exactly as
+        // the API sent it (upper case, or an identifier the API calls a UUID that is not one,
+        // such as `sysadmin`), which `uuid.UUID` can neither keep nor hold.
+        TypeRef::String | TypeRef::Secret | TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => {
+            "str".to_owned()
+        }
         TypeRef::Bool => "bool".to_owned(),
         TypeRef::I32 | TypeRef::I64 => "int".to_owned(),
         TypeRef::F64 => "float".to_owned(),

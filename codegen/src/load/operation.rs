@@ -455,6 +455,7 @@ fn load_request(
                             style: QueryStyle::Single,
                             boxed: false,
                             docs: body.description.clone().or(resolved.description),
+                            read_only: false,
                         });
                         Body::JsonWhole {
                             required: body.required,
@@ -1110,6 +1111,7 @@ fn scalar(ty: &TypeRef, schemas: &Schemas<'_>) -> bool {
         | TypeRef::Secret
         | TypeRef::DateTime
         | TypeRef::Date
+        | TypeRef::Uuid
         | TypeRef::Bool
         | TypeRef::I32
         | TypeRef::I64

@@ -338,6 +338,8 @@ impl<'a> Schemas<'a> {
                     TypeRef::DateTime
                 } else if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Date)) {
                     TypeRef::Date
+                } else if matches!(&s.format, VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid") {
+                    TypeRef::Uuid
                 } else {
                     TypeRef::String
                 }
@@ -350,6 +352,16 @@ impl<'a> Schemas<'a> {
             SchemaKind::Type(Type::Number(_)) => TypeRef::F64,
             SchemaKind::Type(Type::Array(a)) => {
                 let Some(items) = &a.items else {
+                    // CyberArk's published definitions contain such arrays (Role Management's
+                    // `Trace`); a dropped-in definition must load as published, so tolerant
+                    // loading keeps the items as JSON rather than refusing the whole spec.
+                    if self.opts.tolerant {
+                        self.opts.warn(
+                            pointer,
+                            "an array without `items`: its items are kept as JSON",
+                        );
+                        return Ok(TypeRef::List(Box::new(TypeRef::Json)));
+                    }
                     return error(pointer, "an array schema must say what its items are");
                 };
                 let item = self.resolve_boxed(
@@ -705,6 +717,7 @@ impl<'a> Schemas<'a> {
             style: QueryStyle::Single,
             boxed: false,
             docs: with_default(resolved.description, resolved.default.as_ref()),
+            read_only: resolved.read_only,
         })
     }
 }
@@ -766,6 +779,7 @@ fn arm_name(ty: &TypeRef) -> String {
         TypeRef::String | TypeRef::Secret => "String".to_owned(),
         TypeRef::DateTime => "DateTime".to_owned(),
         TypeRef::Date => "Date".to_owned(),
+        TypeRef::Uuid => "Uuid".to_owned(),
         TypeRef::Bool => "Bool".to_owned(),
         TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
         TypeRef::F64 => "Number".to_owned(),

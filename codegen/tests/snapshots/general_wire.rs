@@ -104,7 +104,9 @@ async fn parameters_of_every_style_and_a_recursive_answer() {
     let (client, server) = serve(vec![json(
         200,
         serde_json::json!({"id": "n2", "name": "leaf", "created": "2024-05-31T12:30:00.000Z", "born": "2024-02-29",
-                           "parent": {"id": "n1", "name": "root", "parent": null, "created": "/Date(1700000000000)/"},
+                           "tree": "09B9A9B0-6CE8-465F-AB03-65766D33B05E",
+                           "parent": {"id": "n1", "name": "root", "parent": null, "created": "/Date(1700000000000)/",
+                                      "tree": "sysadmin"},
                            "children": [{"name": "c"}], "labels": {"k": "v"}, "new_key": 1}),
     )])
     .await;
@@ -146,6 +148,21 @@ async fn parameters_of_every_style_and_a_recursive_answer() {
     assert_eq!(
         serde_json::to_value(parent).unwrap()["created"],
         serde_json::json!("/Date(1700000000000)/")
+    );
+    // A uuid is typed where it is one, and its text travels back exactly, case and all.
+    let tree = node.tree.as_ref().expect("tree");
+    assert_eq!(
+        tree.value().map(|u| u.as_u128()),
+        Some(0x09B9A9B0_6CE8_465F_AB03_65766D33B05E)
+    );
+    assert_eq!(
+        serde_json::to_value(&node).unwrap()["tree"],
+        "09B9A9B0-6CE8-465F-AB03-65766D33B05E"
+    );
+    let not_a_uuid = parent.tree.as_ref().expect("the parent's tree");
+    assert_eq!(
+        (not_a_uuid.value(), not_a_uuid.as_str()),
+        (None, "sysadmin")
     );
     assert_eq!(node.children.as_ref().map(Vec::len), Some(1));
     assert_eq!(node.extra.get("new_key"), Some(&serde_json::json!(1)));
@@ -200,7 +217,15 @@ async fn several_success_codes_become_one_enum() {
         json(200, serde_json::json!({"id": "n9", "name": "old"})),
     ])
     .await;
-    let request = NodesCreateRequest::new(Node::new("new").passphrase("p").id("ignored"));
+    // `Node` is the whole body and an answer: its readOnly `id` (here and in a child) is kept
+    // in the value the caller holds but never sent.
+    let request = NodesCreateRequest::new(
+        Node::new("new")
+            .passphrase("p")
+            .id("ignored")
+            .children(vec![Node::new("kid").id("ignored too")]),
+    );
+    assert_eq!(request.body.id.as_deref(), Some("ignored"));
     let pending = client.nodes().create(request.clone()).await.unwrap();
     assert!(
         matches!(&pending, NodesCreateResponse::Status202(p) if p.location == "/queue/7"),
@@ -215,6 +240,13 @@ async fn several_success_codes_become_one_enum() {
     let sent: serde_json::Value = serde_json::from_str(&received[0].body).unwrap();
     assert_eq!(sent["name"], "new");
     assert_eq!(sent["passphrase"], "p");
+    assert_eq!(sent.get("id"), None, "readOnly is not sent: {sent}");
+    assert_eq!(sent["children"][0]["name"], "kid");
+    assert_eq!(
+        sent["children"][0].get("id"),
+        None,
+        "nor in a nested value: {sent}"
+    );
 }
 
 /// A discriminated union picks its arm by the tag and keeps an unknown one as JSON; an untagged

@@ -1,4 +1,5 @@
-//! Values of the string formats `date-time` and `date`, typed without losing what was sent.
+//! Values of the string formats `date-time`, `date` and `uuid`, typed without losing what was
+//! sent.
 //!
 //! An API does not always send what its description promises: the Identity API, for one, writes
 //! times as .NET's `/Date(1700000000000)/` (milliseconds since the Unix epoch, optionally followed
@@ -163,6 +164,48 @@ impl From<time::Date> for Date {
     }
 }
 
+/// A `uuid` value: the text as sent, and the UUID when the text is one.
+///
+/// The text is what travels: CyberArk writes some UUIDs in upper case
+/// (`09B9A9B0-6CE8-465F-AB03-65766D33B05E`), some without dashes, and calls other identifiers
+/// UUIDs that are not (`sysadmin`, role keys with underscores). Each is sent back exactly as it
+/// came; [`Uuid::value`] is the parsed UUID for comparing and storing.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Uuid {
+    text: String,
+    value: Option<uuid::Uuid>,
+}
+
+impl Uuid {
+    /// Reads text; the UUID is there when the text is one (hyphenated, simple, braced or URN,
+    /// in either case).
+    pub fn parse(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let value = uuid::Uuid::try_parse(&text).ok();
+        Uuid { text, value }
+    }
+
+    /// The UUID, when the text is one.
+    pub fn value(&self) -> Option<uuid::Uuid> {
+        self.value
+    }
+
+    /// The text, exactly as the API sent it (or hyphenated lower case for a value built from a
+    /// UUID).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl From<uuid::Uuid> for Uuid {
+    fn from(value: uuid::Uuid) -> Self {
+        Uuid {
+            text: value.hyphenated().to_string(),
+            value: Some(value),
+        }
+    }
+}
+
 macro_rules! text_value {
     ($($ty:ty),*) => {$(
         impl fmt::Display for $ty {
@@ -203,7 +246,7 @@ macro_rules! text_value {
     )*};
 }
 
-text_value!(DateTime, Date);
+text_value!(DateTime, Date, Uuid);
 
 #[cfg(test)]
 mod tests {
@@ -284,6 +327,29 @@ mod tests {
             assert_eq!(value.at(), None, "{odd}");
             assert_eq!(value.as_str(), odd);
         }
+    }
+
+    #[test]
+    fn uuids_are_typed_and_the_text_is_kept_exactly() {
+        let upper: Uuid =
+            serde_json::from_str(r#""09B9A9B0-6CE8-465F-AB03-65766D33B05E""#).unwrap();
+        let value = upper.value().expect("a UUID");
+        assert_eq!(value.as_u128(), 0x09B9A9B0_6CE8_465F_AB03_65766D33B05E);
+        assert_eq!(
+            serde_json::to_string(&upper).unwrap(),
+            r#""09B9A9B0-6CE8-465F-AB03-65766D33B05E""#,
+            "sent back in the case it came in"
+        );
+        let role_key: Uuid =
+            serde_json::from_str(r#""65911ae4_abba_4063_b237_5a37a33bca6c""#).unwrap();
+        assert_eq!(role_key.value(), None);
+        assert_eq!(
+            role_key.to_query().as_deref(),
+            Some("65911ae4_abba_4063_b237_5a37a33bca6c")
+        );
+        let built = Uuid::from(value);
+        assert_eq!(built.as_str(), "09b9a9b0-6ce8-465f-ab03-65766d33b05e");
+        assert_eq!(Uuid::from("sysadmin").value(), None);
     }
 
     #[test]

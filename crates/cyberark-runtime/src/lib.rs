@@ -27,6 +27,7 @@ mod nullable;
 mod operation;
 mod paging;
 mod params;
+pub mod read_only;
 pub mod redact;
 pub mod redrock;
 mod retry;
@@ -49,7 +50,7 @@ pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_DEPTH};
 pub use client::{Client, ClientBuilder};
 pub use download::ByteStream;
 pub use error::{ApiError, Error, ErrorDetail};
-pub use formats::{Date, DateTime};
+pub use formats::{Date, DateTime, Uuid};
 pub use nullable::Nullable;
 pub use operation::{
     AuthMode, Convention, Encoder, FilePart, Method, Operation, PagingStyle, QueryValue, Request,

@@ -432,7 +432,7 @@ impl Encoder {
         body: &T,
         content_type: &'static str,
     ) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(body).map_err(|e| {
+        let bytes = crate::read_only::to_request_json(body).map_err(|e| {
             Error::invalid(
                 self.operation.id,
                 format!("the JSON body could not be encoded: {e}"),
@@ -447,7 +447,7 @@ impl Encoder {
 
     /// Sets an `application/x-www-form-urlencoded` body, serialised once.
     pub fn form<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
-        let text = serde_urlencoded::to_string(body).map_err(|e| {
+        let text = crate::read_only::to_request_form(body).map_err(|e| {
             Error::invalid(
                 self.operation.id,
                 format!("the form body could not be encoded: {e}"),

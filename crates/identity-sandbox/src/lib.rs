@@ -81,9 +81,12 @@ pub use builder::{Sandbox, SandboxBuilder, Seed};
 pub use faults::{Fault, Faults, Hold, Hostile, RetryAfter};
 pub use handle::{Invitation, SandboxHandle};
 pub use log::LoggedRequest;
-pub use view::{ExtColumnView, OrgView, ScimGroupView, ScimUserView, StateView, UserView};
+pub use view::{
+    ExtColumnView, OrgView, RoleView, ScimGroupView, ScimUserView, StateView, UserView,
+};
 
-/// The operationId of every operation the sandbox serves (all 59 of `spec/identity.yaml`), for
+/// The operationId of every Identity operation the sandbox serves (all 59 of `spec/identity.yaml`
+/// and the 13 of Role Management, `spec/vendor/RoleManagement.yaml`), for
 /// tests that check each one is exercised and for fault injection.
 pub fn operation_ids() -> Vec<&'static str> {
     routes::operation_ids().collect()

@@ -77,6 +77,9 @@ pub fn tenant(seed: Seed) -> Tenant {
             "Role Management".into(),
         ],
         members: vec![admin_id.clone(), client_id],
+        read_only: true,
+        apps: vec!["adminportal".into()],
+        ..Role::default()
     });
     t.connectors.push(Connector {
         id: CONNECTOR_ID.into(),
@@ -195,6 +198,7 @@ fn demo(t: &mut Tenant, admin_id: &str) {
             "Read Only System Administration".into(),
         ],
         members: vec![id_of("erin.ops"), id_of("frank.ops")],
+        ..Role::default()
     });
     let org_id = ids::uuid();
     t.orgs.by_id.insert(

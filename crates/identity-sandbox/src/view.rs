@@ -18,6 +18,8 @@ pub struct StateView {
     pub scim_users: Vec<ScimUserView>,
     /// SCIM groups.
     pub scim_groups: Vec<ScimGroupView>,
+    /// Roles in creation order.
+    pub roles: Vec<RoleView>,
 }
 
 impl StateView {
@@ -25,6 +27,13 @@ impl StateView {
     pub fn user(&self, id_or_name: &str) -> Option<&UserView> {
         self.users.iter().find(|u| {
             u.id.eq_ignore_ascii_case(id_or_name) || u.name.eq_ignore_ascii_case(id_or_name)
+        })
+    }
+
+    /// A role by ID or name (case-insensitive).
+    pub fn role(&self, id_or_name: &str) -> Option<&RoleView> {
+        self.roles.iter().find(|r| {
+            r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name)
         })
     }
 
@@ -139,6 +148,31 @@ pub struct ScimGroupView {
     pub members: Vec<(String, String)>,
 }
 
+/// One role.
+#[derive(Debug, Clone)]
+pub struct RoleView {
+    /// ID.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// `PrincipalList`, `Script` or `Everybody` (empty for the seeded static roles).
+    pub role_type: String,
+    /// The dynamic membership script.
+    pub script: Option<String>,
+    /// Built in (cannot be renamed or deleted).
+    pub read_only: bool,
+    /// UUIDs of member users.
+    pub users: Vec<String>,
+    /// SCIM ids of member groups.
+    pub groups: Vec<String>,
+    /// IDs of member roles.
+    pub roles: Vec<String>,
+    /// Administrative rights, by description.
+    pub rights: Vec<String>,
+}
+
 /// Builds the snapshot.
 pub fn snapshot(t: &Tenant) -> StateView {
     let users: Vec<UserView> = t
@@ -226,6 +260,22 @@ pub fn snapshot(t: &Tenant) -> StateView {
                     .iter()
                     .map(|m| (m.value.clone(), m.display.clone()))
                     .collect(),
+            })
+            .collect(),
+        roles: t
+            .roles
+            .iter()
+            .map(|r| RoleView {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                description: r.description.clone(),
+                role_type: r.role_type.clone(),
+                script: r.script.clone(),
+                read_only: r.read_only,
+                users: r.members.clone(),
+                groups: r.groups.clone(),
+                roles: r.member_roles.clone(),
+                rights: r.rights.clone(),
             })
             .collect(),
     }

@@ -32,9 +32,11 @@ const ITEMS: &[&str] = &[
     "PageCursor",
     "PagedRequest",
     "PagingStyle",
+    "read_only",
     "Request",
     "Secret",
     "string_enum",
+    "Uuid",
 ];
 
 /// The absolute path of a runtime item, e.g. `::cyberark_runtime::Secret`.

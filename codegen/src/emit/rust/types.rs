@@ -30,6 +30,7 @@ pub(crate) fn ty(t: &TypeRef) -> TokenStream {
         TypeRef::Bytes => runtime::path("ByteStream"),
         TypeRef::DateTime => runtime::path("DateTime"),
         TypeRef::Date => runtime::path("Date"),
+        TypeRef::Uuid => runtime::path("Uuid"),
         TypeRef::Named(n) => {
             let n = format_ident!("{}", n);
             quote! { #n }
@@ -72,7 +73,15 @@ pub(crate) fn field_ty(f: &Field) -> TokenStream {
 /// The serde attribute of a field: its wire name, and how absence is handled.
 pub(crate) fn serde_attr(f: &Field) -> TokenStream {
     let wire = &f.wire;
-    if f.null_clears {
+    // A `readOnly` field is never required (see `Schemas::named_def`), so it is optional or
+    // tri-state; the runtime leaves it out while writing a request body.
+    if f.read_only && f.null_clears {
+        let skip = runtime::path_str("read_only::skip_nullable");
+        quote! { #[serde(rename = #wire, default, skip_serializing_if = #skip)] }
+    } else if f.read_only && f.is_optional() {
+        let skip = runtime::path_str("read_only::skip_option");
+        quote! { #[serde(rename = #wire, default, skip_serializing_if = #skip)] }
+    } else if f.null_clears {
         let skip = runtime::path_str("Nullable::is_absent");
         quote! { #[serde(rename = #wire, default, skip_serializing_if = #skip)] }
     } else if f.is_optional() {
@@ -161,7 +170,7 @@ pub(crate) fn has_default(api: &Api, t: &TypeRef, seen: &mut BTreeSet<String>) -
                 _ => false,
             }
         }
-        TypeRef::File | TypeRef::DateTime | TypeRef::Date => false,
+        TypeRef::File | TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => false,
         _ => true,
     }
 }

@@ -1,4 +1,5 @@
-//! The operations of `spec/identity.yaml`: routing table, request context and dispatch.
+//! The operations of `spec/identity.yaml` and of Role Management (`spec/vendor/RoleManagement.yaml`):
+//! routing table, request context and dispatch.
 
 pub mod admin;
 mod auth;
@@ -12,6 +13,7 @@ mod org;
 mod query_table;
 mod redrock;
 mod render;
+mod roles;
 mod scim;
 mod user;
 mod user_mgmt;
@@ -227,6 +229,48 @@ const FIXED: &[(&str, &str, &str)] = &[
         "Authentication_AdvanceAuthentication",
     ),
     ("/Security/Logout", "POST", "Authentication_Logout"),
+    // Role Management: `spec/vendor/RoleManagement.yaml` with `spec/roles-overlays/`.
+    ("/Roles/StoreRole", "POST", "Roles_StoreRole"),
+    ("/Roles/UpdateRole", "POST", "Roles_UpdateRole"),
+    ("/Roles/GetRole", "POST", "Roles_GetRole"),
+    ("/Roles/GetRoleMembers", "POST", "Roles_GetRoleMembers"),
+    (
+        "/SaasManage/AddUsersAndGroupsToRole",
+        "POST",
+        "Roles_AddUsersAndGroupsToRole",
+    ),
+    (
+        "/SaasManage/RemoveUsersAndGroupsFromRole",
+        "POST",
+        "Roles_RemoveUsersAndGroupsFromRole",
+    ),
+    ("/SaasManage/DeleteRoles", "POST", "Roles_DeleteRoles"),
+    (
+        "/Roles/AssignSuperRights",
+        "POST",
+        "Roles_AssignSuperRights",
+    ),
+    (
+        "/Roles/UnAssignSuperRights",
+        "POST",
+        "Roles_UnAssignSuperRights",
+    ),
+    (
+        "/Core/GetAssignedAdministrativeRights",
+        "POST",
+        "Roles_GetAssignedAdministrativeRights",
+    ),
+    (
+        "/Roles/SetDynamicRoleScript",
+        "POST",
+        "Roles_SetDynamicRoleScript",
+    ),
+    (
+        "/Roles/TestDynamicRoleScript",
+        "POST",
+        "Roles_TestDynamicRoleScript",
+    ),
+    ("/SaasManage/GetRoleApps", "POST", "Roles_GetRoleApps"),
 ];
 
 /// `(path prefix, method, operationId)` of the operations with one trailing path parameter.
@@ -526,6 +570,19 @@ pub async fn call(mut ctx: Ctx<'_>) -> Reply {
         "Authentication_StartAuthentication" => auth::start_authentication(&ctx),
         "Authentication_AdvanceAuthentication" => auth::advance_authentication(&ctx),
         "Authentication_Logout" => auth::logout(&ctx),
+        "Roles_StoreRole" => roles::store_role(&ctx),
+        "Roles_UpdateRole" => roles::update_role(&ctx),
+        "Roles_GetRole" => roles::get_role(&ctx),
+        "Roles_GetRoleMembers" => roles::get_role_members(&ctx),
+        "Roles_AddUsersAndGroupsToRole" => roles::change_members(&ctx, true),
+        "Roles_RemoveUsersAndGroupsFromRole" => roles::change_members(&ctx, false),
+        "Roles_DeleteRoles" => roles::delete_roles(&ctx),
+        "Roles_AssignSuperRights" => roles::super_rights(&ctx, true),
+        "Roles_UnAssignSuperRights" => roles::super_rights(&ctx, false),
+        "Roles_GetAssignedAdministrativeRights" => roles::assigned_rights(&ctx),
+        "Roles_SetDynamicRoleScript" => roles::set_dynamic_role_script(&ctx),
+        "Roles_TestDynamicRoleScript" => roles::test_dynamic_role_script(&ctx),
+        "Roles_GetRoleApps" => roles::get_role_apps(&ctx),
         other => Err(ApiError::invalid(format!(
             "identity-sandbox has no handler for {other}"
         ))),
@@ -539,7 +596,8 @@ mod tests {
 
     #[test]
     fn every_spec_operation_is_routed() {
-        assert_eq!(OPERATION_COUNT, 59);
+        // 59 of spec/identity.yaml and 13 of Role Management.
+        assert_eq!(OPERATION_COUNT, 72);
         assert!(
             matches!(resolve(&Method::POST, "/Org/Create"), Resolved::Op(r) if r.op == "Org_Create")
         );

@@ -42,8 +42,9 @@ pub struct CsvUpload {
     pub rows: Vec<HashMap<String, String>>,
 }
 
-/// A role a user can hold (for GetUsersRolesAndAdministrativeRights).
-#[derive(Debug, Clone)]
+/// A role: its users (for GetUsersRolesAndAdministrativeRights), and what Role Management
+/// (`spec/vendor/RoleManagement.yaml`) reads and changes.
+#[derive(Debug, Clone, Default)]
 pub struct Role {
     /// Role ID.
     pub id: String,
@@ -55,6 +56,21 @@ pub struct Role {
     pub rights: Vec<String>,
     /// UUIDs of members.
     pub members: Vec<String>,
+    /// Groups that are members, as named when added (SCIM group ids or names).
+    pub groups: Vec<String>,
+    /// IDs of roles that are members.
+    pub member_roles: Vec<String>,
+    /// `PrincipalList` (static members), `Script` (dynamic) or `Everybody`; empty means
+    /// `PrincipalList`.
+    pub role_type: String,
+    /// The dynamic membership script, once set.
+    pub script: Option<String>,
+    /// Built in: cannot be renamed or deleted.
+    pub read_only: bool,
+    /// Organization the role was created in.
+    pub org_path: Option<String>,
+    /// IDs of the web applications assigned to the role.
+    pub apps: Vec<String>,
 }
 
 /// Everything the tenant stores.

@@ -280,7 +280,7 @@ pub struct Node {
     #[serde(
         rename = "id",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::cyberark_runtime::read_only::skip_option"
     )]
     pub id: ::std::option::Option<::std::string::String>,
     /// `name`.
@@ -332,6 +332,13 @@ pub struct Node {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub born: ::std::option::Option<::cyberark_runtime::Date>,
+    /// `tree`: The tree the node belongs to.
+    #[serde(
+        rename = "tree",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub tree: ::std::option::Option<::cyberark_runtime::Uuid>,
     /// `passphrase`.
     #[serde(
         rename = "passphrase",
@@ -356,6 +363,7 @@ impl Node {
             weight: ::std::default::Default::default(),
             created: ::std::default::Default::default(),
             born: ::std::default::Default::default(),
+            tree: ::std::default::Default::default(),
             passphrase: ::std::default::Default::default(),
             extra: ::std::default::Default::default(),
         }
@@ -403,6 +411,11 @@ impl Node {
     /// `born`.
     pub fn born(mut self, value: impl ::std::convert::Into<::cyberark_runtime::Date>) -> Self {
         self.born = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `tree`: The tree the node belongs to.
+    pub fn tree(mut self, value: impl ::std::convert::Into<::cyberark_runtime::Uuid>) -> Self {
+        self.tree = ::std::option::Option::Some(value.into());
         self
     }
     /// `passphrase`.
