@@ -29,7 +29,7 @@
 
 use crate::python;
 use crate::sandbox_process::{self, Guard};
-use crate::util::{build, run as run_cmd};
+use crate::util::{build, root, run as run_cmd};
 use std::path::Path;
 use std::process::Command;
 
