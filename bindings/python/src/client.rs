@@ -41,6 +41,25 @@ const MIN_RATE: f64 = 1.0 / 86_400.0;
 /// The User-Agent suffix that tells the tenant's logs a call came through the Python package.
 const USER_AGENT_SUFFIX: &str = "python";
 
+/// How one API's client is built from `Client(tenant, **options)` and the `mfa` callback (taken
+/// out of the options): each API with a Python layer names one such function through its
+/// `sign_in` in `spec/specs.yaml`. The handle keeps the runtime client underneath, which is the
+/// same type for every API.
+pub type Build = fn(
+    &str,
+    Option<&Bound<'_, PyDict>>,
+    Option<&Arc<CallbackSlot>>,
+) -> PyResult<cyberark_runtime::Client>;
+
+/// The Identity sign-in ([`build`]), as the runtime client every handle holds.
+pub fn identity(
+    tenant: &str,
+    options: Option<&Bound<'_, PyDict>>,
+    mfa: Option<&Arc<CallbackSlot>>,
+) -> PyResult<cyberark_runtime::Client> {
+    build(tenant, options, mfa).map(|client| client.runtime().clone())
+}
+
 /// Builds a client from a tenant and the constructor's keyword arguments.
 ///
 /// Credentials mirror the Rust builder: `client_id` + `client_secret` (with `app_id` for

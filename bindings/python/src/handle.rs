@@ -16,12 +16,12 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use cyberark_identity::Client;
+use cyberark_runtime::Client;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3::{PyTraverseError, PyVisit};
 
-use crate::client::build;
+use crate::client::Build;
 use crate::errors::identity_error;
 use crate::lifecycle::{forked_since, process_id};
 use crate::mfa::{CallbackSlot, check_reentry};
@@ -42,6 +42,9 @@ struct State {
 #[pyclass(frozen, module = "cyberark_identity._native", name = "_ClientCore")]
 pub struct ClientCore {
     id: u64,
+    /// How this API's client is built from the constructor's arguments (each API has its own
+    /// sign-in keywords), to rebuild it after a fork.
+    build: Build,
     /// The tenant as given, to rebuild the client after a fork.
     tenant: String,
     /// The tenant's URL, for `repr()` and messages.
@@ -123,9 +126,10 @@ fn release(client: Option<Client>, pid: u32) {
 pub struct ClientHandle(Py<ClientCore>);
 
 impl ClientHandle {
-    /// Builds the client from `Client(tenant, **options)`.
+    /// Builds the client from `Client(tenant, **options)` with `build`, the API's sign-in.
     pub fn new(
         py: Python<'_>,
+        build: Build,
         tenant: &str,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
@@ -152,7 +156,8 @@ impl ClientHandle {
         let core = ClientCore {
             id,
             tenant: tenant.to_owned(),
-            url: client.runtime().tenant_url().as_str().to_owned(),
+            build,
+            url: client.tenant_url().as_str().to_owned(),
             options: Mutex::new(Some(options.unbind())),
             mfa,
             state: Mutex::new(State {
@@ -178,7 +183,7 @@ impl ClientHandle {
             release(inherited, state.pid);
             let options = lock(&core.options).as_ref().map(|o| o.clone_ref(py));
             let options = options.as_ref().map(|o| o.bind(py));
-            state.client = Some(build(&core.tenant, options, core.mfa.as_ref())?);
+            state.client = Some((core.build)(&core.tenant, options, core.mfa.as_ref())?);
             state.pid = process_id();
         }
         state.client.clone().ok_or_else(|| {

@@ -12,6 +12,7 @@
 
 pub mod aio;
 pub mod client;
+pub mod download;
 pub mod errors;
 #[allow(missing_docs)]
 pub mod generated;
@@ -26,6 +27,14 @@ pub mod runtime;
 pub mod sandbox;
 pub mod values;
 pub mod wait;
+
+/// The pyo3 layer of the generator's `general` fixture (ordinary OpenAPI 3.0: unions,
+/// recursion, maps, downloads, ...), compiled here so that what the generator writes for each
+/// of those features is proven to build against this crate's runtime.
+#[cfg(test)]
+#[allow(missing_docs, dead_code, unreachable_pub)]
+#[path = "../../../codegen/tests/snapshots/general/python/mod.rs"]
+mod general_fixture;
 
 use pyo3::prelude::*;
 
