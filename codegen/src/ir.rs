@@ -160,9 +160,11 @@ pub enum Convention {
     /// RFC 7644 resources and errors.
     Scim,
     /// Plain JSON (or text, or bytes) answers with real HTTP status codes: a 2xx body is the
-    /// result as it is, anything else a failure. Ordinary OpenAPI descriptions and the Vault API
-    /// answer this way.
+    /// result as it is, anything else a failure. Ordinary OpenAPI descriptions answer this way.
     Plain,
+    /// The Vault API (PVWA): real status codes, the error body `ErrorCode`/`ErrorMessage`/
+    /// `Details`, bare JSON strings and empty 200/204 answers.
+    Vault,
 }
 
 /// How the body of a success answer is read.
@@ -200,6 +202,9 @@ pub struct Paging {
     pub total_field: Option<TypeField>,
     /// Whether the items list field is optional in the result type.
     pub items_optional: bool,
+    /// The field of the result holding the next page's link (`nextLink`), for
+    /// [`PagingStyle::NextLink`].
+    pub next_link_field: Option<TypeField>,
 }
 
 /// A field of a result type referenced by the pager, with its type.
@@ -220,6 +225,11 @@ pub enum PagingStyle {
     Redrock,
     /// SCIM: query `startIndex`/`count`, items in `Resources`.
     Scim,
+    /// The Vault's `{value, count, nextLink}`: query `offset`/`limit`, later pages as `nextLink`
+    /// names them.
+    NextLink,
+    /// The Vault's `{<Name>: [...], Total}`: query `Offset` (from 0) and `Limit`.
+    OffsetLimit,
 }
 
 /// One API operation.

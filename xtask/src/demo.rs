@@ -3,6 +3,7 @@
 //! The tours start the sandbox tenant in-process (seeded with demo data) when `CYBERARK_TENANT`
 //! is unset, so the demo needs no ports or credentials; with `CYBERARK_TENANT`,
 //! `CYBERARK_CLIENT_ID` and `CYBERARK_CLIENT_SECRET` set it runs against that tenant instead.
+//! The Vault tour does the same with `CYBERARK_PVWA_URL` and the variables its header names.
 
 use crate::codegen::{self, Mode};
 use crate::pytests;
@@ -21,6 +22,15 @@ pub fn run_demo(args: &[String]) -> Result<(), String> {
         "--quiet",
         "-p",
         "cyberark-identity",
+        "--example",
+        "tour",
+    ]))?;
+    eprintln!("\n==> the Rust Vault tour");
+    run(cargo().args([
+        "run",
+        "--quiet",
+        "-p",
+        "cyberark-vault",
         "--example",
         "tour",
     ]))?;

@@ -706,7 +706,7 @@ fn load_result(
             }
             Shape::Json(schema, p) => match convention {
                 Convention::Envelope => envelope_result(schemas, tag, base, schema, p, opts)?,
-                Convention::OAuth | Convention::Scim | Convention::Plain => {
+                Convention::OAuth | Convention::Scim | Convention::Plain | Convention::Vault => {
                     let hint = if successes.len() == 1 {
                         format!("{base}Response")
                     } else {
@@ -891,19 +891,46 @@ fn load_paging(
     let style = match value.get("style").and_then(Value::as_str) {
         Some("redrock") => PagingStyle::Redrock,
         Some("scim") => PagingStyle::Scim,
+        Some("nextlink") => PagingStyle::NextLink,
+        Some("offset-limit") => PagingStyle::OffsetLimit,
         _ => {
             return error(
                 pointer,
-                "x-cyberark-paging needs style: redrock or style: scim",
+                "x-cyberark-paging needs style: redrock, scim, nextlink or offset-limit",
             );
         }
     };
     let TypeRef::Named(result_name) = result else {
         return error(pointer, "a pageable operation must return an object");
     };
+    // Where the items and the total are: fixed by the Identity styles, named by the spec for the
+    // Vault's (`{<Name>: [...], Total}` names its list after what it holds).
+    let named = |key: &str| -> Result<Option<&str>, Located> {
+        match value.get(key) {
+            None => Ok(None),
+            Some(Value::String(name)) => Ok(Some(name.as_str())),
+            Some(_) => error(
+                &format!("{pointer}/{key}"),
+                format!("x-cyberark-paging {key} must be a property name"),
+            ),
+        }
+    };
     let (items_wire, total_wire) = match style {
-        PagingStyle::Redrock => ("Results", "FullCount"),
-        PagingStyle::Scim => ("Resources", "totalResults"),
+        PagingStyle::Redrock => ("Results", Some("FullCount")),
+        PagingStyle::Scim => ("Resources", Some("totalResults")),
+        PagingStyle::NextLink => (
+            named("items")?.unwrap_or("value"),
+            named("total")?.or(Some("count")),
+        ),
+        PagingStyle::OffsetLimit => match named("items")? {
+            Some(items) => (items, named("total")?.or(Some("Total"))),
+            None => {
+                return error(
+                    pointer,
+                    "offset-limit paging needs items: the name of the list property",
+                );
+            }
+        },
     };
     let find = |wire: &str| -> Option<TypeField> {
         let def = schemas.get(result_name)?;
@@ -928,11 +955,25 @@ fn load_paging(
             format!("{result_name}.{items_wire} must be a list"),
         );
     };
-    let total = find(total_wire);
+    let total = total_wire.and_then(find);
+    let next_link_field = match style {
+        PagingStyle::NextLink => match find("nextLink") {
+            Some(field) if field.ty == TypeRef::String => Some(field),
+            _ => {
+                return error(
+                    pointer,
+                    format!("nextlink paging needs a string property nextLink in {result_name}"),
+                );
+            }
+        },
+        _ => None,
+    };
     // The request fields the pager sets must exist; the emitter finds them by wire name.
     let needed: &[&str] = match style {
         PagingStyle::Redrock => &["Args"],
         PagingStyle::Scim => &["startIndex", "count"],
+        PagingStyle::NextLink => &["offset", "limit"],
+        PagingStyle::OffsetLimit => &["Offset", "Limit"],
     };
     for wire in needed {
         if !request.fields.iter().any(|f| f.wire == *wire) {
@@ -948,6 +989,7 @@ fn load_paging(
         items_field: items.rust.clone(),
         items_optional: items.optional,
         total_field: total,
+        next_link_field,
     })
 }
 
@@ -967,9 +1009,10 @@ fn convention_of(value: &Value, pointer: &str) -> Result<Convention, Located> {
         Some("oauth") => Ok(Convention::OAuth),
         Some("scim") => Ok(Convention::Scim),
         Some("plain") => Ok(Convention::Plain),
+        Some("vault") => Ok(Convention::Vault),
         _ => error(
             pointer,
-            format!("unknown convention {value}; expected envelope, oauth, scim or plain"),
+            format!("unknown convention {value}; expected envelope, oauth, scim, plain or vault"),
         ),
     }
 }

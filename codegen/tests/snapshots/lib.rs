@@ -28,6 +28,11 @@ pub mod vendor_style;
 #[path = "general/expected/mod.rs"]
 pub mod general;
 
+/// The Vault's conventions, loaded strictly: `nextLink` and `Offset`/`Limit` paging, a JSON
+/// Patch body, a bare-string secret answer, an empty 204 and a streamed download.
+#[path = "vault_style/expected/mod.rs"]
+pub mod vault_style;
+
 #[cfg(test)]
 #[path = "general_wire.rs"]
 mod general_wire;

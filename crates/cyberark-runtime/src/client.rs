@@ -8,7 +8,8 @@ use std::time::Duration;
 use http::HeaderValue;
 
 use crate::auth::{
-    Auth, ClientCredentials, LoginCredentials, MfaHandler, OAuthCredentials, SignIn, UserLogin,
+    Auth, ClientCredentials, LOGOFF, LoginCredentials, MfaHandler, OAuthCredentials, SignIn,
+    UserLogin, VaultAuthMethod, VaultCredentials, VaultLogon,
 };
 use crate::call::Inner;
 use crate::error::Error;
@@ -63,6 +64,37 @@ impl Client {
         })
     }
 
+    /// Ends the Vault session opened by [`ClientBuilder::vault_logon`] (`POST /API/Auth/Logoff`)
+    /// and forgets its token; a later call logs on again. Without an open session it sends
+    /// nothing, and a Vault that already ended the session (401) is not an error. A client built
+    /// with other credentials gets [`Error::Config`]: there is no Vault session to end.
+    pub async fn logoff(&self) -> Result<(), Error> {
+        let Some(token) = self.inner.auth.end_session()? else {
+            return Ok(());
+        };
+        let encoded = operation::Encoder::new(&LOGOFF).finish()?;
+        let call = async {
+            let mut state = self.inner.sender.retry_state(self.inner.deadline);
+            let base = self.inner.base_url();
+            let response = self
+                .inner
+                .sender
+                .execute(&encoded, &base, token.credential.clone(), &mut state)
+                .await?;
+            if response.status == 401 {
+                return Ok(());
+            }
+            crate::answer::decode::<serde_json::Value>(
+                &LOGOFF,
+                crate::answer::Answer::Json,
+                response.status,
+                &response.body,
+            )
+            .map(drop)
+        };
+        self.inner.finish(LOGOFF.id, call).await
+    }
+
     /// The tenant URL calls go to (after a `PodFqdn` redirect during sign-in, the pod it named).
     pub fn tenant_url(&self) -> url::Url {
         self.inner.base_url()
@@ -76,6 +108,7 @@ enum CredentialChoice {
     ClientCredentials(String, Secret),
     OAuthApp(String, String, Secret),
     UserLogin(String, Secret),
+    VaultLogon(VaultAuthMethod, String, Secret),
 }
 
 impl CredentialChoice {
@@ -85,6 +118,7 @@ impl CredentialChoice {
             CredentialChoice::ClientCredentials(..) => "client_credentials",
             CredentialChoice::OAuthApp(..) => "oauth_app",
             CredentialChoice::UserLogin(..) => "user_login",
+            CredentialChoice::VaultLogon(..) => "vault_logon",
         }
     }
 }
@@ -106,6 +140,7 @@ pub struct ClientBuilder<C = Client> {
     max_response_bytes: usize,
     retry_quota: Option<u32>,
     sign_in_hosts: Vec<String>,
+    concurrent_session: Option<bool>,
     user_agent_suffix: Option<String>,
     transport: Option<Arc<dyn Transport>>,
     _client: PhantomData<fn() -> C>,
@@ -144,6 +179,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             max_response_bytes: crate::bounds::DEFAULT_MAX_RESPONSE_BYTES,
             retry_quota: Some(DEFAULT_RETRY_QUOTA),
             sign_in_hosts: Vec::new(),
+            concurrent_session: None,
             user_agent_suffix: None,
             transport: None,
             _client: PhantomData,
@@ -198,6 +234,32 @@ impl<C: From<Client>> ClientBuilder<C> {
             username.into(),
             password.into(),
         ));
+        self
+    }
+
+    /// Logs on to the Vault (PAM Self-Hosted) with `POST /API/Auth/{method}/Logon` and sends the
+    /// session token it answers as `Authorization`, without `Bearer`. A 401 logs on again once;
+    /// [`Client::logoff`] ends the session. The tenant URL is the PVWA's, e.g.
+    /// `https://pvwa.example.com/PasswordVault`.
+    pub fn vault_logon(
+        mut self,
+        method: VaultAuthMethod,
+        username: impl Into<String>,
+        password: impl Into<Secret>,
+    ) -> Self {
+        self.credentials.push(CredentialChoice::VaultLogon(
+            method,
+            username.into(),
+            password.into(),
+        ));
+        self
+    }
+
+    /// Sends `concurrentSession` with a Vault logon: `true` lets the user hold several
+    /// sessions at once (up to 300), so this client does not end the session of another. The
+    /// Vault's default is `false`.
+    pub fn concurrent_session(mut self, concurrent: bool) -> Self {
+        self.concurrent_session = Some(concurrent);
         self
     }
 
@@ -321,6 +383,12 @@ impl<C: From<Client>> ClientBuilder<C> {
                 "an MFA handler was set, but it only applies to user_login",
             ));
         }
+        let is_vault = matches!(choice, Some(CredentialChoice::VaultLogon(..)));
+        if self.concurrent_session.is_some() && !is_vault {
+            return Err(Error::config(
+                "concurrent_session was set, but it only applies to vault_logon",
+            ));
+        }
         if !self.sign_in_hosts.is_empty() && !is_login {
             return Err(Error::config(
                 "allow_sign_in_host was set, but it only applies to user_login",
@@ -381,6 +449,14 @@ impl<C: From<Client>> ClientBuilder<C> {
                     password,
                     mfa: self.mfa,
                     allowed_hosts: self.sign_in_hosts,
+                })))
+            }
+            Some(CredentialChoice::VaultLogon(method, username, password)) => {
+                Some(Arc::new(VaultLogon(VaultCredentials {
+                    method,
+                    username,
+                    password,
+                    concurrent_session: self.concurrent_session.unwrap_or(false),
                 })))
             }
         };

@@ -6,7 +6,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::bounds;
-use crate::error::{ApiError, Error};
+use crate::error::{ApiError, Error, ErrorDetail};
 use crate::operation::{Convention, Operation};
 use crate::redact;
 
@@ -68,7 +68,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
     let ok = (200..300).contains(&status);
     match operation.convention {
         Convention::Envelope => decode_envelope(operation.id, status, body),
-        Convention::Scim | Convention::OAuth | Convention::Plain if ok => {
+        Convention::Scim | Convention::OAuth | Convention::Plain | Convention::Vault if ok => {
             // 204 No Content (a SCIM delete) decodes from `null`, so an output of `()` works.
             let text = if body.iter().all(u8::is_ascii_whitespace) {
                 b"null".as_slice()
@@ -77,7 +77,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
             };
             decode_json(operation.id, status, text, body, None)
         }
-        Convention::Scim | Convention::OAuth | Convention::Plain => {
+        Convention::Scim | Convention::OAuth | Convention::Plain | Convention::Vault => {
             Err(api_error(operation.id, status, body).into())
         }
     }
@@ -200,10 +200,74 @@ fn strip_position(error: &serde_json::Error) -> String {
 }
 
 /// Builds the API error for a failed answer of any convention: the envelope's fields, a SCIM
-/// error, an OAuth error, or (for anything else, such as an HTML error page) a body excerpt.
+/// error, an OAuth error, a Vault error, or (for anything else, such as an HTML error page) a
+/// body excerpt.
 pub(crate) fn api_error(operation: &'static str, status: u16, body: &[u8]) -> ApiError {
     let fields = serde_json::from_slice::<ErrorFields>(body).unwrap_or_default();
     api_error_from_fields(operation, status, fields, body)
+}
+
+/// The Vault's error fields (`ErrorCode`, `ErrorMessage`, `Details`), read from a JSON object
+/// whatever their casing: the sources disagree (`pvwa-api.md` §13.5, `errorCode` in some
+/// Privilege Cloud answers), and a failure report must never itself fail to decode.
+#[derive(Default)]
+struct VaultFields {
+    code: Option<String>,
+    message: Option<String>,
+    details: Vec<ErrorDetail>,
+}
+
+impl VaultFields {
+    fn read(body: &[u8]) -> Self {
+        // Only an object can carry them; anything else (an HTML page, a bare string) has none.
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return VaultFields::default();
+        }
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => VaultFields {
+                code: text_field(&map, "ErrorCode"),
+                message: text_field(&map, "ErrorMessage"),
+                details: match field(&map, "Details") {
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .filter_map(Value::as_object)
+                        .map(|item| ErrorDetail {
+                            error_code: text_field(item, "ErrorCode"),
+                            message: text_field(item, "ErrorMessage"),
+                            parameter_name: text_field(item, "ParameterName"),
+                        })
+                        .collect(),
+                    // A single object where a list was expected: keep it rather than lose it.
+                    Some(Value::Object(item)) => vec![ErrorDetail {
+                        error_code: text_field(item, "ErrorCode"),
+                        message: text_field(item, "ErrorMessage"),
+                        parameter_name: text_field(item, "ParameterName"),
+                    }],
+                    _ => Vec::new(),
+                },
+            },
+            _ => VaultFields::default(),
+        }
+    }
+}
+
+/// The value of `name` in `map`, matching the key without regard to ASCII case.
+fn field<'a>(map: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    map.get(name).or_else(|| {
+        map.iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    })
+}
+
+/// A field read leniently as text: strings as they are, `null` as absent, anything else as its
+/// JSON text.
+fn text_field(map: &serde_json::Map<String, Value>, name: &str) -> Option<String> {
+    match field(map, name)? {
+        Value::Null => None,
+        Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
+    }
 }
 
 fn api_error_from_fields(
@@ -212,8 +276,10 @@ fn api_error_from_fields(
     fields: ErrorFields,
     body: &[u8],
 ) -> ApiError {
+    let vault = VaultFields::read(body);
     let message = fields
         .message
+        .or(vault.message)
         .or(fields.detail)
         .or(fields.error_description)
         .or_else(|| {
@@ -226,7 +292,12 @@ fn api_error_from_fields(
         message,
         message_id: fields.message_id,
         error_id: fields.error_id,
-        error_code: fields.error_code.or(fields.scim_type).or(fields.error),
+        error_code: fields
+            .error_code
+            .or(vault.code)
+            .or(fields.scim_type)
+            .or(fields.error),
+        details: vault.details,
         is_soft_error: fields
             .is_soft_error
             .is_some_and(|s| s.eq_ignore_ascii_case("true")),
@@ -244,10 +315,14 @@ pub(crate) fn refusal_reason(body: &[u8]) -> Option<String> {
         (None, Some(description)) => return Some(description),
         (None, None) => {}
     }
-    fields.message.or(fields.detail).or_else(|| {
-        let excerpt = redact::excerpt(body);
-        (!excerpt.is_empty()).then_some(excerpt)
-    })
+    fields
+        .message
+        .or_else(|| VaultFields::read(body).message)
+        .or(fields.detail)
+        .or_else(|| {
+            let excerpt = redact::excerpt(body);
+            (!excerpt.is_empty()).then_some(excerpt)
+        })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use super::*;
 use crate::operation::{AuthMode, Method};
+use crate::secret::Secret;
 
 static GET_USER: Operation = Operation {
     id: "CDirectoryService_GetUser",
@@ -373,4 +374,81 @@ fn deeply_nested_answers_are_a_decode_error() {
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     let error = decode::<()>(&GET_USER, 500, body.as_bytes()).unwrap_err();
     assert!(matches!(error, Error::Api(_)), "{error:?}");
+}
+
+static VAULT_RETRIEVE: Operation = Operation {
+    id: "Accounts_RetrievePassword",
+    tag: "Accounts",
+    name: "RetrievePassword",
+    method: Method::Post,
+    path: "/API/Accounts/{accountId}/Password/Retrieve",
+    convention: Convention::Vault,
+    auth: AuthMode::Bearer,
+    idempotent: false,
+};
+
+fn vault_error(status: u16, body: &str) -> ApiError {
+    match decode::<serde_json::Value>(&VAULT_RETRIEVE, status, body.as_bytes()) {
+        Err(Error::Api(api)) => *api,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+#[test]
+fn vault_errors_map_code_message_and_details() {
+    // Source: pvwa-api.md §10.1 (S4 `Ad Hoc Connect Using PSM.bru`, 400).
+    let api = vault_error(
+        400,
+        r#"{"Details":[{"ErrorCode":"PASWS011E","ErrorMessage":"Missing mandatory parameter [userName].","ParameterName":"userName"}],"ErrorCode":"PASWS167E","ErrorMessage":"There are some invalid parameters"}"#,
+    );
+    assert_eq!(api.status, 400);
+    assert_eq!(api.operation, "Accounts_RetrievePassword");
+    assert_eq!(api.error_code.as_deref(), Some("PASWS167E"));
+    assert_eq!(
+        api.message.as_deref(),
+        Some("There are some invalid parameters")
+    );
+    assert_eq!(
+        api.details,
+        [ErrorDetail {
+            error_code: Some("PASWS011E".to_owned()),
+            message: Some("Missing mandatory parameter [userName].".to_owned()),
+            parameter_name: Some("userName".to_owned()),
+        }]
+    );
+    assert_eq!(
+        api.to_string(),
+        "Accounts_RetrievePassword failed: the tenant answered HTTP 400: There are some invalid parameters (ErrorCode PASWS167E); parameter userName: Missing mandatory parameter [userName].: ErrorCode PASWS011E"
+    );
+    // The camel-case spelling some Privilege Cloud answers use (§13.5) reads the same.
+    let api = vault_error(
+        403,
+        r#"{"errorCode":"PASWS041E","errorMessage":"You are not authorized to perform this action.","details":{"errorCode":"","errorMessage":"x","parameterName":"limit"}}"#,
+    );
+    assert_eq!(api.error_code.as_deref(), Some("PASWS041E"));
+    assert_eq!(
+        api.message.as_deref(),
+        Some("You are not authorized to perform this action.")
+    );
+    assert_eq!(api.details.len(), 1);
+    assert_eq!(api.details[0].parameter_name.as_deref(), Some("limit"));
+    // An IIS error page or a bare string is kept as an excerpt, never lost.
+    let api = vault_error(404, "<html>Not Found</html>");
+    assert!(api.message.unwrap().contains("Not Found"));
+    assert!(api.details.is_empty());
+    let api = vault_error(500, r#"{"ErrorCode":42,"Details":"oops"}"#);
+    assert_eq!(api.error_code.as_deref(), Some("42"));
+}
+
+#[test]
+fn vault_answers_bare_strings_as_secrets_and_empty_bodies_as_unit() {
+    let secret: Secret = decode(&VAULT_RETRIEVE, 200, br#""P@ss\"w0rd""#).unwrap();
+    assert_eq!(secret.expose(), "P@ss\"w0rd");
+    assert!(!format!("{secret:?} {secret}").contains("P@ss"));
+    decode::<()>(&VAULT_RETRIEVE, 200, b"").unwrap();
+    decode::<()>(&VAULT_RETRIEVE, 204, b"  ").unwrap();
+    // A JSON object where a string was promised is a decode error that shows no secret value.
+    let error = decode::<Secret>(&VAULT_RETRIEVE, 200, br#"{"password":"hunter2"}"#).unwrap_err();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(!error.to_string().contains("hunter2"), "{error}");
 }

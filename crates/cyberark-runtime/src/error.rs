@@ -255,7 +255,9 @@ impl From<ApiError> for Error {
 
 /// A refusal from the tenant, with everything it said about why.
 ///
-/// The Identity envelope's fields map one to one. SCIM errors put `scimType` into
+/// The Identity envelope's fields map one to one; the Vault's `ErrorCode` and `ErrorMessage`
+/// go into [`error_code`](Self::error_code) and [`message`](Self::message), its `Details` into
+/// [`details`](Self::details). SCIM errors put `scimType` into
 /// [`error_code`](Self::error_code) and `detail` into [`message`](Self::message); OAuth errors put
 /// `error` into `error_code` and `error_description` into `message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,6 +278,20 @@ pub struct ApiError {
     pub is_soft_error: bool,
     /// `Exception`, the tenant's exception text (may hold a .NET stack trace).
     pub exception: Option<String>,
+    /// The Vault's `Details`: one entry per invalid parameter of a `PASWS167E`, say. Empty for
+    /// the other conventions.
+    pub details: Vec<ErrorDetail>,
+}
+
+/// One entry of the Vault's error `Details`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ErrorDetail {
+    /// `ErrorCode`, e.g. `PASWS011E` (may be empty: the Vault sends `""` for some).
+    pub error_code: Option<String>,
+    /// `ErrorMessage`, e.g. `Missing mandatory parameter [userName].`.
+    pub message: Option<String>,
+    /// `ParameterName`: the request parameter the entry is about.
+    pub parameter_name: Option<String>,
 }
 
 impl ApiError {
@@ -290,6 +306,7 @@ impl ApiError {
             error_code: None,
             is_soft_error: false,
             exception: None,
+            details: Vec::new(),
         }
     }
 }
@@ -323,6 +340,23 @@ impl fmt::Display for ApiError {
         .collect();
         if !ids.is_empty() {
             write!(f, " ({})", ids.join(", "))?;
+        }
+        // The Vault's details name the parameter that was wrong, which the top-level message
+        // (`There are some invalid parameters`) does not.
+        for detail in &self.details {
+            let mut parts = Vec::new();
+            if let Some(name) = detail.parameter_name.as_deref().filter(|n| !n.is_empty()) {
+                parts.push(format!("parameter {name}"));
+            }
+            if let Some(message) = detail.message.as_deref().filter(|m| !m.is_empty()) {
+                parts.push(message.to_owned());
+            }
+            if let Some(code) = detail.error_code.as_deref().filter(|c| !c.is_empty()) {
+                parts.push(format!("ErrorCode {code}"));
+            }
+            if !parts.is_empty() {
+                write!(f, "; {}", parts.join(": "))?;
+            }
         }
         Ok(())
     }

@@ -23,6 +23,7 @@ pub fn decode_as<T: DeserializeOwned>(
         Convention::Scim => &SCIM,
         Convention::OAuth => &OAUTH,
         Convention::Plain => &PLAIN,
+        Convention::Vault => &VAULT,
     };
     crate::answer::decode(operation, crate::answer::Answer::Json, status, body)
 }
@@ -47,5 +48,6 @@ const fn operation(id: &'static str, convention: Convention) -> Operation {
 
 static ENVELOPE: Operation = operation("Fuzz_Envelope", Convention::Envelope);
 static SCIM: Operation = operation("Fuzz_Scim", Convention::Scim);
+static VAULT: Operation = operation("Fuzz_Vault", Convention::Vault);
 static OAUTH: Operation = operation("Fuzz_OAuth", Convention::OAuth);
 static PLAIN: Operation = operation("Fuzz_Plain", Convention::Plain);

@@ -40,11 +40,11 @@ mod transport;
 mod test_support;
 
 pub use answer::{Answer, QueryList, QueryMap, from_json};
-pub use auth::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
+pub use auth::{MfaAnswer, MfaChallenge, MfaHandler, VaultAuthMethod, mfa_handler_fn};
 pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_DEPTH};
 pub use client::{Client, ClientBuilder};
 pub use download::ByteStream;
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Error, ErrorDetail};
 pub use formats::{Date, DateTime};
 pub use nullable::Nullable;
 pub use operation::{

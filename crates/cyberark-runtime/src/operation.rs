@@ -47,8 +47,12 @@ pub enum Convention {
     /// RFC 7644 SCIM resources; failures are RFC 7644 error objects.
     Scim,
     /// Plain answers with real HTTP status codes: a 2xx body is the output as it is, any other
-    /// status a failure (ordinary OpenAPI descriptions, the Vault API).
+    /// status a failure (ordinary OpenAPI descriptions).
     Plain,
+    /// The Vault API (PVWA): real status codes, a 2xx body is the output as it is (an empty 200
+    /// or 204 is `()`, a bare JSON string a string or [`Secret`]), and failures carry
+    /// `ErrorCode`, `ErrorMessage` and `Details` (read in either casing).
+    Vault,
 }
 
 /// Whether an operation needs the bearer token.
@@ -69,6 +73,12 @@ pub enum PagingStyle {
     /// `startIndex` (from 1) and `count` in the query; items in `Resources[]`, total in
     /// `totalResults`.
     Scim,
+    /// The Vault's `{value, count, nextLink}` lists: the first page is asked for with `offset`
+    /// and `limit`, every later one with the `offset` and `limit` of the `nextLink` the page
+    /// before named; the list ends when a page has no `nextLink`.
+    NextLink,
+    /// The Vault's `{<Name>: [...], Total}` lists: `Offset` (from 0) and `Limit` in the query.
+    OffsetLimit,
 }
 
 /// Static description of one API operation, emitted by the generator.

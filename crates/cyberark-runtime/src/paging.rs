@@ -16,10 +16,11 @@ pub trait PagedRequest: Request + Clone + 'static {
     /// How the operation pages.
     const STYLE: PagingStyle;
     /// Sets the page to fetch: Redrock → `Args.PageNumber` (from 1) and `Args.PageSize`;
-    /// Scim → `startIndex` (from 1) and `count`.
+    /// Scim → `startIndex` (from 1) and `count`; NextLink → `offset` and `limit`; OffsetLimit →
+    /// `Offset` (from 0) and `Limit`.
     fn set_page(&mut self, page: PageCursor);
-    /// Splits one page's output into items and the total the tenant reports
-    /// (`FullCount` / `totalResults`).
+    /// Splits one page's output into items, the total the tenant reports
+    /// (`FullCount`, `totalResults`, `count`, `Total`) and the Vault's `nextLink`.
     fn into_page(output: Self::Output) -> Page<Self::Item>;
 }
 
@@ -40,6 +41,14 @@ pub enum PageCursor {
         /// Items per page.
         count: u64,
     },
+    /// A Vault page (both Vault styles): the 0-based index of the first item and the page size.
+    /// For [`PagingStyle::NextLink`] both come from the `nextLink` of the page before.
+    Offset {
+        /// The 0-based index of the first item.
+        offset: u64,
+        /// Items per page.
+        limit: u64,
+    },
 }
 
 /// One page of a list.
@@ -49,6 +58,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The total number of items the tenant reports, if it does.
     pub total: Option<u64>,
+    /// The Vault's `nextLink` (a URL relative to the base URL, such as
+    /// `api/Accounts?offset=50&limit=50`); `None` on the last page and in the other styles.
+    pub next_link: Option<String>,
 }
 
 /// Fetches one page; the paging state machine is written against this, so tests can feed it
@@ -93,6 +105,9 @@ struct Pager<T> {
     page_number: u32,
     /// The next SCIM start index, from 1.
     start_index: u64,
+    /// The next Vault offset, from 0, and page size (a `nextLink` may name another one).
+    offset: u64,
+    limit: u64,
     seen: u64,
     /// Pages received so far.
     pages: u32,
@@ -100,6 +115,8 @@ struct Pager<T> {
     previous: Option<Vec<T>>,
     buffer: std::vec::IntoIter<T>,
     done: bool,
+    /// An error found after a page was taken (a bad `nextLink`), yielded after its items.
+    failed: Option<Error>,
 }
 
 impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
@@ -113,7 +130,59 @@ impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
                 start_index: self.start_index,
                 count: u64::from(self.page_size),
             },
+            PagingStyle::NextLink | PagingStyle::OffsetLimit => PageCursor::Offset {
+                offset: self.offset,
+                limit: self.limit,
+            },
         }
+    }
+
+    /// Reads where the next page starts from a `nextLink`: its `offset` and `limit` (in any
+    /// casing), set on the caller's own request so every other parameter (`savedFilter`, which
+    /// servers have been seen to drop from the link, included) stays as the caller gave it.
+    fn follow(&mut self, link: &str) -> Result<(), Error> {
+        let operation = self.operation;
+        let fail = |message: String| Error::Paging { operation, message };
+        let base = url::Url::parse("http://vault.invalid/PasswordVault/")
+            .map_err(|e| fail(format!("internal: {e}")))?;
+        let url = base.join(link).map_err(|e| {
+            fail(format!(
+                "the nextLink `{}` is not a URL: {e}",
+                excerpt(link)
+            ))
+        })?;
+        let number = |name: &str| -> Result<Option<u64>, Error> {
+            match url
+                .query_pairs()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            {
+                None => Ok(None),
+                Some((_, v)) => v.trim().parse::<u64>().map(Some).map_err(|_| {
+                    fail(format!(
+                        "the nextLink `{}` has a {name} that is not a number",
+                        excerpt(link)
+                    ))
+                }),
+            }
+        };
+        let Some(offset) = number("offset")? else {
+            return Err(fail(format!(
+                "the nextLink `{}` has no offset, so the next page cannot be asked for",
+                excerpt(link)
+            )));
+        };
+        if offset < self.seen {
+            return Err(fail(format!(
+                "the nextLink `{}` goes back to offset {offset} after {} items arrived, so reading on would repeat items",
+                excerpt(link),
+                self.seen
+            )));
+        }
+        self.offset = offset;
+        if let Some(limit) = number("limit")?.filter(|l| *l > 0) {
+            self.limit = limit;
+        }
+        Ok(())
     }
 
     /// Yields the next item, fetching the next page only once the buffer is empty.
@@ -121,6 +190,10 @@ impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
         loop {
             if let Some(item) = self.buffer.next() {
                 return Some((Ok(item), self));
+            }
+            if let Some(error) = self.failed.take() {
+                self.done = true;
+                return Some((Err(error), self));
             }
             if self.done {
                 return None;
@@ -147,6 +220,18 @@ impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
             // SCIM servers may return fewer than `count` (a server-side maximum), so the next
             // page starts after what actually arrived.
             self.start_index += count;
+            self.offset += count;
+            if self.style == PagingStyle::NextLink && !self.done {
+                match &page.next_link {
+                    Some(link) => {
+                        if let Err(error) = self.follow(link) {
+                            // The items of this page are good; the error comes after them.
+                            self.failed = Some(error);
+                        }
+                    }
+                    None => self.done = true,
+                }
+            }
             if self.first.is_none() {
                 self.first = Some(page.items.clone());
             } else {
@@ -166,6 +251,8 @@ impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
         let total_name = match self.style {
             PagingStyle::Redrock => "FullCount",
             PagingStyle::Scim => "totalResults",
+            PagingStyle::NextLink => "count",
+            PagingStyle::OffsetLimit => "Total",
         };
         let operation = self.operation;
         let fail = |message: String| Err(Error::Paging { operation, message });
@@ -199,6 +286,12 @@ impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
                         "page {number} had {count} items instead of the {asked} asked for while {total_name} ({total}) says more remain; pages are numbered, so the next one would skip or repeat items (try another page size)"
                     ));
                 }
+                if self.style == PagingStyle::NextLink && page.next_link.is_none() && after < total
+                {
+                    return fail(format!(
+                        "page {number} has no nextLink, but count is {total} and only {after} items arrived"
+                    ));
+                }
                 self.done = after >= total;
             }
             None => {
@@ -216,6 +309,14 @@ impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
             }
         }
         Ok(true)
+    }
+}
+
+/// At most 200 characters of a `nextLink`, for messages.
+fn excerpt(link: &str) -> String {
+    match link.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &link[..cut]),
+        None => link.to_owned(),
     }
 }
 
@@ -238,12 +339,15 @@ impl<T: Clone + PartialEq + Send + 'static> ItemStream<T> {
             page_size: page_size.max(1),
             page_number: 1,
             start_index: 1,
+            offset: 0,
+            limit: u64::from(page_size.max(1)),
             seen: 0,
             pages: 0,
             first: None,
             previous: None,
             buffer: Vec::new().into_iter(),
             done: false,
+            failed: None,
         };
         ItemStream {
             inner: stream::unfold(pager, Pager::next).boxed(),
@@ -285,10 +389,17 @@ mod tests {
                     u64::from(page_size),
                 ),
                 PageCursor::Scim { start_index, count } => (start_index - 1, count),
+                PageCursor::Offset { offset, limit } => (offset, limit),
             };
             let items: Vec<u64> = (start..(start + size).min(len)).collect();
             let total = report_total.then_some(len);
-            Box::pin(async move { Ok(Page { items, total }) })
+            Box::pin(async move {
+                Ok(Page {
+                    items,
+                    total,
+                    next_link: None,
+                })
+            })
         }
     }
 
@@ -390,6 +501,7 @@ mod tests {
                 Ok(Page {
                     items: vec![1u8],
                     total: None,
+                    next_link: None,
                 })
             } else {
                 Err(Error::config("boom"))
@@ -409,7 +521,13 @@ mod tests {
         let mut pages = pages.into_iter();
         move |_| {
             let (items, total) = pages.next().unwrap_or((Vec::new(), None));
-            Box::pin(async move { Ok(Page { items, total }) })
+            Box::pin(async move {
+                Ok(Page {
+                    items,
+                    total,
+                    next_link: None,
+                })
+            })
         }
     }
 
@@ -481,6 +599,7 @@ mod tests {
                 Ok(Page {
                     items: vec![1u64, 2, 3],
                     total: None,
+                    next_link: None,
                 })
             }) as BoxFuture<'static, Result<Page<u64>, Error>>
         };
@@ -514,5 +633,196 @@ mod tests {
             .await,
         );
         assert!(message.contains("page 3 repeats"), "{message}");
+    }
+
+    /// A Vault list of `len` numbers in the `{value, count, nextLink}` style: the server caps
+    /// pages at `cap` items and names the next page in `nextLink` as `link` spells it.
+    fn vault_source(
+        len: u64,
+        cap: u64,
+        log: Arc<Mutex<Vec<PageCursor>>>,
+        link: fn(u64, u64) -> String,
+    ) -> impl FnMut(PageCursor) -> BoxFuture<'static, Result<Page<u64>, Error>> + Send + 'static
+    {
+        move |cursor| {
+            log.lock().unwrap().push(cursor);
+            let PageCursor::Offset { offset, limit } = cursor else {
+                panic!("a Vault list was asked for {cursor:?}");
+            };
+            let limit = limit.min(cap);
+            let end = (offset + limit).min(len);
+            let items: Vec<u64> = (offset..end).collect();
+            let next_link = (end < len).then(|| link(end, limit));
+            Box::pin(async move {
+                Ok(Page {
+                    items,
+                    total: Some(len),
+                    next_link,
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn nextlink_follows_the_offset_and_limit_the_link_names() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let link = |offset, limit| format!("api/Accounts?search=db&offset={offset}&limit={limit}");
+        let items: Vec<u64> = ItemStream::new(
+            "Accounts_List",
+            PagingStyle::NextLink,
+            10,
+            vault_source(25, 8, log.clone(), link),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(items, (0..25).collect::<Vec<_>>());
+        // The first page asks for the page size; the server capped it at 8 and its links say so.
+        assert_eq!(
+            *log.lock().unwrap(),
+            [
+                PageCursor::Offset {
+                    offset: 0,
+                    limit: 10
+                },
+                PageCursor::Offset {
+                    offset: 8,
+                    limit: 8
+                },
+                PageCursor::Offset {
+                    offset: 16,
+                    limit: 8
+                },
+                PageCursor::Offset {
+                    offset: 24,
+                    limit: 8
+                },
+            ]
+        );
+        // Absolute links and other casings are read the same way.
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let absolute = |offset, limit| {
+            format!(
+                "https://pvwa.example.com/PasswordVault/API/Accounts?Limit={limit}&OFFSET={offset}"
+            )
+        };
+        let items: Vec<u64> = ItemStream::new(
+            "Accounts_List",
+            PagingStyle::NextLink,
+            5,
+            vault_source(12, 5, log.clone(), absolute),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(items.len(), 12);
+        assert_eq!(log.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_bad_nextlink_ends_the_stream_with_an_error_after_the_good_items() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let no_offset = |_, limit| format!("api/Accounts?limit={limit}");
+        let mut stream = ItemStream::new(
+            "Accounts_List",
+            PagingStyle::NextLink,
+            5,
+            vault_source(12, 5, log.clone(), no_offset),
+        );
+        for expected in 0..5u64 {
+            assert_eq!(stream.next().await.unwrap().unwrap(), expected);
+        }
+        let error = stream.next().await.unwrap().unwrap_err();
+        assert!(matches!(error, Error::Paging { .. }), "{error:?}");
+        assert!(error.to_string().contains("has no offset"), "{error}");
+        assert!(stream.next().await.is_none());
+        // A link that goes back would repeat items forever.
+        let backwards = |_, limit| format!("api/Accounts?offset=0&limit={limit}");
+        let error = ItemStream::new(
+            "Accounts_List",
+            PagingStyle::NextLink,
+            5,
+            vault_source(12, 5, Arc::default(), backwards),
+        )
+        .try_collect::<Vec<u64>>()
+        .await
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("goes back to offset 0"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_missing_nextlink_before_the_count_is_an_error() {
+        let list = |_: PageCursor| {
+            Box::pin(async {
+                Ok(Page {
+                    items: vec![1u64, 2],
+                    total: Some(5),
+                    next_link: None,
+                })
+            }) as BoxFuture<'static, Result<Page<u64>, Error>>
+        };
+        let error = ItemStream::new("Accounts_List", PagingStyle::NextLink, 2, list)
+            .try_collect::<Vec<u64>>()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "Accounts_List failed: the pages the tenant sent do not add up: page 1 has no nextLink, but count is 5 and only 2 items arrived"
+        );
+        // Without a count, a page without a nextLink is simply the last one.
+        let last = |_: PageCursor| {
+            Box::pin(async {
+                Ok(Page {
+                    items: vec![1u64, 2],
+                    total: None,
+                    next_link: None,
+                })
+            }) as BoxFuture<'static, Result<Page<u64>, Error>>
+        };
+        let items: Vec<u64> = ItemStream::new("Accounts_List", PagingStyle::NextLink, 2, last)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items, [1, 2]);
+    }
+
+    #[tokio::test]
+    async fn offset_limit_advances_by_items_received_and_stops_at_total() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let items: Vec<u64> = ItemStream::new(
+            "LiveSessions_List",
+            PagingStyle::OffsetLimit,
+            4,
+            source(10, true, log.clone()),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(items, (0..10).collect::<Vec<_>>());
+        let offsets: Vec<u64> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|c| match c {
+                PageCursor::Offset { offset, limit: 4 } => *offset,
+                other => panic!("unexpected cursor {other:?}"),
+            })
+            .collect();
+        assert_eq!(offsets, [0, 4, 8]);
+        let message = paging_error(
+            read(
+                PagingStyle::OffsetLimit,
+                2,
+                vec![(vec![1, 2], Some(5)), (vec![], Some(5))],
+            )
+            .await,
+        );
+        assert!(
+            message.contains("page 2 was empty, but Total is 5"),
+            "{message}"
+        );
     }
 }

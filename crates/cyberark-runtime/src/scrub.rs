@@ -24,6 +24,11 @@ impl Error {
                 api.error_id = maybe(api.error_id.take());
                 api.error_code = maybe(api.error_code.take());
                 api.exception = maybe(api.exception.take());
+                for detail in &mut api.details {
+                    detail.error_code = maybe(detail.error_code.take());
+                    detail.message = maybe(detail.message.take());
+                    detail.parameter_name = maybe(detail.parameter_name.take());
+                }
                 Error::Api(api)
             }
             Error::Auth {
@@ -76,6 +81,10 @@ mod tests {
         let api = ApiError {
             message: Some(format!("token {TOKEN} expired")),
             exception: Some(format!("at Check({TOKEN})")),
+            details: vec![crate::error::ErrorDetail {
+                message: Some(format!("bad value {TOKEN}")),
+                ..Default::default()
+            }],
             ..ApiError::new("Org_Create", 200)
         };
         let errors = [

@@ -214,3 +214,30 @@ pub(crate) fn get() -> GetOrg {
         id: "o/1".to_owned(),
     }
 }
+
+pub(crate) static VAULT_GET: Operation = Operation {
+    id: "Things_Get",
+    tag: "Things",
+    name: "Get",
+    method: Method::Get,
+    path: "/API/Things",
+    convention: Convention::Vault,
+    auth: AuthMode::Bearer,
+    idempotent: true,
+};
+
+/// A Vault read with no parameters, answering any JSON.
+#[derive(Clone, Debug)]
+pub(crate) struct VaultGet;
+
+impl Request for VaultGet {
+    type Output = serde_json::Value;
+    const OPERATION: &'static Operation = &VAULT_GET;
+    fn encode(&self, _encoder: &mut Encoder) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+pub(crate) fn vault_get() -> VaultGet {
+    VaultGet
+}

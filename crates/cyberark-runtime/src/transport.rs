@@ -21,6 +21,8 @@ pub(crate) enum Credential {
     Bearer(Secret),
     /// `Authorization: Basic base64(id:secret)`, for the OAuth app token endpoint.
     Basic(String, Secret),
+    /// `Authorization: <token>` with no scheme: the Vault's session token.
+    Raw(Secret),
 }
 
 /// One HTTP request, fully resolved.
@@ -160,6 +162,15 @@ impl ReqwestTransport {
             }
             Credential::Basic(id, secret) => {
                 builder = builder.basic_auth(id, Some(secret.expose()));
+            }
+            Credential::Raw(token) => {
+                let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
+                    TransportError::Invalid(
+                        "the session token contains characters not allowed in a header".to_owned(),
+                    )
+                })?;
+                value.set_sensitive(true);
+                builder = builder.header(AUTHORIZATION, value);
             }
         }
         builder = match request.body {

@@ -158,6 +158,7 @@ impl PagedRequest for Query {
         Page {
             items: output.results,
             total: output.full_count,
+            next_link: None,
         }
     }
 }

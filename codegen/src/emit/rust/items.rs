@@ -237,6 +237,7 @@ fn request_impl(_api: &Api, op: &Operation) -> TokenStream {
             Convention::OAuth => "OAuth",
             Convention::Scim => "Scim",
             Convention::Plain => "Plain",
+            Convention::Vault => "Vault",
         }
     );
     let auth_variant = format_ident!("{}", if op.secured { "Bearer" } else { "None" });
@@ -409,6 +410,27 @@ fn paged_impl(api: &Api, op: &Operation) -> TokenStream {
                 },
             )
         }
+        PagingStyle::NextLink | PagingStyle::OffsetLimit => {
+            let (offset_wire, limit_wire, variant) = if paging.style == PagingStyle::NextLink {
+                ("offset", "limit", quote! { NextLink })
+            } else {
+                ("Offset", "Limit", quote! { OffsetLimit })
+            };
+            let (Some(offset), Some(limit)) = (find(offset_wire), find(limit_wire)) else {
+                return quote! { compile_error!("Vault paging needs offset and limit"); };
+            };
+            let set_offset = set(quote! { self }, offset, quote! { offset });
+            let set_limit = set(quote! { self }, limit, quote! { limit });
+            (
+                variant,
+                quote! {
+                    if let #cursor::Offset { offset, limit } = page {
+                        #set_offset
+                        #set_limit
+                    }
+                },
+            )
+        }
     };
     let items_field = ident(&paging.items_field);
     let items = if paging.items_optional {
@@ -427,6 +449,17 @@ fn paged_impl(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     };
+    let next_link = match &paging.next_link_field {
+        None => quote! { ::std::option::Option::None },
+        Some(link) => {
+            let lname = ident(&link.rust);
+            if link.optional {
+                quote! { output.#lname }
+            } else {
+                quote! { ::std::option::Option::Some(output.#lname) }
+            }
+        }
+    };
     quote! {
         impl #paged for #name {
             type Item = #item;
@@ -438,7 +471,8 @@ fn paged_impl(api: &Api, op: &Operation) -> TokenStream {
 
             fn into_page(output: Self::Output) -> #page<Self::Item> {
                 let total = #total;
-                #page { items: #items, total }
+                let next_link = #next_link;
+                #page { items: #items, total, next_link }
             }
         }
     }

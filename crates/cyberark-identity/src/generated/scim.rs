@@ -155,9 +155,11 @@ impl ::cyberark_runtime::PagedRequest for ScimListGroupsRequest {
     }
     fn into_page(output: Self::Output) -> ::cyberark_runtime::Page<Self::Item> {
         let total = u64::try_from(output.total_results).ok();
+        let next_link = ::std::option::Option::None;
         ::cyberark_runtime::Page {
             items: output.resources.unwrap_or_default(),
             total,
+            next_link,
         }
     }
 }

@@ -506,9 +506,11 @@ impl ::cyberark_runtime::PagedRequest for UserMgmtGetUsersRolesAndAdministrative
     }
     fn into_page(output: Self::Output) -> ::cyberark_runtime::Page<Self::Item> {
         let total = output.full_count.and_then(|n| u64::try_from(n).ok());
+        let next_link = ::std::option::Option::None;
         ::cyberark_runtime::Page {
             items: output.results.unwrap_or_default(),
             total,
+            next_link,
         }
     }
 }

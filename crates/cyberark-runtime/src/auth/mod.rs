@@ -8,6 +8,7 @@ mod login;
 mod mfa;
 mod oauth;
 mod token_cache;
+mod vault;
 
 pub use mfa::{MfaAnswer, MfaChallenge, MfaHandler, mfa_handler_fn};
 
@@ -27,6 +28,8 @@ pub(crate) use login::{LoginCredentials, UserLogin};
 pub(crate) use oauth::{ClientCredentials, OAuthCredentials};
 pub(crate) use token_cache::CachedToken;
 use token_cache::{Refusal, TokenCache};
+pub use vault::VaultAuthMethod;
+pub(crate) use vault::{LOGOFF, VaultCredentials, VaultLogon};
 
 /// The label sign-in errors carry until they are handed to a call, which puts its own
 /// operation in their place.
@@ -55,6 +58,11 @@ pub(crate) trait SignIn: Send + Sync + fmt::Debug {
     /// [`MfaHandler::for_caller`]), or `None` to use it as is.
     fn for_caller(&self) -> Option<Arc<dyn SignIn>> {
         None
+    }
+
+    /// Whether the scheme opens a session that [`Auth::end_session`] can close (a Vault logon).
+    fn has_session(&self) -> bool {
+        false
     }
 
     /// Whether signing in waits for a person (a password prompt, an MFA push). A call then waits
@@ -178,6 +186,28 @@ impl Auth {
                 })
             }
         }
+    }
+
+    /// Takes the session token for a logoff: the token the client holds, which it forgets so
+    /// the next call logs on again. `Ok(None)` when there is no session to end; an error when
+    /// the credentials are not a Vault logon (a fixed token or an Identity token has no
+    /// session the Vault could end).
+    pub(crate) fn end_session(&self) -> Result<Option<Token>, Error> {
+        let Auth::Session(session) = self else {
+            return Err(Error::config(
+                "logoff ends a Vault session opened by vault_logon; this client was built with other credentials",
+            ));
+        };
+        if !session.scheme.has_session() {
+            return Err(Error::config(
+                "logoff ends a Vault session opened by vault_logon; this client was built with other credentials",
+            ));
+        }
+        Ok(session.cache.take_current().map(|secret| Token {
+            credential: session.scheme.credential(&secret),
+            secret,
+            refreshable: false,
+        }))
     }
 
     /// Decides what a 401 to `token` means. `after_sign_in` says whether the token was fetched

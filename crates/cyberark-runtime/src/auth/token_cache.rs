@@ -207,6 +207,13 @@ impl TokenCache {
         }
     }
 
+    /// Removes the current token and returns it (for a logoff): the next call signs in again.
+    pub(crate) fn take_current(&self) -> Option<Secret> {
+        let mut state = self.lock();
+        state.failure = None;
+        state.current.take().map(|c| c.token)
+    }
+
     /// Records that `token`, fetched to replace a refused one, was refused too: the token is
     /// fine, the call is not allowed.
     pub(crate) fn confirm(&self, token: &Secret) {

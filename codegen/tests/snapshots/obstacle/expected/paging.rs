@@ -141,9 +141,11 @@ impl ::cyberark_runtime::PagedRequest for PagingRowsRequest {
     }
     fn into_page(output: Self::Output) -> ::cyberark_runtime::Page<Self::Item> {
         let total = output.full_count.and_then(|n| u64::try_from(n).ok());
+        let next_link = ::std::option::Option::None;
         ::cyberark_runtime::Page {
             items: output.results.unwrap_or_default(),
             total,
+            next_link,
         }
     }
 }
@@ -217,9 +219,11 @@ impl ::cyberark_runtime::PagedRequest for PagingGroupsRequest {
     }
     fn into_page(output: Self::Output) -> ::cyberark_runtime::Page<Self::Item> {
         let total = u64::try_from(output.total_results).ok();
+        let next_link = ::std::option::Option::None;
         ::cyberark_runtime::Page {
             items: output.resources.unwrap_or_default(),
             total,
+            next_link,
         }
     }
 }
