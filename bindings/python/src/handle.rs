@@ -36,6 +36,8 @@ struct State {
     pid: u32,
     /// `None` once closed.
     client: Option<Client>,
+    /// Whether closing logs off the session the client opened (see [`crate::client::Built`]).
+    logs_off: bool,
 }
 
 /// The object every handle of one Python client shares.
@@ -152,7 +154,8 @@ impl ClientHandle {
         if options.contains("mfa")? {
             options.del_item("mfa")?;
         }
-        let client = build(tenant, Some(&options), mfa.as_ref())?;
+        let built = build(tenant, Some(&options), mfa.as_ref())?;
+        let client = built.client;
         let core = ClientCore {
             id,
             tenant: tenant.to_owned(),
@@ -163,6 +166,7 @@ impl ClientHandle {
             state: Mutex::new(State {
                 pid: process_id(),
                 client: Some(client),
+                logs_off: built.logs_off,
             }),
         };
         Ok(ClientHandle(Py::new(py, core)?))
@@ -183,7 +187,9 @@ impl ClientHandle {
             release(inherited, state.pid);
             let options = lock(&core.options).as_ref().map(|o| o.clone_ref(py));
             let options = options.as_ref().map(|o| o.bind(py));
-            state.client = Some((core.build)(&core.tenant, options, core.mfa.as_ref())?);
+            let built = (core.build)(&core.tenant, options, core.mfa.as_ref())?;
+            state.client = Some(built.client);
+            state.logs_off = built.logs_off;
             state.pid = process_id();
         }
         state.client.clone().ok_or_else(|| {
@@ -202,6 +208,25 @@ impl ClientHandle {
         // Closing connections may take a moment; other Python threads run meanwhile.
         py.detach(|| release(client, pid));
         core.clear_objects();
+    }
+
+    /// Closes the client as [`ClientHandle::close`] does and, if it opened a session that
+    /// closing should end (a Vault logon), hands back the Rust client to log off with: it
+    /// shares the connections, which stay open until the logoff is done. Closing a closed
+    /// client does nothing and answers `None`.
+    pub fn close_for_logoff(&self, py: Python<'_>) -> PyResult<Option<Client>> {
+        let core = self.0.get();
+        let (open, logs_off) = {
+            let state = lock(&core.state);
+            (state.client.is_some(), state.logs_off)
+        };
+        let client = if open && logs_off {
+            Some(self.get(py)?)
+        } else {
+            None
+        };
+        self.close(py);
+        Ok(client)
     }
 
     /// The tenant URL the client was made for.

@@ -512,12 +512,13 @@ fn mod_file(api: &Api, target: &PythonLayout) -> TokenStream {
     };
     let sync_getters = getters(false);
     let async_getters = getters(true);
+    let (sync_close, async_close) = closing(target);
     let registrations = modules
         .iter()
         .map(|m| quote! { self::#m::register(module)?; });
     quote! {
         #![doc = #module_doc]
-        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
+        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
         #(pub mod #modules;)*
         pub mod models;
 
@@ -543,16 +544,7 @@ fn mod_file(api: &Api, target: &PythonLayout) -> TokenStream {
                 slf
             }
 
-            #[pyo3(signature = (*_args))]
-            fn __exit__(&self, py: ::pyo3::Python<'_>, _args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>) -> bool {
-                self.inner.close(py);
-                false
-            }
-
-            /// Releases the client's connections; later calls raise `IdentityError`.
-            fn close(&self, py: ::pyo3::Python<'_>) {
-                self.inner.close(py);
-            }
+            #sync_close
 
             fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
                 self.inner.traverse(&visit)
@@ -586,17 +578,7 @@ fn mod_file(api: &Api, target: &PythonLayout) -> TokenStream {
                 #ready(py, slf.into_any().unbind())
             }
 
-            #[pyo3(signature = (*_args))]
-            fn __aexit__<'py>(&self, py: ::pyo3::Python<'py>, _args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                self.inner.close(py);
-                #ready(py, py.None())
-            }
-
-            /// Releases the client's connections; later calls raise `IdentityError`.
-            fn aclose<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                self.inner.close(py);
-                #ready(py, py.None())
-            }
+            #async_close
 
             fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
                 self.inner.traverse(&visit)
@@ -620,6 +602,96 @@ fn mod_file(api: &Api, target: &PythonLayout) -> TokenStream {
     }
 }
 
+/// The methods that close a `Client` (`__exit__`, `close`) and an `AsyncClient` (`__aexit__`,
+/// `aclose`). A client that logged on to the Vault logs off first, so its session does not count
+/// against the user's limit until it times out; a failed logoff is raised, except when the `with`
+/// block is already leaving with an exception, which then goes on unchanged.
+fn closing(target: &PythonLayout) -> (TokenStream, TokenStream) {
+    let ready = rt("ready");
+    if target.sign_in == SignIn::Identity {
+        let sync = quote! {
+            #[pyo3(signature = (*_args))]
+            fn __exit__(&self, py: ::pyo3::Python<'_>, _args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>) -> bool {
+                self.inner.close(py);
+                false
+            }
+
+            /// Releases the client's connections; later calls raise `IdentityError`.
+            fn close(&self, py: ::pyo3::Python<'_>) {
+                self.inner.close(py);
+            }
+        };
+        let asynchronous = quote! {
+            #[pyo3(signature = (*_args))]
+            fn __aexit__<'py>(&self, py: ::pyo3::Python<'py>, _args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                self.inner.close(py);
+                #ready(py, py.None())
+            }
+
+            /// Releases the client's connections; later calls raise `IdentityError`.
+            fn aclose<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                self.inner.close(py);
+                #ready(py, py.None())
+            }
+        };
+        return (sync, asynchronous);
+    }
+    let guard = rt("guard");
+    let block_on = rt("block_on");
+    let future = rt("future");
+    let sync = quote! {
+        #[pyo3(signature = (*args))]
+        fn __exit__(&self, py: ::pyo3::Python<'_>, args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>) -> ::pyo3::PyResult<bool> {
+            #guard(|| {
+                let leaving_with_error = args.get_item(0).is_ok_and(|e| !e.is_none());
+                if let ::std::option::Option::Some(client) = self.inner.close_for_logoff(py)? {
+                    let result = #block_on(py, async move { client.logoff().await });
+                    if !leaving_with_error {
+                        result?;
+                    }
+                }
+                ::std::result::Result::Ok(false)
+            })
+        }
+
+        /// Logs off the session the client opened, if any, and releases its connections; later
+        /// calls raise `IdentityError`.
+        fn close(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
+            #guard(|| {
+                if let ::std::option::Option::Some(client) = self.inner.close_for_logoff(py)? {
+                    #block_on(py, async move { client.logoff().await })?;
+                }
+                ::std::result::Result::Ok(())
+            })
+        }
+    };
+    let asynchronous = quote! {
+        #[pyo3(signature = (*args))]
+        fn __aexit__<'py>(&self, py: ::pyo3::Python<'py>, args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+            #guard(|| {
+                let leaving_with_error = args.get_item(0).is_ok_and(|e| !e.is_none());
+                match self.inner.close_for_logoff(py)? {
+                    ::std::option::Option::Some(client) => #future(py, async move {
+                        let result = client.logoff().await;
+                        if leaving_with_error { ::std::result::Result::Ok(()) } else { result }
+                    }),
+                    ::std::option::Option::None => #ready(py, py.None()),
+                }
+            })
+        }
+
+        /// Logs off the session the client opened, if any, and releases its connections; later
+        /// calls raise `IdentityError`.
+        fn aclose<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+            #guard(|| match self.inner.close_for_logoff(py)? {
+                ::std::option::Option::Some(client) => #future(py, async move { client.logoff().await }),
+                ::std::option::Option::None => #ready(py, py.None()),
+            })
+        }
+    };
+    (sync, asynchronous)
+}
+
 fn types_file(api: &Api, target: &PythonLayout, owner: Option<&str>, doc: &str) -> TokenStream {
     let defs: Vec<&TypeDef> = api.types_of(owner).collect();
     let items = defs.iter().map(|d| type_items(api, d, target));
@@ -629,7 +701,7 @@ fn types_file(api: &Api, target: &PythonLayout, owner: Option<&str>, doc: &str) 
         .map(|d| wrapper(&d.name));
     quote! {
         #![doc = #doc]
-        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
+        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
         #(#items)*
@@ -911,7 +983,7 @@ fn tag_file(api: &Api, tag: &Tag, target: &PythonLayout) -> TokenStream {
         .map(|d| wrapper(&d.name));
     quote! {
         #![doc = #module_doc]
-        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
+        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
 

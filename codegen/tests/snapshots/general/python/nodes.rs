@@ -3,7 +3,8 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
 #[allow(unused_imports)]
 use ::codegen_snapshots::general as client_api;
