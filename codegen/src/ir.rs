@@ -256,6 +256,10 @@ pub struct Operation {
     pub idempotent: bool,
     /// How the body of a success answer is read.
     pub answer: Answer,
+    /// The binary media type a JSON success answer is also offered as (the Vault's live-session
+    /// Monitor answers its settings as JSON or an RDP file, as `Accept` asks): the client then
+    /// also gets a method that streams that media type.
+    pub bytes_alternative: Option<String>,
     /// Why the operation is deprecated, when the spec marks it `deprecated: true` (the
     /// description, or an empty string when it gives none).
     pub deprecated: Option<String>,

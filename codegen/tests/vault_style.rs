@@ -32,6 +32,14 @@ fn the_vault_fixture_loads_its_conventions_as_data() {
     assert_eq!(op("Things_Retrieve").result, TypeRef::Secret);
     assert_eq!(op("Things_Delete").result, TypeRef::Unit);
     assert_eq!(op("Things_Play").answer, Answer::Bytes);
+    assert_eq!(op("Things_Play").bytes_alternative, None);
+    let monitor = op("Things_Monitor");
+    assert_eq!(monitor.answer, Answer::Json);
+    assert_eq!(
+        monitor.bytes_alternative.as_deref(),
+        Some("application/octet-stream")
+    );
+    assert_eq!(op("Things_List").bytes_alternative, None);
     let update = op("Things_Update");
     assert!(matches!(update.request.body, Body::JsonWhole { .. }));
     let body = update

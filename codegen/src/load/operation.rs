@@ -291,6 +291,10 @@ fn load_operation(
         )?),
     };
     let _ = tag_def;
+    let bytes_alternative = match answer {
+        Answer::Json => bytes_alternative(op),
+        Answer::Text | Answer::Bytes => None,
+    };
     Ok(Operation {
         id,
         tag,
@@ -302,6 +306,7 @@ fn load_operation(
         secured,
         idempotent,
         answer,
+        bytes_alternative,
         deprecated,
         paging,
         summary: op.summary.clone(),
@@ -770,6 +775,26 @@ fn load_result(
         }
     };
     Ok((result, Answer::Json, convention))
+}
+
+/// The binary media type the success responses offer beside JSON, if any (the first one, in
+/// media-type order): a response whose content is JSON or bytes, as `Accept` asks.
+fn bytes_alternative(op: &openapiv3::Operation) -> Option<String> {
+    op.responses
+        .responses
+        .iter()
+        .filter(|(code, _)| match code {
+            StatusCode::Code(c) => (200..300).contains(c),
+            StatusCode::Range(r) => *r == 2,
+        })
+        .filter_map(|(_, response)| match response {
+            ReferenceOr::Item(response) => Some(response),
+            ReferenceOr::Reference { .. } => None,
+        })
+        .filter(|response| response.content.keys().any(|m| is_json(m)))
+        .flat_map(|response| response.content.keys())
+        .find(|m| !is_json(m) && !m.starts_with("text/") && m.as_str() != "*/*")
+        .cloned()
 }
 
 /// Whether a response schema is an Identity envelope: an object with `success` or `Result`,

@@ -148,6 +148,28 @@ impl crate::Client {
         let encoded = crate::operation::encode(request)?;
         self.inner.download(&encoded).await
     }
+
+    /// Sends a request of an operation that answers JSON or bytes as the `Accept` header asks
+    /// (the Vault's live-session Monitor: settings as JSON or an RDP file), asking for
+    /// `media_type`, and returns the body as a stream.
+    pub async fn download_as<R: Request>(
+        &self,
+        request: &R,
+        media_type: &'static str,
+    ) -> Result<ByteStream, Error> {
+        let mut encoded = crate::operation::encode(request)?;
+        // The media type comes from the spec through generated code; one a header cannot carry
+        // is refused here rather than sent mangled.
+        if http::HeaderValue::from_str(media_type).is_err() {
+            return Err(Error::invalid(
+                R::OPERATION.id,
+                format!("the media type {media_type:?} cannot be sent as Accept"),
+            ));
+        }
+        encoded.answer = crate::answer::Answer::Bytes;
+        encoded.accept = Some(media_type);
+        self.inner.download(&encoded).await
+    }
 }
 
 impl Inner {

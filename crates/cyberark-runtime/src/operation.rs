@@ -342,6 +342,9 @@ pub(crate) struct Encoded {
     pub(crate) body: Body,
     /// How the success answer is read.
     pub(crate) answer: crate::answer::Answer,
+    /// The `Accept` to send instead of the answer kind's own: the binary media type of an
+    /// operation that answers JSON or bytes as asked (the Vault's RDP file).
+    pub(crate) accept: Option<&'static str>,
 }
 
 impl fmt::Debug for Encoded {
@@ -538,6 +541,7 @@ impl Encoder {
             headers: self.headers,
             body: self.body,
             answer: crate::answer::Answer::Json,
+            accept: None,
         })
     }
 }

@@ -122,10 +122,11 @@ impl Sender {
         state: &mut RetryState,
     ) -> Result<StreamingResponse, Error> {
         let mut request = self.http_request(encoded, base, credential);
-        // Ask for whatever the API sends; the JSON `Accept` of other calls would refuse it.
+        // Ask for whatever the API sends (the JSON `Accept` of other calls would refuse it),
+        // unless the call asks for one binary type of an operation that answers several.
         for (name, value) in &mut request.headers {
             if *name == ACCEPT {
-                *value = HeaderValue::from_static("*/*");
+                *value = HeaderValue::from_static(encoded.accept.unwrap_or("*/*"));
             }
         }
         self.exchange(encoded, request, state, |transport, request| {

@@ -67,6 +67,29 @@ async fn live_sessions_page_and_are_suspended_resumed_and_terminated() {
         .await
         .unwrap();
     assert!(monitor.contains_key("full address"), "{monitor:?}");
+    // The same operation streams the RDP file when asked for bytes.
+    let mut rdp = live
+        .monitor_download(LiveSessionsMonitorRequest::new(&id))
+        .await
+        .unwrap();
+    let mut file = Vec::new();
+    while let Some(chunk) = rdp.next().await {
+        file.extend_from_slice(&chunk.unwrap());
+    }
+    let file = String::from_utf8(file).unwrap();
+    assert!(file.contains("full address:s:"), "{file}");
+    let accepts: Vec<String> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation.as_deref() == Some("LiveSessions_Monitor"))
+        .filter_map(|r| {
+            r.headers
+                .into_iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("accept"))
+                .map(|(_, value)| value)
+        })
+        .collect();
+    assert_eq!(accepts, ["application/json", "application/octet-stream"]);
 
     // Another user who may not manage the session gets the Vault's 404, and nothing changes.
     let ldap = client_as(

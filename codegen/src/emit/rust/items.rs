@@ -42,6 +42,22 @@ pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
                 #send
             }
         };
+        // An answer offered as JSON or bytes gets a second method that asks for the bytes and
+        // streams them, as a download does.
+        let alternative = op.bytes_alternative.as_ref().map(|media_type| {
+            let download_method = format_ident!("{}_download", op.method_name);
+            let byte_stream = runtime::path("ByteStream");
+            let adoc = format!(
+                " Like [`{}::{}`], but asks for `{media_type}` and streams the answer's bytes.",
+                tag.type_name, op.method_name
+            );
+            quote! {
+                #[doc = #adoc]
+                pub async fn #download_method(self, request: #req) -> ::std::result::Result<#byte_stream, #error> {
+                    self.client.download_as(&request, #media_type).await
+                }
+            }
+        });
         let stream = op.paging.as_ref().map(|paging| {
             let stream_method = format_ident!("{}_stream", op.method_name);
             let item = ty(&paging.item);
@@ -63,6 +79,7 @@ pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
             #[doc = #wire]
             #deprecated
             #call
+            #alternative
             #stream
         }
     });

@@ -94,6 +94,15 @@ impl<'c> LiveSessionsApi<'c> {
     > {
         self.client.send(&request).await
     }
+    /// Like [`LiveSessionsApi::monitor`], but asks for `application/octet-stream` and streams the answer's bytes.
+    pub async fn monitor_download(
+        self,
+        request: LiveSessionsMonitorRequest,
+    ) -> ::std::result::Result<::cyberark_runtime::ByteStream, ::cyberark_runtime::Error> {
+        self.client
+            .download_as(&request, "application/octet-stream")
+            .await
+    }
     /// Terminate a live session
     ///
     /// Terminates the session. The caller must be allowed to by PVWA configuration (`CanTerminate`); OPM sessions are not supported.

@@ -73,6 +73,27 @@ impl<'c> ThingsApi<'c> {
     ) -> ::std::result::Result<::cyberark_runtime::ByteStream, ::cyberark_runtime::Error> {
         self.client.download(&request).await
     }
+    /// JSON or bytes, as Accept asks.
+    ///
+    /// `GET /API/Things/{id}/Monitor` (`Things_Monitor`).
+    pub async fn monitor(
+        self,
+        request: ThingsMonitorRequest,
+    ) -> ::std::result::Result<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::cyberark_runtime::Error,
+    > {
+        self.client.send(&request).await
+    }
+    /// Like [`ThingsApi::monitor`], but asks for `application/octet-stream` and streams the answer's bytes.
+    pub async fn monitor_download(
+        self,
+        request: ThingsMonitorRequest,
+    ) -> ::std::result::Result<::cyberark_runtime::ByteStream, ::cyberark_runtime::Error> {
+        self.client
+            .download_as(&request, "application/octet-stream")
+            .await
+    }
     /// A `{<Name>: [...], Total}` list.
     ///
     /// `GET /API/Sessions` (`Things_Sessions`).
@@ -354,6 +375,40 @@ impl ::cyberark_runtime::Request for ThingsPlayRequest {
         idempotent: true,
     };
     const ANSWER: ::cyberark_runtime::Answer = ::cyberark_runtime::Answer::Bytes;
+    fn encode(
+        &self,
+        encoder: &mut ::cyberark_runtime::Encoder,
+    ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
+        encoder.path_param("id", &self.id);
+        ::std::result::Result::Ok(())
+    }
+}
+/// The request of `Things_Monitor` (GET `/API/Things/{id}/Monitor`): required parameters are arguments of `new`, optional ones are setters.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ThingsMonitorRequest {
+    /// `id` (path).
+    pub id: ::std::string::String,
+}
+impl ThingsMonitorRequest {
+    /// A new `ThingsMonitorRequest` from its required parameters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+impl ::cyberark_runtime::Request for ThingsMonitorRequest {
+    type Output = ::std::collections::BTreeMap<::std::string::String, ::std::string::String>;
+    const OPERATION: &'static ::cyberark_runtime::Operation = &::cyberark_runtime::Operation {
+        id: "Things_Monitor",
+        tag: "Things",
+        name: "Monitor",
+        method: ::cyberark_runtime::Method::Get,
+        path: "/API/Things/{id}/Monitor",
+        convention: ::cyberark_runtime::Convention::Vault,
+        auth: ::cyberark_runtime::AuthMode::Bearer,
+        idempotent: true,
+    };
     fn encode(
         &self,
         encoder: &mut ::cyberark_runtime::Encoder,
