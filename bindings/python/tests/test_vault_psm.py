@@ -36,6 +36,18 @@ def test_live_sessions_page_and_are_suspended_resumed_and_terminated(sandbox: Sa
         assert live.list_activities(session_id).total == 2
         assert live.get_properties(session_id).session_guid == guid
         assert "full address" in live.monitor(session_id)
+        # The same operation writes the RDP file when asked for bytes.
+        rdp = io.BytesIO()
+        assert live.monitor_download(session_id, to=rdp) == len(rdp.getvalue()) > 0
+        assert b"full address:s:" in rdp.getvalue()
+        accepts = [
+            value
+            for r in sandbox.requests()
+            if r.operation == "LiveSessions_Monitor"
+            for name, value in r.headers
+            if name.lower() == "accept"
+        ]
+        assert accepts == ["application/json", "application/octet-stream"]
 
         with Client(
             sandbox.vault_url,

@@ -1201,11 +1201,65 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
             }
         }
     });
+    let alternative = op
+        .bytes_alternative
+        .as_ref()
+        .map(|media_type| download_alternative(op, is_async, media_type, extra));
     quote! {
         #doc
         #sig_attr
         #call
         #iter
+        #alternative
+    }
+}
+
+/// `<method>_download(..., to=...)` of an operation whose answer is also offered as bytes (the
+/// Vault's live-session Monitor: settings as JSON or an RDP file): it asks for `media_type` and
+/// writes the body to `to` in chunks, as a download does.
+fn download_alternative(
+    op: &Operation,
+    is_async: bool,
+    media_type: &str,
+    extra: bool,
+) -> TokenStream {
+    let Params {
+        signature: mut sig,
+        mut rust,
+        ..
+    } = params(&op.request.fields, extra, quote! {});
+    add_download_target(&mut sig, &mut rust);
+    let sig_attr = signature(&sig);
+    let args: Vec<Ident> = call_args(op, extra)
+        .into_iter()
+        .map(|(_, arg)| arg)
+        .collect();
+    let builder = builder_name(op);
+    let name = format_ident!("{}_download", crate::names::python_ident(&op.method_name));
+    let doc = docs(&format!(
+        "Like `{}`, but asks for `{media_type}` and writes the answer's bytes to `to` (a path or a \
+         binary file object) in chunks; answers the number of bytes written.",
+        crate::names::python_ident(&op.method_name)
+    ));
+    let guard = rt("guard");
+    let (helper, ret) = if is_async {
+        (
+            rt("download_async"),
+            quote! { ::pyo3::Bound<'py, ::pyo3::PyAny> },
+        )
+    } else {
+        (rt("download"), quote! { u64 })
+    };
+    quote! {
+        #doc
+        #sig_attr
+        fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<#ret> {
+            #guard(|| {
+                let request = #builder(#(#args),*)?;
+                let client = self.client.get(py)?;
+                #helper(py, to, async move { client.download_as(&request, #media_type).await })
+            })
+        }
     }
 }
 
@@ -1256,6 +1310,57 @@ mod tests {
             let tokens = rt(name);
             assert_eq!(tokens.to_string().replace(' ', ""), *path);
         }
+    }
+
+    /// A spec with a Python layer of its own: its classes belong to its own module, name the
+    /// client's items through the one alias, and its sign-in decides how closing works (a
+    /// Vault logon logs off; Identity only releases the connections).
+    #[test]
+    fn each_spec_names_its_module_crate_and_sign_in() {
+        let spec = include_str!("../../../spec/vault.yaml");
+        let (api, _) = crate::load::load_with(spec, "vault.yaml", Default::default())
+            .expect("the Vault spec loads");
+        let target = PythonLayout {
+            rust_path: "cyberark_vault".to_owned(),
+            dir: "gen".to_owned(),
+            module: "cyberark_vault._native".to_owned(),
+            stubs: "v.pyi".to_owned(),
+            sign_in: SignIn::Vault,
+            primary: false,
+        };
+        let files = emit(&api, &target).expect("the Vault's pyo3 layer is emitted");
+        let text = |path: &str| -> String {
+            files
+                .iter()
+                .find(|f| f.path == path)
+                .expect("the file is emitted")
+                .contents
+                .split_whitespace()
+                .collect()
+        };
+        let root = text("gen/mod.rs");
+        assert!(root.contains("module=\"cyberark_vault._native\",name=\"Client\""));
+        assert!(
+            root.contains("crate::vault::build"),
+            "the Vault's sign-in builds it"
+        );
+        assert!(root.contains("close_for_logoff") && root.contains("client.logoff().await"));
+        assert!(root.contains("use::cyberark_vaultasclient_api;"));
+        let recordings = text("gen/recordings.rs");
+        assert!(recordings.contains("crate::download::download(py,to,"));
+        let live = text("gen/live_sessions.rs");
+        assert!(live.contains("fnmonitor_download<'py>"));
+        assert!(live.contains("client.download_as(&request,\"application/octet-stream\")"));
+
+        let identity = crate::emit::Layout::default();
+        let identity = identity
+            .python
+            .expect("the primary spec has a Python layer");
+        let spec = include_str!("../../../spec/identity.yaml");
+        let api = crate::load::load(spec, "identity.yaml").expect("the spec loads");
+        let files = emit(&api, &identity).expect("the bindings are emitted");
+        let root: String = files[0].contents.split_whitespace().collect();
+        assert!(root.contains("crate::client::identity") && !root.contains("logoff"));
     }
 
     /// Issue 18, finding 4: a constructor converts Python arguments as a method does, so each

@@ -199,7 +199,11 @@ pub fn emit(api: &Api, target: &PythonLayout) -> Result<Output, EmitError> {
         "\"\"\"Type stubs of the native module; import from ``{package}`` instead.\"\"\"\n"
     );
     w.push_str("from typing import Any, Awaitable, Callable, ClassVar, Generic, Mapping, Sequence, TypeVar\n\nfrom typing_extensions import final\n");
-    if api.operations.iter().any(|op| op.answer == Answer::Bytes) {
+    if api
+        .operations
+        .iter()
+        .any(|op| op.answer == Answer::Bytes || op.bytes_alternative.is_some())
+    {
         w.push_str("from _typeshed import StrPath, SupportsWrite\n");
     }
     if !target.primary {
@@ -373,11 +377,7 @@ fn method(w: &mut String, api: &Api, op: &Operation, is_async: bool) {
     let mut result = output_type(api, &op.result);
     if op.answer == Answer::Bytes {
         // A download writes the body to `to` in chunks and answers how many bytes it wrote.
-        let to = ", to: StrPath | SupportsWrite[bytes]";
-        params = match params.find(", *") {
-            Some(star) => format!("{}, *{to}{}", &params[..star], &params[star + 3..]),
-            None => format!("{params}, *{to}"),
-        };
+        params = with_download_target(&params);
         result = "int".to_owned();
     }
     let result = if is_async {
@@ -387,6 +387,19 @@ fn method(w: &mut String, api: &Api, op: &Operation, is_async: bool) {
     };
     let _ = writeln!(w, "    def {name}(self{params}) -> {result}:");
     docstring(w, "        ", &op_doc(op));
+    if let Some(media_type) = &op.bytes_alternative {
+        let params = with_download_target(&parameters(api, &op.request.fields, extra));
+        let result = if is_async { "Awaitable[int]" } else { "int" };
+        let _ = writeln!(w, "    def {name}_download(self{params}) -> {result}:");
+        docstring(
+            w,
+            "        ",
+            &format!(
+                "Like `{name}`, but asks for `{media_type}` and writes the answer's bytes to `to` \
+                 (a path or a binary file object) in chunks; answers the number of bytes written."
+            ),
+        );
+    }
     if let Some(paging) = &op.paging {
         let item = output_type(api, &paging.item);
         let class = if is_async {
@@ -417,6 +430,15 @@ fn method(w: &mut String, api: &Api, op: &Operation, is_async: bool) {
                  items a page ({DEFAULT_PAGE_SIZE} when not given)."
             ),
         );
+    }
+}
+
+/// A parameter list with the keyword-only `to` of a download added after its `*`.
+fn with_download_target(params: &str) -> String {
+    let to = ", to: StrPath | SupportsWrite[bytes]";
+    match params.find(", *") {
+        Some(star) => format!("{}, *{to}{}", &params[..star], &params[star + 3..]),
+        None => format!("{params}, *{to}"),
     }
 }
 

@@ -964,6 +964,8 @@ class LiveSessionsApi:
 
         `GET /API/LiveSessions/{liveSessionId}/Monitor` (`LiveSessions_Monitor`).
         """
+    def monitor_download(self, live_session_id: str, *, to: StrPath | SupportsWrite[bytes]) -> int:
+        """Like `monitor`, but asks for `application/octet-stream` and writes the answer's bytes to `to` (a path or a binary file object) in chunks; answers the number of bytes written."""
     def terminate(self, live_session_id: str) -> None:
         """Terminate a live session
 
@@ -1042,6 +1044,8 @@ class AsyncLiveSessionsApi:
 
         `GET /API/LiveSessions/{liveSessionId}/Monitor` (`LiveSessions_Monitor`).
         """
+    def monitor_download(self, live_session_id: str, *, to: StrPath | SupportsWrite[bytes]) -> Awaitable[int]:
+        """Like `monitor`, but asks for `application/octet-stream` and writes the answer's bytes to `to` (a path or a binary file object) in chunks; answers the number of bytes written."""
     def terminate(self, live_session_id: str) -> Awaitable[None]:
         """Terminate a live session
 

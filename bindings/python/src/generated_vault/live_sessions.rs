@@ -193,6 +193,24 @@ impl LiveSessionsApi {
             )
         })
     }
+    /// Like `monitor`, but asks for `application/octet-stream` and writes the answer's bytes to `to` (a path or a binary file object) in chunks; answers the number of bytes written.
+    #[pyo3(signature = (live_session_id, *, to))]
+    fn monitor_download<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        live_session_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        to: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<u64> {
+        crate::wait::guard(|| {
+            let request = monitor_request(live_session_id)?;
+            let client = self.client.get(py)?;
+            crate::download::download(py, to, async move {
+                client
+                    .download_as(&request, "application/octet-stream")
+                    .await
+            })
+        })
+    }
     /// Terminate a live session
     ///
     /// Terminates the session. The caller must be allowed to by PVWA configuration (`CanTerminate`); OPM sessions are not supported.
@@ -430,6 +448,24 @@ impl AsyncLiveSessionsApi {
             let request = monitor_request(live_session_id)?;
             let client = self.client.get(py)?;
             crate::runtime::future(py, async move { client.send(&request).await })
+        })
+    }
+    /// Like `monitor`, but asks for `application/octet-stream` and writes the answer's bytes to `to` (a path or a binary file object) in chunks; answers the number of bytes written.
+    #[pyo3(signature = (live_session_id, *, to))]
+    fn monitor_download<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+        live_session_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        to: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = monitor_request(live_session_id)?;
+            let client = self.client.get(py)?;
+            crate::download::download_async(py, to, async move {
+                client
+                    .download_as(&request, "application/octet-stream")
+                    .await
+            })
         })
     }
     /// Terminate a live session
