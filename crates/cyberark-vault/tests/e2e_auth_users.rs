@@ -150,6 +150,43 @@ async fn an_ended_session_logs_on_again_once_and_logoff_ends_it() {
     assert_all_routed(&sandbox);
 }
 
+/// Privilege Cloud: the Vault takes the Identity platform token as `Authorization: Bearer`, so a
+/// Vault client built with that token (here fetched by hand; the Identity sign-in is the seam
+/// for doing it inside the client) calls the Vault with no Vault logon at all.
+#[tokio::test]
+async fn a_platform_token_is_sent_as_bearer_without_a_vault_logon() {
+    let sandbox = sandbox().await;
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", sandbox.client_id()),
+        ("client_secret", sandbox.client_secret()),
+    ];
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/oauth2/platformtoken", sandbox.url()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = answer["access_token"].as_str().unwrap().to_owned();
+    let client: Client = Client::builder(sandbox.vault_url())
+        .bearer_token(token)
+        .build()
+        .unwrap();
+    let safes = client.safes().list(SafesListRequest::new()).await.unwrap();
+    assert!(safes.count.unwrap() >= 4);
+    assert_eq!(count(&sandbox, "Auth_Logon"), 0);
+    assert!(
+        sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.operation.as_deref() == Some("Safes_List"))
+            .all(|r| r.status == 200)
+    );
+}
+
 #[tokio::test]
 async fn vault_users_lifecycle_and_permissions() {
     let sandbox = sandbox().await;
