@@ -48,8 +48,10 @@ pub fn run() -> Result<(), String> {
         &package,
     )?;
     run_in(
-        Command::new(python::bin("mypy")?)
-            .arg("--strict")
+        // `python -m mypy` rather than the `mypy` script: a venv copied from another checkout
+        // keeps scripts whose first line names that checkout's interpreter and packages.
+        Command::new(python::bin("python")?)
+            .args(["-m", "mypy", "--strict"])
             .args(TOURS)
             .arg("tests"),
         &package,
