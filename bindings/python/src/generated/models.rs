@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// One administrative right granted by a role.
@@ -16,7 +19,7 @@ use ::pyo3::prelude::*;
 )]
 #[derive(PartialEq)]
 pub struct PyAdministrativeRight(
-    pub ::cyberark_identity::AdministrativeRight,
+    pub client_api::AdministrativeRight,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -27,7 +30,7 @@ impl PyAdministrativeRight {
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::AdministrativeRight>::new();
+            let mut value_ = <client_api::AdministrativeRight>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(description, "description")?
             {
@@ -116,7 +119,7 @@ impl PyAdministrativeRight {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AdministrativeRight {
+impl crate::runtime::IntoPy for client_api::AdministrativeRight {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -142,7 +145,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdministrativeRight {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AdministrativeRight {
+impl crate::runtime::FromPy for client_api::AdministrativeRight {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyAdministrativeRight>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -159,7 +162,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdministrativeRight {
 )]
 #[derive(PartialEq)]
 pub struct PyAdvanceAuthenticationOperation(
-    pub ::cyberark_identity::AdvanceAuthenticationOperation,
+    pub client_api::AdvanceAuthenticationOperation,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -174,11 +177,11 @@ impl PyAdvanceAuthenticationOperation {
         crate::wait::guard(|| {
             let mechanism_id =
                 crate::runtime::arg::<::std::string::String>(mechanism_id, "mechanism_id")?;
-            let action = crate::runtime::arg::<
-                ::cyberark_identity::AdvanceAuthenticationOperationAction,
-            >(action, "action")?;
+            let action = crate::runtime::arg::<client_api::AdvanceAuthenticationOperationAction>(
+                action, "action",
+            )?;
             let mut value_ =
-                <::cyberark_identity::AdvanceAuthenticationOperation>::new(mechanism_id, action);
+                <client_api::AdvanceAuthenticationOperation>::new(mechanism_id, action);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::cyberark_runtime::Secret>(answer, "answer")?
             {
@@ -289,7 +292,7 @@ impl PyAdvanceAuthenticationOperation {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationOperation {
+impl crate::runtime::IntoPy for client_api::AdvanceAuthenticationOperation {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -315,7 +318,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationOperat
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationOperation {
+impl crate::runtime::FromPy for client_api::AdvanceAuthenticationOperation {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyAdvanceAuthenticationOperation>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -323,7 +326,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationOperat
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationOperationAction {
+impl crate::runtime::IntoPy for client_api::AdvanceAuthenticationOperationAction {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -331,10 +334,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationOperat
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationOperationAction {
+impl crate::runtime::FromPy for client_api::AdvanceAuthenticationOperationAction {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::AdvanceAuthenticationOperationAction>::from)
+            .map(<client_api::AdvanceAuthenticationOperationAction>::from)
     }
 }
 /// Outcome of an AdvanceAuthentication call. Mid-flow answers carry only `Summary`; the login fields appear with `LoginSuccess`.
@@ -346,7 +349,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationOperat
 )]
 #[derive(PartialEq)]
 pub struct PyAdvanceAuthenticationResult(
-    pub ::cyberark_identity::AdvanceAuthenticationResult,
+    pub client_api::AdvanceAuthenticationResult,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -392,15 +395,15 @@ impl PyAdvanceAuthenticationResult {
         source_ds_type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::AdvanceAuthenticationResult>::new();
+            let mut value_ = <client_api::AdvanceAuthenticationResult>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::cyberark_identity::AdvanceAuthenticationResultSummary,
+                client_api::AdvanceAuthenticationResultSummary,
             >(summary, "summary")?
             {
                 value_ = value_.summary(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::AuthenticationChallenge>,
+                ::std::vec::Vec<client_api::AuthenticationChallenge>,
             >(challenges, "challenges")?
             {
                 value_ = value_.challenges(value);
@@ -775,7 +778,7 @@ impl PyAdvanceAuthenticationResult {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationResult {
+impl crate::runtime::IntoPy for client_api::AdvanceAuthenticationResult {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -801,7 +804,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationResult
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationResult {
+impl crate::runtime::FromPy for client_api::AdvanceAuthenticationResult {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyAdvanceAuthenticationResult>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -809,7 +812,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationResult
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationResultSummary {
+impl crate::runtime::IntoPy for client_api::AdvanceAuthenticationResultSummary {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -817,10 +820,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationResult
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationResultSummary {
+impl crate::runtime::FromPy for client_api::AdvanceAuthenticationResultSummary {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::AdvanceAuthenticationResultSummary>::from)
+            .map(<client_api::AdvanceAuthenticationResultSummary>::from)
     }
 }
 /// One challenge; complete it with any one of its mechanisms.
@@ -832,7 +835,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationResult
 )]
 #[derive(PartialEq)]
 pub struct PyAuthenticationChallenge(
-    pub ::cyberark_identity::AuthenticationChallenge,
+    pub client_api::AuthenticationChallenge,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -843,9 +846,9 @@ impl PyAuthenticationChallenge {
         mechanisms: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::AuthenticationChallenge>::new();
+            let mut value_ = <client_api::AuthenticationChallenge>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::Mechanism>,
+                ::std::vec::Vec<client_api::Mechanism>,
             >(mechanisms, "mechanisms")?
             {
                 value_ = value_.mechanisms(value);
@@ -935,7 +938,7 @@ impl PyAuthenticationChallenge {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationChallenge {
+impl crate::runtime::IntoPy for client_api::AuthenticationChallenge {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -961,7 +964,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationChallenge {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AuthenticationChallenge {
+impl crate::runtime::FromPy for client_api::AuthenticationChallenge {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyAuthenticationChallenge>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -972,10 +975,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AuthenticationChallenge {
 /// Hints for the login UI.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ClientHints")]
 #[derive(PartialEq)]
-pub struct PyClientHints(
-    pub ::cyberark_identity::ClientHints,
-    crate::model::FieldCache,
-);
+pub struct PyClientHints(pub client_api::ClientHints, crate::model::FieldCache);
 #[pymethods]
 impl PyClientHints {
     #[new]
@@ -997,7 +997,7 @@ impl PyClientHints {
         requested_username: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ClientHints>::new();
+            let mut value_ = <client_api::ClientHints>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(persist_default, "persist_default")?
             {
@@ -1165,7 +1165,7 @@ impl PyClientHints {
         ::std::result::Result::Ok(::std::format!("{}({})", "ClientHints", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ClientHints {
+impl crate::runtime::IntoPy for client_api::ClientHints {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -1188,7 +1188,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ClientHints {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ClientHints {
+impl crate::runtime::FromPy for client_api::ClientHints {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyClientHints>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -1199,7 +1199,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ClientHints {
 /// A Cloud Directory user as returned by GetUser and GetUserByName. The field set varies; all fields are optional.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "CloudUser")]
 #[derive(PartialEq)]
-pub struct PyCloudUser(pub ::cyberark_identity::CloudUser, crate::model::FieldCache);
+pub struct PyCloudUser(pub client_api::CloudUser, crate::model::FieldCache);
 #[pymethods]
 impl PyCloudUser {
     #[new]
@@ -1259,7 +1259,7 @@ impl PyCloudUser {
         subject_to_cloud_locks: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::CloudUser>::new();
+            let mut value_ = <client_api::CloudUser>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
             {
@@ -1376,7 +1376,7 @@ impl PyCloudUser {
                 value_ = value_.image_name(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::CloudUserForcePasswordChangeNext>(
+                crate::runtime::opt_arg::<client_api::CloudUserForcePasswordChangeNext>(
                     force_password_change_next,
                     "force_password_change_next",
                 )?
@@ -1817,7 +1817,7 @@ impl PyCloudUser {
         ::std::result::Result::Ok(::std::format!("{}({})", "CloudUser", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::CloudUser {
+impl crate::runtime::IntoPy for client_api::CloudUser {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -1840,7 +1840,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CloudUser {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::CloudUser {
+impl crate::runtime::FromPy for client_api::CloudUser {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyCloudUser>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -1848,7 +1848,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::CloudUser {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::CloudUserForcePasswordChangeNext {
+impl crate::runtime::IntoPy for client_api::CloudUserForcePasswordChangeNext {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -1856,10 +1856,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CloudUserForcePasswordChang
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::CloudUserForcePasswordChangeNext {
+impl crate::runtime::FromPy for client_api::CloudUserForcePasswordChangeNext {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::CloudUserForcePasswordChangeNext>::from)
+            .map(<client_api::CloudUserForcePasswordChangeNext>::from)
     }
 }
 /// One row of the directory services table.
@@ -2515,7 +2515,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::DirectoryServiceRow {
 /// The Identity response envelope. Handled failures arrive as HTTP 200 with `success: false` and the message fields filled in; `Result` is then usually null.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "Envelope")]
 #[derive(PartialEq)]
-pub struct PyEnvelope(pub ::cyberark_identity::Envelope, crate::model::FieldCache);
+pub struct PyEnvelope(pub client_api::Envelope, crate::model::FieldCache);
 #[pymethods]
 impl PyEnvelope {
     #[new]
@@ -2546,7 +2546,7 @@ impl PyEnvelope {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             let success = crate::runtime::arg::<bool>(success, "success")?;
-            let mut value_ = <::cyberark_identity::Envelope>::new(success);
+            let mut value_ = <client_api::Envelope>::new(success);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::cyberark_runtime::JsonValue>(result, "result")?
             {
@@ -2790,7 +2790,7 @@ impl PyEnvelope {
         ::std::result::Result::Ok(::std::format!("{}({})", "Envelope", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::Envelope {
+impl crate::runtime::IntoPy for client_api::Envelope {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -2813,7 +2813,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::Envelope {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::Envelope {
+impl crate::runtime::FromPy for client_api::Envelope {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyEnvelope>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -2830,7 +2830,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::Envelope {
 )]
 #[derive(PartialEq)]
 pub struct PyExtColumnDefinition(
-    pub ::cyberark_identity::ExtColumnDefinition,
+    pub client_api::ExtColumnDefinition,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -2847,7 +2847,7 @@ impl PyExtColumnDefinition {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             let r#type = crate::runtime::arg::<::std::string::String>(r#type, "type")?;
-            let mut value_ = <::cyberark_identity::ExtColumnDefinition>::new(r#type);
+            let mut value_ = <client_api::ExtColumnDefinition>::new(r#type);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(title, "title")?
             {
@@ -2989,7 +2989,7 @@ impl PyExtColumnDefinition {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ExtColumnDefinition {
+impl crate::runtime::IntoPy for client_api::ExtColumnDefinition {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3015,7 +3015,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ExtColumnDefinition {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ExtColumnDefinition {
+impl crate::runtime::FromPy for client_api::ExtColumnDefinition {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyExtColumnDefinition>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -3026,7 +3026,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ExtColumnDefinition {
 /// Extensible attribute schema of a table.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ExtSchema")]
 #[derive(PartialEq)]
-pub struct PyExtSchema(pub ::cyberark_identity::ExtSchema, crate::model::FieldCache);
+pub struct PyExtSchema(pub client_api::ExtSchema, crate::model::FieldCache);
 #[pymethods]
 impl PyExtSchema {
     #[new]
@@ -3046,9 +3046,9 @@ impl PyExtSchema {
         index_limit: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ExtSchema>::new();
+            let mut value_ = <client_api::ExtSchema>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::ExtSchemaColumn>,
+                ::std::vec::Vec<client_api::ExtSchemaColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -3197,7 +3197,7 @@ impl PyExtSchema {
         ::std::result::Result::Ok(::std::format!("{}({})", "ExtSchema", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ExtSchema {
+impl crate::runtime::IntoPy for client_api::ExtSchema {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3220,7 +3220,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ExtSchema {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ExtSchema {
+impl crate::runtime::FromPy for client_api::ExtSchema {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyExtSchema>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -3236,10 +3236,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ExtSchema {
     name = "ExtSchemaColumn"
 )]
 #[derive(PartialEq)]
-pub struct PyExtSchemaColumn(
-    pub ::cyberark_identity::ExtSchemaColumn,
-    crate::model::FieldCache,
-);
+pub struct PyExtSchemaColumn(pub client_api::ExtSchemaColumn, crate::model::FieldCache);
 #[pymethods]
 impl PyExtSchemaColumn {
     #[new]
@@ -3261,7 +3258,7 @@ impl PyExtSchemaColumn {
         user_editable: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ExtSchemaColumn>::new();
+            let mut value_ = <client_api::ExtSchemaColumn>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -3430,7 +3427,7 @@ impl PyExtSchemaColumn {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ExtSchemaColumn {
+impl crate::runtime::IntoPy for client_api::ExtSchemaColumn {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3456,7 +3453,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ExtSchemaColumn {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ExtSchemaColumn {
+impl crate::runtime::FromPy for client_api::ExtSchemaColumn {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyExtSchemaColumn>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -3472,10 +3469,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ExtSchemaColumn {
     name = "InviteEntity"
 )]
 #[derive(PartialEq)]
-pub struct PyInviteEntity(
-    pub ::cyberark_identity::InviteEntity,
-    crate::model::FieldCache,
-);
+pub struct PyInviteEntity(pub client_api::InviteEntity, crate::model::FieldCache);
 #[pymethods]
 impl PyInviteEntity {
     #[new]
@@ -3486,10 +3480,9 @@ impl PyInviteEntity {
         name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let r#type =
-                crate::runtime::arg::<::cyberark_identity::InviteEntityType>(r#type, "type")?;
+            let r#type = crate::runtime::arg::<client_api::InviteEntityType>(r#type, "type")?;
             let guid = crate::runtime::arg::<::std::string::String>(guid, "guid")?;
-            let mut value_ = <::cyberark_identity::InviteEntity>::new(r#type, guid);
+            let mut value_ = <client_api::InviteEntity>::new(r#type, guid);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -3600,7 +3593,7 @@ impl PyInviteEntity {
         ::std::result::Result::Ok(::std::format!("{}({})", "InviteEntity", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::InviteEntity {
+impl crate::runtime::IntoPy for client_api::InviteEntity {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3623,7 +3616,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::InviteEntity {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::InviteEntity {
+impl crate::runtime::FromPy for client_api::InviteEntity {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyInviteEntity>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -3631,7 +3624,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::InviteEntity {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::InviteEntityType {
+impl crate::runtime::IntoPy for client_api::InviteEntityType {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3639,16 +3632,16 @@ impl crate::runtime::IntoPy for ::cyberark_identity::InviteEntityType {
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::InviteEntityType {
+impl crate::runtime::FromPy for client_api::InviteEntityType {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::InviteEntityType>::from)
+            .map(<client_api::InviteEntityType>::from)
     }
 }
 /// An authentication mechanism offered in a challenge.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "Mechanism")]
 #[derive(PartialEq)]
-pub struct PyMechanism(pub ::cyberark_identity::Mechanism, crate::model::FieldCache);
+pub struct PyMechanism(pub client_api::Mechanism, crate::model::FieldCache);
 #[pymethods]
 impl PyMechanism {
     #[new]
@@ -3690,14 +3683,14 @@ impl PyMechanism {
         multipart_mechanism: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::Mechanism>::new();
+            let mut value_ = <client_api::Mechanism>::new();
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::MechanismName>(name, "name")?
+                crate::runtime::opt_arg::<client_api::MechanismName>(name, "name")?
             {
                 value_ = value_.name(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::cyberark_identity::MechanismAnswerType,
+                client_api::MechanismAnswerType,
             >(answer_type, "answer_type")?
             {
                 value_ = value_.answer_type(value);
@@ -3778,7 +3771,7 @@ impl PyMechanism {
                 value_ = value_.question(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::MultipartMechanism>(
+                crate::runtime::opt_arg::<client_api::MultipartMechanism>(
                     multipart_mechanism,
                     "multipart_mechanism",
                 )?
@@ -4076,7 +4069,7 @@ impl PyMechanism {
         ::std::result::Result::Ok(::std::format!("{}({})", "Mechanism", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::Mechanism {
+impl crate::runtime::IntoPy for client_api::Mechanism {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4099,7 +4092,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::Mechanism {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::Mechanism {
+impl crate::runtime::FromPy for client_api::Mechanism {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyMechanism>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -4107,7 +4100,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::Mechanism {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::MechanismAnswerType {
+impl crate::runtime::IntoPy for client_api::MechanismAnswerType {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4115,13 +4108,13 @@ impl crate::runtime::IntoPy for ::cyberark_identity::MechanismAnswerType {
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::MechanismAnswerType {
+impl crate::runtime::FromPy for client_api::MechanismAnswerType {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::MechanismAnswerType>::from)
+            .map(<client_api::MechanismAnswerType>::from)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::MechanismName {
+impl crate::runtime::IntoPy for client_api::MechanismName {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4129,10 +4122,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::MechanismName {
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::MechanismName {
+impl crate::runtime::FromPy for client_api::MechanismName {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::MechanismName>::from)
+            .map(<client_api::MechanismName>::from)
     }
 }
 /// One security question.
@@ -4143,10 +4136,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::MechanismName {
     name = "MechanismPart"
 )]
 #[derive(PartialEq)]
-pub struct PyMechanismPart(
-    pub ::cyberark_identity::MechanismPart,
-    crate::model::FieldCache,
-);
+pub struct PyMechanismPart(pub client_api::MechanismPart, crate::model::FieldCache);
 #[pymethods]
 impl PyMechanismPart {
     #[new]
@@ -4159,7 +4149,7 @@ impl PyMechanismPart {
         prompt_mech_chosen: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::MechanismPart>::new();
+            let mut value_ = <client_api::MechanismPart>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
             {
@@ -4286,7 +4276,7 @@ impl PyMechanismPart {
         ::std::result::Result::Ok(::std::format!("{}({})", "MechanismPart", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::MechanismPart {
+impl crate::runtime::IntoPy for client_api::MechanismPart {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4312,7 +4302,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::MechanismPart {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::MechanismPart {
+impl crate::runtime::FromPy for client_api::MechanismPart {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyMechanismPart>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -4328,10 +4318,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::MechanismPart {
     name = "MultipartMechanism"
 )]
 #[derive(PartialEq)]
-pub struct PyMultipartMechanism(
-    pub ::cyberark_identity::MultipartMechanism,
-    crate::model::FieldCache,
-);
+pub struct PyMultipartMechanism(pub client_api::MultipartMechanism, crate::model::FieldCache);
 #[pymethods]
 impl PyMultipartMechanism {
     #[new]
@@ -4341,7 +4328,7 @@ impl PyMultipartMechanism {
         mechanism_parts: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::MultipartMechanism>::new();
+            let mut value_ = <client_api::MultipartMechanism>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
                 ::std::string::String,
             >(
@@ -4350,7 +4337,7 @@ impl PyMultipartMechanism {
                 value_ = value_.prompt_select_mech(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::MechanismPart>,
+                ::std::vec::Vec<client_api::MechanismPart>,
             >(
                 mechanism_parts, "mechanism_parts"
             )? {
@@ -4456,7 +4443,7 @@ impl PyMultipartMechanism {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::MultipartMechanism {
+impl crate::runtime::IntoPy for client_api::MultipartMechanism {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4482,7 +4469,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::MultipartMechanism {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::MultipartMechanism {
+impl crate::runtime::FromPy for client_api::MultipartMechanism {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyMultipartMechanism>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -4493,10 +4480,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::MultipartMechanism {
 /// OAuth 2.0 error response (RFC 6749 section 5.2).
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "OAuthError")]
 #[derive(PartialEq)]
-pub struct PyOAuthError(
-    pub ::cyberark_identity::OAuthError,
-    crate::model::FieldCache,
-);
+pub struct PyOAuthError(pub client_api::OAuthError, crate::model::FieldCache);
 #[pymethods]
 impl PyOAuthError {
     #[new]
@@ -4506,9 +4490,8 @@ impl PyOAuthError {
         error_description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let error =
-                crate::runtime::arg::<::cyberark_identity::OAuthErrorError>(error, "error")?;
-            let mut value_ = <::cyberark_identity::OAuthError>::new(error);
+            let error = crate::runtime::arg::<client_api::OAuthErrorError>(error, "error")?;
+            let mut value_ = <client_api::OAuthError>::new(error);
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
                 ::std::string::String,
             >(
@@ -4608,7 +4591,7 @@ impl PyOAuthError {
         ::std::result::Result::Ok(::std::format!("{}({})", "OAuthError", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OAuthError {
+impl crate::runtime::IntoPy for client_api::OAuthError {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4631,7 +4614,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OAuthError {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OAuthError {
+impl crate::runtime::FromPy for client_api::OAuthError {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOAuthError>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -4639,7 +4622,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OAuthError {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OAuthErrorError {
+impl crate::runtime::IntoPy for client_api::OAuthErrorError {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4647,10 +4630,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OAuthErrorError {
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OAuthErrorError {
+impl crate::runtime::FromPy for client_api::OAuthErrorError {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::OAuthErrorError>::from)
+            .map(<client_api::OAuthErrorError>::from)
     }
 }
 /// OAuth 2.0 token response (RFC 6749 section 5.1), not wrapped in the Identity envelope.
@@ -4661,10 +4644,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OAuthErrorError {
     name = "OAuthTokenResponse"
 )]
 #[derive(PartialEq)]
-pub struct PyOAuthTokenResponse(
-    pub ::cyberark_identity::OAuthTokenResponse,
-    crate::model::FieldCache,
-);
+pub struct PyOAuthTokenResponse(pub client_api::OAuthTokenResponse, crate::model::FieldCache);
 #[pymethods]
 impl PyOAuthTokenResponse {
     #[new]
@@ -4690,8 +4670,7 @@ impl PyOAuthTokenResponse {
                 crate::runtime::arg::<::cyberark_runtime::Secret>(access_token, "access_token")?;
             let token_type =
                 crate::runtime::arg::<::std::string::String>(token_type, "token_type")?;
-            let mut value_ =
-                <::cyberark_identity::OAuthTokenResponse>::new(access_token, token_type);
+            let mut value_ = <client_api::OAuthTokenResponse>::new(access_token, token_type);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<i32>(expires_in, "expires_in")?
             {
@@ -4840,7 +4819,7 @@ impl PyOAuthTokenResponse {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OAuthTokenResponse {
+impl crate::runtime::IntoPy for client_api::OAuthTokenResponse {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4866,7 +4845,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OAuthTokenResponse {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OAuthTokenResponse {
+impl crate::runtime::FromPy for client_api::OAuthTokenResponse {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOAuthTokenResponse>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -4883,7 +4862,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OAuthTokenResponse {
 )]
 #[derive(PartialEq)]
 pub struct PyOrgAdministratorGrant(
-    pub ::cyberark_identity::OrgAdministratorGrant,
+    pub client_api::OrgAdministratorGrant,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -4906,7 +4885,7 @@ impl PyOrgAdministratorGrant {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-            let mut value_ = <::cyberark_identity::OrgAdministratorGrant>::new(id);
+            let mut value_ = <client_api::OrgAdministratorGrant>::new(id);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
             {
@@ -5051,7 +5030,7 @@ impl PyOrgAdministratorGrant {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorGrant {
+impl crate::runtime::IntoPy for client_api::OrgAdministratorGrant {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -5077,7 +5056,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorGrant {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorGrant {
+impl crate::runtime::FromPy for client_api::OrgAdministratorGrant {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgAdministratorGrant>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5094,7 +5073,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorGrant {
 )]
 #[derive(PartialEq)]
 pub struct PyOrgAdministratorQueryRow(
-    pub ::cyberark_identity::OrgAdministratorQueryRow,
+    pub client_api::OrgAdministratorQueryRow,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -5106,9 +5085,9 @@ impl PyOrgAdministratorQueryRow {
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::OrgAdministratorQueryRow>::new();
+            let mut value_ = <client_api::OrgAdministratorQueryRow>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+                ::std::vec::Vec<client_api::QueryEntity>,
             >(entities, "entities")?
             {
                 value_ = value_.entities(value);
@@ -5221,7 +5200,7 @@ impl PyOrgAdministratorQueryRow {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryRow {
+impl crate::runtime::IntoPy for client_api::OrgAdministratorQueryRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -5247,7 +5226,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorQueryRow {
+impl crate::runtime::FromPy for client_api::OrgAdministratorQueryRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgAdministratorQueryRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5264,7 +5243,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorQueryRow {
 )]
 #[derive(PartialEq)]
 pub struct PyOrgAdministratorQueryTable(
-    pub ::cyberark_identity::OrgAdministratorQueryTable,
+    pub client_api::OrgAdministratorQueryTable,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -5290,7 +5269,7 @@ impl PyOrgAdministratorQueryTable {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::OrgAdministratorQueryTable>::new();
+            let mut value_ = <client_api::OrgAdministratorQueryTable>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
             {
@@ -5302,7 +5281,7 @@ impl PyOrgAdministratorQueryTable {
                 value_ = value_.count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+                ::std::vec::Vec<client_api::QueryColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -5313,7 +5292,7 @@ impl PyOrgAdministratorQueryTable {
                 value_ = value_.full_count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::OrgAdministratorQueryRow>,
+                ::std::vec::Vec<client_api::OrgAdministratorQueryRow>,
             >(results, "results")?
             {
                 value_ = value_.results(value);
@@ -5485,7 +5464,7 @@ impl PyOrgAdministratorQueryTable {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryTable {
+impl crate::runtime::IntoPy for client_api::OrgAdministratorQueryTable {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -5511,7 +5490,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryTable 
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorQueryTable {
+impl crate::runtime::FromPy for client_api::OrgAdministratorQueryTable {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgAdministratorQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5522,7 +5501,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorQueryTable 
 /// A member added to or removed from an organization.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "OrgMember")]
 #[derive(PartialEq)]
-pub struct PyOrgMember(pub ::cyberark_identity::OrgMember, crate::model::FieldCache);
+pub struct PyOrgMember(pub client_api::OrgMember, crate::model::FieldCache);
 #[pymethods]
 impl PyOrgMember {
     #[new]
@@ -5534,7 +5513,7 @@ impl PyOrgMember {
         crate::wait::guard(|| {
             let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
             let r#type = crate::runtime::arg::<::std::string::String>(r#type, "type")?;
-            let value_ = <::cyberark_identity::OrgMember>::new(id, r#type);
+            let value_ = <client_api::OrgMember>::new(id, r#type);
             ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
         })
     }
@@ -5625,7 +5604,7 @@ impl PyOrgMember {
         ::std::result::Result::Ok(::std::format!("{}({})", "OrgMember", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgMember {
+impl crate::runtime::IntoPy for client_api::OrgMember {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -5648,7 +5627,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgMember {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgMember {
+impl crate::runtime::FromPy for client_api::OrgMember {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgMember>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5664,10 +5643,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgMember {
     name = "OrgPermissionGrant"
 )]
 #[derive(PartialEq)]
-pub struct PyOrgPermissionGrant(
-    pub ::cyberark_identity::OrgPermissionGrant,
-    crate::model::FieldCache,
-);
+pub struct PyOrgPermissionGrant(pub client_api::OrgPermissionGrant, crate::model::FieldCache);
 #[pymethods]
 impl PyOrgPermissionGrant {
     #[new]
@@ -5680,7 +5656,7 @@ impl PyOrgPermissionGrant {
         crate::wait::guard(|| {
             let right = crate::runtime::arg::<::std::string::String>(right, "right")?;
             let principal = crate::runtime::arg::<::std::string::String>(principal, "principal")?;
-            let mut value_ = <::cyberark_identity::OrgPermissionGrant>::new(right, principal);
+            let mut value_ = <client_api::OrgPermissionGrant>::new(right, principal);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(principal_type, "principal_type")?
             {
@@ -5795,7 +5771,7 @@ impl PyOrgPermissionGrant {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgPermissionGrant {
+impl crate::runtime::IntoPy for client_api::OrgPermissionGrant {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -5821,7 +5797,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgPermissionGrant {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionGrant {
+impl crate::runtime::FromPy for client_api::OrgPermissionGrant {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgPermissionGrant>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5838,7 +5814,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionGrant {
 )]
 #[derive(PartialEq)]
 pub struct PyOrgPermissionRevoke(
-    pub ::cyberark_identity::OrgPermissionRevoke,
+    pub client_api::OrgPermissionRevoke,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -5852,7 +5828,7 @@ impl PyOrgPermissionRevoke {
         crate::wait::guard(|| {
             let right = crate::runtime::arg::<::std::string::String>(right, "right")?;
             let principal = crate::runtime::arg::<::std::string::String>(principal, "principal")?;
-            let value_ = <::cyberark_identity::OrgPermissionRevoke>::new(right, principal);
+            let value_ = <client_api::OrgPermissionRevoke>::new(right, principal);
             ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
         })
     }
@@ -5947,7 +5923,7 @@ impl PyOrgPermissionRevoke {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgPermissionRevoke {
+impl crate::runtime::IntoPy for client_api::OrgPermissionRevoke {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -5973,7 +5949,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgPermissionRevoke {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionRevoke {
+impl crate::runtime::FromPy for client_api::OrgPermissionRevoke {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgPermissionRevoke>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5984,7 +5960,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionRevoke {
 /// Redrock query arguments (paging, sorting, caching) sent as the body property `Args`.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryArgs")]
 #[derive(PartialEq)]
-pub struct PyQueryArgs(pub ::cyberark_identity::QueryArgs, crate::model::FieldCache);
+pub struct PyQueryArgs(pub client_api::QueryArgs, crate::model::FieldCache);
 #[pymethods]
 impl PyQueryArgs {
     #[new]
@@ -6008,7 +5984,7 @@ impl PyQueryArgs {
         direction: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::QueryArgs>::new();
+            let mut value_ = <client_api::QueryArgs>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<i32>(page_number, "page_number")?
             {
@@ -6193,7 +6169,7 @@ impl PyQueryArgs {
         ::std::result::Result::Ok(::std::format!("{}({})", "QueryArgs", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::QueryArgs {
+impl crate::runtime::IntoPy for client_api::QueryArgs {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -6216,7 +6192,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryArgs {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::QueryArgs {
+impl crate::runtime::FromPy for client_api::QueryArgs {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryArgs>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -6227,10 +6203,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::QueryArgs {
 /// Metadata of one column of a query table.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryColumn")]
 #[derive(PartialEq)]
-pub struct PyQueryColumn(
-    pub ::cyberark_identity::QueryColumn,
-    crate::model::FieldCache,
-);
+pub struct PyQueryColumn(pub client_api::QueryColumn, crate::model::FieldCache);
 #[pymethods]
 impl PyQueryColumn {
     #[new]
@@ -6266,7 +6239,7 @@ impl PyQueryColumn {
         table_name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::QueryColumn>::new();
+            let mut value_ = <client_api::QueryColumn>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -6571,7 +6544,7 @@ impl PyQueryColumn {
         ::std::result::Result::Ok(::std::format!("{}({})", "QueryColumn", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::QueryColumn {
+impl crate::runtime::IntoPy for client_api::QueryColumn {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -6594,7 +6567,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryColumn {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::QueryColumn {
+impl crate::runtime::FromPy for client_api::QueryColumn {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryColumn>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -6605,10 +6578,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::QueryColumn {
 /// An entity a query row refers to.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryEntity")]
 #[derive(PartialEq)]
-pub struct PyQueryEntity(
-    pub ::cyberark_identity::QueryEntity,
-    crate::model::FieldCache,
-);
+pub struct PyQueryEntity(pub client_api::QueryEntity, crate::model::FieldCache);
 #[pymethods]
 impl PyQueryEntity {
     #[new]
@@ -6619,7 +6589,7 @@ impl PyQueryEntity {
         is_foreign_key: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::QueryEntity>::new();
+            let mut value_ = <client_api::QueryEntity>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
             {
@@ -6744,7 +6714,7 @@ impl PyQueryEntity {
         ::std::result::Result::Ok(::std::format!("{}({})", "QueryEntity", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::QueryEntity {
+impl crate::runtime::IntoPy for client_api::QueryEntity {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -6767,7 +6737,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryEntity {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::QueryEntity {
+impl crate::runtime::FromPy for client_api::QueryEntity {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryEntity>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -7185,7 +7155,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::QueryTable {
 /// An e-mail address of a SCIM user.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimEmail")]
 #[derive(PartialEq)]
-pub struct PyScimEmail(pub ::cyberark_identity::ScimEmail, crate::model::FieldCache);
+pub struct PyScimEmail(pub client_api::ScimEmail, crate::model::FieldCache);
 #[pymethods]
 impl PyScimEmail {
     #[new]
@@ -7196,7 +7166,7 @@ impl PyScimEmail {
         primary: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimEmail>::new();
+            let mut value_ = <client_api::ScimEmail>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(value, "value")?
             {
@@ -7321,7 +7291,7 @@ impl PyScimEmail {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimEmail", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimEmail {
+impl crate::runtime::IntoPy for client_api::ScimEmail {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -7344,7 +7314,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimEmail {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimEmail {
+impl crate::runtime::FromPy for client_api::ScimEmail {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimEmail>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -7355,7 +7325,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimEmail {
 /// SCIM error response (RFC 7644 section 3.12).
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimError")]
 #[derive(PartialEq)]
-pub struct PyScimError(pub ::cyberark_identity::ScimError, crate::model::FieldCache);
+pub struct PyScimError(pub client_api::ScimError, crate::model::FieldCache);
 #[pymethods]
 impl PyScimError {
     #[new]
@@ -7369,7 +7339,7 @@ impl PyScimError {
         detail: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimError>::new();
+            let mut value_ = <client_api::ScimError>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
                 ::std::vec::Vec<::std::string::String>,
             >(schemas, "schemas")?
@@ -7517,7 +7487,7 @@ impl PyScimError {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimError", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimError {
+impl crate::runtime::IntoPy for client_api::ScimError {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -7540,7 +7510,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimError {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimError {
+impl crate::runtime::FromPy for client_api::ScimError {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimError>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -7551,7 +7521,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimError {
 /// SCIM 2.0 core Group (RFC 7643 section 4.2); a Vault group.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimGroup")]
 #[derive(PartialEq)]
-pub struct PyScimGroup(pub ::cyberark_identity::ScimGroup, crate::model::FieldCache);
+pub struct PyScimGroup(pub client_api::ScimGroup, crate::model::FieldCache);
 #[pymethods]
 impl PyScimGroup {
     #[new]
@@ -7573,7 +7543,7 @@ impl PyScimGroup {
         meta: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimGroup>::new();
+            let mut value_ = <client_api::ScimGroup>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
                 ::std::vec::Vec<::std::string::String>,
             >(schemas, "schemas")?
@@ -7591,13 +7561,13 @@ impl PyScimGroup {
                 value_ = value_.display_name(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::ScimGroupMember>,
+                ::std::vec::Vec<client_api::ScimGroupMember>,
             >(members, "members")?
             {
                 value_ = value_.members(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::ScimMeta>(meta, "meta")?
+                crate::runtime::opt_arg::<client_api::ScimMeta>(meta, "meta")?
             {
                 value_ = value_.meta(value);
             }
@@ -7746,7 +7716,7 @@ impl PyScimGroup {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimGroup", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimGroup {
+impl crate::runtime::IntoPy for client_api::ScimGroup {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -7769,7 +7739,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimGroup {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimGroup {
+impl crate::runtime::FromPy for client_api::ScimGroup {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimGroup>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -7785,10 +7755,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimGroup {
     name = "ScimGroupMember"
 )]
 #[derive(PartialEq)]
-pub struct PyScimGroupMember(
-    pub ::cyberark_identity::ScimGroupMember,
-    crate::model::FieldCache,
-);
+pub struct PyScimGroupMember(pub client_api::ScimGroupMember, crate::model::FieldCache);
 #[pymethods]
 impl PyScimGroupMember {
     #[new]
@@ -7799,7 +7766,7 @@ impl PyScimGroupMember {
         display: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimGroupMember>::new();
+            let mut value_ = <client_api::ScimGroupMember>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(value, "value")?
             {
@@ -7928,7 +7895,7 @@ impl PyScimGroupMember {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimGroupMember {
+impl crate::runtime::IntoPy for client_api::ScimGroupMember {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -7954,7 +7921,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimGroupMember {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimGroupMember {
+impl crate::runtime::FromPy for client_api::ScimGroupMember {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimGroupMember>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -7970,10 +7937,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimGroupMember {
     name = "ScimListResponse"
 )]
 #[derive(PartialEq)]
-pub struct PyScimListResponse(
-    pub ::cyberark_identity::ScimListResponse,
-    crate::model::FieldCache,
-);
+pub struct PyScimListResponse(pub client_api::ScimListResponse, crate::model::FieldCache);
 #[pymethods]
 impl PyScimListResponse {
     #[new]
@@ -7996,7 +7960,7 @@ impl PyScimListResponse {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             let total_results = crate::runtime::arg::<i32>(total_results, "total_results")?;
-            let mut value_ = <::cyberark_identity::ScimListResponse>::new(total_results);
+            let mut value_ = <client_api::ScimListResponse>::new(total_results);
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
                 ::std::vec::Vec<::std::string::String>,
             >(schemas, "schemas")?
@@ -8014,7 +7978,7 @@ impl PyScimListResponse {
                 value_ = value_.start_index(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::ScimGroup>,
+                ::std::vec::Vec<client_api::ScimGroup>,
             >(resources, "resources")?
             {
                 value_ = value_.resources(value);
@@ -8164,7 +8128,7 @@ impl PyScimListResponse {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimListResponse {
+impl crate::runtime::IntoPy for client_api::ScimListResponse {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -8190,7 +8154,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimListResponse {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimListResponse {
+impl crate::runtime::FromPy for client_api::ScimListResponse {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimListResponse>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -8201,7 +8165,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimListResponse {
 /// SCIM resource metadata (RFC 7643 section 3.1).
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimMeta")]
 #[derive(PartialEq)]
-pub struct PyScimMeta(pub ::cyberark_identity::ScimMeta, crate::model::FieldCache);
+pub struct PyScimMeta(pub client_api::ScimMeta, crate::model::FieldCache);
 #[pymethods]
 impl PyScimMeta {
     #[new]
@@ -8223,7 +8187,7 @@ impl PyScimMeta {
         version: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimMeta>::new();
+            let mut value_ = <client_api::ScimMeta>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(resource_type, "resource_type")?
             {
@@ -8390,7 +8354,7 @@ impl PyScimMeta {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimMeta", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimMeta {
+impl crate::runtime::IntoPy for client_api::ScimMeta {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -8413,7 +8377,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimMeta {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimMeta {
+impl crate::runtime::FromPy for client_api::ScimMeta {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimMeta>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -8424,7 +8388,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimMeta {
 /// Name components of a SCIM user.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimName")]
 #[derive(PartialEq)]
-pub struct PyScimName(pub ::cyberark_identity::ScimName, crate::model::FieldCache);
+pub struct PyScimName(pub client_api::ScimName, crate::model::FieldCache);
 #[pymethods]
 impl PyScimName {
     #[new]
@@ -8435,7 +8399,7 @@ impl PyScimName {
         formatted: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimName>::new();
+            let mut value_ = <client_api::ScimName>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(given_name, "given_name")?
             {
@@ -8560,7 +8524,7 @@ impl PyScimName {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimName", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimName {
+impl crate::runtime::IntoPy for client_api::ScimName {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -8583,7 +8547,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimName {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimName {
+impl crate::runtime::FromPy for client_api::ScimName {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimName>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -8599,10 +8563,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimName {
     name = "ScimPhoneNumber"
 )]
 #[derive(PartialEq)]
-pub struct PyScimPhoneNumber(
-    pub ::cyberark_identity::ScimPhoneNumber,
-    crate::model::FieldCache,
-);
+pub struct PyScimPhoneNumber(pub client_api::ScimPhoneNumber, crate::model::FieldCache);
 #[pymethods]
 impl PyScimPhoneNumber {
     #[new]
@@ -8612,7 +8573,7 @@ impl PyScimPhoneNumber {
         r#type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimPhoneNumber>::new();
+            let mut value_ = <client_api::ScimPhoneNumber>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(value, "value")?
             {
@@ -8721,7 +8682,7 @@ impl PyScimPhoneNumber {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimPhoneNumber {
+impl crate::runtime::IntoPy for client_api::ScimPhoneNumber {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -8747,7 +8708,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimPhoneNumber {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimPhoneNumber {
+impl crate::runtime::FromPy for client_api::ScimPhoneNumber {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimPhoneNumber>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -8758,7 +8719,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimPhoneNumber {
 /// SCIM 2.0 core User (RFC 7643 section 4.1) as supported by the CyberArk Vault SCIM server. `password` is required on create only. Extension schemas (for example `urn:scim:schemas:extension:custom:2.0`) are not modelled.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimUser")]
 #[derive(PartialEq)]
-pub struct PyScimUser(pub ::cyberark_identity::ScimUser, crate::model::FieldCache);
+pub struct PyScimUser(pub client_api::ScimUser, crate::model::FieldCache);
 #[pymethods]
 impl PyScimUser {
     #[new]
@@ -8797,7 +8758,7 @@ impl PyScimUser {
             let schemas =
                 crate::runtime::arg::<::std::vec::Vec<::std::string::String>>(schemas, "schemas")?;
             let user_name = crate::runtime::arg::<::std::string::String>(user_name, "user_name")?;
-            let mut value_ = <::cyberark_identity::ScimUser>::new(schemas, user_name);
+            let mut value_ = <client_api::ScimUser>::new(schemas, user_name);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(id, "id")?
             {
@@ -8809,7 +8770,7 @@ impl PyScimUser {
                 value_ = value_.external_id(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::ScimName>(name, "name")?
+                crate::runtime::opt_arg::<client_api::ScimName>(name, "name")?
             {
                 value_ = value_.name(value);
             }
@@ -8828,14 +8789,13 @@ impl PyScimUser {
             {
                 value_ = value_.password(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::ScimEmail>,
-            >(emails, "emails")?
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::vec::Vec<client_api::ScimEmail>>(emails, "emails")?
             {
                 value_ = value_.emails(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::ScimPhoneNumber>,
+                ::std::vec::Vec<client_api::ScimPhoneNumber>,
             >(
                 phone_numbers, "phone_numbers"
             )? {
@@ -8849,7 +8809,7 @@ impl PyScimUser {
                 value_ = value_.preferred_language(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::ScimMeta>(meta, "meta")?
+                crate::runtime::opt_arg::<client_api::ScimMeta>(meta, "meta")?
             {
                 value_ = value_.meta(value);
             }
@@ -9099,7 +9059,7 @@ impl PyScimUser {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimUser", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimUser {
+impl crate::runtime::IntoPy for client_api::ScimUser {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -9122,7 +9082,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimUser {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimUser {
+impl crate::runtime::FromPy for client_api::ScimUser {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimUser>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -9139,7 +9099,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimUser {
 )]
 #[derive(PartialEq)]
 pub struct PyStartAuthenticationResult(
-    pub ::cyberark_identity::StartAuthenticationResult,
+    pub client_api::StartAuthenticationResult,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -9185,10 +9145,9 @@ impl PyStartAuthenticationResult {
         idp_oob_auth_pin_required: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::StartAuthenticationResult>::new();
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::cyberark_identity::ClientHints,
-            >(client_hints, "client_hints")?
+            let mut value_ = <client_api::StartAuthenticationResult>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<client_api::ClientHints>(client_hints, "client_hints")?
             {
                 value_ = value_.client_hints(value);
             }
@@ -9228,13 +9187,13 @@ impl PyStartAuthenticationResult {
                 value_ = value_.allow_login_mfa_cache(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::AuthenticationChallenge>,
+                ::std::vec::Vec<client_api::AuthenticationChallenge>,
             >(challenges, "challenges")?
             {
                 value_ = value_.challenges(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::cyberark_identity::StartAuthenticationResultSummary,
+                client_api::StartAuthenticationResultSummary,
             >(summary, "summary")?
             {
                 value_ = value_.summary(value);
@@ -9597,7 +9556,7 @@ impl PyStartAuthenticationResult {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::StartAuthenticationResult {
+impl crate::runtime::IntoPy for client_api::StartAuthenticationResult {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -9623,7 +9582,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::StartAuthenticationResult {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::StartAuthenticationResult {
+impl crate::runtime::FromPy for client_api::StartAuthenticationResult {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyStartAuthenticationResult>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -9631,7 +9590,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::StartAuthenticationResult {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::StartAuthenticationResultSummary {
+impl crate::runtime::IntoPy for client_api::StartAuthenticationResultSummary {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -9639,10 +9598,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::StartAuthenticationResultSu
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::StartAuthenticationResultSummary {
+impl crate::runtime::FromPy for client_api::StartAuthenticationResultSummary {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::StartAuthenticationResultSummary>::from)
+            .map(<client_api::StartAuthenticationResultSummary>::from)
     }
 }
 /// The tenant's technical support account.
@@ -9653,10 +9612,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::StartAuthenticationResultSu
     name = "TechSupportUser"
 )]
 #[derive(PartialEq)]
-pub struct PyTechSupportUser(
-    pub ::cyberark_identity::TechSupportUser,
-    crate::model::FieldCache,
-);
+pub struct PyTechSupportUser(pub client_api::TechSupportUser, crate::model::FieldCache);
 #[pymethods]
 impl PyTechSupportUser {
     #[new]
@@ -9667,7 +9623,7 @@ impl PyTechSupportUser {
         uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::TechSupportUser>::new();
+            let mut value_ = <client_api::TechSupportUser>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -9796,7 +9752,7 @@ impl PyTechSupportUser {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::TechSupportUser {
+impl crate::runtime::IntoPy for client_api::TechSupportUser {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -9822,7 +9778,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::TechSupportUser {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::TechSupportUser {
+impl crate::runtime::FromPy for client_api::TechSupportUser {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyTechSupportUser>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -9838,10 +9794,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::TechSupportUser {
     name = "UserAttributes"
 )]
 #[derive(PartialEq)]
-pub struct PyUserAttributes(
-    pub ::cyberark_identity::UserAttributes,
-    crate::model::FieldCache,
-);
+pub struct PyUserAttributes(pub client_api::UserAttributes, crate::model::FieldCache);
 #[pymethods]
 impl PyUserAttributes {
     #[new]
@@ -9943,7 +9896,7 @@ impl PyUserAttributes {
         user_attributes: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserAttributes>::new();
+            let mut value_ = <client_api::UserAttributes>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
             {
@@ -10012,12 +9965,12 @@ impl PyUserAttributes {
             {
                 value_ = value_.directory_service_uuid(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::cyberark_identity::UserAttributesForcePasswordChangeNext,
-            >(
-                force_password_change_next,
-                "force_password_change_next",
-            )? {
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<client_api::UserAttributesForcePasswordChangeNext>(
+                    force_password_change_next,
+                    "force_password_change_next",
+                )?
+            {
                 value_ = value_.force_password_change_next(value);
             }
             if let ::std::option::Option::Some(value) =
@@ -10943,7 +10896,7 @@ impl PyUserAttributes {
         ::std::result::Result::Ok(::std::format!("{}({})", "UserAttributes", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserAttributes {
+impl crate::runtime::IntoPy for client_api::UserAttributes {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -10969,7 +10922,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserAttributes {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserAttributes {
+impl crate::runtime::FromPy for client_api::UserAttributes {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserAttributes>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -10977,7 +10930,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserAttributes {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserAttributesForcePasswordChangeNext {
+impl crate::runtime::IntoPy for client_api::UserAttributesForcePasswordChangeNext {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -10985,10 +10938,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserAttributesForcePassword
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserAttributesForcePasswordChangeNext {
+impl crate::runtime::FromPy for client_api::UserAttributesForcePasswordChangeNext {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::UserAttributesForcePasswordChangeNext>::from)
+            .map(<client_api::UserAttributesForcePasswordChangeNext>::from)
     }
 }
 /// One row of the users query table.
@@ -10999,10 +10952,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserAttributesForcePassword
     name = "UserQueryRow"
 )]
 #[derive(PartialEq)]
-pub struct PyUserQueryRow(
-    pub ::cyberark_identity::UserQueryRow,
-    crate::model::FieldCache,
-);
+pub struct PyUserQueryRow(pub client_api::UserQueryRow, crate::model::FieldCache);
 #[pymethods]
 impl PyUserQueryRow {
     #[new]
@@ -11012,15 +10962,15 @@ impl PyUserQueryRow {
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserQueryRow>::new();
+            let mut value_ = <client_api::UserQueryRow>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+                ::std::vec::Vec<client_api::QueryEntity>,
             >(entities, "entities")?
             {
                 value_ = value_.entities(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::UserRow>(row, "row")?
+                crate::runtime::opt_arg::<client_api::UserRow>(row, "row")?
             {
                 value_ = value_.row(value);
             }
@@ -11122,7 +11072,7 @@ impl PyUserQueryRow {
         ::std::result::Result::Ok(::std::format!("{}({})", "UserQueryRow", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserQueryRow {
+impl crate::runtime::IntoPy for client_api::UserQueryRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -11145,7 +11095,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserQueryRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserQueryRow {
+impl crate::runtime::FromPy for client_api::UserQueryRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserQueryRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -11161,10 +11111,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserQueryRow {
     name = "UserQueryTable"
 )]
 #[derive(PartialEq)]
-pub struct PyUserQueryTable(
-    pub ::cyberark_identity::UserQueryTable,
-    crate::model::FieldCache,
-);
+pub struct PyUserQueryTable(pub client_api::UserQueryTable, crate::model::FieldCache);
 #[pymethods]
 impl PyUserQueryTable {
     #[new]
@@ -11188,7 +11135,7 @@ impl PyUserQueryTable {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserQueryTable>::new();
+            let mut value_ = <client_api::UserQueryTable>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
             {
@@ -11200,7 +11147,7 @@ impl PyUserQueryTable {
                 value_ = value_.count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+                ::std::vec::Vec<client_api::QueryColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -11211,7 +11158,7 @@ impl PyUserQueryTable {
                 value_ = value_.full_count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::UserQueryRow>,
+                ::std::vec::Vec<client_api::UserQueryRow>,
             >(results, "results")?
             {
                 value_ = value_.results(value);
@@ -11379,7 +11326,7 @@ impl PyUserQueryTable {
         ::std::result::Result::Ok(::std::format!("{}({})", "UserQueryTable", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserQueryTable {
+impl crate::runtime::IntoPy for client_api::UserQueryTable {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -11405,7 +11352,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserQueryTable {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserQueryTable {
+impl crate::runtime::FromPy for client_api::UserQueryTable {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -11421,10 +11368,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserQueryTable {
     name = "UserRoleQueryRow"
 )]
 #[derive(PartialEq)]
-pub struct PyUserRoleQueryRow(
-    pub ::cyberark_identity::UserRoleQueryRow,
-    crate::model::FieldCache,
-);
+pub struct PyUserRoleQueryRow(pub client_api::UserRoleQueryRow, crate::model::FieldCache);
 #[pymethods]
 impl PyUserRoleQueryRow {
     #[new]
@@ -11434,15 +11378,15 @@ impl PyUserRoleQueryRow {
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserRoleQueryRow>::new();
+            let mut value_ = <client_api::UserRoleQueryRow>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+                ::std::vec::Vec<client_api::QueryEntity>,
             >(entities, "entities")?
             {
                 value_ = value_.entities(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::UserRoleRow>(row, "row")?
+                crate::runtime::opt_arg::<client_api::UserRoleRow>(row, "row")?
             {
                 value_ = value_.row(value);
             }
@@ -11548,7 +11492,7 @@ impl PyUserRoleQueryRow {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleQueryRow {
+impl crate::runtime::IntoPy for client_api::UserRoleQueryRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -11574,7 +11518,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleQueryRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryRow {
+impl crate::runtime::FromPy for client_api::UserRoleQueryRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserRoleQueryRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -11590,10 +11534,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryRow {
     name = "UserRoleQueryTable"
 )]
 #[derive(PartialEq)]
-pub struct PyUserRoleQueryTable(
-    pub ::cyberark_identity::UserRoleQueryTable,
-    crate::model::FieldCache,
-);
+pub struct PyUserRoleQueryTable(pub client_api::UserRoleQueryTable, crate::model::FieldCache);
 #[pymethods]
 impl PyUserRoleQueryTable {
     #[new]
@@ -11617,7 +11558,7 @@ impl PyUserRoleQueryTable {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserRoleQueryTable>::new();
+            let mut value_ = <client_api::UserRoleQueryTable>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
             {
@@ -11629,7 +11570,7 @@ impl PyUserRoleQueryTable {
                 value_ = value_.count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+                ::std::vec::Vec<client_api::QueryColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -11640,7 +11581,7 @@ impl PyUserRoleQueryTable {
                 value_ = value_.full_count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::UserRoleQueryRow>,
+                ::std::vec::Vec<client_api::UserRoleQueryRow>,
             >(results, "results")?
             {
                 value_ = value_.results(value);
@@ -11812,7 +11753,7 @@ impl PyUserRoleQueryTable {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleQueryTable {
+impl crate::runtime::IntoPy for client_api::UserRoleQueryTable {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -11838,7 +11779,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleQueryTable {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryTable {
+impl crate::runtime::FromPy for client_api::UserRoleQueryTable {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserRoleQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -11849,10 +11790,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryTable {
 /// Column values of one role. Clients read `Name` or `RoleName` and `AdministrativeRights`; the full column set is undocumented, so any further keys are accepted.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "UserRoleRow")]
 #[derive(PartialEq)]
-pub struct PyUserRoleRow(
-    pub ::cyberark_identity::UserRoleRow,
-    crate::model::FieldCache,
-);
+pub struct PyUserRoleRow(pub client_api::UserRoleRow, crate::model::FieldCache);
 #[pymethods]
 impl PyUserRoleRow {
     #[new]
@@ -11872,7 +11810,7 @@ impl PyUserRoleRow {
         administrative_rights: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserRoleRow>::new();
+            let mut value_ = <client_api::UserRoleRow>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -11888,12 +11826,12 @@ impl PyUserRoleRow {
             {
                 value_ = value_.description(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::AdministrativeRight>,
-            >(
-                administrative_rights,
-                "administrative_rights",
-            )? {
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::vec::Vec<client_api::AdministrativeRight>>(
+                    administrative_rights,
+                    "administrative_rights",
+                )?
+            {
                 value_ = value_.administrative_rights(value);
             }
             ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
@@ -12022,7 +11960,7 @@ impl PyUserRoleRow {
         ::std::result::Result::Ok(::std::format!("{}({})", "UserRoleRow", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleRow {
+impl crate::runtime::IntoPy for client_api::UserRoleRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -12045,7 +11983,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserRoleRow {
+impl crate::runtime::FromPy for client_api::UserRoleRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserRoleRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -12056,7 +11994,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRoleRow {
 /// Column values of one Cloud Directory user as returned by GetUsers.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "UserRow")]
 #[derive(PartialEq)]
-pub struct PyUserRow(pub ::cyberark_identity::UserRow, crate::model::FieldCache);
+pub struct PyUserRow(pub client_api::UserRow, crate::model::FieldCache);
 #[pymethods]
 impl PyUserRow {
     #[new]
@@ -12094,7 +12032,7 @@ impl PyUserRow {
         office_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserRow>::new();
+            let mut value_ = <client_api::UserRow>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
             {
@@ -12421,7 +12359,7 @@ impl PyUserRow {
         ::std::result::Result::Ok(::std::format!("{}({})", "UserRow", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserRow {
+impl crate::runtime::IntoPy for client_api::UserRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -12443,7 +12381,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserRow {
+impl crate::runtime::FromPy for client_api::UserRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -12460,7 +12398,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRow {
 )]
 #[derive(PartialEq)]
 pub struct PyUserSettingsQueryRow(
-    pub ::cyberark_identity::UserSettingsQueryRow,
+    pub client_api::UserSettingsQueryRow,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -12472,9 +12410,9 @@ impl PyUserSettingsQueryRow {
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserSettingsQueryRow>::new();
+            let mut value_ = <client_api::UserSettingsQueryRow>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+                ::std::vec::Vec<client_api::QueryEntity>,
             >(entities, "entities")?
             {
                 value_ = value_.entities(value);
@@ -12587,7 +12525,7 @@ impl PyUserSettingsQueryRow {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryRow {
+impl crate::runtime::IntoPy for client_api::UserSettingsQueryRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -12613,7 +12551,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserSettingsQueryRow {
+impl crate::runtime::FromPy for client_api::UserSettingsQueryRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserSettingsQueryRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -12630,7 +12568,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserSettingsQueryRow {
 )]
 #[derive(PartialEq)]
 pub struct PyUserSettingsQueryTable(
-    pub ::cyberark_identity::UserSettingsQueryTable,
+    pub client_api::UserSettingsQueryTable,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -12656,7 +12594,7 @@ impl PyUserSettingsQueryTable {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserSettingsQueryTable>::new();
+            let mut value_ = <client_api::UserSettingsQueryTable>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
             {
@@ -12668,7 +12606,7 @@ impl PyUserSettingsQueryTable {
                 value_ = value_.count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+                ::std::vec::Vec<client_api::QueryColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -12679,7 +12617,7 @@ impl PyUserSettingsQueryTable {
                 value_ = value_.full_count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::UserSettingsQueryRow>,
+                ::std::vec::Vec<client_api::UserSettingsQueryRow>,
             >(results, "results")?
             {
                 value_ = value_.results(value);
@@ -12851,7 +12789,7 @@ impl PyUserSettingsQueryTable {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryTable {
+impl crate::runtime::IntoPy for client_api::UserSettingsQueryTable {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -12877,7 +12815,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryTable {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserSettingsQueryTable {
+impl crate::runtime::FromPy for client_api::UserSettingsQueryTable {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserSettingsQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());
