@@ -29,16 +29,18 @@ impl AuthenticationApi {
     }
     /// Get a platform token for a service user
     ///
-    /// Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The form carries the service user's login name and password. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token.
+    /// Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The service user's login name and password travel either as form fields (`client_id`, `client_secret`) or as HTTP Basic (RFC 6749 section 2.3.1), never both. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token (on Privilege Cloud, the Vault accepts it too).
     ///
     /// `POST /oauth2/platformtoken` (`Authentication_PlatformToken`).
-    #[pyo3(signature = (grant_type, client_id, client_secret, *, scope = None))]
+    #[pyo3(
+        signature = (grant_type, *, client_id = None, client_secret = None, scope = None)
+    )]
     fn platform_token<'py>(
         &self,
         py: ::pyo3::Python<'py>,
         grant_type: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-        client_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-        client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        client_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        client_secret: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         crate::wait::guard(|| {
@@ -52,21 +54,48 @@ impl AuthenticationApi {
     }
     /// Get a token from an OAuth2 client application
     ///
-    /// Token endpoint of an OAuth2 Client / Server custom application, used here with the client-credentials grant. The client credentials travel in the form body (the service also accepts HTTP Basic; see README, Decisions). The answer is a plain OAuth 2.0 token response, not the Identity envelope. Other grants (authorization_code, password, refresh_token) exist but are outside this spec.
+    /// Token endpoint of an OAuth2 Client / Server custom application. Grants: `client_credentials` (a confidential client or service user), `authorization_code` (the code the authorize endpoint redirected with, with the PKCE `code_verifier` when the authorization request carried a `code_challenge`; a client without a secret must use PKCE) and `refresh_token`. Field names are those of CyberArk's published auth definition. A client with a secret authenticates with HTTP Basic, as CyberArk's SDKs do, or with `client_id` and `client_secret` form fields, never both (RFC 6749 section 2.3.1); a public client sends only `client_id`. The answer is a plain OAuth 2.0 token response, not the Identity envelope; the user grants also answer a `refresh_token`, good for one refresh. The `password` grant exists but is outside this spec.
     ///
     /// `POST /oauth2/token/{app_id}` (`Authentication_Token`).
-    #[pyo3(signature = (app_id, grant_type, client_id, client_secret, *, scope = None))]
+    #[pyo3(
+        signature = (
+            app_id,
+            grant_type,
+            *,
+            client_id = None,
+            client_secret = None,
+            scope = None,
+            code = None,
+            redirect_uri = None,
+            code_verifier = None,
+            refresh_token = None
+        )
+    )]
     fn token<'py>(
         &self,
         py: ::pyo3::Python<'py>,
         app_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         grant_type: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-        client_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-        client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        client_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        client_secret: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        code: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        redirect_uri: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        code_verifier: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        refresh_token: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         crate::wait::guard(|| {
-            let request = token_request(app_id, grant_type, client_id, client_secret, scope)?;
+            let request = token_request(
+                app_id,
+                grant_type,
+                client_id,
+                client_secret,
+                scope,
+                code,
+                redirect_uri,
+                code_verifier,
+                refresh_token,
+            )?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
                 crate::runtime::block_on(py, async move { client.send(&request).await })?,
@@ -200,16 +229,18 @@ impl AsyncAuthenticationApi {
     }
     /// Get a platform token for a service user
     ///
-    /// Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The form carries the service user's login name and password. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token.
+    /// Issues an access token for an Identity service user (an OAuth confidential client) with the client-credentials grant. The service user's login name and password travel either as form fields (`client_id`, `client_secret`) or as HTTP Basic (RFC 6749 section 2.3.1), never both. The answer is a plain OAuth 2.0 token response, not the Identity envelope; use `access_token` as the bearer token (on Privilege Cloud, the Vault accepts it too).
     ///
     /// `POST /oauth2/platformtoken` (`Authentication_PlatformToken`).
-    #[pyo3(signature = (grant_type, client_id, client_secret, *, scope = None))]
+    #[pyo3(
+        signature = (grant_type, *, client_id = None, client_secret = None, scope = None)
+    )]
     fn platform_token<'py>(
         &self,
         py: ::pyo3::Python<'py>,
         grant_type: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-        client_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-        client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        client_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        client_secret: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         crate::wait::guard(|| {
@@ -220,21 +251,48 @@ impl AsyncAuthenticationApi {
     }
     /// Get a token from an OAuth2 client application
     ///
-    /// Token endpoint of an OAuth2 Client / Server custom application, used here with the client-credentials grant. The client credentials travel in the form body (the service also accepts HTTP Basic; see README, Decisions). The answer is a plain OAuth 2.0 token response, not the Identity envelope. Other grants (authorization_code, password, refresh_token) exist but are outside this spec.
+    /// Token endpoint of an OAuth2 Client / Server custom application. Grants: `client_credentials` (a confidential client or service user), `authorization_code` (the code the authorize endpoint redirected with, with the PKCE `code_verifier` when the authorization request carried a `code_challenge`; a client without a secret must use PKCE) and `refresh_token`. Field names are those of CyberArk's published auth definition. A client with a secret authenticates with HTTP Basic, as CyberArk's SDKs do, or with `client_id` and `client_secret` form fields, never both (RFC 6749 section 2.3.1); a public client sends only `client_id`. The answer is a plain OAuth 2.0 token response, not the Identity envelope; the user grants also answer a `refresh_token`, good for one refresh. The `password` grant exists but is outside this spec.
     ///
     /// `POST /oauth2/token/{app_id}` (`Authentication_Token`).
-    #[pyo3(signature = (app_id, grant_type, client_id, client_secret, *, scope = None))]
+    #[pyo3(
+        signature = (
+            app_id,
+            grant_type,
+            *,
+            client_id = None,
+            client_secret = None,
+            scope = None,
+            code = None,
+            redirect_uri = None,
+            code_verifier = None,
+            refresh_token = None
+        )
+    )]
     fn token<'py>(
         &self,
         py: ::pyo3::Python<'py>,
         app_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
         grant_type: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-        client_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-        client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+        client_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        client_secret: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        code: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        redirect_uri: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        code_verifier: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        refresh_token: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         crate::wait::guard(|| {
-            let request = token_request(app_id, grant_type, client_id, client_secret, scope)?;
+            let request = token_request(
+                app_id,
+                grant_type,
+                client_id,
+                client_secret,
+                scope,
+                code,
+                redirect_uri,
+                code_verifier,
+                refresh_token,
+            )?;
             let client = self.client.get(py)?;
             crate::runtime::future(py, async move { client.send(&request).await })
         })
@@ -340,19 +398,25 @@ impl AsyncAuthenticationApi {
 /// Builds the request of `Authentication_PlatformToken` from the arguments of its Python method.
 fn platform_token_request(
     grant_type: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-    client_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-    client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    client_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    client_secret: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
 ) -> ::pyo3::PyResult<client_api::AuthenticationPlatformTokenRequest> {
     let grant_type = crate::runtime::arg::<client_api::AuthenticationPlatformTokenGrantType>(
         grant_type,
         "grant_type",
     )?;
-    let client_id = crate::runtime::arg::<::std::string::String>(client_id, "client_id")?;
-    let client_secret =
-        crate::runtime::arg::<::cyberark_runtime::Secret>(client_secret, "client_secret")?;
-    let mut value_ =
-        <client_api::AuthenticationPlatformTokenRequest>::new(grant_type, client_id, client_secret);
+    let mut value_ = <client_api::AuthenticationPlatformTokenRequest>::new(grant_type);
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(client_id, "client_id")?
+    {
+        value_ = value_.client_id(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::cyberark_runtime::Secret>(client_secret, "client_secret")?
+    {
+        value_ = value_.client_secret(value);
+    }
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(scope, "scope")?
     {
@@ -364,22 +428,52 @@ fn platform_token_request(
 fn token_request(
     app_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     grant_type: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-    client_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-    client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
+    client_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    client_secret: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    code: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    redirect_uri: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    code_verifier: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+    refresh_token: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
 ) -> ::pyo3::PyResult<client_api::AuthenticationTokenRequest> {
     let app_id = crate::runtime::arg::<::std::string::String>(app_id, "app_id")?;
     let grant_type =
         crate::runtime::arg::<client_api::AuthenticationTokenGrantType>(grant_type, "grant_type")?;
-    let client_id = crate::runtime::arg::<::std::string::String>(client_id, "client_id")?;
-    let client_secret =
-        crate::runtime::arg::<::cyberark_runtime::Secret>(client_secret, "client_secret")?;
-    let mut value_ =
-        <client_api::AuthenticationTokenRequest>::new(app_id, grant_type, client_id, client_secret);
+    let mut value_ = <client_api::AuthenticationTokenRequest>::new(app_id, grant_type);
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(client_id, "client_id")?
+    {
+        value_ = value_.client_id(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::cyberark_runtime::Secret>(client_secret, "client_secret")?
+    {
+        value_ = value_.client_secret(value);
+    }
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(scope, "scope")?
     {
         value_ = value_.scope(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::cyberark_runtime::Secret>(code, "code")?
+    {
+        value_ = value_.code(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::string::String>(redirect_uri, "redirect_uri")?
+    {
+        value_ = value_.redirect_uri(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::cyberark_runtime::Secret>(code_verifier, "code_verifier")?
+    {
+        value_ = value_.code_verifier(value);
+    }
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::cyberark_runtime::Secret>(refresh_token, "refresh_token")?
+    {
+        value_ = value_.refresh_token(value);
     }
     ::std::result::Result::Ok(value_)
 }

@@ -214,7 +214,7 @@ impl CDirectoryServiceApi {
             )?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -234,7 +234,7 @@ impl CDirectoryServiceApi {
             let request = delete_user_request(id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -254,7 +254,7 @@ impl CDirectoryServiceApi {
             let request = delete_users_request(users)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -706,7 +706,7 @@ impl AsyncCDirectoryServiceApi {
                 oauth_client,
             )?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Delete a Cloud Directory user
@@ -723,7 +723,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = delete_user_request(id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Delete several Cloud Directory users
@@ -740,7 +740,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = delete_users_request(users)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Temporarily exempt a user from MFA
@@ -1134,9 +1134,9 @@ fn create_user_request(
     send_sms_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     service_user: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     oauth_client: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceCreateUserRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceCreateUserRequest> {
     let name = crate::runtime::arg::<::std::string::String>(name, "name")?;
-    let mut value_ = <::cyberark_identity::CDirectoryServiceCreateUserRequest>::new(name);
+    let mut value_ = <client_api::CDirectoryServiceCreateUserRequest>::new(name);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(display_name, "display_name")?
     {
@@ -1227,17 +1227,17 @@ fn create_user_request(
 /// Builds the request of `CDirectoryService_DeleteUser` from the arguments of its Python method.
 fn delete_user_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceDeleteUserRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceDeleteUserRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let value_ = <::cyberark_identity::CDirectoryServiceDeleteUserRequest>::new(id);
+    let value_ = <client_api::CDirectoryServiceDeleteUserRequest>::new(id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `CDirectoryService_DeleteUsers` from the arguments of its Python method.
 fn delete_users_request(
     users: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceDeleteUsersRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceDeleteUsersRequest> {
     let users = crate::runtime::arg::<::std::vec::Vec<::std::string::String>>(users, "users")?;
-    let value_ = <::cyberark_identity::CDirectoryServiceDeleteUsersRequest>::new(users);
+    let value_ = <client_api::CDirectoryServiceDeleteUsersRequest>::new(users);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `CDirectoryService_ExemptUserFromMfa` from the arguments of its Python method.

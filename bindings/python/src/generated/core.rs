@@ -37,7 +37,7 @@ impl CoreApi {
             let request = get_cds_aliases_for_tenant_request()?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -56,7 +56,7 @@ impl CoreApi {
             let request = get_directory_services_request()?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -76,7 +76,7 @@ impl CoreApi {
             let request = get_directory_services_post_request(body)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -129,7 +129,7 @@ impl AsyncCoreApi {
         crate::wait::guard(|| {
             let request = get_cds_aliases_for_tenant_request()?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// List the tenant's directory services
@@ -145,7 +145,7 @@ impl AsyncCoreApi {
         crate::wait::guard(|| {
             let request = get_directory_services_request()?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// List the tenant's directory services (sent as POST)
@@ -162,7 +162,7 @@ impl AsyncCoreApi {
         crate::wait::guard(|| {
             let request = get_directory_services_post_request(body)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get settings of a given type for a user
@@ -186,21 +186,21 @@ impl AsyncCoreApi {
 }
 /// Builds the request of `Core_GetCdsAliasesForTenant` from the arguments of its Python method.
 fn get_cds_aliases_for_tenant_request()
--> ::pyo3::PyResult<::cyberark_identity::CoreGetCdsAliasesForTenantRequest> {
-    let value_ = <::cyberark_identity::CoreGetCdsAliasesForTenantRequest>::new();
+-> ::pyo3::PyResult<client_api::CoreGetCdsAliasesForTenantRequest> {
+    let value_ = <client_api::CoreGetCdsAliasesForTenantRequest>::new();
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `Core_GetDirectoryServices` from the arguments of its Python method.
-fn get_directory_services_request()
--> ::pyo3::PyResult<::cyberark_identity::CoreGetDirectoryServicesRequest> {
-    let value_ = <::cyberark_identity::CoreGetDirectoryServicesRequest>::new();
+fn get_directory_services_request() -> ::pyo3::PyResult<client_api::CoreGetDirectoryServicesRequest>
+{
+    let value_ = <client_api::CoreGetDirectoryServicesRequest>::new();
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `Core_GetDirectoryServicesPost` from the arguments of its Python method.
 fn get_directory_services_post_request(
     body: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::CoreGetDirectoryServicesPostRequest> {
-    let mut value_ = <::cyberark_identity::CoreGetDirectoryServicesPostRequest>::new();
+) -> ::pyo3::PyResult<client_api::CoreGetDirectoryServicesPostRequest> {
+    let mut value_ = <client_api::CoreGetDirectoryServicesPostRequest>::new();
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::cyberark_runtime::JsonValue>(body, "body")?
     {

@@ -1871,7 +1871,7 @@ impl crate::runtime::FromPy for client_api::CloudUserForcePasswordChangeNext {
 )]
 #[derive(PartialEq)]
 pub struct PyDirectoryServiceQueryRow(
-    pub ::cyberark_identity::DirectoryServiceQueryRow,
+    pub client_api::DirectoryServiceQueryRow,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -1883,15 +1883,15 @@ impl PyDirectoryServiceQueryRow {
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::DirectoryServiceQueryRow>::new();
+            let mut value_ = <client_api::DirectoryServiceQueryRow>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+                ::std::vec::Vec<client_api::QueryEntity>,
             >(entities, "entities")?
             {
                 value_ = value_.entities(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::DirectoryServiceRow>(row, "row")?
+                crate::runtime::opt_arg::<client_api::DirectoryServiceRow>(row, "row")?
             {
                 value_ = value_.row(value);
             }
@@ -1997,7 +1997,7 @@ impl PyDirectoryServiceQueryRow {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::DirectoryServiceQueryRow {
+impl crate::runtime::IntoPy for client_api::DirectoryServiceQueryRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -2023,7 +2023,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::DirectoryServiceQueryRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::DirectoryServiceQueryRow {
+impl crate::runtime::FromPy for client_api::DirectoryServiceQueryRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyDirectoryServiceQueryRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -2040,7 +2040,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::DirectoryServiceQueryRow {
 )]
 #[derive(PartialEq)]
 pub struct PyDirectoryServiceQueryTable(
-    pub ::cyberark_identity::DirectoryServiceQueryTable,
+    pub client_api::DirectoryServiceQueryTable,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -2066,7 +2066,7 @@ impl PyDirectoryServiceQueryTable {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::DirectoryServiceQueryTable>::new();
+            let mut value_ = <client_api::DirectoryServiceQueryTable>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
             {
@@ -2078,7 +2078,7 @@ impl PyDirectoryServiceQueryTable {
                 value_ = value_.count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+                ::std::vec::Vec<client_api::QueryColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -2089,7 +2089,7 @@ impl PyDirectoryServiceQueryTable {
                 value_ = value_.full_count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::DirectoryServiceQueryRow>,
+                ::std::vec::Vec<client_api::DirectoryServiceQueryRow>,
             >(results, "results")?
             {
                 value_ = value_.results(value);
@@ -2261,7 +2261,7 @@ impl PyDirectoryServiceQueryTable {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::DirectoryServiceQueryTable {
+impl crate::runtime::IntoPy for client_api::DirectoryServiceQueryTable {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -2287,7 +2287,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::DirectoryServiceQueryTable 
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::DirectoryServiceQueryTable {
+impl crate::runtime::FromPy for client_api::DirectoryServiceQueryTable {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyDirectoryServiceQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -2304,7 +2304,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::DirectoryServiceQueryTable 
 )]
 #[derive(PartialEq)]
 pub struct PyDirectoryServiceRow(
-    pub ::cyberark_identity::DirectoryServiceRow,
+    pub client_api::DirectoryServiceRow,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -2326,7 +2326,7 @@ impl PyDirectoryServiceRow {
         name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::DirectoryServiceRow>::new();
+            let mut value_ = <client_api::DirectoryServiceRow>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(service, "service")?
             {
@@ -2478,7 +2478,7 @@ impl PyDirectoryServiceRow {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::DirectoryServiceRow {
+impl crate::runtime::IntoPy for client_api::DirectoryServiceRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -2504,7 +2504,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::DirectoryServiceRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::DirectoryServiceRow {
+impl crate::runtime::FromPy for client_api::DirectoryServiceRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyDirectoryServiceRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -6748,7 +6748,7 @@ impl crate::runtime::FromPy for client_api::QueryEntity {
 /// One row of a query table.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryRow")]
 #[derive(PartialEq)]
-pub struct PyQueryRow(pub ::cyberark_identity::QueryRow, crate::model::FieldCache);
+pub struct PyQueryRow(pub client_api::QueryRow, crate::model::FieldCache);
 #[pymethods]
 impl PyQueryRow {
     #[new]
@@ -6758,9 +6758,9 @@ impl PyQueryRow {
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::QueryRow>::new();
+            let mut value_ = <client_api::QueryRow>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+                ::std::vec::Vec<client_api::QueryEntity>,
             >(entities, "entities")?
             {
                 value_ = value_.entities(value);
@@ -6869,7 +6869,7 @@ impl PyQueryRow {
         ::std::result::Result::Ok(::std::format!("{}({})", "QueryRow", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::QueryRow {
+impl crate::runtime::IntoPy for client_api::QueryRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -6892,7 +6892,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::QueryRow {
+impl crate::runtime::FromPy for client_api::QueryRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -6903,10 +6903,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::QueryRow {
 /// A query table with rows of any columns (Redrock/query, Core/GetCdsAliasesForTenant): the columns depend on the query, so each `Row` is a map keyed by column name.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryTable")]
 #[derive(PartialEq)]
-pub struct PyQueryTable(
-    pub ::cyberark_identity::QueryTable,
-    crate::model::FieldCache,
-);
+pub struct PyQueryTable(pub client_api::QueryTable, crate::model::FieldCache);
 #[pymethods]
 impl PyQueryTable {
     #[new]
@@ -6930,7 +6927,7 @@ impl PyQueryTable {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::QueryTable>::new();
+            let mut value_ = <client_api::QueryTable>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
             {
@@ -6942,7 +6939,7 @@ impl PyQueryTable {
                 value_ = value_.count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+                ::std::vec::Vec<client_api::QueryColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -6953,7 +6950,7 @@ impl PyQueryTable {
                 value_ = value_.full_count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryRow>,
+                ::std::vec::Vec<client_api::QueryRow>,
             >(results, "results")?
             {
                 value_ = value_.results(value);
@@ -7121,7 +7118,7 @@ impl PyQueryTable {
         ::std::result::Result::Ok(::std::format!("{}({})", "QueryTable", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::QueryTable {
+impl crate::runtime::IntoPy for client_api::QueryTable {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -7144,7 +7141,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryTable {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::QueryTable {
+impl crate::runtime::FromPy for client_api::QueryTable {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());

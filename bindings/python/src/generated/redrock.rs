@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// Operations of the `Redrock` API group: Redrock, the tenant's read-only SQL-like query service over its tables (users, roles, connectors).
@@ -36,7 +39,7 @@ impl RedrockApi {
             let request = query_request(script, args)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -65,7 +68,7 @@ impl RedrockApi {
             }
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::PageIterator::new(
-                client.runtime().paginate(request, page_size),
+                client.paginate(request, page_size),
             ))
         })
     }
@@ -98,7 +101,7 @@ impl AsyncRedrockApi {
         crate::wait::guard(|| {
             let request = query_request(script, args)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Every item of `query`, fetched page by page as the `async for` loop reads them.
@@ -125,7 +128,7 @@ impl AsyncRedrockApi {
             }
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
-                client.runtime().paginate(request, page_size),
+                client.paginate(request, page_size),
             ))
         })
     }
@@ -134,11 +137,11 @@ impl AsyncRedrockApi {
 fn query_request(
     script: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::RedrockQueryRequest> {
+) -> ::pyo3::PyResult<client_api::RedrockQueryRequest> {
     let script = crate::runtime::arg::<::std::string::String>(script, "script")?;
-    let mut value_ = <::cyberark_identity::RedrockQueryRequest>::new(script);
+    let mut value_ = <client_api::RedrockQueryRequest>::new(script);
     if let ::std::option::Option::Some(value) =
-        crate::runtime::opt_arg::<::cyberark_identity::QueryArgs>(args, "args")?
+        crate::runtime::opt_arg::<client_api::QueryArgs>(args, "args")?
     {
         value_ = value_.args(value);
     }

@@ -299,7 +299,7 @@ impl UserMgmtApi {
             let request = reset_user_password_request(id, new_password)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -628,7 +628,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = reset_user_password_request(id, new_password)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Send login e-mails to users
@@ -833,11 +833,11 @@ fn remove_users_request(
 fn reset_user_password_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     new_password: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtResetUserPasswordRequest> {
+) -> ::pyo3::PyResult<client_api::UserMgmtResetUserPasswordRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
     let new_password =
         crate::runtime::arg::<::cyberark_runtime::Secret>(new_password, "new_password")?;
-    let value_ = <::cyberark_identity::UserMgmtResetUserPasswordRequest>::new(id, new_password);
+    let value_ = <client_api::UserMgmtResetUserPasswordRequest>::new(id, new_password);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `UserMgmt_SendLoginEmails` from the arguments of its Python method.

@@ -29,7 +29,10 @@ __all__ = [
 class Client:
     """A client of a CyberArk Identity tenant; calls block, with the GIL released.
 
-    Give ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``), or ``token``,
+    Give ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``; ``client_auth`` is
+    ``"basic"`` or ``"form"``), a user's OAuth grant at ``app_id`` (``client_id`` with ``authorization_code``,
+    ``redirect_uri`` and the PKCE ``code_verifier``, or with ``refresh_token``; ``client_secret`` for a
+    confidential client), or ``token``,
     or ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or
     ``None`` to wait for an out-of-band approval). Durations are in seconds.
 
@@ -47,6 +50,11 @@ class Client:
         client_secret: str | None = None,
         app_id: str | None = None,
         scope: str | None = None,
+        client_auth: str | None = None,
+        authorization_code: str | None = None,
+        redirect_uri: str | None = None,
+        code_verifier: str | None = None,
+        refresh_token: str | None = None,
         token: str | None = None,
         username: str | None = None,
         password: str | None = None,
@@ -79,6 +87,11 @@ class AsyncClient:
         client_secret: str | None = None,
         app_id: str | None = None,
         scope: str | None = None,
+        client_auth: str | None = None,
+        authorization_code: str | None = None,
+        redirect_uri: str | None = None,
+        code_verifier: str | None = None,
+        refresh_token: str | None = None,
         token: str | None = None,
         username: str | None = None,
         password: str | None = None,
@@ -323,7 +336,7 @@ class Merged:
 class Node:
     """A node of a tree; parent and children are nodes too."""
     __hash__: ClassVar[None]  # type: ignore[assignment]
-    def __new__(cls, name: str, *, id: str | None = None, parent: Node | Mapping[str, Any] | None = None, children: Sequence[Node | Mapping[str, Any]] | None = None, labels: Mapping[str, str] | None = None, weight: int | None = None, created: str | None = None, born: str | None = None, passphrase: str | None = None) -> Node: ...
+    def __new__(cls, name: str, *, id: str | None = None, parent: Node | Mapping[str, Any] | None = None, children: Sequence[Node | Mapping[str, Any]] | None = None, labels: Mapping[str, str] | None = None, weight: int | None = None, created: str | None = None, born: str | None = None, tree: str | None = None, passphrase: str | None = None) -> Node: ...
     @property
     def id(self) -> str | None:
         """`id`: Assigned by the server."""
@@ -351,6 +364,9 @@ class Node:
     @property
     def born(self) -> str | None:
         """`born`."""
+    @property
+    def tree(self) -> str | None:
+        """`tree`: The tree the node belongs to."""
     @property
     def passphrase(self) -> str | None:
         """`passphrase`."""

@@ -859,6 +859,7 @@ impl PyNode {
             weight = None,
             created = None,
             born = None,
+            tree = None,
             passphrase = None
         )
     )]
@@ -871,6 +872,7 @@ impl PyNode {
         weight: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         created: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         born: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+        tree: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
         passphrase: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
@@ -911,6 +913,11 @@ impl PyNode {
                 crate::runtime::opt_arg::<::cyberark_runtime::Date>(born, "born")?
             {
                 value_ = value_.born(value);
+            }
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::Uuid>(tree, "tree")?
+            {
+                value_ = value_.tree(value);
             }
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(passphrase, "passphrase")?
@@ -991,6 +998,14 @@ impl PyNode {
         py: ::pyo3::Python<'py>,
     ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
         crate::runtime::IntoPy::to_py(&self.0.born, py)
+    }
+    /// `tree`: The tree the node belongs to.
+    #[getter]
+    fn tree<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::runtime::IntoPy::to_py(&self.0.tree, py)
     }
     /// `passphrase`.
     #[getter]
@@ -1103,6 +1118,13 @@ impl PyNode {
             parts.push(::std::format!(
                 "{}={}",
                 "born",
+                crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
+            ));
+        }
+        if let ::std::option::Option::Some(value) = &self.0.tree {
+            parts.push(::std::format!(
+                "{}={}",
+                "tree",
                 crate::runtime::repr_of(&crate::runtime::IntoPy::to_py(value, py)?)?
             ));
         }
