@@ -51,7 +51,8 @@ def test_a_burst_settles_every_call_on_the_loops_thread(sandbox: Sandbox, client
 class NoReaderLoop(asyncio.SelectorEventLoop):
     """A loop that cannot watch file descriptors, like the proactor loop on Windows."""
 
-    def add_reader(self, *args: Any, **kwargs: Any) -> None:
+    # The stub's signature is generic over the callback's arguments; this one refuses any call.
+    def add_reader(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         raise NotImplementedError("no add_reader on this loop")
 
 
