@@ -4,8 +4,11 @@ a socket the loop watches, or through `call_soon_threadsafe` for a loop without 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from typing import Any
+
+import pytest
 
 from cyberark_identity import AsyncClient, Client
 from cyberark_identity.errors import ApiError
@@ -117,3 +120,26 @@ def test_many_short_loops_one_after_another(sandbox: Sandbox, client: Client) ->
 
     for _ in range(20):
         assert asyncio.run(one()) == uuid
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files through /proc")
+def test_alternating_between_two_loops_keeps_one_wakeup_per_loop(sandbox: Sandbox, client: Client) -> None:
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+
+    async def one() -> Any:
+        return (await aclient.cdirectory_service.get_user(uuid)).uuid
+
+    loops = [asyncio.new_event_loop(), asyncio.new_event_loop()]
+    try:
+        for loop in loops:
+            assert loop.run_until_complete(one()) == uuid
+        before = len(os.listdir("/proc/self/fd"))
+        for _ in range(20):
+            for loop in loops:
+                assert loop.run_until_complete(one()) == uuid
+        # Each switch used to make a new wakeup socket pair; now each loop keeps its own.
+        assert len(os.listdir("/proc/self/fd")) <= before + 2
+    finally:
+        for loop in loops:
+            loop.close()

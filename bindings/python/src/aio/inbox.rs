@@ -112,33 +112,40 @@ impl Drain {
     }
 }
 
-/// The inbox of the loop this thread ran last: a weak reference to the loop (so a new loop at
-/// the same address is never mistaken for it), the process it was made in, and the inbox.
+/// The inbox of a loop this thread runs: a weak reference to the loop (so a new loop at the same
+/// address is never mistaken for it), the process it was made in, and the inbox.
 struct Remembered {
     event_loop: Py<PyWeakrefReference>,
     pid: u32,
     inbox: Arc<Inbox>,
 }
 
+impl Remembered {
+    /// The loop, if it is still alive, open and of this process.
+    fn live<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        if forked_since(self.pid) {
+            return None;
+        }
+        self.event_loop.bind(py).upgrade()
+    }
+}
+
 thread_local! {
-    /// A loop runs on one thread, and a thread runs one loop at a time, so one entry per thread
-    /// finds the inbox without a lookup table.
-    static CURRENT: std::cell::RefCell<Option<Remembered>> = const { std::cell::RefCell::new(None) };
+    /// The inboxes of the loops this thread has run. A thread runs one loop at a time, usually
+    /// one after another, so this holds one or two entries; entries of loops that closed or
+    /// died are dropped whenever a new loop is added, so a thread that alternates between loops
+    /// keeps one inbox (one socket pair) per open loop, not one per switch.
+    static KNOWN: std::cell::RefCell<Vec<Remembered>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The inbox of `event_loop` (the running loop of this thread), made on first use.
 pub fn of(event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Inbox>> {
     let py = event_loop.py();
-    let known = CURRENT.with(|current| {
-        let current = current.borrow();
-        let remembered = current.as_ref()?;
-        let same = !forked_since(remembered.pid)
-            && remembered
-                .event_loop
-                .bind(py)
-                .upgrade()
-                .is_some_and(|l| l.is(event_loop));
-        same.then(|| Arc::clone(&remembered.inbox))
+    let known = KNOWN.with(|known| {
+        known.borrow().iter().find_map(|remembered| {
+            let same = remembered.live(py).is_some_and(|l| l.is(event_loop));
+            same.then(|| Arc::clone(&remembered.inbox))
+        })
     });
     if let Some(inbox) = known {
         return Ok(inbox);
@@ -149,10 +156,21 @@ pub fn of(event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Inbox>> {
         pid: process_id(),
         inbox: Arc::clone(&inbox),
     };
-    // The entry it replaces (a loop that finished, or the parent's after a fork) is dropped
-    // here, with the GIL held.
-    let previous = CURRENT.with(|current| current.borrow_mut().replace(remembered));
-    drop(previous);
+    // Entries of loops that are gone or closed (`is_closed` is asked outside the borrow, since
+    // it is Python code) are dropped here, with the GIL held.
+    let entries = KNOWN.with(|known| std::mem::take(&mut *known.borrow_mut()));
+    let mut kept: Vec<Remembered> = entries
+        .into_iter()
+        .filter(|remembered| {
+            remembered.live(py).is_some_and(|l| {
+                !l.call_method0(intern!(py, "is_closed"))
+                    .and_then(|c| c.is_truthy())
+                    .unwrap_or(true)
+            })
+        })
+        .collect();
+    kept.push(remembered);
+    KNOWN.with(|known| known.borrow_mut().extend(kept));
     Ok(inbox)
 }
 
