@@ -105,15 +105,16 @@ impl Inner {
         let op = encoded.operation;
         let mut signed_in_again = false;
         loop {
-            let token = match op.auth {
+            let mut token = match op.auth {
                 AuthMode::Bearer => Some(self.auth.token(op.id, state).await?),
                 AuthMode::None => None,
             };
             // Read after the token: a sign-in may just have moved the client to another host.
             let base = self.base_url();
+            // Moved out, not copied: what a 401 needs of the token is its secret.
             let credential = token
-                .as_ref()
-                .map_or(Credential::None, |t| t.credential.clone());
+                .as_mut()
+                .map_or(Credential::None, |t| t.take_credential());
             let response = self
                 .sender
                 .execute(encoded, &base, credential, state)

@@ -143,7 +143,7 @@ impl Sender {
         state: &mut RetryState,
         send: impl for<'t> Fn(
             &'t dyn Transport,
-            HttpRequest,
+            &'t HttpRequest,
         ) -> BoxFuture<'t, Result<R, TransportError>>,
     ) -> Result<R, Error> {
         let op = encoded.operation;
@@ -152,7 +152,7 @@ impl Sender {
             let attempt = state.start_attempt();
             let permit = self.limits.acquire().await;
             let sent_at = Instant::now();
-            let exchange = send(self.transport.as_ref(), request.clone());
+            let exchange = send(self.transport.as_ref(), &request);
             // `Some(limit)` when the client's own per-request timeout cut the attempt off.
             let mut cut_off = None;
             let result = match self.timeout {

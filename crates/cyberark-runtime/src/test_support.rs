@@ -96,17 +96,20 @@ impl FakeTransport {
 }
 
 impl Transport for FakeTransport {
-    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+    fn send<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+    ) -> BoxFuture<'a, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
             self.requests
                 .lock()
                 .unwrap()
                 .push((Instant::now(), request.clone()));
-            let latency = (self.latency)(&request);
+            let latency = (self.latency)(request);
             if !latency.is_zero() {
                 tokio::time::sleep(latency).await;
             }
-            (self.handler)(&request)
+            (self.handler)(request)
         })
     }
 }

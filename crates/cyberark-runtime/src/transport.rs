@@ -93,16 +93,20 @@ pub(crate) enum TransportError {
 /// Sends one request. The real implementation is reqwest; tests substitute a scripted fake so
 /// the retry, auth and decoding logic runs without a network and under a paused clock.
 pub(crate) trait Transport: Send + Sync + fmt::Debug {
-    /// Sends the request and reads the whole response body.
-    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+    /// Sends the request and reads the whole response body. The request is borrowed, so a
+    /// retried call sends the same request again without copying it.
+    fn send<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+    ) -> BoxFuture<'a, Result<HttpResponse, TransportError>>;
 
     /// Sends the request and hands the body over as it arrives, for downloads that must not be
     /// held whole. Transports that cannot stream (the scripted test fakes) answer with the whole
     /// body as one chunk.
-    fn send_streaming(
-        &self,
-        request: HttpRequest,
-    ) -> BoxFuture<'_, Result<crate::download::StreamingResponse, TransportError>> {
+    fn send_streaming<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+    ) -> BoxFuture<'a, Result<crate::download::StreamingResponse, TransportError>> {
         Box::pin(async move {
             let response = self.send(request).await?;
             Ok(crate::download::StreamingResponse::whole(response))
@@ -142,21 +146,23 @@ impl ReqwestTransport {
 
 impl ReqwestTransport {
     /// The reqwest request for one exchange: headers, credentials and body.
-    fn builder(&self, request: HttpRequest) -> Result<reqwest::RequestBuilder, TransportError> {
-        let mut builder = self.client.request(request.method, request.url);
-        for (name, value) in request.headers {
-            builder = builder.header(name, value);
+    fn builder(&self, request: &HttpRequest) -> Result<reqwest::RequestBuilder, TransportError> {
+        let mut headers = http::HeaderMap::with_capacity(request.headers.len() + 2);
+        for (name, value) in &request.headers {
+            headers.append(name.clone(), value.clone());
         }
+        let mut builder = self
+            .client
+            .request(request.method.clone(), request.url.clone())
+            .headers(headers);
         match &request.credential {
             Credential::None => {}
             Credential::Bearer(token) => {
-                let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                    .map_err(|_| {
-                        TransportError::Invalid(
-                            "the bearer token contains characters not allowed in a header"
-                                .to_owned(),
-                        )
-                    })?;
+                let mut value = bearer_value(token).map_err(|_| {
+                    TransportError::Invalid(
+                        "the bearer token contains characters not allowed in a header".to_owned(),
+                    )
+                })?;
                 value.set_sensitive(true);
                 builder = builder.header(AUTHORIZATION, value);
             }
@@ -173,23 +179,26 @@ impl ReqwestTransport {
                 builder = builder.header(AUTHORIZATION, value);
             }
         }
-        builder = match request.body {
+        builder = match &request.body {
             Body::Empty => builder,
             Body::Bytes {
                 content_type,
                 bytes,
-            } => builder.header(CONTENT_TYPE, content_type).body(bytes),
-            Body::Multipart(parts) => builder.multipart(multipart_form(parts)?),
+            } => builder
+                .header(CONTENT_TYPE, *content_type)
+                .body(bytes.clone()),
+            // A form is consumed when sent, so each attempt builds its own from the parts.
+            Body::Multipart(parts) => builder.multipart(multipart_form(parts.clone())?),
         };
         Ok(builder)
     }
 }
 
 impl Transport for ReqwestTransport {
-    fn send_streaming(
-        &self,
-        request: HttpRequest,
-    ) -> BoxFuture<'_, Result<crate::download::StreamingResponse, TransportError>> {
+    fn send_streaming<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+    ) -> BoxFuture<'a, Result<crate::download::StreamingResponse, TransportError>> {
         Box::pin(async move {
             let response = self
                 .builder(request)?
@@ -200,15 +209,19 @@ impl Transport for ReqwestTransport {
         })
     }
 
-    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+    fn send<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+    ) -> BoxFuture<'a, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
-            let response = self
+            let mut response = self
                 .builder(request)?
                 .send()
                 .await
                 .map_err(map_reqwest_error)?;
             let status = response.status().as_u16();
-            let headers = response.headers().clone();
+            // Taken, not copied: the body is read through the response, which needs no headers.
+            let headers = std::mem::take(response.headers_mut());
             let body = read_bounded(response, status, self.max_response_bytes).await?;
             Ok(HttpResponse {
                 status,
@@ -235,20 +248,44 @@ async fn read_bounded(
         limit,
         excerpt: crate::redact::excerpt(head),
     };
+    // The body's own size hint (from `Content-Length`), so it works after the headers are taken.
     let announced = response.content_length().unwrap_or(0);
     if usize::try_from(announced).map_or(true, |n| n > limit) {
         return Err(too_large(&[]));
     }
     // Trust an announced length only as a capacity hint, and only up to a modest size.
     let capacity = usize::try_from(announced).unwrap_or(0).min(1 << 20);
-    let mut body = bytes::BytesMut::with_capacity(capacity);
+    // A small answer usually arrives as one chunk, which is returned as it is; the buffer is
+    // made only when a second chunk comes.
+    let mut first: Option<Bytes> = None;
+    let mut body = bytes::BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
-        if body.len() + chunk.len() > limit {
-            return Err(too_large(&body[..body.len().min(4096)]));
+        let held = first.as_ref().map_or(0, Bytes::len) + body.len();
+        if held + chunk.len() > limit {
+            let head = first.as_deref().unwrap_or(&body[..]);
+            return Err(too_large(&head[..head.len().min(4096)]));
         }
-        body.extend_from_slice(&chunk);
+        match first.take() {
+            None if body.is_empty() => first = Some(chunk),
+            earlier => {
+                if let Some(earlier) = earlier {
+                    body.reserve(capacity.max(earlier.len() + chunk.len()));
+                    body.extend_from_slice(&earlier);
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
     }
-    Ok(body.freeze())
+    Ok(first.unwrap_or_else(|| body.freeze()))
+}
+
+/// `Bearer <token>` as a header value, built in one buffer.
+fn bearer_value(token: &Secret) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
+    let token = token.expose().as_bytes();
+    let mut value = Vec::with_capacity(7 + token.len());
+    value.extend_from_slice(b"Bearer ");
+    value.extend_from_slice(token);
+    HeaderValue::from_maybe_shared(Bytes::from(value))
 }
 
 /// Builds a multipart form; called per attempt because a form is consumed when sent.

@@ -374,3 +374,79 @@ async fn a_token_the_transport_cannot_send_is_refused_when_it_arrives() {
             .all(|r| r.starts_with("POST /oauth2/platformtoken "))
     );
 }
+
+/// Serves one answer in chunked transfer encoding, one chunk per write with a pause between
+/// them, so the client reads the body in several pieces.
+async fn serve_chunked(chunks: &'static [&'static str]) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let Ok((mut socket, _)) = listener.accept().await else {
+            return;
+        };
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&raw).contains("\r\n\r\n") {
+            let n = socket.read(&mut buf).await.unwrap();
+            if n == 0 {
+                return;
+            }
+            raw.extend_from_slice(&buf[..n]);
+        }
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        socket.write_all(head.as_bytes()).await.unwrap();
+        for chunk in chunks {
+            let piece = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+            if socket.write_all(piece.as_bytes()).await.is_err() {
+                return;
+            }
+            socket.flush().await.ok();
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        socket.write_all(b"0\r\n\r\n").await.ok();
+        socket.shutdown().await.ok();
+    });
+    url
+}
+
+const CHUNKS: &[&str] = &[
+    r#"{"success":true,"Res"#,
+    r#"ult":{"ID":"o1","Kin"#,
+    r#"d":"User"}}"#,
+];
+
+fn create_org() -> CreateOrg {
+    CreateOrg {
+        name: "acme".to_owned(),
+        kind: Kind::Role,
+        description: Nullable::Absent,
+    }
+}
+
+#[tokio::test]
+async fn an_answer_read_in_several_chunks_is_joined_whole() {
+    let url = serve_chunked(CHUNKS).await;
+    let created = client(&url).send(&create_org()).await.unwrap();
+    assert_eq!(created.id, "o1");
+    assert_eq!(created.kind, Kind::User);
+}
+
+#[tokio::test]
+async fn the_size_limit_counts_every_chunk() {
+    let url = serve_chunked(CHUNKS).await;
+    // The first chunk (20 bytes) fits the limit; the second takes the total past it.
+    let client = Client::builder(&url)
+        .bearer_token("tok-123")
+        .max_response_bytes(30)
+        .build()
+        .unwrap();
+    let error = client.send(&create_org()).await.unwrap_err();
+    let Error::Decode {
+        message, excerpt, ..
+    } = &error
+    else {
+        panic!("expected a decode error, got {error:?}");
+    };
+    assert!(message.contains("limit of 30 bytes"), "{message}");
+    assert!(excerpt.contains("success"), "{excerpt}");
+}

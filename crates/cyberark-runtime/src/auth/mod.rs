@@ -150,6 +150,12 @@ impl Token {
     pub(crate) fn secret(&self) -> &Secret {
         &self.secret
     }
+
+    /// The credential to send, leaving [`Credential::None`] in its place (the token itself stays
+    /// for deciding what a 401 to it means).
+    pub(crate) fn take_credential(&mut self) -> Credential {
+        std::mem::replace(&mut self.credential, Credential::None)
+    }
 }
 
 /// What a call does after the tenant answered 401 to `token`.
@@ -247,14 +253,17 @@ impl Auth {
                 } else {
                     Some(state.remaining())
                 };
-                let scheme = session.scheme.clone();
-                let sender = session.sender.clone();
                 let secret = session
                     .cache
                     .get(
-                        move || {
-                            // Runs on the task of the call that starts the sign-in.
-                            let scheme = scheme.for_caller().unwrap_or(scheme);
+                        || {
+                            // Runs on the task of the call that starts the sign-in; the scheme
+                            // and sender are shared with the sign-in only then, not per call.
+                            let scheme = session
+                                .scheme
+                                .for_caller()
+                                .unwrap_or_else(|| session.scheme.clone());
+                            let sender = session.sender.clone();
                             Box::pin(async move {
                                 let token = scheme.sign_in(&sender).await?;
                                 check_token(&token.token)?;
@@ -265,8 +274,13 @@ impl Auth {
                         wait,
                     )
                     .await?;
-                *session.last_token.lock().unwrap_or_else(|e| e.into_inner()) =
-                    Some(secret.clone());
+                {
+                    // Most calls use the token the last one used: compared, not copied again.
+                    let mut last = session.last_token.lock().unwrap_or_else(|e| e.into_inner());
+                    if last.as_ref() != Some(&secret) {
+                        *last = Some(secret.clone());
+                    }
+                }
                 Ok(Token {
                     credential: session.scheme.credential(&secret),
                     secret,

@@ -1,0 +1,145 @@
+"""How `AsyncClient` outcomes reach the event loop: in batches, on the loop's own thread, through
+a socket the loop watches, or through `call_soon_threadsafe` for a loop without `add_reader`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from typing import Any
+
+import pytest
+
+from cyberark_identity import AsyncClient, Client
+from cyberark_identity.errors import ApiError
+from cyberark_identity.testing import Sandbox
+
+
+
+def first_user(client: Client) -> str:
+    rows = client.cdirectory_service.get_users().results or []
+    uuid = rows[0].row.uuid  # type: ignore[union-attr]
+    assert uuid
+    return uuid
+
+
+async def burst(client: AsyncClient, uuid: str, calls: int) -> tuple[list[Any], list[BaseException], set[int]]:
+    """`calls` concurrent reads of `uuid`, every fourth one of a user that does not exist; returns
+    the users read, the errors raised and the threads the awaits resumed on."""
+    threads: set[int] = set()
+
+    async def one(i: int) -> Any:
+        try:
+            return await client.cdirectory_service.get_user(uuid if i % 4 else "no-such-user")
+        finally:
+            threads.add(threading.get_ident())
+
+    outcomes = await asyncio.gather(*(one(i) for i in range(calls)), return_exceptions=True)
+    users = [o for o in outcomes if not isinstance(o, BaseException)]
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    return users, errors, threads
+
+
+def test_a_burst_settles_every_call_on_the_loops_thread(sandbox: Sandbox, client: Client) -> None:
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+    # Three loops one after the other: each gets its own wakeup, and none inherits another's.
+    for _ in range(3):
+        users, errors, threads = asyncio.run(burst(aclient, uuid, 200))
+        assert len(users) == 150 and all(u.uuid == uuid for u in users)
+        assert len(errors) == 50 and all(isinstance(e, ApiError) for e in errors), errors[:3]
+        assert threads == {threading.get_ident()}
+
+
+class NoReaderLoop(asyncio.SelectorEventLoop):
+    """A loop that cannot watch file descriptors, like the proactor loop on Windows."""
+
+    # The stub's signature is generic over the callback's arguments; this one refuses any call.
+    def add_reader(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        raise NotImplementedError("no add_reader on this loop")
+
+
+def test_a_loop_without_add_reader_is_woken_with_call_soon_threadsafe(sandbox: Sandbox, client: Client) -> None:
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+    loop = NoReaderLoop()
+    try:
+        users, errors, threads = loop.run_until_complete(burst(aclient, uuid, 100))
+    finally:
+        loop.close()
+    assert len(users) == 75 and all(u.uuid == uuid for u in users)
+    assert len(errors) == 25 and all(isinstance(e, ApiError) for e in errors)
+    assert threads == {threading.get_ident()}
+
+
+def test_loops_on_two_threads_at_once(sandbox: Sandbox, client: Client) -> None:
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+    results: dict[int, tuple[int, int, set[int]]] = {}
+
+    def run() -> None:
+        users, errors, threads = asyncio.run(burst(aclient, uuid, 120))
+        results[threading.get_ident()] = (len(users), len(errors), threads)
+
+    workers = [threading.Thread(target=run) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert len(results) == 2
+    for ident, (users, errors, threads) in results.items():
+        assert (users, errors) == (90, 30)
+        assert threads == {ident}
+
+
+def test_an_outcome_for_a_cancelled_call_is_dropped(sandbox: Sandbox, client: Client) -> None:
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+
+    async def main() -> Any:
+        calls = [asyncio.ensure_future(aclient.cdirectory_service.get_user(uuid)) for _ in range(50)]
+        # Cancel half while their outcomes may already be waiting in the inbox.
+        await asyncio.sleep(0)
+        for task in calls[::2]:
+            task.cancel()
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    outcomes = asyncio.run(main())
+    cancelled = [o for o in outcomes if isinstance(o, asyncio.CancelledError)]
+    users = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(cancelled) == 25 and len(users) == 25
+    assert all(u.uuid == uuid for u in users)
+
+
+def test_many_short_loops_one_after_another(sandbox: Sandbox, client: Client) -> None:
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+
+    async def one() -> Any:
+        return (await aclient.cdirectory_service.get_user(uuid)).uuid
+
+    for _ in range(20):
+        assert asyncio.run(one()) == uuid
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files through /proc")
+def test_alternating_between_two_loops_keeps_one_wakeup_per_loop(sandbox: Sandbox, client: Client) -> None:
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+
+    async def one() -> Any:
+        return (await aclient.cdirectory_service.get_user(uuid)).uuid
+
+    loops = [asyncio.new_event_loop(), asyncio.new_event_loop()]
+    try:
+        for loop in loops:
+            assert loop.run_until_complete(one()) == uuid
+        before = len(os.listdir("/proc/self/fd"))
+        for _ in range(20):
+            for loop in loops:
+                assert loop.run_until_complete(one()) == uuid
+        # Each switch used to make a new wakeup socket pair; now each loop keeps its own.
+        assert len(os.listdir("/proc/self/fd")) <= before + 2
+    finally:
+        for loop in loops:
+            loop.close()
