@@ -649,6 +649,7 @@ fn type_items(api: &Api, def: &TypeDef) -> TokenStream {
 /// `Unknown`, as the JSON it kept; from Python, the first arm that accepts the value wins.
 fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
     let into_py = rt("IntoPy");
+    let to_plain = rt("to_plain");
     let from_py = rt("FromPy");
     let rust_ty = client_item(&def.name);
     let names: Vec<_> = arms
@@ -658,9 +659,9 @@ fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
     let tries = arms.iter().zip(&names).map(|(a, n)| {
         let t = ty(&a.ty);
         let wrap = if a.boxed {
-            quote! { |v| <#rust_ty>::#n(::std::boxed::Box::new(v)) }
+            quote! { |v| #rust_ty::#n(::std::boxed::Box::new(v)) }
         } else {
-            quote! { <#rust_ty>::#n }
+            quote! { #rust_ty::#n }
         };
         quote! {
             if let ::std::result::Result::Ok(v) = <#t as #from_py>::from_py(obj, name) {
@@ -672,8 +673,11 @@ fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
         impl #into_py for #rust_ty {
             fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
                 match self {
-                    #(<#rust_ty>::#names(v) => v.to_py(py),)*
-                    <#rust_ty>::Unknown(v) => v.to_py(py),
+                    #(#rust_ty::#names(v) => v.to_py(py),)*
+                    #rust_ty::Unknown(v) => v.to_py(py),
+                    // The union is `#[non_exhaustive]`: an arm added later crosses as its data.
+                    #[allow(unreachable_patterns)]
+                    other => #to_plain(py, other),
                 }
             }
         }
@@ -681,7 +685,7 @@ fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
         impl #from_py for #rust_ty {
             fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
                 #(#tries)*
-                <::cyberark_runtime::JsonValue as #from_py>::from_py(obj, name).map(<#rust_ty>::Unknown)
+                <::cyberark_runtime::JsonValue as #from_py>::from_py(obj, name).map(#rust_ty::Unknown)
             }
         }
     }
