@@ -139,6 +139,8 @@ fn clippy() -> Result<(), String> {
 }
 
 fn cargo_tests() -> Result<(), String> {
+    // The spec-diff proof (`codegen/tests/spec_diff_python.rs`) runs scripts and mypy from `.venv`.
+    python::ensure()?;
     run_cmd(cargo().args(["test", "--workspace"]))
 }
 

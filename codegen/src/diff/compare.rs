@@ -157,10 +157,34 @@ fn py_ty(api: &Api, t: &TypeRef) -> String {
         TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => "str".into(),
         TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
             Some(TypeKind::Alias { target }) => py_ty(api, target),
+            // String enums cross to Python as plain `str` (see `emit::python`).
+            Some(TypeKind::Enum { .. }) => "str".into(),
             _ => n.clone(),
         },
         TypeRef::List(i) => format!("list[{}]", py_ty(api, i)),
         TypeRef::Map(i) => format!("dict[str, {}]", py_ty(api, i)),
+    }
+}
+
+/// Whether a value of the old type may no longer fit the new one though both read the same in
+/// Python: an `int` narrowed from 64 to 32 bits, which the bindings check in both directions
+/// (an argument of 2³¹ or more raises, and so does decoding such a value in an answer).
+fn narrows(old_api: &Api, old: &TypeRef, new_api: &Api, new: &TypeRef) -> bool {
+    let resolve = |api: &Api, t: &TypeRef| -> TypeRef {
+        match t {
+            TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
+                Some(TypeKind::Alias { target }) => target.clone(),
+                _ => t.clone(),
+            },
+            _ => t.clone(),
+        }
+    };
+    match (resolve(old_api, old), resolve(new_api, new)) {
+        (TypeRef::I64, TypeRef::I32) => true,
+        (TypeRef::List(a), TypeRef::List(b)) | (TypeRef::Map(a), TypeRef::Map(b)) => {
+            narrows(old_api, &a, new_api, &b)
+        }
+        _ => false,
     }
 }
 
@@ -172,7 +196,15 @@ struct Owner {
     rust_item: String,
     /// The Python callable that takes the fields, e.g. `client.org.create` or `Org`.
     python_call: String,
+    /// How Rust code meets the fields.
     role: Role,
+    /// How Python code meets them: every generated class has a public constructor taking its
+    /// fields (required ones positionally, in order), and is accepted as a dict keyed by the
+    /// API's own names, so a result class is an input in Python too.
+    python_role: Role,
+    /// Whether the fields belong to a class, whose dict inputs and `to_dict()` use wire names
+    /// (a method's keywords are the fields' Python names only).
+    class: bool,
 }
 
 struct Cx<'a> {
@@ -472,12 +504,21 @@ impl Cx<'_> {
                 input: true,
                 output: false,
             },
+            python_role: Role {
+                input: true,
+                output: false,
+            },
+            class: false,
         };
         self.fields(&owner, &o.request.fields, &n.request.fields);
     }
 
     fn paging(&mut self, id: &str, o: &Operation, n: &Operation, handle: &str) {
         let stream = format!("client.{handle}().{}_stream", n.method_name);
+        let iter = format!(
+            "client.{handle}.{}_iter",
+            crate::names::python_ident(&n.method_name)
+        );
         match (&o.paging, &n.paging) {
             (None, None) => {}
             (None, Some(_)) => self.push(
@@ -485,14 +526,14 @@ impl Cx<'_> {
                 id,
                 "became pageable",
                 Impact::new(Bump::Minor, format!("new method `{stream}`")),
-                Impact::new(Bump::Minor, "the operation can be paged through"),
+                Impact::new(Bump::Minor, format!("new method `{iter}`")),
             ),
             (Some(_), None) => self.push(
                 ChangeKind::PagingChanged,
                 id,
                 "no longer pageable",
                 Impact::new(Bump::Major, format!("`{stream}` is gone")),
-                Impact::new(Bump::Major, "the operation can no longer be paged through"),
+                Impact::new(Bump::Major, format!("`{iter}` is gone")),
             ),
             (Some(a), Some(b)) => {
                 if a.item != b.item {
@@ -508,7 +549,10 @@ impl Cx<'_> {
                         if same_py {
                             Impact::new(Bump::Patch, "the items read the same in Python")
                         } else {
-                            Impact::new(Bump::Major, "the paged items change type")
+                            Impact::new(
+                                Bump::Major,
+                                format!("`{iter}` yields `{}`", py_ty(self.new, &b.item)),
+                            )
                         },
                     );
                 } else if a != b {
@@ -548,11 +592,11 @@ impl Cx<'_> {
         new_order.sort();
         let new_order: Vec<&str> = new_order.into_iter().map(|(_, r)| r).collect();
         if old_order != new_order {
-            let python = if owner.role.input {
+            let python = if owner.python_role.input {
                 Impact::new(
                     Bump::Major,
                     format!(
-                        "positional arguments of `{}` come in another order",
+                        "positional arguments of `{}` come in another order: calls of the same types silently swap values",
                         owner.python_call
                     ),
                 )
@@ -580,34 +624,20 @@ impl Cx<'_> {
             let mut python = Impact::new(Bump::None, "");
             let plain = shape(f) == Shape::Plain;
             if owner.role.input {
-                if plain {
-                    rust = rust.max(Impact::new(
+                rust = rust.max(if plain {
+                    Impact::new(
                         Bump::Major,
                         format!("new required field: callers of `{ctor}` break"),
-                    ));
-                    python = python.max(Impact::new(
-                        Bump::Major,
-                        format!(
-                            "new required argument of `{}`: calls without it break",
-                            owner.python_call
-                        ),
-                    ));
+                    )
                 } else {
-                    rust = rust.max(Impact::new(
+                    Impact::new(
                         Bump::Minor,
                         format!(
                             "new optional field: a new setter `{}::{}`",
                             owner.rust_item, f.rust
                         ),
-                    ));
-                    python = python.max(Impact::new(
-                        Bump::Minor,
-                        format!(
-                            "new keyword-only argument `{}` of `{}`",
-                            f.python, owner.python_call
-                        ),
-                    ));
-                }
+                    )
+                });
             }
             if owner.role.output {
                 rust = rust.max(if plain {
@@ -626,7 +656,46 @@ impl Cx<'_> {
                 });
                 python = python.max(Impact::new(
                     Bump::Minor,
-                    format!("new attribute `{}`", f.python),
+                    format!("new attribute `{}.{}`", owner.python_call, f.python),
+                ));
+            }
+            if owner.python_role.input {
+                python = python.max(if plain {
+                    Impact::new(
+                        Bump::Major,
+                        format!(
+                            "new required argument `{}` of `{}`: calls without it raise `TypeError`",
+                            f.python, owner.python_call
+                        ),
+                    )
+                } else {
+                    Impact::new(
+                        Bump::Minor,
+                        format!(
+                            "new keyword-only argument `{}` of `{}`",
+                            f.python, owner.python_call
+                        ),
+                    )
+                });
+            }
+            // A new field that takes a generated name another field had moves that name: code
+            // using it now reaches the new field, silently.
+            if let Some(o) = old.iter().find(|o| o.rust == f.rust) {
+                rust = rust.max(Impact::new(
+                    Bump::Major,
+                    format!(
+                        "`{}.{}` now holds `{}`; it held `{}` before",
+                        owner.rust_item, f.rust, f.wire, o.wire
+                    ),
+                ));
+            }
+            if let Some(o) = old.iter().find(|o| o.python == f.python) {
+                python = python.max(Impact::new(
+                    Bump::Major,
+                    format!(
+                        "`{}` of `{}` now means `{}`; it meant `{}` before",
+                        f.python, owner.python_call, f.wire, o.wire
+                    ),
                 ));
             }
             self.push(
@@ -643,10 +712,13 @@ impl Cx<'_> {
         }
         for i in &pairs.removed {
             let f = &old[*i];
-            let python = if owner.role.input {
-                format!("keyword `{}` of `{}` is gone", f.python, owner.python_call)
+            let python = if owner.class {
+                format!(
+                    "attribute and keyword `{}` of `{}` are gone",
+                    f.python, owner.python_call
+                )
             } else {
-                format!("attribute `{}` is gone", f.python)
+                format!("keyword `{}` of `{}` is gone", f.python, owner.python_call)
             };
             self.push(
                 ChangeKind::FieldRemoved,
@@ -668,33 +740,51 @@ impl Cx<'_> {
     fn field(&mut self, owner: &Owner, o: &Field, n: &Field) {
         let subject = format!("{} {}", owner.subject, n.wire);
         let item = &owner.rust_item;
-        if o.wire != n.wire {
+        if o.wire != n.wire || o.rust != n.rust || o.python != n.python {
             let rust = if o.rust == n.rust {
                 Impact::new(
                     Bump::Patch,
-                    format!("wire name only: the field keeps its name `{}`", n.rust),
+                    format!(
+                        "wire name only: the field keeps its name `{item}.{}`",
+                        n.rust
+                    ),
                 )
             } else {
                 Impact::new(
                     Bump::Major,
-                    format!("`{item}.{}` is now `{}`", o.rust, n.rust),
+                    format!("`{item}.{}` is now `{item}.{}`", o.rust, n.rust),
                 )
             };
-            let python = if o.python == n.python {
+            let call = &owner.python_call;
+            let python = if o.python != n.python {
                 Impact::new(
-                    Bump::Patch,
-                    format!("wire name only: `{}` keeps its name", n.python),
+                    Bump::Major,
+                    format!("`{}` of `{call}` is now `{}`", o.python, n.python),
+                )
+            } else if owner.class && o.wire != n.wire {
+                // Dict inputs and `to_dict()` of a class use the API's own key names.
+                Impact::new(
+                    Bump::Major,
+                    format!(
+                        "`{call}` keeps `{}`, but its dict inputs and `to_dict()` use the key `{}` instead of `{}`",
+                        n.python, n.wire, o.wire
+                    ),
                 )
             } else {
-                Impact::new(Bump::Major, format!("`{}` is now `{}`", o.python, n.python))
+                Impact::new(
+                    Bump::Patch,
+                    format!("wire name only: `{}` of `{call}` keeps its name", n.python),
+                )
             };
-            self.push(
-                ChangeKind::FieldRenamed,
-                &subject,
-                format!("renamed from {}", o.wire),
-                rust,
-                python,
-            );
+            let detail = if o.wire != n.wire {
+                format!("renamed from {}", o.wire)
+            } else {
+                format!(
+                    "same wire name, generated names {} → {} (a collision suffix moved)",
+                    o.rust, n.rust
+                )
+            };
+            self.push(ChangeKind::FieldRenamed, &subject, detail, rust, python);
         }
         if o.style != n.style && o.ty == n.ty {
             let why =
@@ -768,12 +858,23 @@ impl Cx<'_> {
         }
         if o.ty != n.ty {
             let (op, np) = (py_ty(self.old, &o.ty), py_ty(self.new, &n.ty));
-            let python = if op == np {
+            let python = if op == np && narrows(self.old, &o.ty, self.new, &n.ty) {
+                Impact::new(
+                    Bump::Major,
+                    format!(
+                        "`{}` of `{}` is still `{op}`, but values of 2³¹ and above now raise, as arguments and in answers",
+                        n.python, owner.python_call
+                    ),
+                )
+            } else if op == np {
                 Impact::new(Bump::Patch, format!("`{op}` in Python either way"))
             } else {
                 Impact::new(
                     Bump::Major,
-                    format!("`{}` is `{np}` instead of `{op}`", n.python),
+                    format!(
+                        "`{}` of `{}` is `{np}` instead of `{op}`",
+                        n.python, owner.python_call
+                    ),
                 )
             };
             self.push(
@@ -819,10 +920,9 @@ impl Cx<'_> {
                     format!("type {}", a.name),
                     format!("renamed from {}", r.name),
                     Impact::new(Bump::Major, format!("`{}` is now `{}`", r.name, a.name)),
-                    Impact::new(
-                        Bump::Major,
-                        format!("class `{}` is now `{}`", r.name, a.name),
-                    ),
+                    python_class_impact(&a.kind, Bump::Major, || {
+                        format!("class `{}` is now `{}`", r.name, a.name)
+                    }),
                 );
             } else {
                 self.push(
@@ -830,7 +930,9 @@ impl Cx<'_> {
                     format!("type {}", r.name),
                     "removed",
                     Impact::new(Bump::Major, format!("`{}` is gone", r.name)),
-                    Impact::new(Bump::Major, format!("class `{}` is gone", r.name)),
+                    python_class_impact(&r.kind, Bump::Major, || {
+                        format!("class `{}` is gone", r.name)
+                    }),
                 );
             }
         }
@@ -840,7 +942,7 @@ impl Cx<'_> {
                 format!("type {}", a.name),
                 "added",
                 Impact::new(Bump::Minor, format!("new type `{}`", a.name)),
-                Impact::new(Bump::Minor, format!("new class `{}`", a.name)),
+                python_class_impact(&a.kind, Bump::Minor, || format!("new class `{}`", a.name)),
             );
         }
         let both: Vec<(&TypeDef, &TypeDef)> = self
@@ -869,11 +971,16 @@ impl Cx<'_> {
                     rust_item: n.name.clone(),
                     python_call: n.name.clone(),
                     role,
+                    python_role: Role {
+                        input: true,
+                        output: role.output,
+                    },
+                    class: true,
                 };
                 self.fields(&owner, of, nf);
             }
             (TypeKind::Enum { variants: ov }, TypeKind::Enum { variants: nv }) => {
-                self.variants(&n.name, ov, nv, role);
+                self.variants(&n.name, ov, nv);
             }
             (
                 TypeKind::Union {
@@ -917,7 +1024,20 @@ impl Cx<'_> {
                         kind_name(&o.kind)
                     ),
                 ),
-                Impact::new(Bump::Major, format!("`{}` changes kind", n.name)),
+                if py_ty(self.old, &TypeRef::Named(o.name.clone()))
+                    == py_ty(self.new, &TypeRef::Named(n.name.clone()))
+                {
+                    Impact::new(
+                        Bump::Patch,
+                        format!(
+                            "values of `{}` are `{}` in Python either way",
+                            n.name,
+                            py_ty(self.new, &TypeRef::Named(n.name.clone()))
+                        ),
+                    )
+                } else {
+                    Impact::new(Bump::Major, format!("`{}` changes kind", n.name))
+                },
             ),
         }
     }
@@ -936,7 +1056,10 @@ impl Cx<'_> {
                 Impact::new(Bump::Minor, format!("new variant `{name}::{}`", a.rust)),
                 Impact::new(
                     Bump::Minor,
-                    format!("`{name}` may also be `{}`", py_ty(self.new, &a.ty)),
+                    format!(
+                        "where the spec's union `{name}` is expected, a `{}` is accepted and returned too",
+                        py_ty(self.new, &a.ty)
+                    ),
                 ),
             );
         }
@@ -948,7 +1071,10 @@ impl Cx<'_> {
                 Impact::new(Bump::Major, format!("variant `{name}::{}` is gone", a.rust)),
                 Impact::new(
                     Bump::Major,
-                    format!("`{name}` is no longer a `{}`", py_ty(self.old, &a.ty)),
+                    format!(
+                        "where the spec's union `{name}` is expected, a `{}` is no longer accepted, and answers hold its JSON instead",
+                        py_ty(self.old, &a.ty)
+                    ),
                 ),
             );
         }
@@ -990,7 +1116,7 @@ impl Cx<'_> {
         }
     }
 
-    fn variants(&mut self, name: &str, old: &[Variant], new: &[Variant], role: Role) {
+    fn variants(&mut self, name: &str, old: &[Variant], new: &[Variant]) {
         let mut unmatched_old: Vec<&Variant> = Vec::new();
         let mut unmatched_new: Vec<&Variant> = new
             .iter()
@@ -1018,14 +1144,7 @@ impl Cx<'_> {
                             format!("`{name}::{}` is now `{}`", o.rust, n.rust),
                         )
                     };
-                    let python = if o.python == n.python {
-                        Impact::new(Bump::Patch, format!("`{name}.{}` keeps its name", n.python))
-                    } else {
-                        Impact::new(
-                            Bump::Major,
-                            format!("`{name}.{}` is now `{}`", o.python, n.python),
-                        )
-                    };
+                    let python = Impact::new(Bump::Patch, plain_str(name, &n.wire, "now spelled"));
                     self.push(
                         ChangeKind::EnumValueRenamed,
                         format!("{name} value {}", n.wire),
@@ -1047,17 +1166,7 @@ impl Cx<'_> {
                     n.rust
                 ),
             );
-            let python = if role.output {
-                Impact::new(
-                    Bump::Minor,
-                    format!(
-                        "new value `{name}.{}`, read as an unknown string before",
-                        n.python
-                    ),
-                )
-            } else {
-                Impact::new(Bump::Minor, format!("new value `{name}.{}`", n.python))
-            };
+            let python = Impact::new(Bump::Patch, plain_str(name, &n.wire, "now documented"));
             self.push(
                 ChangeKind::EnumValueAdded,
                 format!("{name} value {}", n.wire),
@@ -1072,7 +1181,10 @@ impl Cx<'_> {
                 format!("{name} value {}", o.wire),
                 "removed",
                 Impact::new(Bump::Major, format!("variant `{name}::{}` is gone", o.rust)),
-                Impact::new(Bump::Major, format!("value `{name}.{}` is gone", o.python)),
+                Impact::new(
+                    Bump::Patch,
+                    plain_str(name, &o.wire, "no longer documented"),
+                ),
             );
         }
     }
@@ -1080,8 +1192,6 @@ impl Cx<'_> {
 
 /// The Rust and Python effect of a field changing between `T`, `Option<T>` and `Nullable<T>`.
 fn shape_impacts(owner: &Owner, n: &Field, os: Shape, ns: Shape) -> (Impact, Impact) {
-    let item = &owner.rust_item;
-    let ctor = format!("{item}::new");
     if os == ns {
         let same = "the contract changes, but the generated field is the same";
         return (
@@ -1089,92 +1199,143 @@ fn shape_impacts(owner: &Owner, n: &Field, os: Shape, ns: Shape) -> (Impact, Imp
             Impact::new(Bump::Patch, same),
         );
     }
+    (
+        rust_shape_impact(owner, n, os, ns),
+        python_shape_impact(owner, n, os, ns),
+    )
+}
+
+/// The Rust side of [`shape_impacts`]: constructor arguments, setters and `clear_` methods of
+/// inputs, and the field types of outputs (every field is public).
+fn rust_shape_impact(owner: &Owner, n: &Field, os: Shape, ns: Shape) -> Impact {
+    let item = &owner.rust_item;
+    let ctor = format!("{item}::new");
     let mut rust = Impact::new(Bump::None, "");
-    let mut python = Impact::new(Bump::None, "");
     if owner.role.input {
-        match (os, ns) {
-            (Shape::Plain, _) => {
-                rust = rust.max(Impact::new(
-                    Bump::Major,
-                    format!("`{ctor}` loses its `{}` argument (now a setter)", n.rust),
-                ));
-                python = python.max(Impact::new(
-                    Bump::Major,
-                    format!(
-                        "`{}` of `{}` becomes keyword-only: positional calls break",
-                        n.python, owner.python_call
-                    ),
-                ));
-            }
-            (_, Shape::Plain) => {
-                rust = rust.max(Impact::new(
-                    Bump::Major,
-                    format!("made required: callers of `{ctor}` must pass `{}`", n.rust),
-                ));
-                python = python.max(Impact::new(
-                    Bump::Major,
-                    format!(
-                        "`{}` becomes a required argument of `{}`",
-                        n.python, owner.python_call
-                    ),
-                ));
-            }
-            _ => {
-                rust = rust.max(Impact::new(
-                    Bump::Major,
-                    format!(
-                        "`{item}.{}` changes between `Option` and `Nullable`",
-                        n.rust
-                    ),
-                ));
-                python = python.max(Impact::new(
-                    Bump::Patch,
-                    "the keyword argument is the same; only what `None` means changes",
-                ));
-            }
-        }
+        rust = rust.max(match (os, ns) {
+            (Shape::Plain, _) => Impact::new(
+                Bump::Major,
+                format!("`{ctor}` loses its `{}` argument (now a setter)", n.rust),
+            ),
+            (_, Shape::Plain) => Impact::new(
+                Bump::Major,
+                format!("made required: callers of `{ctor}` must pass `{}`", n.rust),
+            ),
+            _ => Impact::new(
+                Bump::Major,
+                format!(
+                    "`{item}.{}` changes between `Option` and `Nullable`{}",
+                    n.rust,
+                    if ns == Shape::Nullable {
+                        String::new()
+                    } else {
+                        format!("; `{item}::clear_{}` is gone", n.rust)
+                    }
+                ),
+            ),
+        });
     }
     if owner.role.output {
-        match (os, ns) {
-            (Shape::Plain, _) => {
-                rust = rust.max(Impact::new(
-                    Bump::Major,
-                    format!("`{item}.{}` is now `{}`", n.rust, rust_field_ty(n)),
-                ));
-                python = python.max(Impact::new(
-                    Bump::Major,
-                    format!(
-                        "`{}` may now be None: code using it unchecked fails",
-                        n.python
-                    ),
-                ));
-            }
-            (_, Shape::Plain) => {
-                rust = rust.max(Impact::new(
-                    Bump::Major,
-                    format!(
-                        "result field made required: `{item}.{}` changes from `Option<T>` to `T`",
-                        n.rust
-                    ),
-                ));
-                python = python.max(Impact::new(
-                    Bump::Patch,
-                    format!(
-                        "`{}` is never None now; reading code keeps working",
-                        n.python
-                    ),
-                ));
-            }
-            _ => {
-                rust = rust.max(Impact::new(
-                    Bump::Major,
-                    format!("`{item}.{}` is now `{}`", n.rust, rust_field_ty(n)),
-                ));
-                python = python.max(Impact::new(Bump::Patch, "None either way in Python"));
-            }
-        }
+        rust = rust.max(match (os, ns) {
+            (_, Shape::Plain) => Impact::new(
+                Bump::Major,
+                format!(
+                    "result field made required: `{item}.{}` changes from `Option<T>` to `T`",
+                    n.rust
+                ),
+            ),
+            _ => Impact::new(
+                Bump::Major,
+                format!("`{item}.{}` is now `{}`", n.rust, rust_field_ty(n)),
+            ),
+        });
     }
-    (rust, python)
+    rust
+}
+
+/// The Python side of [`shape_impacts`]: the constructor's or method's parameters (required
+/// ones positional-or-keyword, the rest keyword-only, `clear_<name>` for a field whose `null`
+/// clears it) and, for results, whether the attribute may be `None`.
+fn python_shape_impact(owner: &Owner, n: &Field, os: Shape, ns: Shape) -> Impact {
+    let call = &owner.python_call;
+    let mut python = Impact::new(Bump::None, "");
+    if owner.python_role.input {
+        python = python.max(match (os, ns) {
+            (Shape::Plain, _) => Impact::new(
+                Bump::Major,
+                format!(
+                    "`{}` of `{call}` becomes keyword-only: positional calls raise `TypeError`",
+                    n.python
+                ),
+            ),
+            (_, Shape::Plain) => Impact::new(
+                Bump::Major,
+                format!(
+                    "`{}` becomes a required argument of `{call}`: calls without it raise `TypeError`",
+                    n.python
+                ),
+            ),
+            (_, Shape::Nullable) => Impact::new(
+                Bump::Minor,
+                format!("new keyword `clear_{}` of `{call}`", n.python),
+            ),
+            _ => Impact::new(
+                Bump::Major,
+                format!(
+                    "keyword `clear_{}` of `{call}` is gone: calls passing it raise `TypeError`",
+                    n.python
+                ),
+            ),
+        });
+    }
+    if owner.python_role.output {
+        python = python.max(match (os, ns) {
+            (Shape::Plain, _) => Impact::new(
+                Bump::Major,
+                format!(
+                    "`{call}.{}` may now be None: code using it unchecked fails",
+                    n.python
+                ),
+            ),
+            (_, Shape::Plain) => Impact::new(
+                Bump::Patch,
+                format!("`{call}.{}` is never None now", n.python),
+            ),
+            _ => Impact::new(
+                Bump::Patch,
+                format!("`{call}.{}` reads None either way", n.python),
+            ),
+        });
+    }
+    python
+}
+
+/// The Python effect of a named type coming, going or being renamed: only structs are classes
+/// there; enums are plain `str`, unions and aliases the types they stand for, so for those the
+/// fields that use them carry the change.
+fn python_class_impact(kind: &TypeKind, bump: Bump, reason: impl FnOnce() -> String) -> Impact {
+    match kind {
+        TypeKind::Struct { .. } => Impact::new(bump, reason()),
+        TypeKind::Enum { .. } => Impact::new(
+            Bump::None,
+            "no Python class: the spec's enum is a plain `str` there",
+        ),
+        other => Impact::new(
+            Bump::None,
+            format!(
+                "no Python class: the spec's {} reads as the types it stands for there",
+                kind_name(other)
+            ),
+        ),
+    }
+}
+
+/// The Python reason of an enum change: string enums are plain `str` there, so the package's API
+/// does not change, only what the API documents.
+fn plain_str(name: &str, wire: &str, what: &str) -> String {
+    format!(
+        "the spec's enum `{name}` is a plain `str` in Python, so the package is unchanged; `{wire}` is {what}"
+    )
 }
 
 /// The result of matching two field lists.

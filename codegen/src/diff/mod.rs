@@ -6,8 +6,14 @@
 //! generated APIs have different rules: a Rust request struct takes its required fields as
 //! `new(...)` arguments and its optional ones as setters, a Rust result field is `T` or
 //! `Option<T>`, and a string enum is a plain enum with an `Unknown(String)` variant; in Python,
-//! required parameters are positional-or-keyword, optional ones keyword-only, and results expose
-//! attributes. The classification follows semantic versioning: `major` when code written against
+//! required parameters are positional-or-keyword, optional ones keyword-only (with a
+//! `clear_<name>` keyword where `null` clears a value), string enums are plain `str`, an `int` is
+//! range-checked as 32 or 64 bits, and a class is also accepted as a dict keyed by wire names,
+//! which `to_dict()` gives back. Result classes are public API in both languages: their
+//! constructors (`Org::new`, `Org(...)`) build fixtures in users' tests, so their required fields
+//! count like a request's. Fields are matched by wire name, but their generated names are
+//! compared too, so a name that moves to another field (a collision suffix) is a rename of both.
+//! The classification follows semantic versioning: `major` when code written against
 //! the old client may stop compiling (Rust) or start failing (Python), `minor` for additions,
 //! `patch` for changes of behaviour or wire format that leave the API as it was.
 //!
