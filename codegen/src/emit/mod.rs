@@ -6,6 +6,7 @@
 
 pub mod docs;
 pub mod python;
+mod render;
 pub mod rust;
 pub mod stubs;
 
@@ -47,32 +48,17 @@ impl Default for Layout {
     }
 }
 
-/// Runs every emitter over the API, in a fixed order.
+/// Runs every emitter over the API; the outputs are sorted by path.
 pub fn generate(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
-    // The pyo3 layer is the largest output, so it is rendered on a thread of its own while the
-    // Rust client, the stubs and the docs are rendered here. Each emitter is a pure function of
-    // the IR and the outputs are sorted by path, so the result does not depend on scheduling.
-    let (python, rest) = std::thread::scope(|scope| {
-        let python = scope.spawn(|| python::emit(api, &layout.python_dir));
-        // Render the rest before joining, so the two run at the same time.
-        let rest = emit_rest(api, layout);
-        (python.join(), rest)
-    });
-    let python = python.map_err(|_| EmitError {
-        path: layout.python_dir.clone(),
-        message: "the Python emitter panicked".to_owned(),
-    })??;
-    let mut outputs = rest?;
-    outputs.extend(python);
+    // One job per file, run on every core: each emitter is a pure function of the IR and the
+    // outputs are sorted by path, so the result does not depend on scheduling. The shared models
+    // of the pyo3 layer and of the Rust client are the largest files, so they are queued first.
+    let mut jobs = python::jobs(api, &layout.python_dir)?;
+    jobs.extend(rust::jobs(api, &layout.rust_dir));
+    jobs.push(Box::new(|| stubs::emit(api, &layout.stubs_path)));
+    jobs.push(Box::new(|| Ok(docs::emit(api, &layout.operations_doc))));
+    let mut outputs = render::run(jobs, "every output")?;
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(outputs)
-}
-
-/// Every output but the pyo3 layer: the Rust client, the stubs and the operation table.
-fn emit_rest(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
-    let mut outputs = rust::emit(api, &layout.rust_dir)?;
-    outputs.push(stubs::emit(api, &layout.stubs_path)?);
-    outputs.push(docs::emit(api, &layout.operations_doc));
     Ok(outputs)
 }
 

@@ -8,6 +8,7 @@
 //! getters convert a field only when it is read. Every helper the generated code calls is named
 //! through [`RUNTIME`], the table of the bindings crate's hand-written modules.
 
+use super::render::{self as rendering, Job};
 use super::{EmitError, HEADER, Output, doc_lines};
 use crate::ir::{Api, Body, Field, Operation, PagingStyle, Tag, TypeDef, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -148,6 +149,11 @@ pub(crate) fn async_class(tag: &Tag) -> String {
 
 /// Emits every file of the pyo3 layer into `dir`.
 pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
+    rendering::run(jobs(api, dir)?, dir)
+}
+
+/// Refuses an API the pyo3 layer cannot express.
+fn check(api: &Api, dir: &str) -> Result<(), EmitError> {
     check_names(api, dir)?;
     // A download's body must reach Python as an iterator of chunks, which the bindings do not
     // have yet; refusing here is better than a method that drops the body and returns None.
@@ -164,24 +170,32 @@ pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
             ),
         });
     }
-    let mut outputs = vec![
-        render(&format!("{dir}/mod.rs"), mod_file(api))?,
+    Ok(())
+}
+
+/// The work of emitting every file of the pyo3 layer into `dir`, one job per file, after the
+/// checks that refuse an API the layer cannot express.
+pub(crate) fn jobs<'a>(api: &'a Api, dir: &str) -> Result<Vec<Job<'a>>, EmitError> {
+    check(api, dir)?;
+    let mut jobs: Vec<Job<'a>> = Vec::new();
+    let path = format!("{dir}/mod.rs");
+    jobs.push(Box::new(move || render(&path, mod_file(api))));
+    let path = format!("{dir}/models.rs");
+    jobs.push(Box::new(move || {
         render(
-            &format!("{dir}/models.rs"),
+            &path,
             types_file(
                 api,
                 None,
                 " Classes of the types shared by several operations.",
             ),
-        )?,
-    ];
+        )
+    }));
     for tag in &api.tags {
-        outputs.push(render(
-            &format!("{dir}/{}.rs", tag.module),
-            tag_file(api, tag),
-        )?);
+        let path = format!("{dir}/{}.rs", tag.module);
+        jobs.push(Box::new(move || render(&path, tag_file(api, tag))));
     }
-    Ok(outputs)
+    Ok(jobs)
 }
 
 /// Refuses names that would collide in the Python module or in a generated class.
@@ -190,20 +204,19 @@ fn check_names(api: &Api, dir: &str) -> Result<(), EmitError> {
         path: dir.to_owned(),
         message,
     };
-    let mut classes: Vec<String> = RESERVED_CLASSES.iter().map(|s| (*s).to_owned()).collect();
+    // A set, not a list: a spec with thousands of types would make the look-ups quadratic.
+    let mut classes: std::collections::HashSet<String> =
+        RESERVED_CLASSES.iter().map(|s| (*s).to_owned()).collect();
     for tag in &api.tags {
-        classes.push(tag.type_name.clone());
-        classes.push(async_class(tag));
+        classes.insert(tag.type_name.clone());
+        classes.insert(async_class(tag));
     }
     for def in api.types.values() {
-        if matches!(def.kind, TypeKind::Struct { .. }) {
-            if classes.contains(&def.name) {
-                return Err(fail(format!(
-                    "the type {} collides with another class of the Python module",
-                    def.name
-                )));
-            }
-            classes.push(def.name.clone());
+        if matches!(def.kind, TypeKind::Struct { .. }) && !classes.insert(def.name.clone()) {
+            return Err(fail(format!(
+                "the type {} collides with another class of the Python module",
+                def.name
+            )));
         }
         if let TypeKind::Struct { fields, .. } = &def.kind
             && let Some(f) = fields
@@ -233,13 +246,10 @@ fn check_names(api: &Api, dir: &str) -> Result<(), EmitError> {
 }
 
 fn render(path: &str, tokens: TokenStream) -> Result<Output, EmitError> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
-        path: path.to_owned(),
-        message: format!("the generated code does not parse: {e}"),
-    })?;
+    let body = rendering::rust_source(path, tokens)?;
     Ok(Output {
         path: path.to_owned(),
-        contents: format!("// {HEADER}\n{}", prettyplease::unparse(&file)),
+        contents: format!("// {HEADER}\n{body}"),
     })
 }
 
