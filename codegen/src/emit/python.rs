@@ -179,7 +179,7 @@ pub(crate) fn jobs<'a>(api: &'a Api, dir: &str) -> Result<Vec<Job<'a>>, EmitErro
     check(api, dir)?;
     let mut jobs: Vec<Job<'a>> = Vec::new();
     let path = format!("{dir}/mod.rs");
-    jobs.push(Box::new(move || render(&path, mod_file(api))));
+    jobs.push(Box::new(move || render(&path, [mod_file(api)])));
     let path = format!("{dir}/models.rs");
     jobs.push(Box::new(move || {
         render(
@@ -245,8 +245,8 @@ fn check_names(api: &Api, dir: &str) -> Result<(), EmitError> {
     Ok(())
 }
 
-fn render(path: &str, tokens: TokenStream) -> Result<Output, EmitError> {
-    let body = rendering::rust_source(path, tokens)?;
+fn render(path: &str, parts: impl IntoIterator<Item = TokenStream>) -> Result<Output, EmitError> {
+    let body = rendering::rust_source(path, parts)?;
     Ok(Output {
         path: path.to_owned(),
         contents: format!("// {HEADER}\n{body}"),
@@ -608,26 +608,33 @@ fn mod_file(api: &Api) -> TokenStream {
     }
 }
 
-fn types_file(api: &Api, owner: Option<&str>, doc: &str) -> TokenStream {
-    let defs: Vec<&TypeDef> = api.types_of(owner).collect();
-    let items = defs.iter().map(|d| type_items(api, d));
-    let classes = defs
-        .iter()
-        .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
-        .map(|d| wrapper(&d.name));
-    quote! {
+/// A file of type classes, as parts built one type at a time (see [`rendering::rust_source`]).
+fn types_file<'a>(
+    api: &'a Api,
+    owner: Option<&'a str>,
+    doc: &str,
+) -> impl Iterator<Item = TokenStream> + 'a {
+    let head = quote! {
         #![doc = #doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
-        #(#items)*
-
-        /// Adds the classes of this file to the module.
-        pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
-            #(module.add_class::<#classes>()?;)*
-            ::std::result::Result::Ok(())
+    };
+    let items = api.types_of(owner).map(|d| type_items(api, d));
+    let register = std::iter::once_with(move || {
+        let classes = api
+            .types_of(owner)
+            .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
+            .map(|d| wrapper(&d.name));
+        quote! {
+            /// Adds the classes of this file to the module.
+            pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
+                #(module.add_class::<#classes>()?;)*
+                ::std::result::Result::Ok(())
+            }
         }
-    }
+    });
+    std::iter::once(head).chain(items).chain(register)
 }
 
 /// The conversions of one named type, and for objects their wrapper class.
@@ -867,7 +874,9 @@ fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
     }
 }
 
-fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
+/// A tag's file, as parts: its two classes, then each request builder and type built on demand
+/// (see [`rendering::rust_source`]).
+fn tag_file<'a>(api: &'a Api, tag: &'a Tag) -> impl Iterator<Item = TokenStream> + 'a {
     let module_name = MODULE;
     let module_doc = format!(" The `{}` API group.", tag.name);
     let sync_class = format_ident!("{}", tag.type_name);
@@ -884,16 +893,11 @@ fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
     ));
     let handle_type = rt("ClientHandle");
     let ops: Vec<&Operation> = api.operations_of(&tag.name).collect();
-    let builders = ops.iter().map(|op| request_builder(op));
     let sync_methods = ops.iter().map(|op| method(api, op, false));
     let async_methods = ops.iter().map(|op| method(api, op, true));
-    let defs: Vec<&TypeDef> = api.types_of(Some(&tag.name)).collect();
-    let items = defs.iter().map(|d| type_items(api, d));
-    let classes = defs
-        .iter()
-        .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
-        .map(|d| wrapper(&d.name));
-    quote! {
+    let builders = api.operations_of(&tag.name).map(request_builder);
+    let items = api.types_of(Some(&tag.name)).map(|d| type_items(api, d));
+    let head = quote! {
         #![doc = #module_doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
         #[allow(unused_imports)]
@@ -928,18 +932,26 @@ fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
 
             #(#async_methods)*
         }
-
-        #(#builders)*
-        #(#items)*
-
-        /// Adds the classes of this file to the module.
-        pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
-            module.add_class::<#sync_class>()?;
-            module.add_class::<#async_ident>()?;
-            #(module.add_class::<#classes>()?;)*
-            ::std::result::Result::Ok(())
+    };
+    let register = std::iter::once_with(move || {
+        let classes = api
+            .types_of(Some(&tag.name))
+            .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
+            .map(|d| wrapper(&d.name));
+        quote! {
+            /// Adds the classes of this file to the module.
+            pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
+                module.add_class::<#sync_class>()?;
+                module.add_class::<#async_ident>()?;
+                #(module.add_class::<#classes>()?;)*
+                ::std::result::Result::Ok(())
+            }
         }
-    }
+    });
+    std::iter::once(head)
+        .chain(builders)
+        .chain(items)
+        .chain(register)
 }
 
 /// The name of the free function that builds an operation's request from Python arguments.

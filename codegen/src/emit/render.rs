@@ -25,8 +25,18 @@ pub(crate) fn run(jobs: Vec<Job<'_>>, what: &str) -> Result<Vec<Output>, EmitErr
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(count);
+    let panicked = || EmitError {
+        path: what.to_owned(),
+        message: "a rendering job panicked (a generator bug)".to_owned(),
+    };
     if threads <= 1 {
-        return jobs.into_iter().map(|job| job()).collect();
+        return jobs
+            .into_iter()
+            .map(|job| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))
+                    .unwrap_or_else(|_| Err(panicked()))
+            })
+            .collect();
     }
     // Jobs are taken in order by whichever thread is free (callers put the largest first).
     let queue: Vec<Mutex<Option<Job<'_>>>> =
@@ -61,21 +71,24 @@ pub(crate) fn run(jobs: Vec<Job<'_>>, what: &str) -> Result<Vec<Output>, EmitErr
     results
         .into_iter()
         .map(|slot| {
-            slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                Err(EmitError {
-                    path: what.to_owned(),
-                    message: "a rendering thread panicked".to_owned(),
-                })
-            })
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(panicked()))
         })
         .collect()
 }
 
-/// Formats a token stream as Rust source with `prettyplease`, one top-level item at a time.
-/// Fails, naming `path`, when the tokens do not parse (a generator bug).
-pub(crate) fn rust_source(path: &str, tokens: TokenStream) -> Result<String, EmitError> {
+/// Formats the parts of a file, in order, as Rust source with `prettyplease`, one top-level item
+/// at a time. An emitter hands a large file over as an iterator of parts built on demand, so
+/// only one part's tokens are alive at once. Fails, naming `path`, when the tokens do not parse
+/// (a generator bug).
+pub(crate) fn rust_source(
+    path: &str,
+    parts: impl IntoIterator<Item = TokenStream>,
+) -> Result<String, EmitError> {
     let mut out = String::new();
-    for chunk in Items::new(tokens) {
+    for chunk in parts.into_iter().flat_map(Items::new) {
         let file: syn::File = syn::parse2(chunk).map_err(|e| EmitError {
             path: path.to_owned(),
             message: format!("the generated code does not parse: {e}"),
@@ -167,7 +180,7 @@ mod tests {
         };
         let whole = prettyplease::unparse(&syn::parse2(tokens.clone()).expect("parses"));
         assert_eq!(
-            rust_source("test.rs", tokens.clone()).expect("renders"),
+            rust_source("test.rs", [tokens.clone()]).expect("renders"),
             whole
         );
         let runs: Vec<String> = Items::new(tokens).map(|t| t.to_string()).collect();
@@ -184,7 +197,7 @@ mod tests {
     /// A file that does not parse is reported with its path, not a panic.
     #[test]
     fn code_that_does_not_parse_is_an_error() {
-        let error = rust_source("broken.rs", quote! { pub struct ; }).unwrap_err();
+        let error = rust_source("broken.rs", [quote! { pub struct ; }]).unwrap_err();
         assert_eq!(error.path, "broken.rs");
         assert!(
             error.message.contains("does not parse"),
@@ -229,5 +242,22 @@ mod tests {
             })
             .collect();
         assert_eq!(run(failing, "test").unwrap_err().path, "2.rs");
+    }
+
+    /// A job that panics becomes an error naming the work, and the other jobs still finish.
+    #[test]
+    fn a_panicking_job_is_an_error() {
+        let jobs: Vec<Job<'_>> = vec![
+            Box::new(|| panic!("a generator bug")),
+            Box::new(|| {
+                Ok(Output {
+                    path: "fine.rs".to_owned(),
+                    contents: String::new(),
+                })
+            }),
+        ];
+        let error = run(jobs, "the test outputs").unwrap_err();
+        assert_eq!(error.path, "the test outputs");
+        assert!(error.message.contains("panicked"), "{}", error.message);
     }
 }
