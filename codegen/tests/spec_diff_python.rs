@@ -94,8 +94,12 @@ fn write(path: &Path, contents: &str) {
 
 /// The generated pyo3 layer, pointed at this side's Rust client and at the bindings crate.
 fn rewire(code: &str, side: &str) -> String {
-    let mut code =
-        tighten(code).replace("::cyberark_identity::", &format!("crate::{side}::client::"));
+    let mut code = tighten(code)
+        .replace(
+            "use ::cyberark_identity as",
+            &format!("use crate::{side}::client as"),
+        )
+        .replace("::cyberark_identity::", &format!("crate::{side}::client::"));
     for module in BINDINGS_MODULES {
         code = code.replace(
             &format!("crate::{module}::"),
@@ -103,6 +107,16 @@ fn rewire(code: &str, side: &str) -> String {
         );
     }
     code
+}
+
+/// The Identity layout of the pyo3 layer, its files and stubs written relative to `dir`.
+fn layout(dir: &str) -> cyberark_codegen::emit::PythonLayout {
+    let mut layout = cyberark_codegen::emit::Layout::default()
+        .python
+        .expect("the primary spec has a Python layer");
+    layout.dir = dir.to_owned();
+    layout.stubs = dir.to_owned();
+    layout
 }
 
 /// Removes the space prettyplease leaves between `crate` and `::` inside macro arguments.
@@ -128,7 +142,8 @@ fn write_python_sources(dir: &Path, sides: &[(String, Api)]) {
     let _ = fs::remove_dir_all(&scripts);
     let _ = fs::remove_dir_all(&stubs);
     for (side, api) in sides {
-        let stub = cyberark_codegen::emit::stubs::emit(api, "stub").expect("emit the stubs");
+        let stub =
+            cyberark_codegen::emit::stubs::emit(api, &layout("stub")).expect("emit the stubs");
         write(&stubs.join(format!("{side}.pyi")), &stub.contents);
     }
     write(
@@ -176,7 +191,9 @@ fn build() -> Result<PathBuf, String> {
             for output in cyberark_codegen::emit::rust::emit(api, "client").expect("emit Rust") {
                 write(&src.join(side).join(&output.path), &output.contents);
             }
-            for output in cyberark_codegen::emit::python::emit(api, "py").expect("emit pyo3") {
+            for output in
+                cyberark_codegen::emit::python::emit(api, &layout("py")).expect("emit pyo3")
+            {
                 write(
                     &src.join(side).join(&output.path),
                     &rewire(&output.contents, side),

@@ -6,6 +6,7 @@
 
 pub mod docs;
 pub mod python;
+mod render;
 pub mod rust;
 pub mod stubs;
 
@@ -82,18 +83,27 @@ impl Default for Layout {
     }
 }
 
-/// Runs every emitter the layout asks for over the API, in a fixed order.
+/// Runs every emitter the layout asks for over the API; the outputs are sorted by path.
 pub fn generate(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
-    // The pyo3 layer is the largest output, so it is rendered on a thread of its own while the
-    // Rust client, the stubs and the docs are rendered here. Each emitter is a pure function of
-    // the IR and the outputs are sorted by path, so the result does not depend on scheduling.
+    // One job per file of the Rust client, plus the stubs and the operation table, run on every
+    // core; the pyo3 layer, the largest output, is rendered whole on a thread of its own beside
+    // them. Each emitter is a pure function of the IR and the outputs are sorted by path, so the
+    // result does not depend on scheduling.
+    let mut jobs = rust::jobs(api, &layout.rust_dir);
+    if let Some(target) = &layout.python {
+        jobs.push(Box::new(move || stubs::emit(api, target)));
+    }
+    if let Some(path) = &layout.operations_doc {
+        let python = layout.python.as_ref();
+        jobs.push(Box::new(move || Ok(docs::emit(api, path, python))));
+    }
     let (python, rest) = std::thread::scope(|scope| {
         let python = scope.spawn(|| match &layout.python {
             Some(target) => python::emit(api, target),
             None => Ok(Vec::new()),
         });
-        // Render the rest before joining, so the two run at the same time.
-        let rest = emit_rest(api, layout);
+        // Render the rest before joining, so both run at the same time.
+        let rest = render::run(jobs, "every output");
         (python.join(), rest)
     });
     let python = python.map_err(|_| EmitError {
@@ -106,18 +116,6 @@ pub fn generate(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
     let mut outputs = rest?;
     outputs.extend(python);
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(outputs)
-}
-
-/// Every output but the pyo3 layer: the Rust client, the stubs and the operation table.
-fn emit_rest(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
-    let mut outputs = rust::emit(api, &layout.rust_dir)?;
-    if let Some(target) = &layout.python {
-        outputs.push(stubs::emit(api, target)?);
-    }
-    if let Some(path) = &layout.operations_doc {
-        outputs.push(docs::emit(api, path, layout.python.as_ref()));
-    }
     Ok(outputs)
 }
 

@@ -203,20 +203,19 @@ fn check_names(api: &Api, dir: &str) -> Result<(), EmitError> {
         path: dir.to_owned(),
         message,
     };
-    let mut classes: Vec<String> = RESERVED_CLASSES.iter().map(|s| (*s).to_owned()).collect();
+    // A set, not a list: a spec with thousands of types would make the look-ups quadratic.
+    let mut classes: std::collections::HashSet<String> =
+        RESERVED_CLASSES.iter().map(|s| (*s).to_owned()).collect();
     for tag in &api.tags {
-        classes.push(tag.type_name.clone());
-        classes.push(async_class(tag));
+        classes.insert(tag.type_name.clone());
+        classes.insert(async_class(tag));
     }
     for def in api.types.values() {
-        if matches!(def.kind, TypeKind::Struct { .. }) {
-            if classes.contains(&def.name) {
-                return Err(fail(format!(
-                    "the type {} collides with another class of the Python module",
-                    def.name
-                )));
-            }
-            classes.push(def.name.clone());
+        if matches!(def.kind, TypeKind::Struct { .. }) && !classes.insert(def.name.clone()) {
+            return Err(fail(format!(
+                "the type {} collides with another class of the Python module",
+                def.name
+            )));
         }
         if let TypeKind::Struct { fields, .. } = &def.kind
             && let Some(f) = fields

@@ -8,6 +8,7 @@ mod items;
 mod runtime;
 mod types;
 
+use super::render::{self as rendering, Job};
 use super::{EmitError, HEADER, Output, doc_lines};
 use crate::ir::{Api, Tag, TypeKind};
 use proc_macro2::TokenStream;
@@ -15,27 +16,30 @@ use quote::{format_ident, quote};
 
 /// Emits every Rust file of the client into `dir`.
 pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
-    let mut outputs = vec![
-        render(api, &format!("{dir}/mod.rs"), mod_file(api))?,
-        render(api, &format!("{dir}/models.rs"), models_file(api))?,
-    ];
+    rendering::run(jobs(api, dir), dir)
+}
+
+/// The work of emitting every Rust file of the client into `dir`, one job per file.
+pub(crate) fn jobs<'a>(api: &'a Api, dir: &str) -> Vec<Job<'a>> {
+    let mut jobs: Vec<Job<'a>> = Vec::new();
+    let path = format!("{dir}/mod.rs");
+    jobs.push(Box::new(move || render(api, &path, [mod_file(api)])));
+    let path = format!("{dir}/models.rs");
+    jobs.push(Box::new(move || render(api, &path, models_file(api))));
     for tag in &api.tags {
-        outputs.push(render(
-            api,
-            &format!("{dir}/{}.rs", tag.module),
-            tag_file(api, tag),
-        )?);
+        let path = format!("{dir}/{}.rs", tag.module);
+        jobs.push(Box::new(move || render(api, &path, tag_file(api, tag))));
     }
-    Ok(outputs)
+    jobs
 }
 
 /// Formats a token stream as a file, with the header line first, and lays out string enums.
-fn render(api: &Api, path: &str, tokens: TokenStream) -> Result<Output, EmitError> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
-        path: path.to_owned(),
-        message: format!("the generated code does not parse: {e}"),
-    })?;
-    let body = prettyplease::unparse(&file);
+fn render(
+    api: &Api,
+    path: &str,
+    parts: impl IntoIterator<Item = TokenStream>,
+) -> Result<Output, EmitError> {
+    let body = rendering::rust_source(path, parts)?;
     let mut contents = format!("// {HEADER}\n");
     let marker = format!("{}!(", types::ENUM_PLACEHOLDER);
     for line in body.lines() {
@@ -138,18 +142,19 @@ fn mod_file(api: &Api) -> TokenStream {
     }
 }
 
-fn models_file(api: &Api) -> TokenStream {
-    let defs = api.types_of(None).map(|def| types::type_def(api, def));
-    quote! {
+/// The shared models, as parts built one type at a time (see [`rendering::rust_source`]).
+fn models_file(api: &Api) -> impl Iterator<Item = TokenStream> + '_ {
+    let head = quote! {
         #![doc = " Types shared by several operations (the spec's component schemas)."]
         #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph, clippy::should_implement_trait)]
         #[allow(unused_imports)]
         use super::*;
-        #(#defs)*
-    }
+    };
+    std::iter::once(head).chain(api.types_of(None).map(|def| types::type_def(api, def)))
 }
 
-fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
+/// A tag's file, as parts built one operation or type at a time.
+fn tag_file<'a>(api: &'a Api, tag: &'a Tag) -> impl Iterator<Item = TokenStream> + 'a {
     let module_doc = match &tag.docs {
         Some(d) => doc_strings(&[
             format!("The `{}` API group.", tag.name),
@@ -165,15 +170,14 @@ fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
     let defs = api
         .types_of(Some(&tag.name))
         .map(|def| types::type_def(api, def));
-    quote! {
+    let head = quote! {
         #(#![doc = #module_doc])*
         #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph, clippy::should_implement_trait)]
         #[allow(unused_imports)]
         use super::*;
         #handle
-        #(#requests)*
-        #(#defs)*
-    }
+    };
+    std::iter::once(head).chain(requests).chain(defs)
 }
 
 /// Doc attributes (`#[doc = "..."]`) for the given paragraphs.

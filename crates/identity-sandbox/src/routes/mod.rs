@@ -352,7 +352,8 @@ pub fn resolve(method: &Method, path: &str) -> Resolved {
 
 /// The `Allow` header of a path that serves several methods.
 fn allowed(path: &str) -> Option<&'static str> {
-    path.eq_ignore_ascii_case("/Core/GetDirectoryServices").then_some("GET, POST")
+    path.eq_ignore_ascii_case("/Core/GetDirectoryServices")
+        .then_some("GET, POST")
 }
 
 fn percent_decode(segment: &str) -> String {
