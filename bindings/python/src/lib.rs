@@ -16,6 +16,9 @@ pub mod download;
 pub mod errors;
 #[allow(missing_docs)]
 pub mod generated;
+/// Role Management's generated classes, the native module `cyberark_identity.roles._native`.
+#[allow(missing_docs)]
+pub mod generated_roles;
 /// The Vault's generated classes, the native module `cyberark_vault._native`.
 #[allow(missing_docs)]
 pub mod generated_vault;
@@ -51,6 +54,11 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::install();
     generated::register(module)?;
     submodule(module, "cyberark_vault._native", generated_vault::register)?;
+    submodule(
+        module,
+        "cyberark_identity.roles._native",
+        generated_roles::register,
+    )?;
     module.add_class::<mfa::PyMfaChallenge>()?;
     module.add_class::<paging::PageIterator>()?;
     module.add_class::<paging::AsyncPageIterator>()?;
