@@ -124,14 +124,23 @@ fn recursion_is_boxed_where_the_type_graph_cycles() {
 }
 
 /// The stubs of the general fixture type unions as Python unions, with `Any` for the JSON kept
-/// by the `Unknown` arm, and the pyo3 layer refuses downloads instead of dropping their bodies.
+/// by the `Unknown` arm, and a download writes its body to the `to=` target in chunks (a path
+/// or a binary file object) instead of being refused or dropping its body.
 #[test]
 fn python_outputs_of_the_general_fixture() {
-    use cyberark_codegen::emit::{python, stubs};
+    use cyberark_codegen::emit::{PythonLayout, SignIn, python, stubs};
     use cyberark_codegen::load::{LoadOptions, load_with};
     const GENERAL: &str = include_str!("snapshots/general/spec.yaml");
     let (api, _) = load_with(GENERAL, "general.yaml", LoadOptions { tolerant: true }).unwrap();
-    let stub = stubs::emit(&api, "_native.pyi").expect("stubs are emitted");
+    let target = PythonLayout {
+        rust_path: "codegen_snapshots::general".to_owned(),
+        dir: "generated".to_owned(),
+        module: "general._native".to_owned(),
+        stubs: "_native.pyi".to_owned(),
+        sign_in: SignIn::Identity,
+        primary: false,
+    };
+    let stub = stubs::emit(&api, &target).expect("stubs are emitted");
     assert!(
         stub.contents.contains("-> Cat | Dog | Any"),
         "{}",
@@ -142,9 +151,31 @@ fn python_outputs_of_the_general_fixture() {
         "{}",
         stub.contents
     );
-    let error = python::emit(&api, "generated").unwrap_err();
     assert!(
-        error.message.contains("Shapes_Recording answers bytes"),
-        "{error}"
+        stub.contents.contains(
+            "def recording(self, id: str, *, to: StrPath | SupportsWrite[bytes]) -> int:"
+        ),
+        "{}",
+        stub.contents
     );
+    // Further modules take the shared page iterators from the extension module and do not
+    // repeat its hand-written classes.
+    assert!(
+        stub.contents
+            .contains("from cyberark_identity._native import")
+    );
+    assert!(!stub.contents.contains("class Sandbox"));
+    let files = python::emit(&api, &target).expect("the pyo3 layer is emitted");
+    let shapes = files
+        .iter()
+        .find(|f| f.path == "generated/shapes.rs")
+        .expect("a file per tag");
+    let text: String = shapes.contents.split_whitespace().collect();
+    assert!(
+        text.contains("crate::download::download(py,to,asyncmove{client.download(&request).await}"),
+        "{}",
+        shapes.contents
+    );
+    assert!(text.contains("module=\"general._native\""));
+    assert!(text.contains("use::codegen_snapshots::generalasclient_api;"));
 }

@@ -5,7 +5,7 @@
 //! unified diff. Generation itself is the pure library `cyberark-codegen`.
 
 use crate::util::root;
-use cyberark_codegen::emit::{self, Layout, Output};
+use cyberark_codegen::emit::{self, Output};
 use std::fs;
 use std::path::Path;
 
@@ -56,8 +56,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// Generates every output under `root`; returns the diffs (check) or paths (write) of stale files.
 pub fn generate(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
-    // Every spec of `spec/specs.yaml` (by default `spec/identity.yaml` alone, with its overlays):
-    // the primary one gets every output, the others a Rust client module of their own.
+    // Every spec of `spec/specs.yaml` (by default `spec/identity.yaml` alone, with its overlays)
+    // gets the outputs its entry names: the primary one all of them at the default layout.
     let work = crate::specs::Source::WorkTree(root.to_path_buf());
     let mut outputs = Vec::new();
     for entry in crate::specs::entries(&work)? {
@@ -66,13 +66,7 @@ pub fn generate(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
         for warning in &warnings {
             eprintln!("warning: {warning}");
         }
-        outputs.extend(
-            match &entry.rust_dir {
-                None => emit::generate(&api, &Layout::default()),
-                Some(dir) => emit::rust::emit(&api, dir),
-            }
-            .map_err(|e| e.to_string())?,
-        );
+        outputs.extend(emit::generate(&api, &entry.layout()).map_err(|e| e.to_string())?);
     }
     for output in &mut outputs {
         normalise(output)?;
@@ -114,6 +108,21 @@ fn snapshot_outputs(root: &Path) -> Result<Vec<Output>, String> {
             .map_err(|e| e.to_string())?;
         let mut files = emit::rust::emit(&api, &format!("{SNAPSHOTS}/{name}/expected"))
             .map_err(|e| e.to_string())?;
+        // The general fixture also gets its Python layer, which the bindings crate compiles in
+        // its tests (`general_fixture`), so every feature it exercises (unions, recursion,
+        // downloads, ...) is proven to generate pyo3 code that builds.
+        if name == "general" {
+            let target = emit::PythonLayout {
+                rust_path: "codegen_snapshots::general".to_owned(),
+                dir: format!("{SNAPSHOTS}/{name}/python"),
+                module: "cyberark_identity._general_fixture".to_owned(),
+                stubs: format!("{SNAPSHOTS}/{name}/python/_native.pyi"),
+                sign_in: emit::SignIn::Identity,
+                primary: false,
+            };
+            files.extend(emit::python::emit(&api, &target).map_err(|e| e.to_string())?);
+            files.push(emit::stubs::emit(&api, &target).map_err(|e| e.to_string())?);
+        }
         for file in &mut files {
             normalise(file)?;
         }

@@ -35,25 +35,38 @@ pub fn run() -> Result<(), String> {
         ]),
         &package,
     )?;
+    // Every native module a spec of `spec/specs.yaml` generates is held against its stubs.
+    let source = crate::specs::Source::WorkTree(root()?);
+    let modules: Vec<String> = crate::specs::entries(&source)?
+        .iter()
+        .filter_map(|entry| entry.layout().python.map(|p| p.module))
+        .collect();
     run_in(
-        Command::new(python::bin("python")?).args([
-            "-m",
-            "mypy.stubtest",
-            "cyberark_identity._native",
-        ]),
+        Command::new(python::bin("python")?)
+            .args(["-m", "mypy.stubtest"])
+            .args(&modules),
         &package,
     )?;
     run_in(
-        Command::new(python::bin("mypy")?).args(["--strict", "examples/tour.py", "tests"]),
+        Command::new(python::bin("mypy")?)
+            .arg("--strict")
+            .args(TOURS)
+            .arg("tests"),
         &package,
     )?;
     wheel_smoke_test()
 }
 
-/// Runs the tour from `.venv` (for `cargo xtask demo`).
+/// The Python tours, relative to the package: Identity's and the Vault's.
+const TOURS: &[&str] = &["examples/tour.py", "examples/vault_tour.py"];
+
+/// Runs the tours from `.venv` (for `cargo xtask demo`).
 pub fn run_tour() -> Result<(), String> {
     develop()?;
-    run_cmd(Command::new(python::bin("python")?).arg(format!("{PACKAGE}/examples/tour.py")))
+    for tour in TOURS {
+        run_cmd(Command::new(python::bin("python")?).arg(format!("{PACKAGE}/{tour}")))?;
+    }
+    Ok(())
 }
 
 /// Builds the package in the dev profile and installs it, editable, into `.venv`.
@@ -120,11 +133,15 @@ fn wheel_smoke_test() -> Result<(), String> {
             ])
             .arg(&wheel),
     )?;
-    // Run from the venv's directory so the source tree cannot shadow the installed package.
-    run_in(
-        Command::new(&fresh_python).arg(root()?.join(PACKAGE).join("examples/tour.py")),
-        &fresh,
-    )
+    // Run from the venv's directory so the source tree cannot shadow the installed package; the
+    // Vault tour proves the wheel carries the second package too.
+    for tour in TOURS {
+        run_in(
+            Command::new(&fresh_python).arg(root()?.join(PACKAGE).join(tour)),
+            &fresh,
+        )?;
+    }
+    Ok(())
 }
 
 fn find_wheel(dir: &Path) -> Result<PathBuf, String> {

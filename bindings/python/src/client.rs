@@ -1,11 +1,13 @@
 //! Building the Rust client from the keyword arguments of `Client(...)` and `AsyncClient(...)`,
-//! checking every option (the `mfa` callback's bridge is in [`crate::mfa`]).
+//! checking every option (the `mfa` callback's bridge is in [`crate::mfa`]): the Identity
+//! sign-in here, the Vault's in [`crate::vault`], and the options every API shares
+//! ([`common_options`]) here.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use cyberark_identity::Client;
-use cyberark_runtime::{Error, RetryPolicy, Secret};
+use cyberark_runtime::{ClientBuilder, Error, RetryPolicy, Secret};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -15,7 +17,8 @@ use crate::lifecycle::tokio;
 use crate::mfa::CallbackSlot;
 use crate::runtime::FromPy;
 
-/// The keyword arguments `Client` and `AsyncClient` take, in the order the stubs list them.
+/// The keyword arguments an Identity `Client` and `AsyncClient` take besides
+/// [`COMMON_OPTIONS`], in the order the stubs list them.
 pub const OPTIONS: &[&str] = &[
     "client_id",
     "client_secret",
@@ -25,6 +28,11 @@ pub const OPTIONS: &[&str] = &[
     "username",
     "password",
     "mfa",
+    "allow_sign_in_host",
+];
+
+/// The keyword arguments every API's `Client` takes, in the order the stubs list them.
+pub const COMMON_OPTIONS: &[&str] = &[
     "max_attempts",
     "timeout",
     "deadline",
@@ -32,14 +40,74 @@ pub const OPTIONS: &[&str] = &[
     "max_in_flight",
     "max_response_bytes",
     "retry_quota",
-    "allow_sign_in_host",
 ];
+
+/// A client as one API's sign-in built it.
+pub struct Built {
+    /// The runtime client, the same type for every API.
+    pub client: cyberark_runtime::Client,
+    /// Whether closing the Python client ends a session it opened (a Vault logon) by logging
+    /// off, so sessions do not pile up against the user's limit.
+    pub logs_off: bool,
+}
 
 /// The slowest `rate_limit` accepted: one call a day.
 const MIN_RATE: f64 = 1.0 / 86_400.0;
 
 /// The User-Agent suffix that tells the tenant's logs a call came through the Python package.
 const USER_AGENT_SUFFIX: &str = "python";
+
+/// How one API's client is built from `Client(tenant, **options)` and the `mfa` callback (taken
+/// out of the options): each API with a Python layer names one such function through its
+/// `sign_in` in `spec/specs.yaml`. The handle keeps the runtime client underneath, which is the
+/// same type for every API.
+pub type Build =
+    fn(&str, Option<&Bound<'_, PyDict>>, Option<&Arc<CallbackSlot>>) -> PyResult<Built>;
+
+/// The Identity sign-in ([`build`]), as the runtime client every handle holds.
+pub fn identity(
+    tenant: &str,
+    options: Option<&Bound<'_, PyDict>>,
+    mfa: Option<&Arc<CallbackSlot>>,
+) -> PyResult<Built> {
+    build(tenant, options, mfa).map(|client| Built {
+        client: client.runtime().clone(),
+        logs_off: false,
+    })
+}
+
+/// Refuses a keyword argument that is neither one of `sign_in` nor a common option.
+pub fn check_keywords(options: Option<&Bound<'_, PyDict>>, sign_in: &[&str]) -> PyResult<()> {
+    if let Some(dict) = options {
+        for key in dict.keys() {
+            let key: String = key.extract()?;
+            if !sign_in.contains(&key.as_str()) && !COMMON_OPTIONS.contains(&key.as_str()) {
+                return Err(PyTypeError::new_err(format!(
+                    "Client() got an unexpected keyword argument {key:?}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A keyword argument, `None` when absent or given as `None`.
+pub fn get<'py>(
+    options: Option<&Bound<'py, PyDict>>,
+    key: &str,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match options {
+        Some(dict) => Ok(dict.get_item(key)?.filter(|v| !v.is_none())),
+        None => Ok(None),
+    }
+}
+
+/// A keyword argument that must be a string, if given.
+pub fn string(options: Option<&Bound<'_, PyDict>>, key: &str) -> PyResult<Option<String>> {
+    get(options, key)?
+        .map(|v| String::from_py(&v, key))
+        .transpose()
+}
 
 /// Builds a client from a tenant and the constructor's keyword arguments.
 ///
@@ -51,35 +119,8 @@ pub fn build(
     options: Option<&Bound<'_, PyDict>>,
     mfa: Option<&Arc<CallbackSlot>>,
 ) -> PyResult<Client> {
-    let get = |key: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
-        match options {
-            Some(dict) => Ok(dict.get_item(key)?.filter(|v| !v.is_none())),
-            None => Ok(None),
-        }
-    };
-    if let Some(dict) = options {
-        for key in dict.keys() {
-            let key: String = key.extract()?;
-            if !OPTIONS.contains(&key.as_str()) {
-                return Err(PyTypeError::new_err(format!(
-                    "Client() got an unexpected keyword argument {key:?}"
-                )));
-            }
-        }
-    }
-    let string = |key: &str| -> PyResult<Option<String>> {
-        get(key)?.map(|v| String::from_py(&v, key)).transpose()
-    };
-    let seconds = |key: &str| -> PyResult<Option<Duration>> {
-        let Some(value) = get(key)?.map(|v| f64::from_py(&v, key)).transpose()? else {
-            return Ok(None);
-        };
-        Duration::try_from_secs_f64(value).map(Some).map_err(|_| {
-            invalid_request(format!(
-                "argument `{key}`: {value} is not a number of seconds"
-            ))
-        })
-    };
+    check_keywords(options, OPTIONS)?;
+    let string = |key: &str| string(options, key);
 
     let mut builder = Client::builder(tenant).user_agent_suffix(USER_AGENT_SUFFIX);
     let (client_id, client_secret, app_id) = (
@@ -115,6 +156,37 @@ pub fn build(
     if let Some(slot) = mfa {
         builder = builder.mfa_handler(slot.handler());
     }
+    builder = common_options(builder, options)?;
+    if let Some(hosts) = get(options, "allow_sign_in_host")?
+        .map(|v| Vec::<String>::from_py(&v, "allow_sign_in_host"))
+        .transpose()?
+    {
+        // The builder checks each pattern and that a user login is configured.
+        for host in hosts {
+            builder = builder.allow_sign_in_host(host);
+        }
+    }
+    // The HTTP client may spawn onto the ambient runtime, so build inside the shared one.
+    let _guard = tokio().enter();
+    builder.build().map_err(to_py_err)
+}
+
+/// Applies the options every API's `Client` takes (retries, timeouts, limits) to `builder`.
+pub fn common_options<C: From<cyberark_runtime::Client>>(
+    mut builder: ClientBuilder<C>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<ClientBuilder<C>> {
+    let get = |key: &str| get(options, key);
+    let seconds = |key: &str| -> PyResult<Option<Duration>> {
+        let Some(value) = get(key)?.map(|v| f64::from_py(&v, key)).transpose()? else {
+            return Ok(None);
+        };
+        Duration::try_from_secs_f64(value).map(Some).map_err(|_| {
+            invalid_request(format!(
+                "argument `{key}`: {value} is not a number of seconds"
+            ))
+        })
+    };
     if let Some(attempts) = get("max_attempts")?
         .map(|v| i64::from_py(&v, "max_attempts"))
         .transpose()?
@@ -191,21 +263,11 @@ pub fn build(
         };
         builder = builder.retry_quota(capacity);
     }
-    if let Some(hosts) = get("allow_sign_in_host")?
-        .map(|v| Vec::<String>::from_py(&v, "allow_sign_in_host"))
-        .transpose()?
-    {
-        // The builder checks each pattern and that a user login is configured.
-        for host in hosts {
-            builder = builder.allow_sign_in_host(host);
-        }
-    }
-    // The HTTP client may spawn onto the ambient runtime, so build inside the shared one.
-    let _guard = tokio().enter();
-    builder.build().map_err(to_py_err)
+    Ok(builder)
 }
 
-fn config(message: &str) -> PyErr {
+/// A configuration error (`ConfigurationError`) saying `message`.
+pub fn config(message: &str) -> PyErr {
     to_py_err(Error::Config {
         message: message.to_owned(),
     })

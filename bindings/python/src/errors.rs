@@ -108,7 +108,17 @@ fn api_fields(kw: &Bound<'_, PyDict>, api: &ApiError) -> PyResult<()> {
     kw.set_item("error_id", &api.error_id)?;
     kw.set_item("error_code", &api.error_code)?;
     kw.set_item("is_soft_error", api.is_soft_error)?;
-    kw.set_item("exception", &api.exception)
+    kw.set_item("exception", &api.exception)?;
+    // The Vault's `Details`: one dict per entry, with the entry's own code and message.
+    let details = pyo3::types::PyList::empty(kw.py());
+    for detail in &api.details {
+        let entry = PyDict::new(kw.py());
+        entry.set_item("error_code", &detail.error_code)?;
+        entry.set_item("message", &detail.message)?;
+        entry.set_item("parameter_name", &detail.parameter_name)?;
+        details.append(entry)?;
+    }
+    kw.set_item("details", details)
 }
 
 /// Instantiates `cyberark_identity.errors.<class>(message, **kwargs)` as a `PyErr`.

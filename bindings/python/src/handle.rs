@@ -16,12 +16,12 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use cyberark_identity::Client;
+use cyberark_runtime::Client;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3::{PyTraverseError, PyVisit};
 
-use crate::client::build;
+use crate::client::Build;
 use crate::errors::identity_error;
 use crate::lifecycle::{forked_since, process_id};
 use crate::mfa::{CallbackSlot, check_reentry};
@@ -36,12 +36,17 @@ struct State {
     pid: u32,
     /// `None` once closed.
     client: Option<Client>,
+    /// Whether closing logs off the session the client opened (see [`crate::client::Built`]).
+    logs_off: bool,
 }
 
 /// The object every handle of one Python client shares.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "_ClientCore")]
 pub struct ClientCore {
     id: u64,
+    /// How this API's client is built from the constructor's arguments (each API has its own
+    /// sign-in keywords), to rebuild it after a fork.
+    build: Build,
     /// The tenant as given, to rebuild the client after a fork.
     tenant: String,
     /// The tenant's URL, for `repr()` and messages.
@@ -123,9 +128,10 @@ fn release(client: Option<Client>, pid: u32) {
 pub struct ClientHandle(Py<ClientCore>);
 
 impl ClientHandle {
-    /// Builds the client from `Client(tenant, **options)`.
+    /// Builds the client from `Client(tenant, **options)` with `build`, the API's sign-in.
     pub fn new(
         py: Python<'_>,
+        build: Build,
         tenant: &str,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
@@ -148,16 +154,19 @@ impl ClientHandle {
         if options.contains("mfa")? {
             options.del_item("mfa")?;
         }
-        let client = build(tenant, Some(&options), mfa.as_ref())?;
+        let built = build(tenant, Some(&options), mfa.as_ref())?;
+        let client = built.client;
         let core = ClientCore {
             id,
             tenant: tenant.to_owned(),
-            url: client.runtime().tenant_url().as_str().to_owned(),
+            build,
+            url: client.tenant_url().as_str().to_owned(),
             options: Mutex::new(Some(options.unbind())),
             mfa,
             state: Mutex::new(State {
                 pid: process_id(),
                 client: Some(client),
+                logs_off: built.logs_off,
             }),
         };
         Ok(ClientHandle(Py::new(py, core)?))
@@ -178,7 +187,9 @@ impl ClientHandle {
             release(inherited, state.pid);
             let options = lock(&core.options).as_ref().map(|o| o.clone_ref(py));
             let options = options.as_ref().map(|o| o.bind(py));
-            state.client = Some(build(&core.tenant, options, core.mfa.as_ref())?);
+            let built = (core.build)(&core.tenant, options, core.mfa.as_ref())?;
+            state.client = Some(built.client);
+            state.logs_off = built.logs_off;
             state.pid = process_id();
         }
         state.client.clone().ok_or_else(|| {
@@ -197,6 +208,25 @@ impl ClientHandle {
         // Closing connections may take a moment; other Python threads run meanwhile.
         py.detach(|| release(client, pid));
         core.clear_objects();
+    }
+
+    /// Closes the client as [`ClientHandle::close`] does and, if it opened a session that
+    /// closing should end (a Vault logon), hands back the Rust client to log off with: it
+    /// shares the connections, which stay open until the logoff is done. Closing a closed
+    /// client does nothing and answers `None`.
+    pub fn close_for_logoff(&self, py: Python<'_>) -> PyResult<Option<Client>> {
+        let core = self.0.get();
+        let (open, logs_off) = {
+            let state = lock(&core.state);
+            (state.client.is_some(), state.logs_off)
+        };
+        let client = if open && logs_off {
+            Some(self.get(py)?)
+        } else {
+            None
+        };
+        self.close(py);
+        Ok(client)
     }
 
     /// The tenant URL the client was made for.

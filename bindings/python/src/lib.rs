@@ -12,9 +12,13 @@
 
 pub mod aio;
 pub mod client;
+pub mod download;
 pub mod errors;
 #[allow(missing_docs)]
 pub mod generated;
+/// The Vault's generated classes, the native module `cyberark_vault._native`.
+#[allow(missing_docs)]
+pub mod generated_vault;
 pub mod handle;
 pub mod lifecycle;
 pub mod logging;
@@ -25,7 +29,16 @@ pub mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod values;
+pub mod vault;
 pub mod wait;
+
+/// The pyo3 layer of the generator's `general` fixture (ordinary OpenAPI 3.0: unions,
+/// recursion, maps, downloads, ...), compiled here so that what the generator writes for each
+/// of those features is proven to build against this crate's runtime.
+#[cfg(test)]
+#[allow(missing_docs, dead_code, unreachable_pub)]
+#[path = "../../../codegen/tests/snapshots/general/python/mod.rs"]
+mod general_fixture;
 
 use pyo3::prelude::*;
 
@@ -36,11 +49,29 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     lifecycle::install(module)?;
     logging::install();
     generated::register(module)?;
+    submodule(module, "cyberark_vault._native", generated_vault::register)?;
     module.add_class::<mfa::PyMfaChallenge>()?;
     module.add_class::<paging::PageIterator>()?;
     module.add_class::<paging::AsyncPageIterator>()?;
     #[cfg(feature = "sandbox")]
     sandbox::register(module)?;
     module.add_function(wrap_pyfunction!(errors::raise_test_error, module)?)?;
+    Ok(())
+}
+
+/// Adds the classes of a further API (its own `Client`, `AsyncClient`, ...) to a module of their
+/// own, `name`, so they never collide with another API's, and makes it importable under that
+/// name: the API's package (`cyberark_vault`) imports the extension first, then `name`.
+fn submodule(
+    parent: &Bound<'_, PyModule>,
+    name: &str,
+    register: fn(&Bound<'_, PyModule>) -> PyResult<()>,
+) -> PyResult<()> {
+    let py = parent.py();
+    let module = PyModule::new(py, name)?;
+    register(&module)?;
+    py.import("sys")?
+        .getattr("modules")?
+        .set_item(name, &module)?;
     Ok(())
 }

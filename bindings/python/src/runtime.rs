@@ -232,6 +232,23 @@ impl<T: IntoPy> IntoPy for Option<T> {
     }
 }
 
+/// A recursive type's boxed field (`Node.parent`) crosses as the value it holds.
+impl<T: IntoPy> IntoPy for Box<T> {
+    fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        (**self).to_py(py)
+    }
+
+    fn into_py<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        (*self).into_py(py)
+    }
+}
+
+impl<T: FromPy> FromPy for Box<T> {
+    fn from_py(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Self> {
+        T::from_py(obj, name).map(Box::new)
+    }
+}
+
 /// Absent and `null` both read as `None`; only requests need to tell them apart.
 impl<T: IntoPy> IntoPy for Nullable<T> {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -4,7 +4,9 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use identity_sandbox::{Fault, Hostile, RetryAfter, Sandbox, SandboxHandle, Seed};
+use identity_sandbox::{
+    Fault, Hostile, RetryAfter, Sandbox, SandboxHandle, Seed, vault_credentials,
+};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -127,6 +129,49 @@ impl PySandbox {
     #[getter]
     fn mfa_password(&self) -> PyResult<String> {
         self.with(|h| h.mfa_password().to_owned())
+    }
+
+    /// Base URL of the Vault the sandbox also serves, `http://127.0.0.1:PORT/PasswordVault`
+    /// (as a PVWA's), to give `cyberark_vault.Client`.
+    #[getter]
+    fn vault_url(&self) -> PyResult<String> {
+        self.with(|h| h.vault_url())
+    }
+
+    /// The Vault administrator's user name (CyberArk logon).
+    #[getter]
+    fn vault_admin_username(&self) -> PyResult<String> {
+        Ok(vault_credentials::ADMIN_USERNAME.to_owned())
+    }
+
+    /// The Vault administrator's password.
+    #[getter]
+    fn vault_admin_password(&self) -> PyResult<String> {
+        Ok(vault_credentials::ADMIN_PASSWORD.to_owned())
+    }
+
+    /// A Vault user who may list and audit but holds few safe permissions (CyberArk logon).
+    #[getter]
+    fn vault_auditor_username(&self) -> PyResult<String> {
+        Ok(vault_credentials::AUDITOR_USERNAME.to_owned())
+    }
+
+    /// The auditor's password.
+    #[getter]
+    fn vault_auditor_password(&self) -> PyResult<String> {
+        Ok(vault_credentials::AUDITOR_PASSWORD.to_owned())
+    }
+
+    /// A directory user who logs on with `method="LDAP"`.
+    #[getter]
+    fn vault_ldap_username(&self) -> PyResult<String> {
+        Ok(vault_credentials::LDAP_USERNAME.to_owned())
+    }
+
+    /// The LDAP user's password.
+    #[getter]
+    fn vault_ldap_password(&self) -> PyResult<String> {
+        Ok(vault_credentials::LDAP_PASSWORD.to_owned())
     }
 
     /// The code the EMAIL mechanism accepts.

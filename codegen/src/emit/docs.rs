@@ -3,22 +3,34 @@
 //! The table is generated so that it can never disagree with the clients: a reviewer of a spec
 //! change sees in one diff which calls appear, disappear or change retry and paging behaviour.
 
-use super::{HEADER, Output};
+use super::{HEADER, Output, PythonLayout};
 use crate::ir::{Api, Convention, TypeRef};
 
-/// Emits the operation table.
-pub fn emit(api: &Api, path: &str) -> Output {
+/// Emits the operation table; `python` names the package whose `Client` has the Python methods.
+pub fn emit(api: &Api, path: &str, python: Option<&PythonLayout>) -> Output {
     let mut out = String::new();
     out.push_str(&format!(
         "<!-- {HEADER} -->\n\n# Operations of the {}\n\n",
         api.title
     ));
-    out.push_str(
-        "Every operation of `spec/identity.yaml`, with its Rust method (on the tag's handle, \
-         `client.<handle>()`) and its Python method (on `client.<handle>`). *Retried* says whether \
-         the client resends it after a 502/503/504 or a dropped connection (a 429 is retried on \
-         every operation). *Paged* operations also have a stream (`<method>_stream` in Rust).\n",
-    );
+    let python = match python {
+        Some(target) => {
+            let package = target
+                .module
+                .split_once('.')
+                .map_or(target.module.as_str(), |(package, _)| package);
+            format!(" and its Python method (on `client.<handle>` of `{package}.Client`)")
+        }
+        None => String::new(),
+    };
+    out.push_str(&format!(
+        "Every operation, with its Rust method (on the tag's handle, `client.<handle>()`){python}. \
+         *Retried* says whether the client resends it after a 502/503/504 or a dropped connection \
+         (a 429 is retried on every operation). *Paged* operations also have a stream \
+         (`<method>_stream` in Rust) and an iterator (`<method>_iter` in Python). An operation \
+         answering a byte stream writes it, in chunks, to the file or path given as `to=` in \
+         Python.\n",
+    ));
     for tag in &api.tags {
         out.push_str(&format!("\n## {}\n\n", tag.name));
         if let Some(docs) = &tag.docs {

@@ -23,43 +23,84 @@ pub struct Output {
     pub contents: String,
 }
 
-/// Where the generated files go, relative to the repository root.
+/// Where the generated files of one spec go, relative to the repository root.
 #[derive(Debug, Clone)]
 pub struct Layout {
     /// The directory of the Rust client's generated modules.
     pub rust_dir: String,
-    /// The directory of the Python bindings' generated pyo3 modules.
-    pub python_dir: String,
-    /// The type stubs of the Python package's native module.
-    pub stubs_path: String,
-    /// The operation table (`docs/operations.md`).
-    pub operations_doc: String,
+    /// The Python layer, if the spec has one.
+    pub python: Option<PythonLayout>,
+    /// The operation table (`docs/operations.md`), if the spec has one.
+    pub operations_doc: Option<String>,
+}
+
+/// Where one spec's Python layer goes and what it is called.
+#[derive(Debug, Clone)]
+pub struct PythonLayout {
+    /// The Rust path of the client's generated items (`cyberark_identity`).
+    pub rust_path: String,
+    /// The directory of the generated pyo3 modules.
+    pub dir: String,
+    /// The Python module the generated classes belong to (`cyberark_identity._native`).
+    pub module: String,
+    /// The type stubs of that module.
+    pub stubs: String,
+    /// How its `Client(...)` signs in.
+    pub sign_in: SignIn,
+    /// Whether the module is the extension module itself, which also holds the hand-written
+    /// classes (page iterators, `MfaChallenge`, the sandbox); further APIs are submodules.
+    pub primary: bool,
+}
+
+/// The sign-in keywords a generated `Client(...)` takes, each set built by one hand-written
+/// function of the bindings crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignIn {
+    /// Identity: client credentials (optionally for an OAuth app), a token, or a user login
+    /// with an `mfa` callback.
+    Identity,
+    /// The Vault: a Vault logon (`method`, `username`, `password`), or a token (the Identity
+    /// platform token on Privilege Cloud).
+    Vault,
 }
 
 impl Default for Layout {
     fn default() -> Self {
         Self {
             rust_dir: "crates/cyberark-identity/src/generated".to_owned(),
-            python_dir: "bindings/python/src/generated".to_owned(),
-            stubs_path: "bindings/python/python/cyberark_identity/_native.pyi".to_owned(),
-            operations_doc: "docs/operations.md".to_owned(),
+            python: Some(PythonLayout {
+                rust_path: "cyberark_identity".to_owned(),
+                dir: "bindings/python/src/generated".to_owned(),
+                module: "cyberark_identity._native".to_owned(),
+                stubs: "bindings/python/python/cyberark_identity/_native.pyi".to_owned(),
+                sign_in: SignIn::Identity,
+                primary: true,
+            }),
+            operations_doc: Some("docs/operations.md".to_owned()),
         }
     }
 }
 
-/// Runs every emitter over the API, in a fixed order.
+/// Runs every emitter the layout asks for over the API, in a fixed order.
 pub fn generate(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
     // The pyo3 layer is the largest output, so it is rendered on a thread of its own while the
     // Rust client, the stubs and the docs are rendered here. Each emitter is a pure function of
     // the IR and the outputs are sorted by path, so the result does not depend on scheduling.
     let (python, rest) = std::thread::scope(|scope| {
-        let python = scope.spawn(|| python::emit(api, &layout.python_dir));
+        let python = scope.spawn(|| match &layout.python {
+            Some(target) => python::emit(api, target),
+            None => Ok(Vec::new()),
+        });
         // Render the rest before joining, so the two run at the same time.
         let rest = emit_rest(api, layout);
         (python.join(), rest)
     });
     let python = python.map_err(|_| EmitError {
-        path: layout.python_dir.clone(),
+        path: layout
+            .python
+            .as_ref()
+            .map_or_else(String::new, |p| p.dir.clone()),
         message: "the Python emitter panicked".to_owned(),
     })??;
     let mut outputs = rest?;
@@ -71,8 +112,12 @@ pub fn generate(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
 /// Every output but the pyo3 layer: the Rust client, the stubs and the operation table.
 fn emit_rest(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
     let mut outputs = rust::emit(api, &layout.rust_dir)?;
-    outputs.push(stubs::emit(api, &layout.stubs_path)?);
-    outputs.push(docs::emit(api, &layout.operations_doc));
+    if let Some(target) = &layout.python {
+        outputs.push(stubs::emit(api, target)?);
+    }
+    if let Some(path) = &layout.operations_doc {
+        outputs.push(docs::emit(api, path, layout.python.as_ref()));
+    }
     Ok(outputs)
 }
 

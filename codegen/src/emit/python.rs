@@ -1,23 +1,22 @@
 //! `emit/python`: the pyo3 layer of the Python package (`bindings/python/src/generated/`).
 //!
-//! Output per API: `mod.rs` (the `Client` and `AsyncClient` classes with one attribute per tag,
-//! and `register`, which adds every class to the module), `models.rs` (classes of the shared
-//! types) and one file per tag (its sync and async classes, one method per operation, and the
+//! Output per API (each spec of `spec/specs.yaml` with a Python layer, into a directory of its
+//! own and a Python module of its own, see [`PythonLayout`]): `mod.rs` (the `Client` and
+//! `AsyncClient` classes with one attribute per tag, and `register`, which adds every class to
+//! the module), `models.rs` (classes of the shared types) and one file per tag (its sync and async classes, one method per operation, and the
 //! classes of the tag's own types), so a spec change touches only the files of the tags it
 //! changes. Result objects are `#[pyclass(frozen)]` wrappers of the Rust client's types whose
 //! getters convert a field only when it is read. Every helper the generated code calls is named
 //! through [`RUNTIME`], the table of the bindings crate's hand-written modules.
 
-use super::{EmitError, HEADER, Output, doc_lines};
+use super::{EmitError, HEADER, Output, PythonLayout, SignIn, doc_lines};
 use crate::ir::{Api, Body, Field, Operation, PagingStyle, Tag, TypeDef, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-/// The Python module every generated class belongs to.
-pub(crate) const MODULE: &str = "cyberark_identity._native";
-
-/// The client crate as generated code refers to it.
-const CLIENT_CRATE: &str = "cyberark_identity";
+/// The name under which every generated file imports the Rust client's items (`use
+/// ::cyberark_vault as client_api;`), so the rest of the file does not depend on where they live.
+const CLIENT_ALIAS: &str = "client_api";
 
 /// Every item of the bindings crate's hand-written modules that generated code may use.
 const RUNTIME: &[(&str, &str)] = &[
@@ -37,7 +36,10 @@ const RUNTIME: &[(&str, &str)] = &[
     ("FieldCache", "crate::model::FieldCache"),
     ("to_json", "crate::model::to_json"),
     ("from_json", "crate::model::from_json"),
-    ("build_client", "crate::client::build"),
+    ("sign_in_identity", "crate::client::identity"),
+    ("sign_in_vault", "crate::vault::build"),
+    ("download", "crate::download::download"),
+    ("download_async", "crate::download::download_async"),
     ("PageIterator", "crate::paging::PageIterator"),
     ("AsyncPageIterator", "crate::paging::AsyncPageIterator"),
     ("page_size", "crate::paging::page_size"),
@@ -111,11 +113,32 @@ fn rt(item: &str) -> TokenStream {
     path.parse().unwrap_or_default()
 }
 
-/// The path of a type of the Rust client.
+/// The path of a type of the Rust client, through the file's [`CLIENT_ALIAS`] import.
 fn client_item(name: &str) -> TokenStream {
-    let krate = format_ident!("{}", CLIENT_CRATE);
+    let alias = format_ident!("{}", CLIENT_ALIAS);
     let name = format_ident!("{}", name);
-    quote! { ::#krate::#name }
+    quote! { #alias::#name }
+}
+
+/// The import every generated file starts with: the Rust client's items under [`CLIENT_ALIAS`].
+fn client_import(target: &PythonLayout) -> Result<TokenStream, EmitError> {
+    let path: syn::Path = syn::parse_str(&target.rust_path).map_err(|e| EmitError {
+        path: target.dir.clone(),
+        message: format!("rust_path {:?} is not a Rust path: {e}", target.rust_path),
+    })?;
+    let alias = format_ident!("{}", CLIENT_ALIAS);
+    Ok(quote! {
+        #[allow(unused_imports)]
+        use ::#path as #alias;
+    })
+}
+
+/// The function of the bindings crate that builds the client from `Client(tenant, **options)`.
+fn sign_in(target: &PythonLayout) -> TokenStream {
+    match target.sign_in {
+        SignIn::Identity => rt("sign_in_identity"),
+        SignIn::Vault => rt("sign_in_vault"),
+    }
 }
 
 /// An identifier, raw when it is a Rust keyword (pyo3 strips `r#` from Python names).
@@ -146,39 +169,29 @@ pub(crate) fn async_class(tag: &Tag) -> String {
     format!("Async{}", tag.type_name)
 }
 
-/// Emits every file of the pyo3 layer into `dir`.
-pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
+/// Emits every file of the pyo3 layer of `target`.
+pub fn emit(api: &Api, target: &PythonLayout) -> Result<Vec<Output>, EmitError> {
+    let dir = target.dir.as_str();
     check_names(api, dir)?;
-    // A download's body must reach Python as an iterator of chunks, which the bindings do not
-    // have yet; refusing here is better than a method that drops the body and returns None.
-    if let Some(op) = api
-        .operations
-        .iter()
-        .find(|op| op.answer == crate::ir::Answer::Bytes)
-    {
-        return Err(EmitError {
-            path: dir.to_owned(),
-            message: format!(
-                "{} answers bytes; the Python bindings cannot stream downloads yet",
-                op.id
-            ),
-        });
-    }
+    let import = client_import(target)?;
     let mut outputs = vec![
-        render(&format!("{dir}/mod.rs"), mod_file(api))?,
+        render(&format!("{dir}/mod.rs"), mod_file(api, target), &import)?,
         render(
             &format!("{dir}/models.rs"),
             types_file(
                 api,
+                target,
                 None,
                 " Classes of the types shared by several operations.",
             ),
+            &import,
         )?,
     ];
     for tag in &api.tags {
         outputs.push(render(
             &format!("{dir}/{}.rs", tag.module),
-            tag_file(api, tag),
+            tag_file(api, tag, target),
+            &import,
         )?);
     }
     Ok(outputs)
@@ -217,12 +230,11 @@ fn check_names(api: &Api, dir: &str) -> Result<(), EmitError> {
         }
     }
     for op in &api.operations {
-        if op
-            .request
-            .fields
-            .iter()
-            .any(|f| f.python == "extra" || f.python == "page_size")
-        {
+        if op.request.fields.iter().any(|f| {
+            f.python == "extra"
+                || f.python == "page_size"
+                || (op.answer == crate::ir::Answer::Bytes && f.python == "to")
+        }) {
             return Err(fail(format!(
                 "a parameter of {} collides with a keyword the bindings add",
                 op.id
@@ -232,11 +244,17 @@ fn check_names(api: &Api, dir: &str) -> Result<(), EmitError> {
     Ok(())
 }
 
-fn render(path: &str, tokens: TokenStream) -> Result<Output, EmitError> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
+/// Renders one file; `import` goes after the file's inner attributes.
+fn render(path: &str, tokens: TokenStream, import: &TokenStream) -> Result<Output, EmitError> {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
         path: path.to_owned(),
         message: format!("the generated code does not parse: {e}"),
     })?;
+    let import: syn::Item = syn::parse2(import.clone()).map_err(|e| EmitError {
+        path: path.to_owned(),
+        message: format!("the client import does not parse: {e}"),
+    })?;
+    file.items.insert(0, import);
     Ok(Output {
         path: path.to_owned(),
         contents: format!("// {HEADER}\n{}", prettyplease::unparse(&file)),
@@ -452,8 +470,13 @@ fn signature(parts: &[String]) -> TokenStream {
     text.parse().unwrap_or_default()
 }
 
-fn mod_file(api: &Api) -> TokenStream {
-    let module_name = MODULE;
+fn mod_file(api: &Api, target: &PythonLayout) -> TokenStream {
+    let module_name = target.module.as_str();
+    let sign_in = sign_in(target);
+    let module_doc = format!(" The generated classes of `{module_name}`.");
+    let title = &api.title;
+    let sync_doc = format!(" A client of the {title}; calls block, with the GIL released.");
+    let async_doc = format!(" A client of the {title} whose calls return awaitables.");
     let modules: Vec<Ident> = api
         .tags
         .iter()
@@ -489,21 +512,21 @@ fn mod_file(api: &Api) -> TokenStream {
     };
     let sync_getters = getters(false);
     let async_getters = getters(true);
+    let (sync_close, async_close) = closing(target);
     let registrations = modules
         .iter()
         .map(|m| quote! { self::#m::register(module)?; });
     quote! {
-        #![doc = " The generated classes of `cyberark_identity._native`."]
-        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
+        #![doc = #module_doc]
+        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
         #(pub mod #modules;)*
         pub mod models;
 
         use ::pyo3::prelude::*;
 
-        /// A client of a CyberArk Identity tenant; calls block, with the GIL released.
+        #[doc = #sync_doc]
         ///
-        /// `Client(tenant, client_id=..., client_secret=...)`, or `token=...`, or
-        /// `username=..., password=..., mfa=callback`; see the stubs for every option.
+        /// `Client(tenant, **options)`; the stubs list the sign-in keywords and every option.
         #[pyclass(frozen, module = #module_name, name = "Client")]
         pub struct Client {
             inner: #handle_type,
@@ -514,23 +537,14 @@ fn mod_file(api: &Api) -> TokenStream {
             #[new]
             #[pyo3(signature = (tenant, **options))]
             fn new(py: ::pyo3::Python<'_>, tenant: &str, options: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>) -> ::pyo3::PyResult<Self> {
-                #guard(|| ::std::result::Result::Ok(Self { inner: #handle_type::new(py, tenant, options)? }))
+                #guard(|| ::std::result::Result::Ok(Self { inner: #handle_type::new(py, #sign_in, tenant, options)? }))
             }
 
             fn __enter__(slf: ::pyo3::Py<Self>) -> ::pyo3::Py<Self> {
                 slf
             }
 
-            #[pyo3(signature = (*_args))]
-            fn __exit__(&self, py: ::pyo3::Python<'_>, _args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>) -> bool {
-                self.inner.close(py);
-                false
-            }
-
-            /// Releases the client's connections; later calls raise `IdentityError`.
-            fn close(&self, py: ::pyo3::Python<'_>) {
-                self.inner.close(py);
-            }
+            #sync_close
 
             fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
                 self.inner.traverse(&visit)
@@ -543,7 +557,7 @@ fn mod_file(api: &Api) -> TokenStream {
             #(#sync_getters)*
         }
 
-        /// A client of a CyberArk Identity tenant whose calls return awaitables.
+        #[doc = #async_doc]
         ///
         /// Takes the same arguments as `Client`.
         #[pyclass(frozen, module = #module_name, name = "AsyncClient")]
@@ -556,7 +570,7 @@ fn mod_file(api: &Api) -> TokenStream {
             #[new]
             #[pyo3(signature = (tenant, **options))]
             fn new(py: ::pyo3::Python<'_>, tenant: &str, options: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::types::PyDict>>) -> ::pyo3::PyResult<Self> {
-                #guard(|| ::std::result::Result::Ok(Self { inner: #handle_type::new(py, tenant, options)? }))
+                #guard(|| ::std::result::Result::Ok(Self { inner: #handle_type::new(py, #sign_in, tenant, options)? }))
             }
 
             fn __aenter__<'py>(slf: ::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
@@ -564,17 +578,7 @@ fn mod_file(api: &Api) -> TokenStream {
                 #ready(py, slf.into_any().unbind())
             }
 
-            #[pyo3(signature = (*_args))]
-            fn __aexit__<'py>(&self, py: ::pyo3::Python<'py>, _args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                self.inner.close(py);
-                #ready(py, py.None())
-            }
-
-            /// Releases the client's connections; later calls raise `IdentityError`.
-            fn aclose<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                self.inner.close(py);
-                #ready(py, py.None())
-            }
+            #async_close
 
             fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
                 self.inner.traverse(&visit)
@@ -598,16 +602,106 @@ fn mod_file(api: &Api) -> TokenStream {
     }
 }
 
-fn types_file(api: &Api, owner: Option<&str>, doc: &str) -> TokenStream {
+/// The methods that close a `Client` (`__exit__`, `close`) and an `AsyncClient` (`__aexit__`,
+/// `aclose`). A client that logged on to the Vault logs off first, so its session does not count
+/// against the user's limit until it times out; a failed logoff is raised, except when the `with`
+/// block is already leaving with an exception, which then goes on unchanged.
+fn closing(target: &PythonLayout) -> (TokenStream, TokenStream) {
+    let ready = rt("ready");
+    if target.sign_in == SignIn::Identity {
+        let sync = quote! {
+            #[pyo3(signature = (*_args))]
+            fn __exit__(&self, py: ::pyo3::Python<'_>, _args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>) -> bool {
+                self.inner.close(py);
+                false
+            }
+
+            /// Releases the client's connections; later calls raise `IdentityError`.
+            fn close(&self, py: ::pyo3::Python<'_>) {
+                self.inner.close(py);
+            }
+        };
+        let asynchronous = quote! {
+            #[pyo3(signature = (*_args))]
+            fn __aexit__<'py>(&self, py: ::pyo3::Python<'py>, _args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                self.inner.close(py);
+                #ready(py, py.None())
+            }
+
+            /// Releases the client's connections; later calls raise `IdentityError`.
+            fn aclose<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                self.inner.close(py);
+                #ready(py, py.None())
+            }
+        };
+        return (sync, asynchronous);
+    }
+    let guard = rt("guard");
+    let block_on = rt("block_on");
+    let future = rt("future");
+    let sync = quote! {
+        #[pyo3(signature = (*args))]
+        fn __exit__(&self, py: ::pyo3::Python<'_>, args: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>) -> ::pyo3::PyResult<bool> {
+            #guard(|| {
+                let leaving_with_error = args.get_item(0).is_ok_and(|e| !e.is_none());
+                if let ::std::option::Option::Some(client) = self.inner.close_for_logoff(py)? {
+                    let result = #block_on(py, async move { client.logoff().await });
+                    if !leaving_with_error {
+                        result?;
+                    }
+                }
+                ::std::result::Result::Ok(false)
+            })
+        }
+
+        /// Logs off the session the client opened, if any, and releases its connections; later
+        /// calls raise `IdentityError`.
+        fn close(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<()> {
+            #guard(|| {
+                if let ::std::option::Option::Some(client) = self.inner.close_for_logoff(py)? {
+                    #block_on(py, async move { client.logoff().await })?;
+                }
+                ::std::result::Result::Ok(())
+            })
+        }
+    };
+    let asynchronous = quote! {
+        #[pyo3(signature = (*args))]
+        fn __aexit__<'py>(&self, py: ::pyo3::Python<'py>, args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+            #guard(|| {
+                let leaving_with_error = args.get_item(0).is_ok_and(|e| !e.is_none());
+                match self.inner.close_for_logoff(py)? {
+                    ::std::option::Option::Some(client) => #future(py, async move {
+                        let result = client.logoff().await;
+                        if leaving_with_error { ::std::result::Result::Ok(()) } else { result }
+                    }),
+                    ::std::option::Option::None => #ready(py, py.None()),
+                }
+            })
+        }
+
+        /// Logs off the session the client opened, if any, and releases its connections; later
+        /// calls raise `IdentityError`.
+        fn aclose<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+            #guard(|| match self.inner.close_for_logoff(py)? {
+                ::std::option::Option::Some(client) => #future(py, async move { client.logoff().await }),
+                ::std::option::Option::None => #ready(py, py.None()),
+            })
+        }
+    };
+    (sync, asynchronous)
+}
+
+fn types_file(api: &Api, target: &PythonLayout, owner: Option<&str>, doc: &str) -> TokenStream {
     let defs: Vec<&TypeDef> = api.types_of(owner).collect();
-    let items = defs.iter().map(|d| type_items(api, d));
+    let items = defs.iter().map(|d| type_items(api, d, target));
     let classes = defs
         .iter()
         .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
         .map(|d| wrapper(&d.name));
     quote! {
         #![doc = #doc]
-        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
+        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
         #(#items)*
@@ -621,7 +715,7 @@ fn types_file(api: &Api, owner: Option<&str>, doc: &str) -> TokenStream {
 }
 
 /// The conversions of one named type, and for objects their wrapper class.
-fn type_items(api: &Api, def: &TypeDef) -> TokenStream {
+fn type_items(api: &Api, def: &TypeDef, target: &PythonLayout) -> TokenStream {
     let into_py = rt("IntoPy");
     let from_py = rt("FromPy");
     let rust_ty = client_item(&def.name);
@@ -640,7 +734,7 @@ fn type_items(api: &Api, def: &TypeDef) -> TokenStream {
                 }
             }
         },
-        TypeKind::Struct { fields, .. } => struct_class(api, def, fields),
+        TypeKind::Struct { fields, .. } => struct_class(api, def, fields, target),
         TypeKind::Union { arms, .. } => union_conversions(def, arms),
     }
 }
@@ -649,6 +743,7 @@ fn type_items(api: &Api, def: &TypeDef) -> TokenStream {
 /// `Unknown`, as the JSON it kept; from Python, the first arm that accepts the value wins.
 fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
     let into_py = rt("IntoPy");
+    let to_plain = rt("to_plain");
     let from_py = rt("FromPy");
     let rust_ty = client_item(&def.name);
     let names: Vec<_> = arms
@@ -658,9 +753,9 @@ fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
     let tries = arms.iter().zip(&names).map(|(a, n)| {
         let t = ty(&a.ty);
         let wrap = if a.boxed {
-            quote! { |v| <#rust_ty>::#n(::std::boxed::Box::new(v)) }
+            quote! { |v| #rust_ty::#n(::std::boxed::Box::new(v)) }
         } else {
-            quote! { <#rust_ty>::#n }
+            quote! { #rust_ty::#n }
         };
         quote! {
             if let ::std::result::Result::Ok(v) = <#t as #from_py>::from_py(obj, name) {
@@ -672,8 +767,11 @@ fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
         impl #into_py for #rust_ty {
             fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
                 match self {
-                    #(<#rust_ty>::#names(v) => v.to_py(py),)*
-                    <#rust_ty>::Unknown(v) => v.to_py(py),
+                    #(#rust_ty::#names(v) => v.to_py(py),)*
+                    #rust_ty::Unknown(v) => v.to_py(py),
+                    // The union is `#[non_exhaustive]`: an arm added later crosses as its data.
+                    #[allow(unreachable_patterns)]
+                    other => #to_plain(py, other),
                 }
             }
         }
@@ -681,14 +779,14 @@ fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
         impl #from_py for #rust_ty {
             fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
                 #(#tries)*
-                <::cyberark_runtime::JsonValue as #from_py>::from_py(obj, name).map(<#rust_ty>::Unknown)
+                <::cyberark_runtime::JsonValue as #from_py>::from_py(obj, name).map(#rust_ty::Unknown)
             }
         }
     }
 }
 
-fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
-    let module_name = MODULE;
+fn struct_class(api: &Api, def: &TypeDef, fields: &[Field], target: &PythonLayout) -> TokenStream {
+    let module_name = target.module.as_str();
     let into_py = rt("IntoPy");
     let from_py = rt("FromPy");
     let from_dict = rt("from_dict");
@@ -857,8 +955,8 @@ fn struct_class(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
     }
 }
 
-fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
-    let module_name = MODULE;
+fn tag_file(api: &Api, tag: &Tag, target: &PythonLayout) -> TokenStream {
+    let module_name = target.module.as_str();
     let module_doc = format!(" The `{}` API group.", tag.name);
     let sync_class = format_ident!("{}", tag.type_name);
     let async_name = async_class(tag);
@@ -878,14 +976,14 @@ fn tag_file(api: &Api, tag: &Tag) -> TokenStream {
     let sync_methods = ops.iter().map(|op| method(api, op, false));
     let async_methods = ops.iter().map(|op| method(api, op, true));
     let defs: Vec<&TypeDef> = api.types_of(Some(&tag.name)).collect();
-    let items = defs.iter().map(|d| type_items(api, d));
+    let items = defs.iter().map(|d| type_items(api, d, target));
     let classes = defs
         .iter()
         .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
         .map(|d| wrapper(&d.name));
     quote! {
         #![doc = #module_doc]
-        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph)]
+        #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
 
@@ -958,10 +1056,14 @@ fn request_builder(op: &Operation) -> TokenStream {
 fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
     let extra = matches!(op.request.body, Body::JsonFields { extra: true });
     let Params {
-        signature: sig,
-        rust,
+        signature: mut sig,
+        mut rust,
         ..
     } = params(&op.request.fields, extra, quote! {});
+    let download = op.answer == crate::ir::Answer::Bytes;
+    if download {
+        add_download_target(&mut sig, &mut rust);
+    }
     let args: Vec<Ident> = call_args(op, extra)
         .into_iter()
         .map(|(_, arg)| arg)
@@ -988,7 +1090,26 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
             )?;
         }
     });
-    let call = if is_async {
+    let call = if download {
+        let (helper, ret) = if is_async {
+            (
+                rt("download_async"),
+                quote! { ::pyo3::Bound<'py, ::pyo3::PyAny> },
+            )
+        } else {
+            (rt("download"), quote! { u64 })
+        };
+        quote! {
+            fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<#ret> {
+                #guard(|| {
+                    #warn
+                    let request = #builder(#(#args),*)?;
+                    let client = self.client.get(py)?;
+                    #helper(py, to, async move { client.download(&request).await })
+                })
+            }
+        }
+    } else if is_async {
         let future = rt("future");
         quote! {
             fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
@@ -996,7 +1117,7 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
                     #warn
                     let request = #builder(#(#args),*)?;
                     let client = self.client.get(py)?;
-                    #future(py, async move { client.runtime().send(&request).await })
+                    #future(py, async move { client.send(&request).await })
                 })
             }
         }
@@ -1009,7 +1130,7 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
                     #warn
                     let request = #builder(#(#args),*)?;
                     let client = self.client.get(py)?;
-                    #into_py::into_py(#block_on(py, async move { client.runtime().send(&request).await })?, py)
+                    #into_py::into_py(#block_on(py, async move { client.send(&request).await })?, py)
                 })
             }
         }
@@ -1075,17 +1196,87 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
                     let request = #builder(#(#iter_args),*)?;
                     #refuse_pages
                     let client = self.client.get(py)?;
-                    ::std::result::Result::Ok(#class::new(client.runtime().paginate(request, page_size)))
+                    ::std::result::Result::Ok(#class::new(client.paginate(request, page_size)))
                 })
             }
         }
     });
+    let alternative = op
+        .bytes_alternative
+        .as_ref()
+        .map(|media_type| download_alternative(op, is_async, media_type, extra));
     quote! {
         #doc
         #sig_attr
         #call
         #iter
+        #alternative
     }
+}
+
+/// `<method>_download(..., to=...)` of an operation whose answer is also offered as bytes (the
+/// Vault's live-session Monitor: settings as JSON or an RDP file): it asks for `media_type` and
+/// writes the body to `to` in chunks, as a download does.
+fn download_alternative(
+    op: &Operation,
+    is_async: bool,
+    media_type: &str,
+    extra: bool,
+) -> TokenStream {
+    let Params {
+        signature: mut sig,
+        mut rust,
+        ..
+    } = params(&op.request.fields, extra, quote! {});
+    add_download_target(&mut sig, &mut rust);
+    let sig_attr = signature(&sig);
+    let args: Vec<Ident> = call_args(op, extra)
+        .into_iter()
+        .map(|(_, arg)| arg)
+        .collect();
+    let builder = builder_name(op);
+    let name = format_ident!("{}_download", crate::names::python_ident(&op.method_name));
+    let doc = docs(&format!(
+        "Like `{}`, but asks for `{media_type}` and writes the answer's bytes to `to` (a path or a \
+         binary file object) in chunks; answers the number of bytes written.",
+        crate::names::python_ident(&op.method_name)
+    ));
+    let guard = rt("guard");
+    let (helper, ret) = if is_async {
+        (
+            rt("download_async"),
+            quote! { ::pyo3::Bound<'py, ::pyo3::PyAny> },
+        )
+    } else {
+        (rt("download"), quote! { u64 })
+    };
+    quote! {
+        #doc
+        #sig_attr
+        fn #name<'py>(&self, py: ::pyo3::Python<'py>, #(#rust),*) -> ::pyo3::PyResult<#ret> {
+            #guard(|| {
+                let request = #builder(#(#args),*)?;
+                let client = self.client.get(py)?;
+                #helper(py, to, async move { client.download_as(&request, #media_type).await })
+            })
+        }
+    }
+}
+
+/// Adds the keyword-only `to` parameter of a download (a path or a binary file object the
+/// body is written to in chunks, so it is never held whole in memory) after the `*` of the
+/// signature, and the matching Rust parameter at the same place.
+fn add_download_target(sig: &mut Vec<String>, rust: &mut Vec<TokenStream>) {
+    let star = match sig.iter().position(|p| p == "*") {
+        Some(star) => star,
+        None => {
+            sig.push("*".to_owned());
+            sig.len() - 1
+        }
+    };
+    sig.insert(star + 1, "to".to_owned());
+    // The Rust parameters are the signature's entries without the `*`.
+    rust.insert(star, quote! { to: &::pyo3::Bound<'_, ::pyo3::PyAny> });
 }
 
 /// The Rust names of a method's parameters, in the order of its builder's parameters, each with
@@ -1121,6 +1312,57 @@ mod tests {
         }
     }
 
+    /// A spec with a Python layer of its own: its classes belong to its own module, name the
+    /// client's items through the one alias, and its sign-in decides how closing works (a
+    /// Vault logon logs off; Identity only releases the connections).
+    #[test]
+    fn each_spec_names_its_module_crate_and_sign_in() {
+        let spec = include_str!("../../../spec/vault.yaml");
+        let (api, _) = crate::load::load_with(spec, "vault.yaml", Default::default())
+            .expect("the Vault spec loads");
+        let target = PythonLayout {
+            rust_path: "cyberark_vault".to_owned(),
+            dir: "gen".to_owned(),
+            module: "cyberark_vault._native".to_owned(),
+            stubs: "v.pyi".to_owned(),
+            sign_in: SignIn::Vault,
+            primary: false,
+        };
+        let files = emit(&api, &target).expect("the Vault's pyo3 layer is emitted");
+        let text = |path: &str| -> String {
+            files
+                .iter()
+                .find(|f| f.path == path)
+                .expect("the file is emitted")
+                .contents
+                .split_whitespace()
+                .collect()
+        };
+        let root = text("gen/mod.rs");
+        assert!(root.contains("module=\"cyberark_vault._native\",name=\"Client\""));
+        assert!(
+            root.contains("crate::vault::build"),
+            "the Vault's sign-in builds it"
+        );
+        assert!(root.contains("close_for_logoff") && root.contains("client.logoff().await"));
+        assert!(root.contains("use::cyberark_vaultasclient_api;"));
+        let recordings = text("gen/recordings.rs");
+        assert!(recordings.contains("crate::download::download(py,to,"));
+        let live = text("gen/live_sessions.rs");
+        assert!(live.contains("fnmonitor_download<'py>"));
+        assert!(live.contains("client.download_as(&request,\"application/octet-stream\")"));
+
+        let identity = crate::emit::Layout::default();
+        let identity = identity
+            .python
+            .expect("the primary spec has a Python layer");
+        let spec = include_str!("../../../spec/identity.yaml");
+        let api = crate::load::load(spec, "identity.yaml").expect("the spec loads");
+        let files = emit(&api, &identity).expect("the bindings are emitted");
+        let root: String = files[0].contents.split_whitespace().collect();
+        assert!(root.contains("crate::client::identity") && !root.contains("logoff"));
+    }
+
     /// Issue 18, finding 4: a constructor converts Python arguments as a method does, so each
     /// one, like each method, must run under `guard` or a panic crosses into Python as
     /// `PanicException`.
@@ -1129,7 +1371,12 @@ mod tests {
         let spec = include_str!("../../../spec/identity.yaml");
         let api = crate::load::load(spec, "identity.yaml").expect("the spec loads");
         let mut constructors = 0;
-        for output in emit(&api, "generated").expect("the bindings are emitted") {
+        let layout = crate::emit::Layout::default();
+        let target = layout
+            .python
+            .as_ref()
+            .expect("the primary spec has a Python layer");
+        for output in emit(&api, target).expect("the bindings are emitted") {
             // Token spacing varies with formatting, so the text is compared without spaces.
             let text: String = output.contents.split_whitespace().collect();
             for (at, _) in text.match_indices("#[new]") {

@@ -1,4 +1,5 @@
-//! `emit/stubs`: the type stubs of the native module (`cyberark_identity/_native.pyi`).
+//! `emit/stubs`: the type stubs of a native module (`cyberark_identity/_native.pyi`, and one per
+//! further API with a Python layer, such as `cyberark_vault/_native.pyi`).
 //!
 //! The stubs spell out exactly what [`super::python`] generates: one class per named object type
 //! (constructor, read-only attributes, `extra`, `to_dict()`), the sync and async class of every
@@ -9,13 +10,13 @@
 //! `mypy.stubtest` holds both against the built module.
 
 use super::python::{DEFAULT_PAGE_SIZE, async_class, field_doc, op_doc, pager_fields};
-use super::{EmitError, HEADER, Output};
-use crate::ir::{Api, Body, Field, Operation, TypeDef, TypeKind, TypeRef};
+use super::{EmitError, HEADER, Output, PythonLayout, SignIn};
+use crate::ir::{Answer, Api, Body, Field, Operation, TypeDef, TypeKind, TypeRef};
 use std::fmt::Write as _;
 
-/// The keyword arguments of `Client(...)` and `AsyncClient(...)` with their types, as the
-/// bindings crate's `client::OPTIONS` accepts them.
-const CLIENT_OPTIONS: &[(&str, &str)] = &[
+/// The sign-in keywords of an Identity `Client(...)` with their types, as the bindings crate's
+/// `client::OPTIONS` accepts them.
+const IDENTITY_SIGN_IN: &[(&str, &str)] = &[
     ("client_id", "str | None"),
     ("client_secret", "str | None"),
     ("app_id", "str | None"),
@@ -24,6 +25,24 @@ const CLIENT_OPTIONS: &[(&str, &str)] = &[
     ("username", "str | None"),
     ("password", "str | None"),
     ("mfa", "Callable[[MfaChallenge], str | None] | None"),
+];
+
+/// The sign-in keywords of a Vault `Client(...)`, as the bindings crate's `vault::SIGN_IN`
+/// accepts them.
+const VAULT_SIGN_IN: &[(&str, &str)] = &[
+    ("method", "str | None"),
+    ("username", "str | None"),
+    ("password", "str | None"),
+    ("token", "str | None"),
+    ("concurrent_session", "bool | None"),
+];
+
+/// The docstring of a Vault `Client`.
+const VAULT_CLIENT_DOC: &str = "A client of the Vault (PVWA) API; calls block, with the GIL released.\n\nSelf-hosted: give ``username`` and ``password`` (and ``method``: ``CyberArk``, the default,\n``LDAP`` or ``RADIUS``); the session is logged off when the ``with`` block ends or on ``close()``.\nPrivilege Cloud: give ``token``, the Identity platform token. Durations are in seconds.";
+
+/// The keyword arguments every `Client(...)` takes besides its sign-in, as the bindings crate's
+/// `client::COMMON_OPTIONS` accepts them.
+const COMMON_OPTIONS: &[(&str, &str)] = &[
     ("max_attempts", "int | None"),
     ("timeout", "float | None"),
     ("deadline", "float | None"),
@@ -31,8 +50,10 @@ const CLIENT_OPTIONS: &[(&str, &str)] = &[
     ("max_in_flight", "int | None"),
     ("max_response_bytes", "int | None"),
     ("retry_quota", "int | None"),
-    ("allow_sign_in_host", "Sequence[str] | None"),
 ];
+
+/// Options of an Identity `Client(...)` that follow the common ones.
+const IDENTITY_LAST: &[(&str, &str)] = &[("allow_sign_in_host", "Sequence[str] | None")];
 
 /// Options whose default is not `None`: leaving `retry_quota` out keeps the client-wide retry
 /// quota (500), while `retry_quota=None` turns it off, so its stub default is `...`.
@@ -127,6 +148,20 @@ class Sandbox:
     def mfa_password(self) -> str: ...
     @property
     def otp_code(self) -> str: ...
+    @property
+    def vault_url(self) -> str: ...
+    @property
+    def vault_admin_username(self) -> str: ...
+    @property
+    def vault_admin_password(self) -> str: ...
+    @property
+    def vault_auditor_username(self) -> str: ...
+    @property
+    def vault_auditor_password(self) -> str: ...
+    @property
+    def vault_ldap_username(self) -> str: ...
+    @property
+    def vault_ldap_password(self) -> str: ...
     def inject(
         self,
         operation: str,
@@ -150,17 +185,37 @@ class Sandbox:
 def _raise_test_error(variant: str) -> None: ...
 "#;
 
-/// Emits the stubs of the native module to `path`.
-pub fn emit(api: &Api, path: &str) -> Result<Output, EmitError> {
+/// Emits the stubs of the native module of `target`.
+pub fn emit(api: &Api, target: &PythonLayout) -> Result<Output, EmitError> {
     let mut out = String::new();
     let w = &mut out;
+    let package = target
+        .module
+        .split_once('.')
+        .map_or(target.module.as_str(), |(package, _)| package);
     let _ = writeln!(w, "# {HEADER}");
-    w.push_str("\"\"\"Type stubs of the native module; import from ``cyberark_identity`` instead.\"\"\"\n\n");
+    let _ = writeln!(
+        w,
+        "\"\"\"Type stubs of the native module; import from ``{package}`` instead.\"\"\"\n"
+    );
     w.push_str("from typing import Any, Awaitable, Callable, ClassVar, Generic, Mapping, Sequence, TypeVar\n\nfrom typing_extensions import final\n");
-    all_names(w, api);
-    w.push_str(HAND_WRITTEN);
-    client_class(w, api, "Client", false);
-    client_class(w, api, "AsyncClient", true);
+    if api
+        .operations
+        .iter()
+        .any(|op| op.answer == Answer::Bytes || op.bytes_alternative.is_some())
+    {
+        w.push_str("from _typeshed import StrPath, SupportsWrite\n");
+    }
+    if !target.primary {
+        // The page iterators are the extension module's own classes, shared by every API.
+        w.push_str("\nfrom cyberark_identity._native import AsyncPageIterator, PageIterator\n");
+    }
+    all_names(w, api, target.primary);
+    if target.primary {
+        w.push_str(HAND_WRITTEN);
+    }
+    client_class(w, api, target, "Client", false);
+    client_class(w, api, target, "AsyncClient", true);
     for tag in &api.tags {
         for is_async in [false, true] {
             let name = if is_async {
@@ -189,22 +244,22 @@ pub fn emit(api: &Api, path: &str) -> Result<Output, EmitError> {
         }
     }
     Ok(Output {
-        path: path.to_owned(),
+        path: target.stubs.clone(),
         contents: out,
     })
 }
 
 /// The stub's `__all__`: pyo3 lists every class and function of the module in it.
-fn all_names(w: &mut String, api: &Api) {
-    let mut names: Vec<String> = ["Client", "AsyncClient", "_raise_test_error"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    names.extend(
-        super::python::RESERVED_CLASSES
-            .iter()
-            .map(|s| (*s).to_owned()),
-    );
+fn all_names(w: &mut String, api: &Api, primary: bool) {
+    let mut names: Vec<String> = vec!["Client".to_owned(), "AsyncClient".to_owned()];
+    if primary {
+        names.push("_raise_test_error".to_owned());
+        names.extend(
+            super::python::RESERVED_CLASSES
+                .iter()
+                .map(|s| (*s).to_owned()),
+        );
+    }
     for tag in &api.tags {
         names.push(tag.type_name.clone());
         names.push(async_class(tag));
@@ -224,19 +279,27 @@ fn all_names(w: &mut String, api: &Api) {
     w.push_str("]\n");
 }
 
-fn client_class(w: &mut String, api: &Api, name: &str, is_async: bool) {
+fn client_class(w: &mut String, api: &Api, target: &PythonLayout, name: &str, is_async: bool) {
     let _ = write!(w, "\n@final\nclass {name}:\n");
-    let doc = if is_async {
-        "A client of a CyberArk Identity tenant whose calls return awaitables; takes the same arguments as ``Client``."
-    } else {
-        "A client of a CyberArk Identity tenant; calls block, with the GIL released.\n\nGive ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``), or ``token``,\nor ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or\n``None`` to wait for an out-of-band approval). Durations are in seconds.\n\n``retry_quota`` sizes the retry budget all calls of the client share (default 500; each retry\ntakes 5, 10 after a timeout or connection failure), so an outage does not multiply the load;\n``None`` turns it off. ``allow_sign_in_host`` lists hosts (``login.example.com``) or patterns\n(``*.example.com``) a sign-in with ``username``/``password`` may be redirected to besides\nCyberArk's domains; the password follows such a redirect."
+    let doc = match (target.sign_in, is_async) {
+        (SignIn::Identity, true) => "A client of a CyberArk Identity tenant whose calls return awaitables; takes the same arguments as ``Client``.".to_owned(),
+        (_, true) => format!(
+            "A client of the {} whose calls return awaitables; takes the same arguments as ``Client``.",
+            api.title
+        ),
+        (SignIn::Identity, false) => "A client of a CyberArk Identity tenant; calls block, with the GIL released.\n\nGive ``client_id`` and ``client_secret`` (with ``app_id`` for ``/oauth2/token/{app_id}``), or ``token``,\nor ``username`` and ``password`` (with ``mfa``, a callable answering challenges: a code, or\n``None`` to wait for an out-of-band approval). Durations are in seconds.\n\n``retry_quota`` sizes the retry budget all calls of the client share (default 500; each retry\ntakes 5, 10 after a timeout or connection failure), so an outage does not multiply the load;\n``None`` turns it off. ``allow_sign_in_host`` lists hosts (``login.example.com``) or patterns\n(``*.example.com``) a sign-in with ``username``/``password`` may be redirected to besides\nCyberArk's domains; the password follows such a redirect.".to_owned(),
+        (SignIn::Vault, false) => VAULT_CLIENT_DOC.to_owned(),
     };
-    docstring(w, "    ", doc);
+    docstring(w, "    ", &doc);
     let _ = writeln!(
         w,
         "    def __new__(\n        cls,\n        tenant: str,\n        *,"
     );
-    for (option, ty) in CLIENT_OPTIONS {
+    let (sign_in, last) = match target.sign_in {
+        SignIn::Identity => (IDENTITY_SIGN_IN, IDENTITY_LAST),
+        SignIn::Vault => (VAULT_SIGN_IN, &[][..]),
+    };
+    for (option, ty) in sign_in.iter().chain(COMMON_OPTIONS).chain(last) {
         let default = if NOT_NONE_DEFAULT.contains(option) {
             "..."
         } else {
@@ -309,9 +372,14 @@ fn struct_class(w: &mut String, api: &Api, def: &TypeDef, fields: &[Field]) {
 
 fn method(w: &mut String, api: &Api, op: &Operation, is_async: bool) {
     let extra = matches!(op.request.body, Body::JsonFields { extra: true });
-    let params = parameters(api, &op.request.fields, extra);
+    let mut params = parameters(api, &op.request.fields, extra);
     let name = crate::names::python_ident(&op.method_name);
-    let result = output_type(api, &op.result);
+    let mut result = output_type(api, &op.result);
+    if op.answer == Answer::Bytes {
+        // A download writes the body to `to` in chunks and answers how many bytes it wrote.
+        params = with_download_target(&params);
+        result = "int".to_owned();
+    }
     let result = if is_async {
         format!("Awaitable[{result}]")
     } else {
@@ -319,6 +387,19 @@ fn method(w: &mut String, api: &Api, op: &Operation, is_async: bool) {
     };
     let _ = writeln!(w, "    def {name}(self{params}) -> {result}:");
     docstring(w, "        ", &op_doc(op));
+    if let Some(media_type) = &op.bytes_alternative {
+        let params = with_download_target(&parameters(api, &op.request.fields, extra));
+        let result = if is_async { "Awaitable[int]" } else { "int" };
+        let _ = writeln!(w, "    def {name}_download(self{params}) -> {result}:");
+        docstring(
+            w,
+            "        ",
+            &format!(
+                "Like `{name}`, but asks for `{media_type}` and writes the answer's bytes to `to` \
+                 (a path or a binary file object) in chunks; answers the number of bytes written."
+            ),
+        );
+    }
     if let Some(paging) = &op.paging {
         let item = output_type(api, &paging.item);
         let class = if is_async {
@@ -349,6 +430,15 @@ fn method(w: &mut String, api: &Api, op: &Operation, is_async: bool) {
                  items a page ({DEFAULT_PAGE_SIZE} when not given)."
             ),
         );
+    }
+}
+
+/// A parameter list with the keyword-only `to` of a download added after its `*`.
+fn with_download_target(params: &str) -> String {
+    let to = ", to: StrPath | SupportsWrite[bytes]";
+    match params.find(", *") {
+        Some(star) => format!("{}, *{to}{}", &params[..star], &params[star + 3..]),
+        None => format!("{params}, *{to}"),
     }
 }
 

@@ -11,7 +11,7 @@ Messages never contain secrets: body excerpts are redacted before they reach an 
 from __future__ import annotations
 
 import builtins
-from typing import Optional
+from typing import Dict, List, Optional
 
 __all__ = [
     "IdentityError",
@@ -53,7 +53,10 @@ class ApiError(IdentityError):
     or an unexpected HTTP status. ``message`` is what the tenant said (``Message``, as
     ``ApiError.message`` in Rust; ``api_message`` is the same value, ``None`` when the tenant said
     nothing); the other attributes are the envelope's ``MessageID``, ``ErrorID``, ``ErrorCode``,
-    ``IsSoftError`` and ``Exception``. ``str(error)`` is the whole sentence.
+    ``IsSoftError`` and ``Exception``. ``str(error)`` is the whole sentence. A Vault error answer
+(``ErrorCode``, ``ErrorMessage``, ``Details``) gives ``status`` (the HTTP status),
+``error_code``, ``message`` and ``details``: one dict (``error_code``, ``message``,
+``parameter_name``) per entry of ``Details``, empty for Identity errors.
     """
 
     status: int
@@ -63,6 +66,7 @@ class ApiError(IdentityError):
     error_code: Optional[str]
     is_soft_error: bool
     exception: Optional[str]
+    details: List[Dict[str, Optional[str]]]
 
     def __init__(
         self,
@@ -76,6 +80,7 @@ class ApiError(IdentityError):
         error_code: Optional[str] = None,
         is_soft_error: bool = False,
         exception: Optional[str] = None,
+        details: Optional[List[Dict[str, Optional[str]]]] = None,
     ) -> None:
         super().__init__(message, operation=operation)
         self.status = status
@@ -85,6 +90,7 @@ class ApiError(IdentityError):
         self.error_code = error_code
         self.is_soft_error = is_soft_error
         self.exception = exception
+        self.details = list(details) if details is not None else []
 
     @property
     def message(self) -> str:

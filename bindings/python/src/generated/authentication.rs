@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// Operations of the `Authentication` API group: OAuth 2.0 client-credentials tokens and the interactive StartAuthentication / AdvanceAuthentication login flow.
@@ -42,7 +45,7 @@ impl AuthenticationApi {
             let request = platform_token_request(grant_type, client_id, client_secret, scope)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -66,7 +69,7 @@ impl AuthenticationApi {
             let request = token_request(app_id, grant_type, client_id, client_secret, scope)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -105,7 +108,7 @@ impl AuthenticationApi {
             )?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -150,7 +153,7 @@ impl AuthenticationApi {
             )?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -172,7 +175,7 @@ impl AuthenticationApi {
             let request = logout_request(redirect_url, allow_iwa, body)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -212,7 +215,7 @@ impl AsyncAuthenticationApi {
         crate::wait::guard(|| {
             let request = platform_token_request(grant_type, client_id, client_secret, scope)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get a token from an OAuth2 client application
@@ -233,7 +236,7 @@ impl AsyncAuthenticationApi {
         crate::wait::guard(|| {
             let request = token_request(app_id, grant_type, client_id, client_secret, scope)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Start an interactive authentication
@@ -269,7 +272,7 @@ impl AsyncAuthenticationApi {
                 mfa_requestor,
             )?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Advance an interactive authentication
@@ -311,7 +314,7 @@ impl AsyncAuthenticationApi {
                 multiple_operations,
             )?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Log out the current session
@@ -330,7 +333,7 @@ impl AsyncAuthenticationApi {
         crate::wait::guard(|| {
             let request = logout_request(redirect_url, allow_iwa, body)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
 }
@@ -340,18 +343,16 @@ fn platform_token_request(
     client_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::AuthenticationPlatformTokenRequest> {
-    let grant_type = crate::runtime::arg::<
-        ::cyberark_identity::AuthenticationPlatformTokenGrantType,
-    >(grant_type, "grant_type")?;
+) -> ::pyo3::PyResult<client_api::AuthenticationPlatformTokenRequest> {
+    let grant_type = crate::runtime::arg::<client_api::AuthenticationPlatformTokenGrantType>(
+        grant_type,
+        "grant_type",
+    )?;
     let client_id = crate::runtime::arg::<::std::string::String>(client_id, "client_id")?;
     let client_secret =
         crate::runtime::arg::<::cyberark_runtime::Secret>(client_secret, "client_secret")?;
-    let mut value_ = <::cyberark_identity::AuthenticationPlatformTokenRequest>::new(
-        grant_type,
-        client_id,
-        client_secret,
-    );
+    let mut value_ =
+        <client_api::AuthenticationPlatformTokenRequest>::new(grant_type, client_id, client_secret);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(scope, "scope")?
     {
@@ -366,21 +367,15 @@ fn token_request(
     client_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     client_secret: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     scope: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::AuthenticationTokenRequest> {
+) -> ::pyo3::PyResult<client_api::AuthenticationTokenRequest> {
     let app_id = crate::runtime::arg::<::std::string::String>(app_id, "app_id")?;
-    let grant_type = crate::runtime::arg::<::cyberark_identity::AuthenticationTokenGrantType>(
-        grant_type,
-        "grant_type",
-    )?;
+    let grant_type =
+        crate::runtime::arg::<client_api::AuthenticationTokenGrantType>(grant_type, "grant_type")?;
     let client_id = crate::runtime::arg::<::std::string::String>(client_id, "client_id")?;
     let client_secret =
         crate::runtime::arg::<::cyberark_runtime::Secret>(client_secret, "client_secret")?;
-    let mut value_ = <::cyberark_identity::AuthenticationTokenRequest>::new(
-        app_id,
-        grant_type,
-        client_id,
-        client_secret,
-    );
+    let mut value_ =
+        <client_api::AuthenticationTokenRequest>::new(app_id, grant_type, client_id, client_secret);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(scope, "scope")?
     {
@@ -395,13 +390,12 @@ fn start_authentication_request(
     tenant_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     platform_token_response: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     mfa_requestor: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::AuthenticationStartAuthenticationRequest> {
+) -> ::pyo3::PyResult<client_api::AuthenticationStartAuthenticationRequest> {
     let user = crate::runtime::arg::<::std::string::String>(user, "user")?;
-    let version = crate::runtime::arg::<
-        ::cyberark_identity::AuthenticationStartAuthenticationVersion,
-    >(version, "version")?;
-    let mut value_ =
-        <::cyberark_identity::AuthenticationStartAuthenticationRequest>::new(user, version);
+    let version = crate::runtime::arg::<client_api::AuthenticationStartAuthenticationVersion>(
+        version, "version",
+    )?;
+    let mut value_ = <client_api::AuthenticationStartAuthenticationRequest>::new(user, version);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(tenant_id, "tenant_id")?
     {
@@ -428,17 +422,16 @@ fn advance_authentication_request(
     tenant_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     persistent_login: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     multiple_operations: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::AuthenticationAdvanceAuthenticationRequest> {
+) -> ::pyo3::PyResult<client_api::AuthenticationAdvanceAuthenticationRequest> {
     let session_id = crate::runtime::arg::<::std::string::String>(session_id, "session_id")?;
-    let mut value_ =
-        <::cyberark_identity::AuthenticationAdvanceAuthenticationRequest>::new(session_id);
+    let mut value_ = <client_api::AuthenticationAdvanceAuthenticationRequest>::new(session_id);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(mechanism_id, "mechanism_id")?
     {
         value_ = value_.mechanism_id(value);
     }
     if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-        ::cyberark_identity::AuthenticationAdvanceAuthenticationAction,
+        client_api::AuthenticationAdvanceAuthenticationAction,
     >(action, "action")?
     {
         value_ = value_.action(value);
@@ -459,7 +452,7 @@ fn advance_authentication_request(
         value_ = value_.persistent_login(value);
     }
     if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-        ::std::vec::Vec<::cyberark_identity::AdvanceAuthenticationOperation>,
+        ::std::vec::Vec<client_api::AdvanceAuthenticationOperation>,
     >(multiple_operations, "multiple_operations")?
     {
         value_ = value_.multiple_operations(value);
@@ -471,16 +464,15 @@ fn logout_request(
     redirect_url: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     allow_iwa: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     body: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::AuthenticationLogoutRequest> {
-    let mut value_ = <::cyberark_identity::AuthenticationLogoutRequest>::new();
+) -> ::pyo3::PyResult<client_api::AuthenticationLogoutRequest> {
+    let mut value_ = <client_api::AuthenticationLogoutRequest>::new();
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(redirect_url, "redirect_url")?
     {
         value_ = value_.redirect_url(value);
     }
-    if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-        ::cyberark_identity::AuthenticationLogoutAllowIwa,
-    >(allow_iwa, "allow_iwa")?
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<client_api::AuthenticationLogoutAllowIwa>(allow_iwa, "allow_iwa")?
     {
         value_ = value_.allow_iwa(value);
     }
@@ -491,7 +483,7 @@ fn logout_request(
     }
     ::std::result::Result::Ok(value_)
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationAdvanceAuthenticationAction {
+impl crate::runtime::IntoPy for client_api::AuthenticationAdvanceAuthenticationAction {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -499,13 +491,13 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationAdvanceAuthen
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AuthenticationAdvanceAuthenticationAction {
+impl crate::runtime::FromPy for client_api::AuthenticationAdvanceAuthenticationAction {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::AuthenticationAdvanceAuthenticationAction>::from)
+            .map(<client_api::AuthenticationAdvanceAuthenticationAction>::from)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationLogoutAllowIwa {
+impl crate::runtime::IntoPy for client_api::AuthenticationLogoutAllowIwa {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -513,13 +505,13 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationLogoutAllowIw
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AuthenticationLogoutAllowIwa {
+impl crate::runtime::FromPy for client_api::AuthenticationLogoutAllowIwa {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::AuthenticationLogoutAllowIwa>::from)
+            .map(<client_api::AuthenticationLogoutAllowIwa>::from)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationPlatformTokenGrantType {
+impl crate::runtime::IntoPy for client_api::AuthenticationPlatformTokenGrantType {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -527,13 +519,13 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationPlatformToken
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AuthenticationPlatformTokenGrantType {
+impl crate::runtime::FromPy for client_api::AuthenticationPlatformTokenGrantType {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::AuthenticationPlatformTokenGrantType>::from)
+            .map(<client_api::AuthenticationPlatformTokenGrantType>::from)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationStartAuthenticationVersion {
+impl crate::runtime::IntoPy for client_api::AuthenticationStartAuthenticationVersion {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -541,13 +533,13 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationStartAuthenti
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AuthenticationStartAuthenticationVersion {
+impl crate::runtime::FromPy for client_api::AuthenticationStartAuthenticationVersion {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::AuthenticationStartAuthenticationVersion>::from)
+            .map(<client_api::AuthenticationStartAuthenticationVersion>::from)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationTokenGrantType {
+impl crate::runtime::IntoPy for client_api::AuthenticationTokenGrantType {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -555,10 +547,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationTokenGrantTyp
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AuthenticationTokenGrantType {
+impl crate::runtime::FromPy for client_api::AuthenticationTokenGrantType {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::AuthenticationTokenGrantType>::from)
+            .map(<client_api::AuthenticationTokenGrantType>::from)
     }
 }
 /// Adds the classes of this file to the module.

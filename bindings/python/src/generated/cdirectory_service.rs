@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// Operations of the `CDirectoryService` API group: Cloud Directory users (read, change, state, MFA exemption, picture, bulk CSV import).
@@ -112,7 +115,7 @@ impl CDirectoryServiceApi {
             )?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -133,7 +136,7 @@ impl CDirectoryServiceApi {
             let request = change_user_state_request(uuid, state)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -154,7 +157,7 @@ impl CDirectoryServiceApi {
             let request = exempt_user_from_mfa_request(id, timespan)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -173,7 +176,7 @@ impl CDirectoryServiceApi {
             let request = get_tech_support_user_request()?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -193,7 +196,7 @@ impl CDirectoryServiceApi {
             let request = get_user_request(id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -212,7 +215,7 @@ impl CDirectoryServiceApi {
             let request = get_user_attributes_request()?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -232,7 +235,7 @@ impl CDirectoryServiceApi {
             let request = get_user_by_name_request(username)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -252,7 +255,7 @@ impl CDirectoryServiceApi {
             let request = get_users_request(args)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -280,7 +283,7 @@ impl CDirectoryServiceApi {
             }
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::PageIterator::new(
-                client.runtime().paginate(request, page_size),
+                client.paginate(request, page_size),
             ))
         })
     }
@@ -301,7 +304,7 @@ impl CDirectoryServiceApi {
             let request = get_users_from_csv_file_request(import_type, file_name, icon)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -322,7 +325,7 @@ impl CDirectoryServiceApi {
             let request = set_user_picture_request(id, file)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -343,7 +346,7 @@ impl CDirectoryServiceApi {
             let request = set_user_state_request(id, state)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -382,7 +385,7 @@ impl CDirectoryServiceApi {
             )?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -492,7 +495,7 @@ impl AsyncCDirectoryServiceApi {
                 use_alternate_mfa_account,
             )?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Enable or disable (suspend) a Cloud Directory user
@@ -510,7 +513,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = change_user_state_request(uuid, state)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Temporarily exempt a user from MFA
@@ -528,7 +531,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = exempt_user_from_mfa_request(id, timespan)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get the technical support user
@@ -544,7 +547,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = get_tech_support_user_request()?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get a Cloud Directory user by ID
@@ -561,7 +564,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = get_user_request(id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get the attributes of the current user
@@ -577,7 +580,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = get_user_attributes_request()?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get a Cloud Directory user by login name
@@ -594,7 +597,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = get_user_by_name_request(username)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// List all Cloud Directory users
@@ -611,7 +614,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = get_users_request(args)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Every item of `get_users`, fetched page by page as the `async for` loop reads them.
@@ -637,7 +640,7 @@ impl AsyncCDirectoryServiceApi {
             }
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
-                client.runtime().paginate(request, page_size),
+                client.paginate(request, page_size),
             ))
         })
     }
@@ -657,7 +660,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = get_users_from_csv_file_request(import_type, file_name, icon)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Upload a user's picture
@@ -675,7 +678,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = set_user_picture_request(id, file)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Lock, disable or expire a Cloud Directory user
@@ -693,7 +696,7 @@ impl AsyncCDirectoryServiceApi {
         crate::wait::guard(|| {
             let request = set_user_state_request(id, state)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Run a bulk user import (step 2 of 2)
@@ -729,7 +732,7 @@ impl AsyncCDirectoryServiceApi {
                 send_sms_invite,
             )?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
 }
@@ -758,9 +761,9 @@ fn change_user_request(
     oauth_client: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     verify_email: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     use_alternate_mfa_account: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceChangeUserRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceChangeUserRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let mut value_ = <::cyberark_identity::CDirectoryServiceChangeUserRequest>::new(id);
+    let mut value_ = <client_api::CDirectoryServiceChangeUserRequest>::new(id);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(name, "name")?
     {
@@ -878,19 +881,19 @@ fn change_user_request(
 fn change_user_state_request(
     uuid: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     state: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceChangeUserStateRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceChangeUserStateRequest> {
     let uuid = crate::runtime::arg::<::std::string::String>(uuid, "uuid")?;
     let state = crate::runtime::arg::<bool>(state, "state")?;
-    let value_ = <::cyberark_identity::CDirectoryServiceChangeUserStateRequest>::new(uuid, state);
+    let value_ = <client_api::CDirectoryServiceChangeUserStateRequest>::new(uuid, state);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `CDirectoryService_ExemptUserFromMfa` from the arguments of its Python method.
 fn exempt_user_from_mfa_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     timespan: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceExemptUserFromMfaRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceExemptUserFromMfaRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let mut value_ = <::cyberark_identity::CDirectoryServiceExemptUserFromMfaRequest>::new(id);
+    let mut value_ = <client_api::CDirectoryServiceExemptUserFromMfaRequest>::new(id);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<i32>(timespan, "timespan")?
     {
@@ -900,29 +903,29 @@ fn exempt_user_from_mfa_request(
 }
 /// Builds the request of `CDirectoryService_GetTechSupportUser` from the arguments of its Python method.
 fn get_tech_support_user_request()
--> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceGetTechSupportUserRequest> {
-    let value_ = <::cyberark_identity::CDirectoryServiceGetTechSupportUserRequest>::new();
+-> ::pyo3::PyResult<client_api::CDirectoryServiceGetTechSupportUserRequest> {
+    let value_ = <client_api::CDirectoryServiceGetTechSupportUserRequest>::new();
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `CDirectoryService_GetUser` from the arguments of its Python method.
 fn get_user_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceGetUserRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceGetUserRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let value_ = <::cyberark_identity::CDirectoryServiceGetUserRequest>::new(id);
+    let value_ = <client_api::CDirectoryServiceGetUserRequest>::new(id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `CDirectoryService_GetUserAttributes` from the arguments of its Python method.
 fn get_user_attributes_request()
--> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceGetUserAttributesRequest> {
-    let value_ = <::cyberark_identity::CDirectoryServiceGetUserAttributesRequest>::new();
+-> ::pyo3::PyResult<client_api::CDirectoryServiceGetUserAttributesRequest> {
+    let value_ = <client_api::CDirectoryServiceGetUserAttributesRequest>::new();
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `CDirectoryService_GetUserByName` from the arguments of its Python method.
 fn get_user_by_name_request(
     username: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceGetUserByNameRequest> {
-    let mut value_ = <::cyberark_identity::CDirectoryServiceGetUserByNameRequest>::new();
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceGetUserByNameRequest> {
+    let mut value_ = <client_api::CDirectoryServiceGetUserByNameRequest>::new();
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(username, "username")?
     {
@@ -933,10 +936,10 @@ fn get_user_by_name_request(
 /// Builds the request of `CDirectoryService_GetUsers` from the arguments of its Python method.
 fn get_users_request(
     args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceGetUsersRequest> {
-    let mut value_ = <::cyberark_identity::CDirectoryServiceGetUsersRequest>::new();
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceGetUsersRequest> {
+    let mut value_ = <client_api::CDirectoryServiceGetUsersRequest>::new();
     if let ::std::option::Option::Some(value) =
-        crate::runtime::opt_arg::<::cyberark_identity::QueryArgs>(args, "args")?
+        crate::runtime::opt_arg::<client_api::QueryArgs>(args, "args")?
     {
         value_ = value_.args(value);
     }
@@ -947,13 +950,13 @@ fn get_users_from_csv_file_request(
     import_type: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     file_name: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     icon: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceGetUsersFromCsvFileRequest> {
     let import_type = crate::runtime::arg::<
-        ::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileImportType,
+        client_api::CDirectoryServiceGetUsersFromCsvFileImportType,
     >(import_type, "import_type")?;
     let file_name = crate::runtime::arg::<::std::string::String>(file_name, "file_name")?;
     let icon = crate::runtime::arg::<::cyberark_runtime::FilePart>(icon, "icon")?;
-    let value_ = <::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileRequest>::new(
+    let value_ = <client_api::CDirectoryServiceGetUsersFromCsvFileRequest>::new(
         import_type,
         file_name,
         icon,
@@ -964,20 +967,20 @@ fn get_users_from_csv_file_request(
 fn set_user_picture_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     file: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceSetUserPictureRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceSetUserPictureRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
     let file = crate::runtime::arg::<::cyberark_runtime::FilePart>(file, "file")?;
-    let value_ = <::cyberark_identity::CDirectoryServiceSetUserPictureRequest>::new(id, file);
+    let value_ = <client_api::CDirectoryServiceSetUserPictureRequest>::new(id, file);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `CDirectoryService_SetUserState` from the arguments of its Python method.
 fn set_user_state_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     state: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceSetUserStateRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceSetUserStateRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
     let state = crate::runtime::arg::<::std::string::String>(state, "state")?;
-    let value_ = <::cyberark_identity::CDirectoryServiceSetUserStateRequest>::new(id, state);
+    let value_ = <client_api::CDirectoryServiceSetUserStateRequest>::new(id, state);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `CDirectoryService_SubmitUploadedFile` from the arguments of its Python method.
@@ -987,13 +990,13 @@ fn submit_uploaded_file_request(
     admin_email: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     send_email_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     send_sms_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::CDirectoryServiceSubmitUploadedFileRequest> {
+) -> ::pyo3::PyResult<client_api::CDirectoryServiceSubmitUploadedFileRequest> {
     let import_type = crate::runtime::arg::<
-        ::cyberark_identity::CDirectoryServiceSubmitUploadedFileImportType,
+        client_api::CDirectoryServiceSubmitUploadedFileImportType,
     >(import_type, "import_type")?;
     let return_id = crate::runtime::arg::<::std::string::String>(return_id, "return_id")?;
     let admin_email = crate::runtime::arg::<::std::string::String>(admin_email, "admin_email")?;
-    let mut value_ = <::cyberark_identity::CDirectoryServiceSubmitUploadedFileRequest>::new(
+    let mut value_ = <client_api::CDirectoryServiceSubmitUploadedFileRequest>::new(
         import_type,
         return_id,
         admin_email,
@@ -1010,9 +1013,7 @@ fn submit_uploaded_file_request(
     }
     ::std::result::Result::Ok(value_)
 }
-impl crate::runtime::IntoPy
-    for ::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileImportType
-{
+impl crate::runtime::IntoPy for client_api::CDirectoryServiceGetUsersFromCsvFileImportType {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -1020,12 +1021,10 @@ impl crate::runtime::IntoPy
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy
-    for ::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileImportType
-{
+impl crate::runtime::FromPy for client_api::CDirectoryServiceGetUsersFromCsvFileImportType {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileImportType>::from)
+            .map(<client_api::CDirectoryServiceGetUsersFromCsvFileImportType>::from)
     }
 }
 /// Preview of the parsed upload. Only `ReturnID` is known; the rest of the preview is undocumented and kept by the client as unknown fields.
@@ -1037,7 +1036,7 @@ impl crate::runtime::FromPy
 )]
 #[derive(PartialEq)]
 pub struct PyCDirectoryServiceGetUsersFromCsvFileResult(
-    pub ::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileResult,
+    pub client_api::CDirectoryServiceGetUsersFromCsvFileResult,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -1048,8 +1047,7 @@ impl PyCDirectoryServiceGetUsersFromCsvFileResult {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ =
-                <::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileResult>::new();
+            let mut value_ = <client_api::CDirectoryServiceGetUsersFromCsvFileResult>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(return_id, "return_id")?
             {
@@ -1138,7 +1136,7 @@ impl PyCDirectoryServiceGetUsersFromCsvFileResult {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileResult {
+impl crate::runtime::IntoPy for client_api::CDirectoryServiceGetUsersFromCsvFileResult {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -1170,7 +1168,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CDirectoryServiceGetUsersFr
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::CDirectoryServiceGetUsersFromCsvFileResult {
+impl crate::runtime::FromPy for client_api::CDirectoryServiceGetUsersFromCsvFileResult {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) =
             obj.cast::<PyCDirectoryServiceGetUsersFromCsvFileResult>()
@@ -1180,7 +1178,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::CDirectoryServiceGetUsersFr
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::CDirectoryServiceSubmitUploadedFileImportType {
+impl crate::runtime::IntoPy for client_api::CDirectoryServiceSubmitUploadedFileImportType {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -1188,10 +1186,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CDirectoryServiceSubmitUplo
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::CDirectoryServiceSubmitUploadedFileImportType {
+impl crate::runtime::FromPy for client_api::CDirectoryServiceSubmitUploadedFileImportType {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::CDirectoryServiceSubmitUploadedFileImportType>::from)
+            .map(<client_api::CDirectoryServiceSubmitUploadedFileImportType>::from)
     }
 }
 /// Adds the classes of this file to the module.

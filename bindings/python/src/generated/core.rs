@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// Operations of the `Core` API group: Core tenant services; here only per-user settings.
@@ -36,7 +39,7 @@ impl CoreApi {
             let request = get_user_settings_request(id, settings_type)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -70,7 +73,7 @@ impl AsyncCoreApi {
         crate::wait::guard(|| {
             let request = get_user_settings_request(id, settings_type)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
 }
@@ -78,9 +81,9 @@ impl AsyncCoreApi {
 fn get_user_settings_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     settings_type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::CoreGetUserSettingsRequest> {
+) -> ::pyo3::PyResult<client_api::CoreGetUserSettingsRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let mut value_ = <::cyberark_identity::CoreGetUserSettingsRequest>::new(id);
+    let mut value_ = <client_api::CoreGetUserSettingsRequest>::new(id);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(settings_type, "settings_type")?
     {

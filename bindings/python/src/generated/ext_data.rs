@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// Operations of the `ExtData` API group: Extensible (additional) attribute schema of the users table and per-user attribute values.
@@ -37,7 +40,7 @@ impl ExtDataApi {
             let request = get_columns_request(table, id, include_nulls)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -57,7 +60,7 @@ impl ExtDataApi {
             let request = get_schema_request(table)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -79,7 +82,7 @@ impl ExtDataApi {
             let request = set_columns_request(table, id, columns)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -100,7 +103,7 @@ impl ExtDataApi {
             let request = update_schema_request(table, columns)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -135,7 +138,7 @@ impl AsyncExtDataApi {
         crate::wait::guard(|| {
             let request = get_columns_request(table, id, include_nulls)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get the additional attribute schema
@@ -152,7 +155,7 @@ impl AsyncExtDataApi {
         crate::wait::guard(|| {
             let request = get_schema_request(table)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Set a user's additional attribute values
@@ -171,7 +174,7 @@ impl AsyncExtDataApi {
         crate::wait::guard(|| {
             let request = set_columns_request(table, id, columns)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Replace the additional attribute schema
@@ -189,7 +192,7 @@ impl AsyncExtDataApi {
         crate::wait::guard(|| {
             let request = update_schema_request(table, columns)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
 }
@@ -198,10 +201,10 @@ fn get_columns_request(
     table: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     include_nulls: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::ExtDataGetColumnsRequest> {
+) -> ::pyo3::PyResult<client_api::ExtDataGetColumnsRequest> {
     let table = crate::runtime::arg::<::std::string::String>(table, "table")?;
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let mut value_ = <::cyberark_identity::ExtDataGetColumnsRequest>::new(table, id);
+    let mut value_ = <client_api::ExtDataGetColumnsRequest>::new(table, id);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<bool>(include_nulls, "include_nulls")?
     {
@@ -212,9 +215,9 @@ fn get_columns_request(
 /// Builds the request of `ExtData_GetSchema` from the arguments of its Python method.
 fn get_schema_request(
     table: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::ExtDataGetSchemaRequest> {
+) -> ::pyo3::PyResult<client_api::ExtDataGetSchemaRequest> {
     let table = crate::runtime::arg::<::std::string::String>(table, "table")?;
-    let value_ = <::cyberark_identity::ExtDataGetSchemaRequest>::new(table);
+    let value_ = <client_api::ExtDataGetSchemaRequest>::new(table);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `ExtData_SetColumns` from the arguments of its Python method.
@@ -222,28 +225,25 @@ fn set_columns_request(
     table: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     columns: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::ExtDataSetColumnsRequest> {
+) -> ::pyo3::PyResult<client_api::ExtDataSetColumnsRequest> {
     let table = crate::runtime::arg::<::std::string::String>(table, "table")?;
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
     let columns = crate::runtime::arg::<
         ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
     >(columns, "columns")?;
-    let value_ = <::cyberark_identity::ExtDataSetColumnsRequest>::new(table, id, columns);
+    let value_ = <client_api::ExtDataSetColumnsRequest>::new(table, id, columns);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `ExtData_UpdateSchema` from the arguments of its Python method.
 fn update_schema_request(
     table: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     columns: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::ExtDataUpdateSchemaRequest> {
+) -> ::pyo3::PyResult<client_api::ExtDataUpdateSchemaRequest> {
     let table = crate::runtime::arg::<::std::string::String>(table, "table")?;
     let columns = crate::runtime::arg::<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::cyberark_identity::ExtColumnDefinition,
-        >,
+        ::std::collections::BTreeMap<::std::string::String, client_api::ExtColumnDefinition>,
     >(columns, "columns")?;
-    let value_ = <::cyberark_identity::ExtDataUpdateSchemaRequest>::new(table, columns);
+    let value_ = <client_api::ExtDataUpdateSchemaRequest>::new(table, columns);
     ::std::result::Result::Ok(value_)
 }
 /// Adds the classes of this file to the module.

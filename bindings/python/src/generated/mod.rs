@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 pub mod authentication;
 pub mod cdirectory_service;
 pub mod core;
@@ -15,10 +18,9 @@ pub mod scim;
 pub mod user;
 pub mod user_mgmt;
 use ::pyo3::prelude::*;
-/// A client of a CyberArk Identity tenant; calls block, with the GIL released.
+/// A client of the CyberArk Identity API (curated); calls block, with the GIL released.
 ///
-/// `Client(tenant, client_id=..., client_secret=...)`, or `token=...`, or
-/// `username=..., password=..., mfa=callback`; see the stubs for every option.
+/// `Client(tenant, **options)`; the stubs list the sign-in keywords and every option.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "Client")]
 pub struct Client {
     inner: crate::handle::ClientHandle,
@@ -34,7 +36,12 @@ impl Client {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             ::std::result::Result::Ok(Self {
-                inner: crate::handle::ClientHandle::new(py, tenant, options)?,
+                inner: crate::handle::ClientHandle::new(
+                    py,
+                    crate::client::identity,
+                    tenant,
+                    options,
+                )?,
             })
         })
     }
@@ -123,7 +130,7 @@ impl Client {
         }
     }
 }
-/// A client of a CyberArk Identity tenant whose calls return awaitables.
+/// A client of the CyberArk Identity API (curated) whose calls return awaitables.
 ///
 /// Takes the same arguments as `Client`.
 #[pyclass(frozen, module = "cyberark_identity._native", name = "AsyncClient")]
@@ -141,7 +148,12 @@ impl AsyncClient {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             ::std::result::Result::Ok(Self {
-                inner: crate::handle::ClientHandle::new(py, tenant, options)?,
+                inner: crate::handle::ClientHandle::new(
+                    py,
+                    crate::client::identity,
+                    tenant,
+                    options,
+                )?,
             })
         })
     }

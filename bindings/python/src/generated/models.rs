@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// One administrative right granted by a role.
@@ -16,7 +19,7 @@ use ::pyo3::prelude::*;
 )]
 #[derive(PartialEq)]
 pub struct PyAdministrativeRight(
-    pub ::cyberark_identity::AdministrativeRight,
+    pub client_api::AdministrativeRight,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -27,7 +30,7 @@ impl PyAdministrativeRight {
         description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::AdministrativeRight>::new();
+            let mut value_ = <client_api::AdministrativeRight>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(description, "description")?
             {
@@ -116,7 +119,7 @@ impl PyAdministrativeRight {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AdministrativeRight {
+impl crate::runtime::IntoPy for client_api::AdministrativeRight {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -142,7 +145,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdministrativeRight {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AdministrativeRight {
+impl crate::runtime::FromPy for client_api::AdministrativeRight {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyAdministrativeRight>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -159,7 +162,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdministrativeRight {
 )]
 #[derive(PartialEq)]
 pub struct PyAdvanceAuthenticationOperation(
-    pub ::cyberark_identity::AdvanceAuthenticationOperation,
+    pub client_api::AdvanceAuthenticationOperation,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -174,11 +177,11 @@ impl PyAdvanceAuthenticationOperation {
         crate::wait::guard(|| {
             let mechanism_id =
                 crate::runtime::arg::<::std::string::String>(mechanism_id, "mechanism_id")?;
-            let action = crate::runtime::arg::<
-                ::cyberark_identity::AdvanceAuthenticationOperationAction,
-            >(action, "action")?;
+            let action = crate::runtime::arg::<client_api::AdvanceAuthenticationOperationAction>(
+                action, "action",
+            )?;
             let mut value_ =
-                <::cyberark_identity::AdvanceAuthenticationOperation>::new(mechanism_id, action);
+                <client_api::AdvanceAuthenticationOperation>::new(mechanism_id, action);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::cyberark_runtime::Secret>(answer, "answer")?
             {
@@ -289,7 +292,7 @@ impl PyAdvanceAuthenticationOperation {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationOperation {
+impl crate::runtime::IntoPy for client_api::AdvanceAuthenticationOperation {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -315,7 +318,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationOperat
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationOperation {
+impl crate::runtime::FromPy for client_api::AdvanceAuthenticationOperation {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyAdvanceAuthenticationOperation>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -323,7 +326,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationOperat
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationOperationAction {
+impl crate::runtime::IntoPy for client_api::AdvanceAuthenticationOperationAction {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -331,10 +334,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationOperat
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationOperationAction {
+impl crate::runtime::FromPy for client_api::AdvanceAuthenticationOperationAction {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::AdvanceAuthenticationOperationAction>::from)
+            .map(<client_api::AdvanceAuthenticationOperationAction>::from)
     }
 }
 /// Outcome of an AdvanceAuthentication call. Mid-flow answers carry only `Summary`; the login fields appear with `LoginSuccess`.
@@ -346,7 +349,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationOperat
 )]
 #[derive(PartialEq)]
 pub struct PyAdvanceAuthenticationResult(
-    pub ::cyberark_identity::AdvanceAuthenticationResult,
+    pub client_api::AdvanceAuthenticationResult,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -392,15 +395,15 @@ impl PyAdvanceAuthenticationResult {
         source_ds_type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::AdvanceAuthenticationResult>::new();
+            let mut value_ = <client_api::AdvanceAuthenticationResult>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::cyberark_identity::AdvanceAuthenticationResultSummary,
+                client_api::AdvanceAuthenticationResultSummary,
             >(summary, "summary")?
             {
                 value_ = value_.summary(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::AuthenticationChallenge>,
+                ::std::vec::Vec<client_api::AuthenticationChallenge>,
             >(challenges, "challenges")?
             {
                 value_ = value_.challenges(value);
@@ -775,7 +778,7 @@ impl PyAdvanceAuthenticationResult {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationResult {
+impl crate::runtime::IntoPy for client_api::AdvanceAuthenticationResult {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -801,7 +804,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationResult
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationResult {
+impl crate::runtime::FromPy for client_api::AdvanceAuthenticationResult {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyAdvanceAuthenticationResult>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -809,7 +812,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationResult
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationResultSummary {
+impl crate::runtime::IntoPy for client_api::AdvanceAuthenticationResultSummary {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -817,10 +820,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AdvanceAuthenticationResult
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationResultSummary {
+impl crate::runtime::FromPy for client_api::AdvanceAuthenticationResultSummary {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::AdvanceAuthenticationResultSummary>::from)
+            .map(<client_api::AdvanceAuthenticationResultSummary>::from)
     }
 }
 /// One challenge; complete it with any one of its mechanisms.
@@ -832,7 +835,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AdvanceAuthenticationResult
 )]
 #[derive(PartialEq)]
 pub struct PyAuthenticationChallenge(
-    pub ::cyberark_identity::AuthenticationChallenge,
+    pub client_api::AuthenticationChallenge,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -843,9 +846,9 @@ impl PyAuthenticationChallenge {
         mechanisms: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::AuthenticationChallenge>::new();
+            let mut value_ = <client_api::AuthenticationChallenge>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::Mechanism>,
+                ::std::vec::Vec<client_api::Mechanism>,
             >(mechanisms, "mechanisms")?
             {
                 value_ = value_.mechanisms(value);
@@ -935,7 +938,7 @@ impl PyAuthenticationChallenge {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationChallenge {
+impl crate::runtime::IntoPy for client_api::AuthenticationChallenge {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -961,7 +964,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::AuthenticationChallenge {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::AuthenticationChallenge {
+impl crate::runtime::FromPy for client_api::AuthenticationChallenge {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyAuthenticationChallenge>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -972,10 +975,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::AuthenticationChallenge {
 /// Hints for the login UI.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ClientHints")]
 #[derive(PartialEq)]
-pub struct PyClientHints(
-    pub ::cyberark_identity::ClientHints,
-    crate::model::FieldCache,
-);
+pub struct PyClientHints(pub client_api::ClientHints, crate::model::FieldCache);
 #[pymethods]
 impl PyClientHints {
     #[new]
@@ -997,7 +997,7 @@ impl PyClientHints {
         requested_username: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ClientHints>::new();
+            let mut value_ = <client_api::ClientHints>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(persist_default, "persist_default")?
             {
@@ -1165,7 +1165,7 @@ impl PyClientHints {
         ::std::result::Result::Ok(::std::format!("{}({})", "ClientHints", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ClientHints {
+impl crate::runtime::IntoPy for client_api::ClientHints {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -1188,7 +1188,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ClientHints {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ClientHints {
+impl crate::runtime::FromPy for client_api::ClientHints {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyClientHints>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -1199,7 +1199,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ClientHints {
 /// A Cloud Directory user as returned by GetUser and GetUserByName. The field set varies; all fields are optional.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "CloudUser")]
 #[derive(PartialEq)]
-pub struct PyCloudUser(pub ::cyberark_identity::CloudUser, crate::model::FieldCache);
+pub struct PyCloudUser(pub client_api::CloudUser, crate::model::FieldCache);
 #[pymethods]
 impl PyCloudUser {
     #[new]
@@ -1259,7 +1259,7 @@ impl PyCloudUser {
         subject_to_cloud_locks: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::CloudUser>::new();
+            let mut value_ = <client_api::CloudUser>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
             {
@@ -1376,7 +1376,7 @@ impl PyCloudUser {
                 value_ = value_.image_name(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::CloudUserForcePasswordChangeNext>(
+                crate::runtime::opt_arg::<client_api::CloudUserForcePasswordChangeNext>(
                     force_password_change_next,
                     "force_password_change_next",
                 )?
@@ -1817,7 +1817,7 @@ impl PyCloudUser {
         ::std::result::Result::Ok(::std::format!("{}({})", "CloudUser", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::CloudUser {
+impl crate::runtime::IntoPy for client_api::CloudUser {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -1840,7 +1840,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CloudUser {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::CloudUser {
+impl crate::runtime::FromPy for client_api::CloudUser {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyCloudUser>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -1848,7 +1848,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::CloudUser {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::CloudUserForcePasswordChangeNext {
+impl crate::runtime::IntoPy for client_api::CloudUserForcePasswordChangeNext {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -1856,16 +1856,16 @@ impl crate::runtime::IntoPy for ::cyberark_identity::CloudUserForcePasswordChang
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::CloudUserForcePasswordChangeNext {
+impl crate::runtime::FromPy for client_api::CloudUserForcePasswordChangeNext {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::CloudUserForcePasswordChangeNext>::from)
+            .map(<client_api::CloudUserForcePasswordChangeNext>::from)
     }
 }
 /// The Identity response envelope. Handled failures arrive as HTTP 200 with `success: false` and the message fields filled in; `Result` is then usually null.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "Envelope")]
 #[derive(PartialEq)]
-pub struct PyEnvelope(pub ::cyberark_identity::Envelope, crate::model::FieldCache);
+pub struct PyEnvelope(pub client_api::Envelope, crate::model::FieldCache);
 #[pymethods]
 impl PyEnvelope {
     #[new]
@@ -1896,7 +1896,7 @@ impl PyEnvelope {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             let success = crate::runtime::arg::<bool>(success, "success")?;
-            let mut value_ = <::cyberark_identity::Envelope>::new(success);
+            let mut value_ = <client_api::Envelope>::new(success);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::cyberark_runtime::JsonValue>(result, "result")?
             {
@@ -2140,7 +2140,7 @@ impl PyEnvelope {
         ::std::result::Result::Ok(::std::format!("{}({})", "Envelope", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::Envelope {
+impl crate::runtime::IntoPy for client_api::Envelope {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -2163,7 +2163,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::Envelope {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::Envelope {
+impl crate::runtime::FromPy for client_api::Envelope {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyEnvelope>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -2180,7 +2180,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::Envelope {
 )]
 #[derive(PartialEq)]
 pub struct PyExtColumnDefinition(
-    pub ::cyberark_identity::ExtColumnDefinition,
+    pub client_api::ExtColumnDefinition,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -2197,7 +2197,7 @@ impl PyExtColumnDefinition {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             let r#type = crate::runtime::arg::<::std::string::String>(r#type, "type")?;
-            let mut value_ = <::cyberark_identity::ExtColumnDefinition>::new(r#type);
+            let mut value_ = <client_api::ExtColumnDefinition>::new(r#type);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(title, "title")?
             {
@@ -2339,7 +2339,7 @@ impl PyExtColumnDefinition {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ExtColumnDefinition {
+impl crate::runtime::IntoPy for client_api::ExtColumnDefinition {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -2365,7 +2365,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ExtColumnDefinition {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ExtColumnDefinition {
+impl crate::runtime::FromPy for client_api::ExtColumnDefinition {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyExtColumnDefinition>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -2376,7 +2376,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ExtColumnDefinition {
 /// Extensible attribute schema of a table.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ExtSchema")]
 #[derive(PartialEq)]
-pub struct PyExtSchema(pub ::cyberark_identity::ExtSchema, crate::model::FieldCache);
+pub struct PyExtSchema(pub client_api::ExtSchema, crate::model::FieldCache);
 #[pymethods]
 impl PyExtSchema {
     #[new]
@@ -2396,9 +2396,9 @@ impl PyExtSchema {
         index_limit: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ExtSchema>::new();
+            let mut value_ = <client_api::ExtSchema>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::ExtSchemaColumn>,
+                ::std::vec::Vec<client_api::ExtSchemaColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -2547,7 +2547,7 @@ impl PyExtSchema {
         ::std::result::Result::Ok(::std::format!("{}({})", "ExtSchema", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ExtSchema {
+impl crate::runtime::IntoPy for client_api::ExtSchema {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -2570,7 +2570,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ExtSchema {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ExtSchema {
+impl crate::runtime::FromPy for client_api::ExtSchema {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyExtSchema>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -2586,10 +2586,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ExtSchema {
     name = "ExtSchemaColumn"
 )]
 #[derive(PartialEq)]
-pub struct PyExtSchemaColumn(
-    pub ::cyberark_identity::ExtSchemaColumn,
-    crate::model::FieldCache,
-);
+pub struct PyExtSchemaColumn(pub client_api::ExtSchemaColumn, crate::model::FieldCache);
 #[pymethods]
 impl PyExtSchemaColumn {
     #[new]
@@ -2611,7 +2608,7 @@ impl PyExtSchemaColumn {
         user_editable: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ExtSchemaColumn>::new();
+            let mut value_ = <client_api::ExtSchemaColumn>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -2780,7 +2777,7 @@ impl PyExtSchemaColumn {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ExtSchemaColumn {
+impl crate::runtime::IntoPy for client_api::ExtSchemaColumn {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -2806,7 +2803,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ExtSchemaColumn {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ExtSchemaColumn {
+impl crate::runtime::FromPy for client_api::ExtSchemaColumn {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyExtSchemaColumn>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -2822,10 +2819,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ExtSchemaColumn {
     name = "InviteEntity"
 )]
 #[derive(PartialEq)]
-pub struct PyInviteEntity(
-    pub ::cyberark_identity::InviteEntity,
-    crate::model::FieldCache,
-);
+pub struct PyInviteEntity(pub client_api::InviteEntity, crate::model::FieldCache);
 #[pymethods]
 impl PyInviteEntity {
     #[new]
@@ -2836,10 +2830,9 @@ impl PyInviteEntity {
         name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let r#type =
-                crate::runtime::arg::<::cyberark_identity::InviteEntityType>(r#type, "type")?;
+            let r#type = crate::runtime::arg::<client_api::InviteEntityType>(r#type, "type")?;
             let guid = crate::runtime::arg::<::std::string::String>(guid, "guid")?;
-            let mut value_ = <::cyberark_identity::InviteEntity>::new(r#type, guid);
+            let mut value_ = <client_api::InviteEntity>::new(r#type, guid);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -2950,7 +2943,7 @@ impl PyInviteEntity {
         ::std::result::Result::Ok(::std::format!("{}({})", "InviteEntity", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::InviteEntity {
+impl crate::runtime::IntoPy for client_api::InviteEntity {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -2973,7 +2966,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::InviteEntity {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::InviteEntity {
+impl crate::runtime::FromPy for client_api::InviteEntity {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyInviteEntity>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -2981,7 +2974,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::InviteEntity {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::InviteEntityType {
+impl crate::runtime::IntoPy for client_api::InviteEntityType {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -2989,16 +2982,16 @@ impl crate::runtime::IntoPy for ::cyberark_identity::InviteEntityType {
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::InviteEntityType {
+impl crate::runtime::FromPy for client_api::InviteEntityType {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::InviteEntityType>::from)
+            .map(<client_api::InviteEntityType>::from)
     }
 }
 /// An authentication mechanism offered in a challenge.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "Mechanism")]
 #[derive(PartialEq)]
-pub struct PyMechanism(pub ::cyberark_identity::Mechanism, crate::model::FieldCache);
+pub struct PyMechanism(pub client_api::Mechanism, crate::model::FieldCache);
 #[pymethods]
 impl PyMechanism {
     #[new]
@@ -3040,14 +3033,14 @@ impl PyMechanism {
         multipart_mechanism: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::Mechanism>::new();
+            let mut value_ = <client_api::Mechanism>::new();
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::MechanismName>(name, "name")?
+                crate::runtime::opt_arg::<client_api::MechanismName>(name, "name")?
             {
                 value_ = value_.name(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::cyberark_identity::MechanismAnswerType,
+                client_api::MechanismAnswerType,
             >(answer_type, "answer_type")?
             {
                 value_ = value_.answer_type(value);
@@ -3128,7 +3121,7 @@ impl PyMechanism {
                 value_ = value_.question(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::MultipartMechanism>(
+                crate::runtime::opt_arg::<client_api::MultipartMechanism>(
                     multipart_mechanism,
                     "multipart_mechanism",
                 )?
@@ -3426,7 +3419,7 @@ impl PyMechanism {
         ::std::result::Result::Ok(::std::format!("{}({})", "Mechanism", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::Mechanism {
+impl crate::runtime::IntoPy for client_api::Mechanism {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3449,7 +3442,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::Mechanism {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::Mechanism {
+impl crate::runtime::FromPy for client_api::Mechanism {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyMechanism>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -3457,7 +3450,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::Mechanism {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::MechanismAnswerType {
+impl crate::runtime::IntoPy for client_api::MechanismAnswerType {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3465,13 +3458,13 @@ impl crate::runtime::IntoPy for ::cyberark_identity::MechanismAnswerType {
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::MechanismAnswerType {
+impl crate::runtime::FromPy for client_api::MechanismAnswerType {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::MechanismAnswerType>::from)
+            .map(<client_api::MechanismAnswerType>::from)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::MechanismName {
+impl crate::runtime::IntoPy for client_api::MechanismName {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3479,10 +3472,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::MechanismName {
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::MechanismName {
+impl crate::runtime::FromPy for client_api::MechanismName {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::MechanismName>::from)
+            .map(<client_api::MechanismName>::from)
     }
 }
 /// One security question.
@@ -3493,10 +3486,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::MechanismName {
     name = "MechanismPart"
 )]
 #[derive(PartialEq)]
-pub struct PyMechanismPart(
-    pub ::cyberark_identity::MechanismPart,
-    crate::model::FieldCache,
-);
+pub struct PyMechanismPart(pub client_api::MechanismPart, crate::model::FieldCache);
 #[pymethods]
 impl PyMechanismPart {
     #[new]
@@ -3509,7 +3499,7 @@ impl PyMechanismPart {
         prompt_mech_chosen: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::MechanismPart>::new();
+            let mut value_ = <client_api::MechanismPart>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
             {
@@ -3636,7 +3626,7 @@ impl PyMechanismPart {
         ::std::result::Result::Ok(::std::format!("{}({})", "MechanismPart", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::MechanismPart {
+impl crate::runtime::IntoPy for client_api::MechanismPart {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3662,7 +3652,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::MechanismPart {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::MechanismPart {
+impl crate::runtime::FromPy for client_api::MechanismPart {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyMechanismPart>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -3678,10 +3668,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::MechanismPart {
     name = "MultipartMechanism"
 )]
 #[derive(PartialEq)]
-pub struct PyMultipartMechanism(
-    pub ::cyberark_identity::MultipartMechanism,
-    crate::model::FieldCache,
-);
+pub struct PyMultipartMechanism(pub client_api::MultipartMechanism, crate::model::FieldCache);
 #[pymethods]
 impl PyMultipartMechanism {
     #[new]
@@ -3691,7 +3678,7 @@ impl PyMultipartMechanism {
         mechanism_parts: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::MultipartMechanism>::new();
+            let mut value_ = <client_api::MultipartMechanism>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
                 ::std::string::String,
             >(
@@ -3700,7 +3687,7 @@ impl PyMultipartMechanism {
                 value_ = value_.prompt_select_mech(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::MechanismPart>,
+                ::std::vec::Vec<client_api::MechanismPart>,
             >(
                 mechanism_parts, "mechanism_parts"
             )? {
@@ -3806,7 +3793,7 @@ impl PyMultipartMechanism {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::MultipartMechanism {
+impl crate::runtime::IntoPy for client_api::MultipartMechanism {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3832,7 +3819,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::MultipartMechanism {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::MultipartMechanism {
+impl crate::runtime::FromPy for client_api::MultipartMechanism {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyMultipartMechanism>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -3843,10 +3830,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::MultipartMechanism {
 /// OAuth 2.0 error response (RFC 6749 section 5.2).
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "OAuthError")]
 #[derive(PartialEq)]
-pub struct PyOAuthError(
-    pub ::cyberark_identity::OAuthError,
-    crate::model::FieldCache,
-);
+pub struct PyOAuthError(pub client_api::OAuthError, crate::model::FieldCache);
 #[pymethods]
 impl PyOAuthError {
     #[new]
@@ -3856,9 +3840,8 @@ impl PyOAuthError {
         error_description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let error =
-                crate::runtime::arg::<::cyberark_identity::OAuthErrorError>(error, "error")?;
-            let mut value_ = <::cyberark_identity::OAuthError>::new(error);
+            let error = crate::runtime::arg::<client_api::OAuthErrorError>(error, "error")?;
+            let mut value_ = <client_api::OAuthError>::new(error);
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
                 ::std::string::String,
             >(
@@ -3958,7 +3941,7 @@ impl PyOAuthError {
         ::std::result::Result::Ok(::std::format!("{}({})", "OAuthError", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OAuthError {
+impl crate::runtime::IntoPy for client_api::OAuthError {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3981,7 +3964,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OAuthError {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OAuthError {
+impl crate::runtime::FromPy for client_api::OAuthError {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOAuthError>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -3989,7 +3972,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OAuthError {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OAuthErrorError {
+impl crate::runtime::IntoPy for client_api::OAuthErrorError {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -3997,10 +3980,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OAuthErrorError {
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OAuthErrorError {
+impl crate::runtime::FromPy for client_api::OAuthErrorError {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::OAuthErrorError>::from)
+            .map(<client_api::OAuthErrorError>::from)
     }
 }
 /// OAuth 2.0 token response (RFC 6749 section 5.1), not wrapped in the Identity envelope.
@@ -4011,10 +3994,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OAuthErrorError {
     name = "OAuthTokenResponse"
 )]
 #[derive(PartialEq)]
-pub struct PyOAuthTokenResponse(
-    pub ::cyberark_identity::OAuthTokenResponse,
-    crate::model::FieldCache,
-);
+pub struct PyOAuthTokenResponse(pub client_api::OAuthTokenResponse, crate::model::FieldCache);
 #[pymethods]
 impl PyOAuthTokenResponse {
     #[new]
@@ -4040,8 +4020,7 @@ impl PyOAuthTokenResponse {
                 crate::runtime::arg::<::cyberark_runtime::Secret>(access_token, "access_token")?;
             let token_type =
                 crate::runtime::arg::<::std::string::String>(token_type, "token_type")?;
-            let mut value_ =
-                <::cyberark_identity::OAuthTokenResponse>::new(access_token, token_type);
+            let mut value_ = <client_api::OAuthTokenResponse>::new(access_token, token_type);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<i32>(expires_in, "expires_in")?
             {
@@ -4190,7 +4169,7 @@ impl PyOAuthTokenResponse {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OAuthTokenResponse {
+impl crate::runtime::IntoPy for client_api::OAuthTokenResponse {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4216,7 +4195,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OAuthTokenResponse {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OAuthTokenResponse {
+impl crate::runtime::FromPy for client_api::OAuthTokenResponse {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOAuthTokenResponse>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -4233,7 +4212,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OAuthTokenResponse {
 )]
 #[derive(PartialEq)]
 pub struct PyOrgAdministratorGrant(
-    pub ::cyberark_identity::OrgAdministratorGrant,
+    pub client_api::OrgAdministratorGrant,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -4256,7 +4235,7 @@ impl PyOrgAdministratorGrant {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-            let mut value_ = <::cyberark_identity::OrgAdministratorGrant>::new(id);
+            let mut value_ = <client_api::OrgAdministratorGrant>::new(id);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
             {
@@ -4401,7 +4380,7 @@ impl PyOrgAdministratorGrant {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorGrant {
+impl crate::runtime::IntoPy for client_api::OrgAdministratorGrant {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4427,7 +4406,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorGrant {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorGrant {
+impl crate::runtime::FromPy for client_api::OrgAdministratorGrant {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgAdministratorGrant>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -4444,7 +4423,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorGrant {
 )]
 #[derive(PartialEq)]
 pub struct PyOrgAdministratorQueryRow(
-    pub ::cyberark_identity::OrgAdministratorQueryRow,
+    pub client_api::OrgAdministratorQueryRow,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -4456,9 +4435,9 @@ impl PyOrgAdministratorQueryRow {
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::OrgAdministratorQueryRow>::new();
+            let mut value_ = <client_api::OrgAdministratorQueryRow>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+                ::std::vec::Vec<client_api::QueryEntity>,
             >(entities, "entities")?
             {
                 value_ = value_.entities(value);
@@ -4571,7 +4550,7 @@ impl PyOrgAdministratorQueryRow {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryRow {
+impl crate::runtime::IntoPy for client_api::OrgAdministratorQueryRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4597,7 +4576,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorQueryRow {
+impl crate::runtime::FromPy for client_api::OrgAdministratorQueryRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgAdministratorQueryRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -4614,7 +4593,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorQueryRow {
 )]
 #[derive(PartialEq)]
 pub struct PyOrgAdministratorQueryTable(
-    pub ::cyberark_identity::OrgAdministratorQueryTable,
+    pub client_api::OrgAdministratorQueryTable,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -4640,7 +4619,7 @@ impl PyOrgAdministratorQueryTable {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::OrgAdministratorQueryTable>::new();
+            let mut value_ = <client_api::OrgAdministratorQueryTable>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
             {
@@ -4652,7 +4631,7 @@ impl PyOrgAdministratorQueryTable {
                 value_ = value_.count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+                ::std::vec::Vec<client_api::QueryColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -4663,7 +4642,7 @@ impl PyOrgAdministratorQueryTable {
                 value_ = value_.full_count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::OrgAdministratorQueryRow>,
+                ::std::vec::Vec<client_api::OrgAdministratorQueryRow>,
             >(results, "results")?
             {
                 value_ = value_.results(value);
@@ -4835,7 +4814,7 @@ impl PyOrgAdministratorQueryTable {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryTable {
+impl crate::runtime::IntoPy for client_api::OrgAdministratorQueryTable {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4861,7 +4840,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgAdministratorQueryTable 
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorQueryTable {
+impl crate::runtime::FromPy for client_api::OrgAdministratorQueryTable {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgAdministratorQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -4872,7 +4851,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgAdministratorQueryTable 
 /// A member added to or removed from an organization.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "OrgMember")]
 #[derive(PartialEq)]
-pub struct PyOrgMember(pub ::cyberark_identity::OrgMember, crate::model::FieldCache);
+pub struct PyOrgMember(pub client_api::OrgMember, crate::model::FieldCache);
 #[pymethods]
 impl PyOrgMember {
     #[new]
@@ -4884,7 +4863,7 @@ impl PyOrgMember {
         crate::wait::guard(|| {
             let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
             let r#type = crate::runtime::arg::<::std::string::String>(r#type, "type")?;
-            let value_ = <::cyberark_identity::OrgMember>::new(id, r#type);
+            let value_ = <client_api::OrgMember>::new(id, r#type);
             ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
         })
     }
@@ -4975,7 +4954,7 @@ impl PyOrgMember {
         ::std::result::Result::Ok(::std::format!("{}({})", "OrgMember", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgMember {
+impl crate::runtime::IntoPy for client_api::OrgMember {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -4998,7 +4977,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgMember {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgMember {
+impl crate::runtime::FromPy for client_api::OrgMember {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgMember>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5014,10 +4993,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgMember {
     name = "OrgPermissionGrant"
 )]
 #[derive(PartialEq)]
-pub struct PyOrgPermissionGrant(
-    pub ::cyberark_identity::OrgPermissionGrant,
-    crate::model::FieldCache,
-);
+pub struct PyOrgPermissionGrant(pub client_api::OrgPermissionGrant, crate::model::FieldCache);
 #[pymethods]
 impl PyOrgPermissionGrant {
     #[new]
@@ -5030,7 +5006,7 @@ impl PyOrgPermissionGrant {
         crate::wait::guard(|| {
             let right = crate::runtime::arg::<::std::string::String>(right, "right")?;
             let principal = crate::runtime::arg::<::std::string::String>(principal, "principal")?;
-            let mut value_ = <::cyberark_identity::OrgPermissionGrant>::new(right, principal);
+            let mut value_ = <client_api::OrgPermissionGrant>::new(right, principal);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(principal_type, "principal_type")?
             {
@@ -5145,7 +5121,7 @@ impl PyOrgPermissionGrant {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgPermissionGrant {
+impl crate::runtime::IntoPy for client_api::OrgPermissionGrant {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -5171,7 +5147,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgPermissionGrant {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionGrant {
+impl crate::runtime::FromPy for client_api::OrgPermissionGrant {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgPermissionGrant>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5188,7 +5164,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionGrant {
 )]
 #[derive(PartialEq)]
 pub struct PyOrgPermissionRevoke(
-    pub ::cyberark_identity::OrgPermissionRevoke,
+    pub client_api::OrgPermissionRevoke,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -5202,7 +5178,7 @@ impl PyOrgPermissionRevoke {
         crate::wait::guard(|| {
             let right = crate::runtime::arg::<::std::string::String>(right, "right")?;
             let principal = crate::runtime::arg::<::std::string::String>(principal, "principal")?;
-            let value_ = <::cyberark_identity::OrgPermissionRevoke>::new(right, principal);
+            let value_ = <client_api::OrgPermissionRevoke>::new(right, principal);
             ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
         })
     }
@@ -5297,7 +5273,7 @@ impl PyOrgPermissionRevoke {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgPermissionRevoke {
+impl crate::runtime::IntoPy for client_api::OrgPermissionRevoke {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -5323,7 +5299,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgPermissionRevoke {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionRevoke {
+impl crate::runtime::FromPy for client_api::OrgPermissionRevoke {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgPermissionRevoke>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5334,7 +5310,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::OrgPermissionRevoke {
 /// Redrock query arguments (paging, sorting, caching) sent as the body property `Args`.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryArgs")]
 #[derive(PartialEq)]
-pub struct PyQueryArgs(pub ::cyberark_identity::QueryArgs, crate::model::FieldCache);
+pub struct PyQueryArgs(pub client_api::QueryArgs, crate::model::FieldCache);
 #[pymethods]
 impl PyQueryArgs {
     #[new]
@@ -5358,7 +5334,7 @@ impl PyQueryArgs {
         direction: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::QueryArgs>::new();
+            let mut value_ = <client_api::QueryArgs>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<i32>(page_number, "page_number")?
             {
@@ -5543,7 +5519,7 @@ impl PyQueryArgs {
         ::std::result::Result::Ok(::std::format!("{}({})", "QueryArgs", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::QueryArgs {
+impl crate::runtime::IntoPy for client_api::QueryArgs {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -5566,7 +5542,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryArgs {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::QueryArgs {
+impl crate::runtime::FromPy for client_api::QueryArgs {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryArgs>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5577,10 +5553,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::QueryArgs {
 /// Metadata of one column of a query table.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryColumn")]
 #[derive(PartialEq)]
-pub struct PyQueryColumn(
-    pub ::cyberark_identity::QueryColumn,
-    crate::model::FieldCache,
-);
+pub struct PyQueryColumn(pub client_api::QueryColumn, crate::model::FieldCache);
 #[pymethods]
 impl PyQueryColumn {
     #[new]
@@ -5616,7 +5589,7 @@ impl PyQueryColumn {
         table_name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::QueryColumn>::new();
+            let mut value_ = <client_api::QueryColumn>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -5921,7 +5894,7 @@ impl PyQueryColumn {
         ::std::result::Result::Ok(::std::format!("{}({})", "QueryColumn", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::QueryColumn {
+impl crate::runtime::IntoPy for client_api::QueryColumn {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -5944,7 +5917,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryColumn {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::QueryColumn {
+impl crate::runtime::FromPy for client_api::QueryColumn {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryColumn>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -5955,10 +5928,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::QueryColumn {
 /// An entity a query row refers to.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "QueryEntity")]
 #[derive(PartialEq)]
-pub struct PyQueryEntity(
-    pub ::cyberark_identity::QueryEntity,
-    crate::model::FieldCache,
-);
+pub struct PyQueryEntity(pub client_api::QueryEntity, crate::model::FieldCache);
 #[pymethods]
 impl PyQueryEntity {
     #[new]
@@ -5969,7 +5939,7 @@ impl PyQueryEntity {
         is_foreign_key: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::QueryEntity>::new();
+            let mut value_ = <client_api::QueryEntity>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(r#type, "type")?
             {
@@ -6094,7 +6064,7 @@ impl PyQueryEntity {
         ::std::result::Result::Ok(::std::format!("{}({})", "QueryEntity", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::QueryEntity {
+impl crate::runtime::IntoPy for client_api::QueryEntity {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -6117,7 +6087,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::QueryEntity {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::QueryEntity {
+impl crate::runtime::FromPy for client_api::QueryEntity {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyQueryEntity>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -6128,7 +6098,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::QueryEntity {
 /// An e-mail address of a SCIM user.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimEmail")]
 #[derive(PartialEq)]
-pub struct PyScimEmail(pub ::cyberark_identity::ScimEmail, crate::model::FieldCache);
+pub struct PyScimEmail(pub client_api::ScimEmail, crate::model::FieldCache);
 #[pymethods]
 impl PyScimEmail {
     #[new]
@@ -6139,7 +6109,7 @@ impl PyScimEmail {
         primary: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimEmail>::new();
+            let mut value_ = <client_api::ScimEmail>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(value, "value")?
             {
@@ -6264,7 +6234,7 @@ impl PyScimEmail {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimEmail", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimEmail {
+impl crate::runtime::IntoPy for client_api::ScimEmail {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -6287,7 +6257,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimEmail {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimEmail {
+impl crate::runtime::FromPy for client_api::ScimEmail {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimEmail>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -6298,7 +6268,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimEmail {
 /// SCIM error response (RFC 7644 section 3.12).
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimError")]
 #[derive(PartialEq)]
-pub struct PyScimError(pub ::cyberark_identity::ScimError, crate::model::FieldCache);
+pub struct PyScimError(pub client_api::ScimError, crate::model::FieldCache);
 #[pymethods]
 impl PyScimError {
     #[new]
@@ -6312,7 +6282,7 @@ impl PyScimError {
         detail: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimError>::new();
+            let mut value_ = <client_api::ScimError>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
                 ::std::vec::Vec<::std::string::String>,
             >(schemas, "schemas")?
@@ -6460,7 +6430,7 @@ impl PyScimError {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimError", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimError {
+impl crate::runtime::IntoPy for client_api::ScimError {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -6483,7 +6453,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimError {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimError {
+impl crate::runtime::FromPy for client_api::ScimError {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimError>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -6494,7 +6464,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimError {
 /// SCIM 2.0 core Group (RFC 7643 section 4.2); a Vault group.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimGroup")]
 #[derive(PartialEq)]
-pub struct PyScimGroup(pub ::cyberark_identity::ScimGroup, crate::model::FieldCache);
+pub struct PyScimGroup(pub client_api::ScimGroup, crate::model::FieldCache);
 #[pymethods]
 impl PyScimGroup {
     #[new]
@@ -6516,7 +6486,7 @@ impl PyScimGroup {
         meta: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimGroup>::new();
+            let mut value_ = <client_api::ScimGroup>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
                 ::std::vec::Vec<::std::string::String>,
             >(schemas, "schemas")?
@@ -6534,13 +6504,13 @@ impl PyScimGroup {
                 value_ = value_.display_name(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::ScimGroupMember>,
+                ::std::vec::Vec<client_api::ScimGroupMember>,
             >(members, "members")?
             {
                 value_ = value_.members(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::ScimMeta>(meta, "meta")?
+                crate::runtime::opt_arg::<client_api::ScimMeta>(meta, "meta")?
             {
                 value_ = value_.meta(value);
             }
@@ -6689,7 +6659,7 @@ impl PyScimGroup {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimGroup", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimGroup {
+impl crate::runtime::IntoPy for client_api::ScimGroup {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -6712,7 +6682,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimGroup {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimGroup {
+impl crate::runtime::FromPy for client_api::ScimGroup {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimGroup>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -6728,10 +6698,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimGroup {
     name = "ScimGroupMember"
 )]
 #[derive(PartialEq)]
-pub struct PyScimGroupMember(
-    pub ::cyberark_identity::ScimGroupMember,
-    crate::model::FieldCache,
-);
+pub struct PyScimGroupMember(pub client_api::ScimGroupMember, crate::model::FieldCache);
 #[pymethods]
 impl PyScimGroupMember {
     #[new]
@@ -6742,7 +6709,7 @@ impl PyScimGroupMember {
         display: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimGroupMember>::new();
+            let mut value_ = <client_api::ScimGroupMember>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(value, "value")?
             {
@@ -6871,7 +6838,7 @@ impl PyScimGroupMember {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimGroupMember {
+impl crate::runtime::IntoPy for client_api::ScimGroupMember {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -6897,7 +6864,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimGroupMember {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimGroupMember {
+impl crate::runtime::FromPy for client_api::ScimGroupMember {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimGroupMember>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -6913,10 +6880,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimGroupMember {
     name = "ScimListResponse"
 )]
 #[derive(PartialEq)]
-pub struct PyScimListResponse(
-    pub ::cyberark_identity::ScimListResponse,
-    crate::model::FieldCache,
-);
+pub struct PyScimListResponse(pub client_api::ScimListResponse, crate::model::FieldCache);
 #[pymethods]
 impl PyScimListResponse {
     #[new]
@@ -6939,7 +6903,7 @@ impl PyScimListResponse {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             let total_results = crate::runtime::arg::<i32>(total_results, "total_results")?;
-            let mut value_ = <::cyberark_identity::ScimListResponse>::new(total_results);
+            let mut value_ = <client_api::ScimListResponse>::new(total_results);
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
                 ::std::vec::Vec<::std::string::String>,
             >(schemas, "schemas")?
@@ -6957,7 +6921,7 @@ impl PyScimListResponse {
                 value_ = value_.start_index(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::ScimGroup>,
+                ::std::vec::Vec<client_api::ScimGroup>,
             >(resources, "resources")?
             {
                 value_ = value_.resources(value);
@@ -7107,7 +7071,7 @@ impl PyScimListResponse {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimListResponse {
+impl crate::runtime::IntoPy for client_api::ScimListResponse {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -7133,7 +7097,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimListResponse {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimListResponse {
+impl crate::runtime::FromPy for client_api::ScimListResponse {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimListResponse>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -7144,7 +7108,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimListResponse {
 /// SCIM resource metadata (RFC 7643 section 3.1).
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimMeta")]
 #[derive(PartialEq)]
-pub struct PyScimMeta(pub ::cyberark_identity::ScimMeta, crate::model::FieldCache);
+pub struct PyScimMeta(pub client_api::ScimMeta, crate::model::FieldCache);
 #[pymethods]
 impl PyScimMeta {
     #[new]
@@ -7166,7 +7130,7 @@ impl PyScimMeta {
         version: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimMeta>::new();
+            let mut value_ = <client_api::ScimMeta>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(resource_type, "resource_type")?
             {
@@ -7333,7 +7297,7 @@ impl PyScimMeta {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimMeta", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimMeta {
+impl crate::runtime::IntoPy for client_api::ScimMeta {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -7356,7 +7320,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimMeta {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimMeta {
+impl crate::runtime::FromPy for client_api::ScimMeta {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimMeta>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -7367,7 +7331,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimMeta {
 /// Name components of a SCIM user.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimName")]
 #[derive(PartialEq)]
-pub struct PyScimName(pub ::cyberark_identity::ScimName, crate::model::FieldCache);
+pub struct PyScimName(pub client_api::ScimName, crate::model::FieldCache);
 #[pymethods]
 impl PyScimName {
     #[new]
@@ -7378,7 +7342,7 @@ impl PyScimName {
         formatted: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimName>::new();
+            let mut value_ = <client_api::ScimName>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(given_name, "given_name")?
             {
@@ -7503,7 +7467,7 @@ impl PyScimName {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimName", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimName {
+impl crate::runtime::IntoPy for client_api::ScimName {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -7526,7 +7490,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimName {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimName {
+impl crate::runtime::FromPy for client_api::ScimName {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimName>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -7542,10 +7506,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimName {
     name = "ScimPhoneNumber"
 )]
 #[derive(PartialEq)]
-pub struct PyScimPhoneNumber(
-    pub ::cyberark_identity::ScimPhoneNumber,
-    crate::model::FieldCache,
-);
+pub struct PyScimPhoneNumber(pub client_api::ScimPhoneNumber, crate::model::FieldCache);
 #[pymethods]
 impl PyScimPhoneNumber {
     #[new]
@@ -7555,7 +7516,7 @@ impl PyScimPhoneNumber {
         r#type: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::ScimPhoneNumber>::new();
+            let mut value_ = <client_api::ScimPhoneNumber>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(value, "value")?
             {
@@ -7664,7 +7625,7 @@ impl PyScimPhoneNumber {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimPhoneNumber {
+impl crate::runtime::IntoPy for client_api::ScimPhoneNumber {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -7690,7 +7651,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimPhoneNumber {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimPhoneNumber {
+impl crate::runtime::FromPy for client_api::ScimPhoneNumber {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimPhoneNumber>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -7701,7 +7662,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimPhoneNumber {
 /// SCIM 2.0 core User (RFC 7643 section 4.1) as supported by the CyberArk Vault SCIM server. `password` is required on create only. Extension schemas (for example `urn:scim:schemas:extension:custom:2.0`) are not modelled.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "ScimUser")]
 #[derive(PartialEq)]
-pub struct PyScimUser(pub ::cyberark_identity::ScimUser, crate::model::FieldCache);
+pub struct PyScimUser(pub client_api::ScimUser, crate::model::FieldCache);
 #[pymethods]
 impl PyScimUser {
     #[new]
@@ -7740,7 +7701,7 @@ impl PyScimUser {
             let schemas =
                 crate::runtime::arg::<::std::vec::Vec<::std::string::String>>(schemas, "schemas")?;
             let user_name = crate::runtime::arg::<::std::string::String>(user_name, "user_name")?;
-            let mut value_ = <::cyberark_identity::ScimUser>::new(schemas, user_name);
+            let mut value_ = <client_api::ScimUser>::new(schemas, user_name);
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(id, "id")?
             {
@@ -7752,7 +7713,7 @@ impl PyScimUser {
                 value_ = value_.external_id(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::ScimName>(name, "name")?
+                crate::runtime::opt_arg::<client_api::ScimName>(name, "name")?
             {
                 value_ = value_.name(value);
             }
@@ -7771,14 +7732,13 @@ impl PyScimUser {
             {
                 value_ = value_.password(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::ScimEmail>,
-            >(emails, "emails")?
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::vec::Vec<client_api::ScimEmail>>(emails, "emails")?
             {
                 value_ = value_.emails(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::ScimPhoneNumber>,
+                ::std::vec::Vec<client_api::ScimPhoneNumber>,
             >(
                 phone_numbers, "phone_numbers"
             )? {
@@ -7792,7 +7752,7 @@ impl PyScimUser {
                 value_ = value_.preferred_language(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::ScimMeta>(meta, "meta")?
+                crate::runtime::opt_arg::<client_api::ScimMeta>(meta, "meta")?
             {
                 value_ = value_.meta(value);
             }
@@ -8042,7 +8002,7 @@ impl PyScimUser {
         ::std::result::Result::Ok(::std::format!("{}({})", "ScimUser", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::ScimUser {
+impl crate::runtime::IntoPy for client_api::ScimUser {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -8065,7 +8025,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::ScimUser {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::ScimUser {
+impl crate::runtime::FromPy for client_api::ScimUser {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyScimUser>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -8082,7 +8042,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::ScimUser {
 )]
 #[derive(PartialEq)]
 pub struct PyStartAuthenticationResult(
-    pub ::cyberark_identity::StartAuthenticationResult,
+    pub client_api::StartAuthenticationResult,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -8128,10 +8088,9 @@ impl PyStartAuthenticationResult {
         idp_oob_auth_pin_required: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::StartAuthenticationResult>::new();
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::cyberark_identity::ClientHints,
-            >(client_hints, "client_hints")?
+            let mut value_ = <client_api::StartAuthenticationResult>::new();
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<client_api::ClientHints>(client_hints, "client_hints")?
             {
                 value_ = value_.client_hints(value);
             }
@@ -8171,13 +8130,13 @@ impl PyStartAuthenticationResult {
                 value_ = value_.allow_login_mfa_cache(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::AuthenticationChallenge>,
+                ::std::vec::Vec<client_api::AuthenticationChallenge>,
             >(challenges, "challenges")?
             {
                 value_ = value_.challenges(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::cyberark_identity::StartAuthenticationResultSummary,
+                client_api::StartAuthenticationResultSummary,
             >(summary, "summary")?
             {
                 value_ = value_.summary(value);
@@ -8540,7 +8499,7 @@ impl PyStartAuthenticationResult {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::StartAuthenticationResult {
+impl crate::runtime::IntoPy for client_api::StartAuthenticationResult {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -8566,7 +8525,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::StartAuthenticationResult {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::StartAuthenticationResult {
+impl crate::runtime::FromPy for client_api::StartAuthenticationResult {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyStartAuthenticationResult>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -8574,7 +8533,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::StartAuthenticationResult {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::StartAuthenticationResultSummary {
+impl crate::runtime::IntoPy for client_api::StartAuthenticationResultSummary {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -8582,10 +8541,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::StartAuthenticationResultSu
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::StartAuthenticationResultSummary {
+impl crate::runtime::FromPy for client_api::StartAuthenticationResultSummary {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::StartAuthenticationResultSummary>::from)
+            .map(<client_api::StartAuthenticationResultSummary>::from)
     }
 }
 /// The tenant's technical support account.
@@ -8596,10 +8555,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::StartAuthenticationResultSu
     name = "TechSupportUser"
 )]
 #[derive(PartialEq)]
-pub struct PyTechSupportUser(
-    pub ::cyberark_identity::TechSupportUser,
-    crate::model::FieldCache,
-);
+pub struct PyTechSupportUser(pub client_api::TechSupportUser, crate::model::FieldCache);
 #[pymethods]
 impl PyTechSupportUser {
     #[new]
@@ -8610,7 +8566,7 @@ impl PyTechSupportUser {
         uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::TechSupportUser>::new();
+            let mut value_ = <client_api::TechSupportUser>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -8739,7 +8695,7 @@ impl PyTechSupportUser {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::TechSupportUser {
+impl crate::runtime::IntoPy for client_api::TechSupportUser {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -8765,7 +8721,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::TechSupportUser {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::TechSupportUser {
+impl crate::runtime::FromPy for client_api::TechSupportUser {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyTechSupportUser>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -8781,10 +8737,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::TechSupportUser {
     name = "UserAttributes"
 )]
 #[derive(PartialEq)]
-pub struct PyUserAttributes(
-    pub ::cyberark_identity::UserAttributes,
-    crate::model::FieldCache,
-);
+pub struct PyUserAttributes(pub client_api::UserAttributes, crate::model::FieldCache);
 #[pymethods]
 impl PyUserAttributes {
     #[new]
@@ -8886,7 +8839,7 @@ impl PyUserAttributes {
         user_attributes: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserAttributes>::new();
+            let mut value_ = <client_api::UserAttributes>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
             {
@@ -8955,12 +8908,12 @@ impl PyUserAttributes {
             {
                 value_ = value_.directory_service_uuid(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::cyberark_identity::UserAttributesForcePasswordChangeNext,
-            >(
-                force_password_change_next,
-                "force_password_change_next",
-            )? {
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<client_api::UserAttributesForcePasswordChangeNext>(
+                    force_password_change_next,
+                    "force_password_change_next",
+                )?
+            {
                 value_ = value_.force_password_change_next(value);
             }
             if let ::std::option::Option::Some(value) =
@@ -9886,7 +9839,7 @@ impl PyUserAttributes {
         ::std::result::Result::Ok(::std::format!("{}({})", "UserAttributes", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserAttributes {
+impl crate::runtime::IntoPy for client_api::UserAttributes {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -9912,7 +9865,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserAttributes {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserAttributes {
+impl crate::runtime::FromPy for client_api::UserAttributes {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserAttributes>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -9920,7 +9873,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserAttributes {
         crate::runtime::from_dict(obj, name)
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserAttributesForcePasswordChangeNext {
+impl crate::runtime::IntoPy for client_api::UserAttributesForcePasswordChangeNext {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -9928,10 +9881,10 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserAttributesForcePassword
         ::std::result::Result::Ok(::pyo3::types::PyString::new(py, self.as_str()).into_any())
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserAttributesForcePasswordChangeNext {
+impl crate::runtime::FromPy for client_api::UserAttributesForcePasswordChangeNext {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         <::std::string::String as crate::runtime::FromPy>::from_py(obj, name)
-            .map(<::cyberark_identity::UserAttributesForcePasswordChangeNext>::from)
+            .map(<client_api::UserAttributesForcePasswordChangeNext>::from)
     }
 }
 /// One row of the users query table.
@@ -9942,10 +9895,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserAttributesForcePassword
     name = "UserQueryRow"
 )]
 #[derive(PartialEq)]
-pub struct PyUserQueryRow(
-    pub ::cyberark_identity::UserQueryRow,
-    crate::model::FieldCache,
-);
+pub struct PyUserQueryRow(pub client_api::UserQueryRow, crate::model::FieldCache);
 #[pymethods]
 impl PyUserQueryRow {
     #[new]
@@ -9955,15 +9905,15 @@ impl PyUserQueryRow {
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserQueryRow>::new();
+            let mut value_ = <client_api::UserQueryRow>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+                ::std::vec::Vec<client_api::QueryEntity>,
             >(entities, "entities")?
             {
                 value_ = value_.entities(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::UserRow>(row, "row")?
+                crate::runtime::opt_arg::<client_api::UserRow>(row, "row")?
             {
                 value_ = value_.row(value);
             }
@@ -10065,7 +10015,7 @@ impl PyUserQueryRow {
         ::std::result::Result::Ok(::std::format!("{}({})", "UserQueryRow", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserQueryRow {
+impl crate::runtime::IntoPy for client_api::UserQueryRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -10088,7 +10038,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserQueryRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserQueryRow {
+impl crate::runtime::FromPy for client_api::UserQueryRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserQueryRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -10104,10 +10054,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserQueryRow {
     name = "UserQueryTable"
 )]
 #[derive(PartialEq)]
-pub struct PyUserQueryTable(
-    pub ::cyberark_identity::UserQueryTable,
-    crate::model::FieldCache,
-);
+pub struct PyUserQueryTable(pub client_api::UserQueryTable, crate::model::FieldCache);
 #[pymethods]
 impl PyUserQueryTable {
     #[new]
@@ -10131,7 +10078,7 @@ impl PyUserQueryTable {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserQueryTable>::new();
+            let mut value_ = <client_api::UserQueryTable>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
             {
@@ -10143,7 +10090,7 @@ impl PyUserQueryTable {
                 value_ = value_.count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+                ::std::vec::Vec<client_api::QueryColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -10154,7 +10101,7 @@ impl PyUserQueryTable {
                 value_ = value_.full_count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::UserQueryRow>,
+                ::std::vec::Vec<client_api::UserQueryRow>,
             >(results, "results")?
             {
                 value_ = value_.results(value);
@@ -10322,7 +10269,7 @@ impl PyUserQueryTable {
         ::std::result::Result::Ok(::std::format!("{}({})", "UserQueryTable", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserQueryTable {
+impl crate::runtime::IntoPy for client_api::UserQueryTable {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -10348,7 +10295,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserQueryTable {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserQueryTable {
+impl crate::runtime::FromPy for client_api::UserQueryTable {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -10364,10 +10311,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserQueryTable {
     name = "UserRoleQueryRow"
 )]
 #[derive(PartialEq)]
-pub struct PyUserRoleQueryRow(
-    pub ::cyberark_identity::UserRoleQueryRow,
-    crate::model::FieldCache,
-);
+pub struct PyUserRoleQueryRow(pub client_api::UserRoleQueryRow, crate::model::FieldCache);
 #[pymethods]
 impl PyUserRoleQueryRow {
     #[new]
@@ -10377,15 +10321,15 @@ impl PyUserRoleQueryRow {
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserRoleQueryRow>::new();
+            let mut value_ = <client_api::UserRoleQueryRow>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+                ::std::vec::Vec<client_api::QueryEntity>,
             >(entities, "entities")?
             {
                 value_ = value_.entities(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::cyberark_identity::UserRoleRow>(row, "row")?
+                crate::runtime::opt_arg::<client_api::UserRoleRow>(row, "row")?
             {
                 value_ = value_.row(value);
             }
@@ -10491,7 +10435,7 @@ impl PyUserRoleQueryRow {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleQueryRow {
+impl crate::runtime::IntoPy for client_api::UserRoleQueryRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -10517,7 +10461,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleQueryRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryRow {
+impl crate::runtime::FromPy for client_api::UserRoleQueryRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserRoleQueryRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -10533,10 +10477,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryRow {
     name = "UserRoleQueryTable"
 )]
 #[derive(PartialEq)]
-pub struct PyUserRoleQueryTable(
-    pub ::cyberark_identity::UserRoleQueryTable,
-    crate::model::FieldCache,
-);
+pub struct PyUserRoleQueryTable(pub client_api::UserRoleQueryTable, crate::model::FieldCache);
 #[pymethods]
 impl PyUserRoleQueryTable {
     #[new]
@@ -10560,7 +10501,7 @@ impl PyUserRoleQueryTable {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserRoleQueryTable>::new();
+            let mut value_ = <client_api::UserRoleQueryTable>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
             {
@@ -10572,7 +10513,7 @@ impl PyUserRoleQueryTable {
                 value_ = value_.count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+                ::std::vec::Vec<client_api::QueryColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -10583,7 +10524,7 @@ impl PyUserRoleQueryTable {
                 value_ = value_.full_count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::UserRoleQueryRow>,
+                ::std::vec::Vec<client_api::UserRoleQueryRow>,
             >(results, "results")?
             {
                 value_ = value_.results(value);
@@ -10755,7 +10696,7 @@ impl PyUserRoleQueryTable {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleQueryTable {
+impl crate::runtime::IntoPy for client_api::UserRoleQueryTable {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -10781,7 +10722,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleQueryTable {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryTable {
+impl crate::runtime::FromPy for client_api::UserRoleQueryTable {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserRoleQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -10792,10 +10733,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRoleQueryTable {
 /// Column values of one role. Clients read `Name` or `RoleName` and `AdministrativeRights`; the full column set is undocumented, so any further keys are accepted.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "UserRoleRow")]
 #[derive(PartialEq)]
-pub struct PyUserRoleRow(
-    pub ::cyberark_identity::UserRoleRow,
-    crate::model::FieldCache,
-);
+pub struct PyUserRoleRow(pub client_api::UserRoleRow, crate::model::FieldCache);
 #[pymethods]
 impl PyUserRoleRow {
     #[new]
@@ -10815,7 +10753,7 @@ impl PyUserRoleRow {
         administrative_rights: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserRoleRow>::new();
+            let mut value_ = <client_api::UserRoleRow>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -10831,12 +10769,12 @@ impl PyUserRoleRow {
             {
                 value_ = value_.description(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::AdministrativeRight>,
-            >(
-                administrative_rights,
-                "administrative_rights",
-            )? {
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::std::vec::Vec<client_api::AdministrativeRight>>(
+                    administrative_rights,
+                    "administrative_rights",
+                )?
+            {
                 value_ = value_.administrative_rights(value);
             }
             ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
@@ -10965,7 +10903,7 @@ impl PyUserRoleRow {
         ::std::result::Result::Ok(::std::format!("{}({})", "UserRoleRow", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleRow {
+impl crate::runtime::IntoPy for client_api::UserRoleRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -10988,7 +10926,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRoleRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserRoleRow {
+impl crate::runtime::FromPy for client_api::UserRoleRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserRoleRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -10999,7 +10937,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRoleRow {
 /// Column values of one Cloud Directory user as returned by GetUsers.
 #[pyclass(frozen, eq, module = "cyberark_identity._native", name = "UserRow")]
 #[derive(PartialEq)]
-pub struct PyUserRow(pub ::cyberark_identity::UserRow, crate::model::FieldCache);
+pub struct PyUserRow(pub client_api::UserRow, crate::model::FieldCache);
 #[pymethods]
 impl PyUserRow {
     #[new]
@@ -11037,7 +10975,7 @@ impl PyUserRow {
         office_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserRow>::new();
+            let mut value_ = <client_api::UserRow>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(uuid, "uuid")?
             {
@@ -11364,7 +11302,7 @@ impl PyUserRow {
         ::std::result::Result::Ok(::std::format!("{}({})", "UserRow", parts.join(", ")))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserRow {
+impl crate::runtime::IntoPy for client_api::UserRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -11386,7 +11324,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserRow {
+impl crate::runtime::FromPy for client_api::UserRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -11403,7 +11341,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserRow {
 )]
 #[derive(PartialEq)]
 pub struct PyUserSettingsQueryRow(
-    pub ::cyberark_identity::UserSettingsQueryRow,
+    pub client_api::UserSettingsQueryRow,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -11415,9 +11353,9 @@ impl PyUserSettingsQueryRow {
         row: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserSettingsQueryRow>::new();
+            let mut value_ = <client_api::UserSettingsQueryRow>::new();
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryEntity>,
+                ::std::vec::Vec<client_api::QueryEntity>,
             >(entities, "entities")?
             {
                 value_ = value_.entities(value);
@@ -11530,7 +11468,7 @@ impl PyUserSettingsQueryRow {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryRow {
+impl crate::runtime::IntoPy for client_api::UserSettingsQueryRow {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -11556,7 +11494,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryRow {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserSettingsQueryRow {
+impl crate::runtime::FromPy for client_api::UserSettingsQueryRow {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserSettingsQueryRow>() {
             return ::std::result::Result::Ok(object.get().0.clone());
@@ -11573,7 +11511,7 @@ impl crate::runtime::FromPy for ::cyberark_identity::UserSettingsQueryRow {
 )]
 #[derive(PartialEq)]
 pub struct PyUserSettingsQueryTable(
-    pub ::cyberark_identity::UserSettingsQueryTable,
+    pub client_api::UserSettingsQueryTable,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -11599,7 +11537,7 @@ impl PyUserSettingsQueryTable {
         return_id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserSettingsQueryTable>::new();
+            let mut value_ = <client_api::UserSettingsQueryTable>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<bool>(is_aggregate, "is_aggregate")?
             {
@@ -11611,7 +11549,7 @@ impl PyUserSettingsQueryTable {
                 value_ = value_.count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::QueryColumn>,
+                ::std::vec::Vec<client_api::QueryColumn>,
             >(columns, "columns")?
             {
                 value_ = value_.columns(value);
@@ -11622,7 +11560,7 @@ impl PyUserSettingsQueryTable {
                 value_ = value_.full_count(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::vec::Vec<::cyberark_identity::UserSettingsQueryRow>,
+                ::std::vec::Vec<client_api::UserSettingsQueryRow>,
             >(results, "results")?
             {
                 value_ = value_.results(value);
@@ -11794,7 +11732,7 @@ impl PyUserSettingsQueryTable {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryTable {
+impl crate::runtime::IntoPy for client_api::UserSettingsQueryTable {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -11820,7 +11758,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserSettingsQueryTable {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserSettingsQueryTable {
+impl crate::runtime::FromPy for client_api::UserSettingsQueryTable {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserSettingsQueryTable>() {
             return ::std::result::Result::Ok(object.get().0.clone());

@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// Operations of the `Org` API group: Organizations (delegated administration units), their members, administrators, roles and permissions.
@@ -37,7 +40,7 @@ impl OrgApi {
             let request = change_member_ship_request(org_id, add, remove)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -58,7 +61,7 @@ impl OrgApi {
             let request = create_request(name, description)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -78,7 +81,7 @@ impl OrgApi {
             let request = delete_request(org_id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -98,7 +101,7 @@ impl OrgApi {
             let request = get_request(org_id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -118,7 +121,7 @@ impl OrgApi {
             let request = get_administrators_request(org_id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -138,7 +141,7 @@ impl OrgApi {
             let request = get_permission_request(org_id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -158,7 +161,7 @@ impl OrgApi {
             let request = get_roles_request(org_id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -178,7 +181,7 @@ impl OrgApi {
             let request = list_all_request(format)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -200,7 +203,7 @@ impl OrgApi {
             let request = update_request(org_id, name, description)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -222,7 +225,7 @@ impl OrgApi {
             let request = update_administrators_request(org_id, grant, revoke)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -244,7 +247,7 @@ impl OrgApi {
             let request = update_permission_request(org_id, grant, revoke)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -279,7 +282,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = change_member_ship_request(org_id, add, remove)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Create an organization
@@ -297,7 +300,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = create_request(name, description)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Delete an organization
@@ -314,7 +317,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = delete_request(org_id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get an organization
@@ -331,7 +334,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = get_request(org_id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// List the administrators of an organization
@@ -348,7 +351,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = get_administrators_request(org_id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get the permissions on an organization
@@ -365,7 +368,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = get_permission_request(org_id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// List the roles of an organization
@@ -382,7 +385,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = get_roles_request(org_id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// List all organizations
@@ -399,7 +402,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = list_all_request(format)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Update an organization
@@ -418,7 +421,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = update_request(org_id, name, description)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Grant or revoke organization administrators
@@ -437,7 +440,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = update_administrators_request(org_id, grant, revoke)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Grant or revoke permissions on an organization
@@ -456,7 +459,7 @@ impl AsyncOrgApi {
         crate::wait::guard(|| {
             let request = update_permission_request(org_id, grant, revoke)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
 }
@@ -465,17 +468,16 @@ fn change_member_ship_request(
     org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     add: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     remove: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgChangeMemberShipRequest> {
+) -> ::pyo3::PyResult<client_api::OrgChangeMemberShipRequest> {
     let org_id = crate::runtime::arg::<::std::string::String>(org_id, "org_id")?;
-    let mut value_ = <::cyberark_identity::OrgChangeMemberShipRequest>::new(org_id);
+    let mut value_ = <client_api::OrgChangeMemberShipRequest>::new(org_id);
     if let ::std::option::Option::Some(value) =
-        crate::runtime::opt_arg::<::std::vec::Vec<::cyberark_identity::OrgMember>>(add, "add")?
+        crate::runtime::opt_arg::<::std::vec::Vec<client_api::OrgMember>>(add, "add")?
     {
         value_ = value_.add(value);
     }
-    if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-        ::std::vec::Vec<::cyberark_identity::OrgMember>,
-    >(remove, "remove")?
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::vec::Vec<client_api::OrgMember>>(remove, "remove")?
     {
         value_ = value_.remove(value);
     }
@@ -485,9 +487,9 @@ fn change_member_ship_request(
 fn create_request(
     name: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgCreateRequest> {
+) -> ::pyo3::PyResult<client_api::OrgCreateRequest> {
     let name = crate::runtime::arg::<::std::string::String>(name, "name")?;
-    let mut value_ = <::cyberark_identity::OrgCreateRequest>::new(name);
+    let mut value_ = <client_api::OrgCreateRequest>::new(name);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(description, "description")?
     {
@@ -498,48 +500,48 @@ fn create_request(
 /// Builds the request of `Org_Delete` from the arguments of its Python method.
 fn delete_request(
     org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgDeleteRequest> {
+) -> ::pyo3::PyResult<client_api::OrgDeleteRequest> {
     let org_id = crate::runtime::arg::<::std::string::String>(org_id, "org_id")?;
-    let value_ = <::cyberark_identity::OrgDeleteRequest>::new(org_id);
+    let value_ = <client_api::OrgDeleteRequest>::new(org_id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `Org_Get` from the arguments of its Python method.
 fn get_request(
     org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgGetRequest> {
+) -> ::pyo3::PyResult<client_api::OrgGetRequest> {
     let org_id = crate::runtime::arg::<::std::string::String>(org_id, "org_id")?;
-    let value_ = <::cyberark_identity::OrgGetRequest>::new(org_id);
+    let value_ = <client_api::OrgGetRequest>::new(org_id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `Org_GetAdministrators` from the arguments of its Python method.
 fn get_administrators_request(
     org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgGetAdministratorsRequest> {
+) -> ::pyo3::PyResult<client_api::OrgGetAdministratorsRequest> {
     let org_id = crate::runtime::arg::<::std::string::String>(org_id, "org_id")?;
-    let value_ = <::cyberark_identity::OrgGetAdministratorsRequest>::new(org_id);
+    let value_ = <client_api::OrgGetAdministratorsRequest>::new(org_id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `Org_GetPermission` from the arguments of its Python method.
 fn get_permission_request(
     org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgGetPermissionRequest> {
+) -> ::pyo3::PyResult<client_api::OrgGetPermissionRequest> {
     let org_id = crate::runtime::arg::<::std::string::String>(org_id, "org_id")?;
-    let value_ = <::cyberark_identity::OrgGetPermissionRequest>::new(org_id);
+    let value_ = <client_api::OrgGetPermissionRequest>::new(org_id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `Org_GetRoles` from the arguments of its Python method.
 fn get_roles_request(
     org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgGetRolesRequest> {
+) -> ::pyo3::PyResult<client_api::OrgGetRolesRequest> {
     let org_id = crate::runtime::arg::<::std::string::String>(org_id, "org_id")?;
-    let value_ = <::cyberark_identity::OrgGetRolesRequest>::new(org_id);
+    let value_ = <client_api::OrgGetRolesRequest>::new(org_id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `Org_ListAll` from the arguments of its Python method.
 fn list_all_request(
     format: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgListAllRequest> {
-    let mut value_ = <::cyberark_identity::OrgListAllRequest>::new();
+) -> ::pyo3::PyResult<client_api::OrgListAllRequest> {
+    let mut value_ = <client_api::OrgListAllRequest>::new();
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(format, "format")?
     {
@@ -552,9 +554,9 @@ fn update_request(
     org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     description: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgUpdateRequest> {
+) -> ::pyo3::PyResult<client_api::OrgUpdateRequest> {
     let org_id = crate::runtime::arg::<::std::string::String>(org_id, "org_id")?;
-    let mut value_ = <::cyberark_identity::OrgUpdateRequest>::new(org_id);
+    let mut value_ = <client_api::OrgUpdateRequest>::new(org_id);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(name, "name")?
     {
@@ -572,11 +574,11 @@ fn update_administrators_request(
     org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     grant: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     revoke: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgUpdateAdministratorsRequest> {
+) -> ::pyo3::PyResult<client_api::OrgUpdateAdministratorsRequest> {
     let org_id = crate::runtime::arg::<::std::string::String>(org_id, "org_id")?;
-    let mut value_ = <::cyberark_identity::OrgUpdateAdministratorsRequest>::new(org_id);
+    let mut value_ = <client_api::OrgUpdateAdministratorsRequest>::new(org_id);
     if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-        ::std::vec::Vec<::cyberark_identity::OrgAdministratorGrant>,
+        ::std::vec::Vec<client_api::OrgAdministratorGrant>,
     >(grant, "grant")?
     {
         value_ = value_.grant(value);
@@ -593,17 +595,16 @@ fn update_permission_request(
     org_id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     grant: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     revoke: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::OrgUpdatePermissionRequest> {
+) -> ::pyo3::PyResult<client_api::OrgUpdatePermissionRequest> {
     let org_id = crate::runtime::arg::<::std::string::String>(org_id, "org_id")?;
-    let mut value_ = <::cyberark_identity::OrgUpdatePermissionRequest>::new(org_id);
-    if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-        ::std::vec::Vec<::cyberark_identity::OrgPermissionGrant>,
-    >(grant, "grant")?
+    let mut value_ = <client_api::OrgUpdatePermissionRequest>::new(org_id);
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::std::vec::Vec<client_api::OrgPermissionGrant>>(grant, "grant")?
     {
         value_ = value_.grant(value);
     }
     if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-        ::std::vec::Vec<::cyberark_identity::OrgPermissionRevoke>,
+        ::std::vec::Vec<client_api::OrgPermissionRevoke>,
     >(revoke, "revoke")?
     {
         value_ = value_.revoke(value);
@@ -618,17 +619,14 @@ fn update_permission_request(
     name = "OrgCreateResult"
 )]
 #[derive(PartialEq)]
-pub struct PyOrgCreateResult(
-    pub ::cyberark_identity::OrgCreateResult,
-    crate::model::FieldCache,
-);
+pub struct PyOrgCreateResult(pub client_api::OrgCreateResult, crate::model::FieldCache);
 #[pymethods]
 impl PyOrgCreateResult {
     #[new]
     #[pyo3(signature = (*, id = None))]
     fn new(id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::OrgCreateResult>::new();
+            let mut value_ = <client_api::OrgCreateResult>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(id, "id")?
             {
@@ -717,7 +715,7 @@ impl PyOrgCreateResult {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::OrgCreateResult {
+impl crate::runtime::IntoPy for client_api::OrgCreateResult {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -743,7 +741,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::OrgCreateResult {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::OrgCreateResult {
+impl crate::runtime::FromPy for client_api::OrgCreateResult {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyOrgCreateResult>() {
             return ::std::result::Result::Ok(object.get().0.clone());

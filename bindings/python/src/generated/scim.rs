@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// Operations of the `SCIM` API group: SCIM 2.0 server of the tenant. It manages Vault (Privilege Cloud / PAM) users and groups, not the Cloud Directory.
@@ -37,7 +40,7 @@ impl ScimApi {
             let request = list_groups_request(filter, start_index, count)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -59,7 +62,7 @@ impl ScimApi {
             )?;
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::PageIterator::new(
-                client.runtime().paginate(request, page_size),
+                client.paginate(request, page_size),
             ))
         })
     }
@@ -78,7 +81,7 @@ impl ScimApi {
             let request = delete_group_request(id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -98,7 +101,7 @@ impl ScimApi {
             let request = create_user_request(body)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -119,7 +122,7 @@ impl ScimApi {
             let request = replace_user_request(id, body)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -154,7 +157,7 @@ impl AsyncScimApi {
         crate::wait::guard(|| {
             let request = list_groups_request(filter, start_index, count)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Every item of `list_groups`, fetched page by page as the `async for` loop reads them.
@@ -174,7 +177,7 @@ impl AsyncScimApi {
             )?;
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
-                client.runtime().paginate(request, page_size),
+                client.paginate(request, page_size),
             ))
         })
     }
@@ -192,7 +195,7 @@ impl AsyncScimApi {
         crate::wait::guard(|| {
             let request = delete_group_request(id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Create a SCIM user
@@ -209,7 +212,7 @@ impl AsyncScimApi {
         crate::wait::guard(|| {
             let request = create_user_request(body)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Replace a SCIM user
@@ -227,7 +230,7 @@ impl AsyncScimApi {
         crate::wait::guard(|| {
             let request = replace_user_request(id, body)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
 }
@@ -236,8 +239,8 @@ fn list_groups_request(
     filter: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     start_index: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     count: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::ScimListGroupsRequest> {
-    let mut value_ = <::cyberark_identity::ScimListGroupsRequest>::new();
+) -> ::pyo3::PyResult<client_api::ScimListGroupsRequest> {
+    let mut value_ = <client_api::ScimListGroupsRequest>::new();
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(filter, "filter")?
     {
@@ -256,27 +259,27 @@ fn list_groups_request(
 /// Builds the request of `SCIM_DeleteGroup` from the arguments of its Python method.
 fn delete_group_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::ScimDeleteGroupRequest> {
+) -> ::pyo3::PyResult<client_api::ScimDeleteGroupRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let value_ = <::cyberark_identity::ScimDeleteGroupRequest>::new(id);
+    let value_ = <client_api::ScimDeleteGroupRequest>::new(id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `SCIM_CreateUser` from the arguments of its Python method.
 fn create_user_request(
     body: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::ScimCreateUserRequest> {
-    let body = crate::runtime::arg::<::cyberark_identity::ScimUser>(body, "body")?;
-    let value_ = <::cyberark_identity::ScimCreateUserRequest>::new(body);
+) -> ::pyo3::PyResult<client_api::ScimCreateUserRequest> {
+    let body = crate::runtime::arg::<client_api::ScimUser>(body, "body")?;
+    let value_ = <client_api::ScimCreateUserRequest>::new(body);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `SCIM_ReplaceUser` from the arguments of its Python method.
 fn replace_user_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     body: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::ScimReplaceUserRequest> {
+) -> ::pyo3::PyResult<client_api::ScimReplaceUserRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let body = crate::runtime::arg::<::cyberark_identity::ScimUser>(body, "body")?;
-    let value_ = <::cyberark_identity::ScimReplaceUserRequest>::new(id, body);
+    let body = crate::runtime::arg::<client_api::ScimUser>(body, "body")?;
+    let value_ = <client_api::ScimReplaceUserRequest>::new(id, body);
     ::std::result::Result::Ok(value_)
 }
 /// Adds the classes of this file to the module.

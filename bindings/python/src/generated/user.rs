@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// Operations of the `User` API group: Cloud user profile updates, including additional attributes.
@@ -51,7 +54,7 @@ impl UserApi {
                 update_profile_request(id, name, display_name, mail, mobile_number, extra)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -100,7 +103,7 @@ impl AsyncUserApi {
             let request =
                 update_profile_request(id, name, display_name, mail, mobile_number, extra)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
 }
@@ -112,9 +115,9 @@ fn update_profile_request(
     mail: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     mobile_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     extra: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserUpdateProfileRequest> {
+) -> ::pyo3::PyResult<client_api::UserUpdateProfileRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let mut value_ = <::cyberark_identity::UserUpdateProfileRequest>::new(id);
+    let mut value_ = <client_api::UserUpdateProfileRequest>::new(id);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(name, "name")?
     {

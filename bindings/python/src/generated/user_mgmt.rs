@@ -3,8 +3,11 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::too_long_first_doc_paragraph
+    clippy::too_long_first_doc_paragraph,
+    clippy::wrong_self_convention
 )]
+#[allow(unused_imports)]
+use ::cyberark_identity as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// Operations of the `UserMgmt` API group: Directory-agnostic user management (attributes, roles and rights, invitations, cloud locks).
@@ -51,7 +54,7 @@ impl UserMgmtApi {
             )?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -72,7 +75,7 @@ impl UserMgmtApi {
             let request = get_user_attributes_request(id, directory_service_uuid)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -92,7 +95,7 @@ impl UserMgmtApi {
             let request = get_user_hierarchy_request(id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -112,7 +115,7 @@ impl UserMgmtApi {
             let request = get_user_info_request(id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -132,7 +135,7 @@ impl UserMgmtApi {
             let request = get_user_risk_level_request(id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -153,7 +156,7 @@ impl UserMgmtApi {
             let request = get_users_roles_and_administrative_rights_request(id, args)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -182,7 +185,7 @@ impl UserMgmtApi {
             }
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::PageIterator::new(
-                client.runtime().paginate(request, page_size),
+                client.paginate(request, page_size),
             ))
         })
     }
@@ -215,7 +218,7 @@ impl UserMgmtApi {
                 invite_users_request(entities, email_invite, sms_invite, group_invite, role)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -235,7 +238,7 @@ impl UserMgmtApi {
             let request = is_user_cloud_locked_request(user)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -255,7 +258,7 @@ impl UserMgmtApi {
             let request = is_user_locked_out_by_policy_request(user)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -275,7 +278,7 @@ impl UserMgmtApi {
             let request = remove_users_request(users)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -295,7 +298,7 @@ impl UserMgmtApi {
             let request = send_login_emails_request(id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -315,7 +318,7 @@ impl UserMgmtApi {
             let request = send_sms_invite_request(id)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -336,7 +339,7 @@ impl UserMgmtApi {
             let request = set_cloud_lock_request(user, lock_user)?;
             let client = self.client.get(py)?;
             crate::runtime::IntoPy::into_py(
-                crate::runtime::block_on(py, async move { client.runtime().send(&request).await })?,
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
                 py,
             )
         })
@@ -389,7 +392,7 @@ impl AsyncUserMgmtApi {
                 cma_redirected_user_uuid,
             )?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get the attributes of a user
@@ -407,7 +410,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = get_user_attributes_request(id, directory_service_uuid)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get the reporting hierarchy of a user
@@ -424,7 +427,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = get_user_hierarchy_request(id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get basic information about a user
@@ -441,7 +444,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = get_user_info_request(id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Get the risk level of a user
@@ -458,7 +461,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = get_user_risk_level_request(id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// List a user's roles and administrative rights
@@ -476,7 +479,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = get_users_roles_and_administrative_rights_request(id, args)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Every item of `get_users_roles_and_administrative_rights`, fetched page by page as the `async for` loop reads them.
@@ -503,7 +506,7 @@ impl AsyncUserMgmtApi {
             }
             let client = self.client.get(py)?;
             ::std::result::Result::Ok(crate::paging::AsyncPageIterator::new(
-                client.runtime().paginate(request, page_size),
+                client.paginate(request, page_size),
             ))
         })
     }
@@ -535,7 +538,7 @@ impl AsyncUserMgmtApi {
             let request =
                 invite_users_request(entities, email_invite, sms_invite, group_invite, role)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Check whether a user is cloud-locked
@@ -552,7 +555,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = is_user_cloud_locked_request(user)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Check whether a user is locked out by policy
@@ -569,7 +572,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = is_user_locked_out_by_policy_request(user)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Delete users
@@ -586,7 +589,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = remove_users_request(users)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Send login e-mails to users
@@ -603,7 +606,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = send_login_emails_request(id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Send an SMS invitation to a user
@@ -620,7 +623,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = send_sms_invite_request(id)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
     /// Apply or clear a cloud lock on a user
@@ -638,7 +641,7 @@ impl AsyncUserMgmtApi {
         crate::wait::guard(|| {
             let request = set_cloud_lock_request(user, lock_user)?;
             let client = self.client.get(py)?;
-            crate::runtime::future(py, async move { client.runtime().send(&request).await })
+            crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
 }
@@ -648,9 +651,9 @@ fn change_user_attributes_request(
     mobile_number: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     org_path: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     cma_redirected_user_uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtChangeUserAttributesRequest> {
+) -> ::pyo3::PyResult<client_api::UserMgmtChangeUserAttributesRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let mut value_ = <::cyberark_identity::UserMgmtChangeUserAttributesRequest>::new(id);
+    let mut value_ = <client_api::UserMgmtChangeUserAttributesRequest>::new(id);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(mobile_number, "mobile_number")?
     {
@@ -673,9 +676,9 @@ fn change_user_attributes_request(
 fn get_user_attributes_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     directory_service_uuid: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtGetUserAttributesRequest> {
+) -> ::pyo3::PyResult<client_api::UserMgmtGetUserAttributesRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let mut value_ = <::cyberark_identity::UserMgmtGetUserAttributesRequest>::new(id);
+    let mut value_ = <client_api::UserMgmtGetUserAttributesRequest>::new(id);
     if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<::std::string::String>(
         directory_service_uuid,
         "directory_service_uuid",
@@ -687,8 +690,8 @@ fn get_user_attributes_request(
 /// Builds the request of `UserMgmt_GetUserHierarchy` from the arguments of its Python method.
 fn get_user_hierarchy_request(
     id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtGetUserHierarchyRequest> {
-    let mut value_ = <::cyberark_identity::UserMgmtGetUserHierarchyRequest>::new();
+) -> ::pyo3::PyResult<client_api::UserMgmtGetUserHierarchyRequest> {
+    let mut value_ = <client_api::UserMgmtGetUserHierarchyRequest>::new();
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(id, "id")?
     {
@@ -699,33 +702,32 @@ fn get_user_hierarchy_request(
 /// Builds the request of `UserMgmt_GetUserInfo` from the arguments of its Python method.
 fn get_user_info_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtGetUserInfoRequest> {
+) -> ::pyo3::PyResult<client_api::UserMgmtGetUserInfoRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let value_ = <::cyberark_identity::UserMgmtGetUserInfoRequest>::new(id);
+    let value_ = <client_api::UserMgmtGetUserInfoRequest>::new(id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `UserMgmt_GetUserRiskLevel` from the arguments of its Python method.
 fn get_user_risk_level_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtGetUserRiskLevelRequest> {
+) -> ::pyo3::PyResult<client_api::UserMgmtGetUserRiskLevelRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let value_ = <::cyberark_identity::UserMgmtGetUserRiskLevelRequest>::new(id);
+    let value_ = <client_api::UserMgmtGetUserRiskLevelRequest>::new(id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `UserMgmt_GetUsersRolesAndAdministrativeRights` from the arguments of its Python method.
 fn get_users_roles_and_administrative_rights_request(
     id: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     args: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtGetUsersRolesAndAdministrativeRightsRequest> {
-    let mut value_ =
-        <::cyberark_identity::UserMgmtGetUsersRolesAndAdministrativeRightsRequest>::new();
+) -> ::pyo3::PyResult<client_api::UserMgmtGetUsersRolesAndAdministrativeRightsRequest> {
+    let mut value_ = <client_api::UserMgmtGetUsersRolesAndAdministrativeRightsRequest>::new();
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(id, "id")?
     {
         value_ = value_.id(value);
     }
     if let ::std::option::Option::Some(value) =
-        crate::runtime::opt_arg::<::cyberark_identity::QueryArgs>(args, "args")?
+        crate::runtime::opt_arg::<client_api::QueryArgs>(args, "args")?
     {
         value_ = value_.args(value);
     }
@@ -738,12 +740,11 @@ fn invite_users_request(
     sms_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     group_invite: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     role: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtInviteUsersRequest> {
-    let entities = crate::runtime::arg::<::std::vec::Vec<::cyberark_identity::InviteEntity>>(
-        entities, "entities",
-    )?;
+) -> ::pyo3::PyResult<client_api::UserMgmtInviteUsersRequest> {
+    let entities =
+        crate::runtime::arg::<::std::vec::Vec<client_api::InviteEntity>>(entities, "entities")?;
     let email_invite = crate::runtime::arg::<bool>(email_invite, "email_invite")?;
-    let mut value_ = <::cyberark_identity::UserMgmtInviteUsersRequest>::new(entities, email_invite);
+    let mut value_ = <client_api::UserMgmtInviteUsersRequest>::new(entities, email_invite);
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<bool>(sms_invite, "sms_invite")?
     {
@@ -764,16 +765,16 @@ fn invite_users_request(
 /// Builds the request of `UserMgmt_IsUserCloudLocked` from the arguments of its Python method.
 fn is_user_cloud_locked_request(
     user: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtIsUserCloudLockedRequest> {
+) -> ::pyo3::PyResult<client_api::UserMgmtIsUserCloudLockedRequest> {
     let user = crate::runtime::arg::<::std::string::String>(user, "user")?;
-    let value_ = <::cyberark_identity::UserMgmtIsUserCloudLockedRequest>::new(user);
+    let value_ = <client_api::UserMgmtIsUserCloudLockedRequest>::new(user);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `UserMgmt_IsUserLockedOutByPolicy` from the arguments of its Python method.
 fn is_user_locked_out_by_policy_request(
     user: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtIsUserLockedOutByPolicyRequest> {
-    let mut value_ = <::cyberark_identity::UserMgmtIsUserLockedOutByPolicyRequest>::new();
+) -> ::pyo3::PyResult<client_api::UserMgmtIsUserLockedOutByPolicyRequest> {
+    let mut value_ = <client_api::UserMgmtIsUserLockedOutByPolicyRequest>::new();
     if let ::std::option::Option::Some(value) =
         crate::runtime::opt_arg::<::std::string::String>(user, "user")?
     {
@@ -784,35 +785,35 @@ fn is_user_locked_out_by_policy_request(
 /// Builds the request of `UserMgmt_RemoveUsers` from the arguments of its Python method.
 fn remove_users_request(
     users: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtRemoveUsersRequest> {
+) -> ::pyo3::PyResult<client_api::UserMgmtRemoveUsersRequest> {
     let users = crate::runtime::arg::<::std::vec::Vec<::std::string::String>>(users, "users")?;
-    let value_ = <::cyberark_identity::UserMgmtRemoveUsersRequest>::new(users);
+    let value_ = <client_api::UserMgmtRemoveUsersRequest>::new(users);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `UserMgmt_SendLoginEmails` from the arguments of its Python method.
 fn send_login_emails_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtSendLoginEmailsRequest> {
+) -> ::pyo3::PyResult<client_api::UserMgmtSendLoginEmailsRequest> {
     let id = crate::runtime::arg::<::std::vec::Vec<::std::string::String>>(id, "id")?;
-    let value_ = <::cyberark_identity::UserMgmtSendLoginEmailsRequest>::new(id);
+    let value_ = <client_api::UserMgmtSendLoginEmailsRequest>::new(id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `UserMgmt_SendSmsInvite` from the arguments of its Python method.
 fn send_sms_invite_request(
     id: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtSendSmsInviteRequest> {
+) -> ::pyo3::PyResult<client_api::UserMgmtSendSmsInviteRequest> {
     let id = crate::runtime::arg::<::std::string::String>(id, "id")?;
-    let value_ = <::cyberark_identity::UserMgmtSendSmsInviteRequest>::new(id);
+    let value_ = <client_api::UserMgmtSendSmsInviteRequest>::new(id);
     ::std::result::Result::Ok(value_)
 }
 /// Builds the request of `UserMgmt_SetCloudLock` from the arguments of its Python method.
 fn set_cloud_lock_request(
     user: &::pyo3::Bound<'_, ::pyo3::PyAny>,
     lock_user: &::pyo3::Bound<'_, ::pyo3::PyAny>,
-) -> ::pyo3::PyResult<::cyberark_identity::UserMgmtSetCloudLockRequest> {
+) -> ::pyo3::PyResult<client_api::UserMgmtSetCloudLockRequest> {
     let user = crate::runtime::arg::<::std::string::String>(user, "user")?;
     let lock_user = crate::runtime::arg::<bool>(lock_user, "lock_user")?;
-    let value_ = <::cyberark_identity::UserMgmtSetCloudLockRequest>::new(user, lock_user);
+    let value_ = <client_api::UserMgmtSetCloudLockRequest>::new(user, lock_user);
     ::std::result::Result::Ok(value_)
 }
 /// User information; only `Name` is documented by client code.
@@ -824,7 +825,7 @@ fn set_cloud_lock_request(
 )]
 #[derive(PartialEq)]
 pub struct PyUserMgmtGetUserInfoResult(
-    pub ::cyberark_identity::UserMgmtGetUserInfoResult,
+    pub client_api::UserMgmtGetUserInfoResult,
     crate::model::FieldCache,
 );
 #[pymethods]
@@ -835,7 +836,7 @@ impl PyUserMgmtGetUserInfoResult {
         name: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
-            let mut value_ = <::cyberark_identity::UserMgmtGetUserInfoResult>::new();
+            let mut value_ = <client_api::UserMgmtGetUserInfoResult>::new();
             if let ::std::option::Option::Some(value) =
                 crate::runtime::opt_arg::<::std::string::String>(name, "name")?
             {
@@ -924,7 +925,7 @@ impl PyUserMgmtGetUserInfoResult {
         ))
     }
 }
-impl crate::runtime::IntoPy for ::cyberark_identity::UserMgmtGetUserInfoResult {
+impl crate::runtime::IntoPy for client_api::UserMgmtGetUserInfoResult {
     fn to_py<'py>(
         &self,
         py: ::pyo3::Python<'py>,
@@ -950,7 +951,7 @@ impl crate::runtime::IntoPy for ::cyberark_identity::UserMgmtGetUserInfoResult {
         )
     }
 }
-impl crate::runtime::FromPy for ::cyberark_identity::UserMgmtGetUserInfoResult {
+impl crate::runtime::FromPy for client_api::UserMgmtGetUserInfoResult {
     fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
         if let ::std::result::Result::Ok(object) = obj.cast::<PyUserMgmtGetUserInfoResult>() {
             return ::std::result::Result::Ok(object.get().0.clone());
