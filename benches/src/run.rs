@@ -131,7 +131,12 @@ pub fn run(mode: Mode) -> Result<(), String> {
     let vault_args = crate::vault::sandbox_args(mode);
     let vault_args: Vec<&str> = vault_args.iter().map(String::as_str).collect();
     let vault_sandbox = SandboxProcess::start_with(&sandbox_binary()?, &vault_args)?;
-    crate::vault::vault_part(&runtime, &vault_sandbox, mode, &mut report)?;
+    let page_bytes = crate::vault::vault_part(&runtime, &vault_sandbox, mode, &mut report)?;
+    if let Err(e) =
+        crate::vault::python_part(&python, &vault_sandbox, page_bytes, mode, &mut report)
+    {
+        report.missing(&format!("Python Vault rows: {e}"));
+    }
     drop(vault_sandbox);
 
     report.finish(&root, &scratch)
@@ -180,7 +185,11 @@ pub fn vault_only(mode: Mode) -> Result<(), String> {
         .map_err(|e| format!("tokio: {e}"))?;
     let mut report = Report::new(mode);
     eprintln!("== Vault (sandbox pid {})", sandbox.pid());
-    crate::vault::vault_part(&runtime, &sandbox, mode, &mut report)?;
+    let page_bytes = crate::vault::vault_part(&runtime, &sandbox, mode, &mut report)?;
+    let python = root()?.join(".venv/bin/python");
+    if let Err(e) = crate::vault::python_part(&python, &sandbox, page_bytes, mode, &mut report) {
+        report.missing(&format!("Python Vault rows: {e}"));
+    }
     report.print();
     Ok(())
 }

@@ -142,13 +142,14 @@ impl Raw {
     }
 }
 
-/// The Vault rows: throughput, streaming memory and download memory.
+/// The Vault rows: throughput, streaming memory and download memory. Answers the size of all
+/// pages' JSON, the bound of the streaming rows.
 pub fn vault_part(
     runtime: &tokio::runtime::Runtime,
     sandbox: &SandboxProcess,
     mode: Mode,
     report: &mut Report,
-) -> Result<(), String> {
+) -> Result<usize, String> {
     let (accounts, recording) = sizes(mode);
     let vault_url = format!("{}/PasswordVault", sandbox.url);
     let (user, password) = (&sandbox.vault_username, &sandbox.vault_password);
@@ -242,6 +243,103 @@ pub fn vault_part(
     report.push(Row::at_most(
         &format!(
             "Rust: peak RSS growth downloading a {} MiB recording to a file (MiB)",
+            human(size_mib)
+        ),
+        format!(
+            "{} MiB above the signed-in client's RSS for {} MiB written in {:.2} s",
+            human(growth_mib),
+            human(size_mib),
+            download["secs"].as_f64().unwrap_or(f64::NAN)
+        ),
+        growth_mib,
+        "≤ 5% of its size",
+        size_mib * 0.05,
+    ));
+    Ok(page_bytes)
+}
+
+/// The Python rows: `cyberark_vault` against `requests` listing every account, then the peak
+/// memory of streaming them and of downloading the recording, each in a process of its own.
+pub fn python_part(
+    python: &Path,
+    sandbox: &SandboxProcess,
+    page_bytes: usize,
+    mode: Mode,
+    report: &mut Report,
+) -> Result<(), String> {
+    if !python.exists() {
+        return Err(format!(
+            "{} does not exist (run through `cargo xtask bench`)",
+            python.display()
+        ));
+    }
+    let (_, recording) = sizes(mode);
+    let script = crate::run::root()?.join("benches/python/bench_vault.py");
+    let vault_url = format!("{}/PasswordVault", sandbox.url);
+    let run = |extra: &[&str]| {
+        child_json(
+            Command::new(python)
+                .arg(&script)
+                .args(["--vault-url", &vault_url])
+                .args(["--username", &sandbox.vault_username])
+                .args(["--password", &sandbox.vault_password])
+                .args(extra),
+        )
+    };
+    let runs = mode.runs().to_string();
+    let list = run(&["--mode", "list", "--runs", &runs])?;
+    let rates = |key: &str| -> Result<Summary, String> {
+        let samples: Vec<f64> = list[key]
+            .as_array()
+            .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+            .unwrap_or_default();
+        Summary::of(&samples).ok_or_else(|| format!("no Python {key} samples"))
+    };
+    let (o, r) = (rates("ours")?, rates("requests")?);
+    let accounts = list["accounts"].as_u64().unwrap_or(0);
+    report.push(Row::ratio(
+        &format!(
+            "Python: list {accounts} Vault accounts through nextLink ({PAGE} a page), cyberark_vault iterator vs requests"
+        ),
+        format!("ours {o} accounts/s, requests + json {r} accounts/s"),
+        o.median / r.median,
+        "≥ 1.0×",
+        1.0,
+    ));
+    let stream = run(&["--mode", "stream"])?;
+    let growth_mib = kib_growth(&stream) / 1024.0;
+    let pages_mib = page_bytes as f64 / (1024.0 * 1024.0);
+    report.push(Row::at_most(
+        &format!("Python: peak RSS growth streaming {accounts} Vault accounts with list_iter (MiB)"),
+        format!(
+            "{} MiB above the signed-in client's RSS; all pages together are {} MiB of JSON; {} accounts in {:.2} s",
+            human(growth_mib),
+            human(pages_mib),
+            stream["items"].as_u64().unwrap_or(0),
+            stream["secs"].as_f64().unwrap_or(f64::NAN)
+        ),
+        growth_mib,
+        "< all pages' JSON",
+        pages_mib,
+    ));
+    let file = std::env::temp_dir().join(format!(
+        "cyberark-bench-recording-py-{}",
+        std::process::id()
+    ));
+    let download = run(&["--mode", "download", "--file", &file.display().to_string()]);
+    let _ = std::fs::remove_file(&file);
+    let download = download?;
+    let written = download["bytes"].as_u64().unwrap_or(0);
+    if written != recording as u64 {
+        return Err(format!(
+            "Python download wrote {written} bytes, the recording has {recording}"
+        ));
+    }
+    let growth_mib = kib_growth(&download) / 1024.0;
+    let size_mib = recording as f64 / (1024.0 * 1024.0);
+    report.push(Row::at_most(
+        &format!(
+            "Python: peak RSS growth downloading a {} MiB recording to a file (MiB)",
             human(size_mib)
         ),
         format!(
