@@ -36,7 +36,7 @@ const RECORDING_ID: &str = "98_1";
 fn sizes(mode: Mode) -> (usize, usize) {
     match mode {
         // The smoke run uses dev builds; it proves the rows run, so it keeps them small.
-        Mode::Smoke => (1_500, 8 * 1024 * 1024),
+        Mode::Smoke => (2_500, 8 * 1024 * 1024),
         Mode::Quick | Mode::Full => (FULL_ACCOUNTS, FULL_RECORDING),
     }
 }
