@@ -14,15 +14,19 @@ mod report;
 mod run;
 mod sandbox;
 mod soak;
+mod vault;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cyberark-bench run [--quick|--smoke]
        cyberark-bench soak [--quick|--smoke]   (the soak alone; prints, writes no report)
+       cyberark-bench vault [--quick|--smoke]   (the Vault rows alone; prints, writes no report)
        cyberark-bench synth <operations> <out.yaml>
        cyberark-bench features <spec>   (what progenitor generates for each operation)
        cyberark-bench child gen <ours|ours-rust|progenitor> <spec> <iterations>
        cyberark-bench child stream <url> <client-id> <client-secret>
+       cyberark-bench child vault-stream <vault-url> <user> <password> <page-size>
+       cyberark-bench child vault-download <vault-url> <user> <password> <file>
        cyberark-bench profile <ours|baseline> <small|large> <concurrency> <seconds>   (one party alone, to run under perf)";
 
 fn main() -> ExitCode {
@@ -49,12 +53,21 @@ fn dispatch(args: &[String]) -> Result<(), String> {
         ["soak", "--smoke"] | ["soak", "--quick", "--smoke"] | ["soak", "--smoke", "--quick"] => {
             run::soak_only(run::Mode::Smoke)
         }
+        ["vault"] => run::vault_only(run::Mode::Full),
+        ["vault", "--quick"] => run::vault_only(run::Mode::Quick),
+        ["vault", "--smoke"] => run::vault_only(run::Mode::Smoke),
         ["child", "gen", generator, spec, iterations] => generation::child(
             generation::Generator::parse(generator)?,
             spec,
             iterations.parse().map_err(|e| format!("iterations: {e}"))?,
         ),
         ["child", "stream", url, id, secret] => calls::stream_child(url, id, secret),
+        ["child", "vault-stream", url, user, password, page] => {
+            vault::stream_child(url, user, password, page)
+        }
+        ["child", "vault-download", url, user, password, file] => {
+            vault::download_child(url, user, password, file)
+        }
         ["profile", party, call, concurrency, secs] => run::profile(party, call, concurrency, secs),
         ["features", spec] => features::features(spec),
         ["synth", n, out] => {

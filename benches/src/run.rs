@@ -24,7 +24,7 @@ pub enum Mode {
 
 impl Mode {
     /// Runs per party in alternating comparisons.
-    fn runs(self) -> usize {
+    pub fn runs(self) -> usize {
         match self {
             Mode::Smoke => 1,
             Mode::Quick => 3,
@@ -127,6 +127,18 @@ pub fn run(mode: Mode) -> Result<(), String> {
     memory_part(&python, &sandbox, &mut report)?;
     drop(sandbox);
 
+    eprintln!("== Vault: nextLink paging and a recording download");
+    let vault_args = crate::vault::sandbox_args(mode);
+    let vault_args: Vec<&str> = vault_args.iter().map(String::as_str).collect();
+    let vault_sandbox = SandboxProcess::start_with(&sandbox_binary()?, &vault_args)?;
+    let page_bytes = crate::vault::vault_part(&runtime, &vault_sandbox, mode, &mut report)?;
+    if let Err(e) =
+        crate::vault::python_part(&python, &vault_sandbox, page_bytes, mode, &mut report)
+    {
+        report.missing(&format!("Python Vault rows: {e}"));
+    }
+    drop(vault_sandbox);
+
     report.finish(&root, &scratch)
 }
 
@@ -157,6 +169,27 @@ pub fn soak_only(mode: Mode) -> Result<(), String> {
         mode,
         &mut report,
     );
+    report.print();
+    Ok(())
+}
+
+/// Runs the Vault rows alone against a fresh sandbox and prints them; writes no report file.
+pub fn vault_only(mode: Mode) -> Result<(), String> {
+    let vault_args = crate::vault::sandbox_args(mode);
+    let vault_args: Vec<&str> = vault_args.iter().map(String::as_str).collect();
+    let sandbox = SandboxProcess::start_with(&sandbox_binary()?, &vault_args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio: {e}"))?;
+    let mut report = Report::new(mode);
+    eprintln!("== Vault (sandbox pid {})", sandbox.pid());
+    let page_bytes = crate::vault::vault_part(&runtime, &sandbox, mode, &mut report)?;
+    let python = root()?.join(".venv/bin/python");
+    if let Err(e) = crate::vault::python_part(&python, &sandbox, page_bytes, mode, &mut report) {
+        report.missing(&format!("Python Vault rows: {e}"));
+    }
     report.print();
     Ok(())
 }
@@ -659,7 +692,7 @@ fn push_memory(report: &mut Report, language: &str, json: &serde_json::Value) {
     ));
 }
 
-fn child_json(cmd: &mut Command) -> Result<serde_json::Value, String> {
+pub fn child_json(cmd: &mut Command) -> Result<serde_json::Value, String> {
     let output = cmd
         .stderr(Stdio::inherit())
         .output()

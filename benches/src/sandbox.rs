@@ -17,13 +17,23 @@ pub struct SandboxProcess {
     pub client_id: String,
     /// Its secret.
     pub client_secret: String,
+    /// The Vault administrator's user name (`VAULT_USERNAME=`).
+    pub vault_username: String,
+    /// Its password (`VAULT_PASSWORD=`).
+    pub vault_password: String,
 }
 
 impl SandboxProcess {
     /// Starts `binary --port 0 --seed demo` and reads its `KEY=value` lines up to `URL=`.
     pub fn start(binary: &Path) -> Result<SandboxProcess, String> {
+        Self::start_with(binary, &[])
+    }
+
+    /// Starts `binary --port 0 --seed demo` with `extra` arguments (the Vault's bulk data).
+    pub fn start_with(binary: &Path, extra: &[&str]) -> Result<SandboxProcess, String> {
         let mut child = Command::new(binary)
             .args(["--port", "0", "--seed", "demo"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -32,6 +42,7 @@ impl SandboxProcess {
         let stdout = child.stdout.take().ok_or("the sandbox has no stdout")?;
         let mut reader = BufReader::new(stdout);
         let (mut id, mut secret) = (None, None);
+        let (mut vault_username, mut vault_password) = (String::new(), String::new());
         let mut line = String::new();
         loop {
             line.clear();
@@ -47,6 +58,10 @@ impl SandboxProcess {
                 id = Some(v.to_owned());
             } else if let Some(v) = line.strip_prefix("CLIENT_SECRET=") {
                 secret = Some(v.to_owned());
+            } else if let Some(v) = line.strip_prefix("VAULT_USERNAME=") {
+                v.clone_into(&mut vault_username);
+            } else if let Some(v) = line.strip_prefix("VAULT_PASSWORD=") {
+                v.clone_into(&mut vault_password);
             } else if let Some(url) = line.strip_prefix("URL=") {
                 let url = url.trim_end_matches('/').to_owned();
                 // Keep draining stdout so the sandbox never blocks on a full pipe.
@@ -62,6 +77,8 @@ impl SandboxProcess {
                         url,
                         client_id,
                         client_secret,
+                        vault_username,
+                        vault_password,
                     }),
                     _ => {
                         let _ = child.kill();

@@ -32,6 +32,7 @@ pub struct SandboxBuilder {
     cpm_delay: Duration,
     tls: bool,
     discovery: bool,
+    vault_bulk: crate::vault::seed::Bulk,
 }
 
 impl Default for SandboxBuilder {
@@ -44,6 +45,7 @@ impl Default for SandboxBuilder {
             cpm_delay: Duration::from_millis(300),
             tls: false,
             discovery: false,
+            vault_bulk: crate::vault::seed::Bulk::default(),
         }
     }
 }
@@ -96,6 +98,20 @@ impl SandboxBuilder {
         self
     }
 
+    /// Adds `count` synthetic accounts in a safe of their own (`Bulk-Accounts`) on top of the
+    /// seed, for measuring `nextLink` paging at scale (default none). The demo data is unchanged.
+    pub fn vault_accounts(mut self, count: usize) -> Self {
+        self.vault_bulk.accounts = count;
+        self
+    }
+
+    /// Adds one ended PSM session (id `98_1`) whose recording is `bytes` long, for measuring
+    /// a large download (default none). The recording's bytes are produced when it is played.
+    pub fn vault_recording(mut self, bytes: usize) -> Self {
+        self.vault_bulk.recording_bytes = Some(bytes);
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<SandboxHandle> {
         let tls = if self.tls {
@@ -119,11 +135,12 @@ impl SandboxBuilder {
         let tenant = seed::tenant(self.seed);
         // Identity users that administer the Vault when they call it with a platform token,
         // as on a Privilege Cloud tenant.
-        let vault = crate::vault::seed::vault(
+        let mut vault = crate::vault::seed::vault(
             self.seed,
             self.cpm_delay,
             &[seed::ADMIN_USERNAME, seed::CLIENT_ID],
         );
+        crate::vault::seed::bulk(&mut vault, &self.vault_bulk);
         let app = Arc::new(App {
             config,
             tenant: RwLock::new(tenant),

@@ -29,6 +29,12 @@ struct Args {
     /// session token for the Vault administrator (`VAULT_TOKEN=<token>`), for scripts.
     #[arg(long)]
     print_token: bool,
+    /// Synthetic Vault accounts to add in the `Bulk-Accounts` safe, for benchmarks.
+    #[arg(long, default_value_t = 0)]
+    vault_accounts: usize,
+    /// The size in bytes of one extra Vault recording (session `98_1`), for benchmarks.
+    #[arg(long)]
+    vault_recording_bytes: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -46,7 +52,11 @@ async fn main() -> std::process::ExitCode {
         SeedArg::Empty => Seed::Empty,
         SeedArg::Demo => Seed::Demo,
     };
-    let sandbox = match Sandbox::builder()
+    let mut builder = Sandbox::builder().vault_accounts(args.vault_accounts);
+    if let Some(bytes) = args.vault_recording_bytes {
+        builder = builder.vault_recording(bytes);
+    }
+    let sandbox = match builder
         .seed(seed)
         .port(args.port)
         .token_ttl(Duration::from_secs(args.token_ttl_secs))

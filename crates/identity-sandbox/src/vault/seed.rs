@@ -451,3 +451,76 @@ fn demo(v: &mut Vault, identity_admins: &[&str]) {
         });
     }
 }
+
+/// Synthetic data added on top of any seed, for benchmarks (`SandboxBuilder::vault_accounts`,
+/// `SandboxBuilder::vault_recording`).
+#[derive(Debug, Clone, Default)]
+pub struct Bulk {
+    /// How many synthetic accounts to add in the `Bulk-Accounts` safe.
+    pub accounts: usize,
+    /// The size of one extra recording (session `98_1`), if any.
+    pub recording_bytes: Option<usize>,
+}
+
+/// The safe that holds the synthetic accounts.
+pub const BULK_SAFE: &str = "Bulk-Accounts";
+
+/// The id of the synthetic recording.
+pub const BULK_RECORDING_ID: &str = "98_1";
+
+/// Adds the synthetic accounts and recording that `bulk` asks for; nothing when it is empty.
+pub fn bulk(v: &mut Vault, bulk: &Bulk) {
+    if bulk.accounts > 0 {
+        add_safe(
+            v,
+            BULK_SAFE,
+            "Synthetic accounts for benchmarks",
+            ADMIN_USERNAME,
+            Vec::new(),
+        );
+        for i in 0..bulk.accounts {
+            let props = BTreeMap::from([("LogonDomain".to_owned(), "BULK".to_owned())]);
+            add_account(
+                v,
+                BULK_SAFE,
+                "WinDomain",
+                &format!("host{i:05}.bulk.sandbox.example"),
+                &format!("svc-{i:05}"),
+                None,
+                format!("Bulk-Passw0rd-{i:05}!"),
+                "password",
+                props,
+                ADMIN_USERNAME,
+            );
+        }
+    }
+    if let Some(size) = bulk.recording_bytes {
+        if v.safe_mut("PSMRecordings").is_none() {
+            add_safe(
+                v,
+                "PSMRecordings",
+                "PSM session recordings",
+                ADMIN_USERNAME,
+                Vec::new(),
+            );
+        }
+        let start = now() - 3600;
+        v.sessions.push(PsmSession {
+            id: BULK_RECORDING_ID.into(),
+            guid: crate::ids::uuid(),
+            safe: "PSMRecordings".into(),
+            start,
+            end: Some(start + 1800),
+            suspended: false,
+            user: ADMIN_USERNAME.into(),
+            remote_machine: "bulk.sandbox.example".into(),
+            account_user: "root".into(),
+            platform: "UnixSSH".into(),
+            address: "bulk.sandbox.example".into(),
+            protocol: "SSH".into(),
+            from_ip: "10.0.0.99".into(),
+            risk: -1,
+            size,
+        });
+    }
+}

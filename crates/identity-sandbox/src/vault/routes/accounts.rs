@@ -5,7 +5,7 @@ use super::super::input::{boolean, field, integer, object, required, string};
 use super::super::seed::add_account;
 use super::super::state::{Account, Vault, now};
 use super::super::{Ctx, Outcome, VaultError, empty, json};
-use super::{can, matches_search, nextlink_page, require};
+use super::{can, matches_search, nextlink_page_of, require};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -121,10 +121,10 @@ pub fn list(ctx: &Ctx<'_>) -> Outcome {
             if desc { y.cmp(&x) } else { x.cmp(&y) }
         });
     }
-    let values = items.iter().map(|a| a.to_json()).collect();
-    nextlink_page(
+    nextlink_page_of(
         ctx,
-        values,
+        items,
+        |a| a.to_json(),
         50,
         "api/Accounts",
         &["search", "searchType", "sort", "filter", "savedFilter"],
