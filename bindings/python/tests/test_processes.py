@@ -26,6 +26,10 @@ HANG_LIMIT = 90.0
 
 PRELUDE = '''
 import os, sys, signal, time, threading, traceback
+# A runner may start the scripts with SIGINT ignored (a background job of a shell without job
+# control is started so, and the ignored disposition is inherited), and Python then installs no
+# KeyboardInterrupt handler. These scenarios are about Ctrl-C, so they install it themselves.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from cyberark_identity import AsyncClient, Client, IdentityError
 from cyberark_identity.testing import Sandbox
 
