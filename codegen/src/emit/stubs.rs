@@ -221,8 +221,13 @@ pub fn emit(api: &Api, target: &PythonLayout) -> Result<Output, EmitError> {
         w.push_str("from _typeshed import StrPath, SupportsWrite\n");
     }
     if !target.primary {
-        // The page iterators are the extension module's own classes, shared by every API.
-        w.push_str("\nfrom cyberark_identity._native import AsyncPageIterator, PageIterator\n");
+        // The page iterators (and, for a client signing in as Identity does, the `mfa`
+        // callback's `MfaChallenge`) are the extension module's own classes, shared by every API.
+        let shared = match target.sign_in {
+            SignIn::Identity => "AsyncPageIterator, MfaChallenge, PageIterator",
+            SignIn::Vault => "AsyncPageIterator, PageIterator",
+        };
+        w.push_str(&format!("\nfrom cyberark_identity._native import {shared}\n"));
     }
     all_names(w, api, target.primary);
     if target.primary {

@@ -5,7 +5,7 @@ from typing import Any, Awaitable, Callable, ClassVar, Generic, Mapping, Sequenc
 
 from typing_extensions import final
 
-from cyberark_identity._native import AsyncPageIterator, PageIterator
+from cyberark_identity._native import AsyncPageIterator, MfaChallenge, PageIterator
 
 __all__ = [
     "AdministrativeRightQueryRow",

@@ -6,7 +6,7 @@ from typing import Any, Awaitable, Callable, ClassVar, Generic, Mapping, Sequenc
 from typing_extensions import final
 from _typeshed import StrPath, SupportsWrite
 
-from cyberark_identity._native import AsyncPageIterator, PageIterator
+from cyberark_identity._native import AsyncPageIterator, MfaChallenge, PageIterator
 
 __all__ = [
     "AsyncClient",
