@@ -227,7 +227,9 @@ pub fn emit(api: &Api, target: &PythonLayout) -> Result<Output, EmitError> {
             SignIn::Identity => "AsyncPageIterator, MfaChallenge, PageIterator",
             SignIn::Vault => "AsyncPageIterator, PageIterator",
         };
-        w.push_str(&format!("\nfrom cyberark_identity._native import {shared}\n"));
+        w.push_str(&format!(
+            "\nfrom cyberark_identity._native import {shared}\n"
+        ));
     }
     all_names(w, api, target.primary);
     if target.primary {
