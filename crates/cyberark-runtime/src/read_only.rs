@@ -3,7 +3,7 @@
 //! A type such as a SCIM user is both what the API answers and what it takes, so its `readOnly`
 //! fields (an `id`, `meta`) must stay in the struct: a read-modify-write loop, `Debug`, Python's
 //! `to_dict()` and pickling all see them. Only the request body must leave them out, at any
-//! depth. The runtime serialises request bodies with [`to_request_json`], which marks the
+//! depth. The runtime serialises request bodies with `to_request_json`, which marks the
 //! current thread as sending; the generated `skip_serializing_if` of a `readOnly` field asks
 //! [`skip_option`] or [`skip_nullable`], which skip the field only while that mark is set.
 //! Serialisation is synchronous, so a thread-local mark cannot leak into another request.
