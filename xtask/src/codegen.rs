@@ -15,6 +15,15 @@ pub const SPEC: &str = "spec/identity.yaml";
 /// The generator's snapshot fixtures, relative to the repository root.
 const SNAPSHOTS: &str = "codegen/tests/snapshots";
 
+/// The Python module of the `general` fixture's classes, built into the extension only with the
+/// bindings crate's feature `general-fixture` (which `cargo xtask test python` turns on).
+pub const GENERAL_FIXTURE_MODULE: &str = "cyberark_identity._general_fixture";
+
+/// The stub tree holding the `general` fixture module's stubs, relative to the repository root:
+/// put on `MYPYPATH` by the Python checks, and kept out of the package so the wheel never
+/// describes a module it does not have.
+pub const GENERAL_FIXTURE_STUBS: &str = "codegen/tests/snapshots/general/stubs";
+
 /// Whether to write outputs or only compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -108,15 +117,18 @@ fn snapshot_outputs(root: &Path) -> Result<Vec<Output>, String> {
             .map_err(|e| e.to_string())?;
         let mut files = emit::rust::emit(&api, &format!("{SNAPSHOTS}/{name}/expected"))
             .map_err(|e| e.to_string())?;
-        // The general fixture also gets its Python layer, which the bindings crate compiles in
-        // its tests (`general_fixture`), so every feature it exercises (unions, recursion,
-        // downloads, ...) is proven to generate pyo3 code that builds.
+        // The general fixture also gets its Python layer, which the bindings crate compiles
+        // (with its Rust client, `general_fixture_client`) in its tests and, with the feature
+        // `general-fixture`, into the extension as `cyberark_identity._general_fixture`, so every
+        // feature it exercises (unions, recursion, downloads, ...) is proven to generate pyo3
+        // code that builds, passes stubtest and round-trips on the wire from Python. Its stubs
+        // sit in a stub tree of their own (on `MYPYPATH` for those checks), never in the package.
         if name == "general" {
             let target = emit::PythonLayout {
-                rust_path: "codegen_snapshots::general".to_owned(),
+                rust_path: "crate::general_fixture_client".to_owned(),
                 dir: format!("{SNAPSHOTS}/{name}/python"),
-                module: "cyberark_identity._general_fixture".to_owned(),
-                stubs: format!("{SNAPSHOTS}/{name}/python/_native.pyi"),
+                module: GENERAL_FIXTURE_MODULE.to_owned(),
+                stubs: format!("{GENERAL_FIXTURE_STUBS}/cyberark_identity/_general_fixture.pyi"),
                 sign_in: emit::SignIn::Identity,
                 primary: false,
             };

@@ -4,6 +4,7 @@
 //! Builds use the dev profile: the tests exercise behaviour, not speed, and a release build of
 //! the whole dependency tree would cost the 2-core CI machine many minutes.
 
+use crate::codegen::{GENERAL_FIXTURE_MODULE, GENERAL_FIXTURE_STUBS};
 use crate::python;
 use crate::util::{root, run as run_cmd, target_dir};
 use std::path::{Path, PathBuf};
@@ -35,16 +36,20 @@ pub fn run() -> Result<(), String> {
         ]),
         &package,
     )?;
-    // Every native module a spec of `spec/specs.yaml` generates is held against its stubs.
+    // Every native module a spec of `spec/specs.yaml` generates is held against its stubs, and
+    // so is the generator's `general` fixture, whose stubs mypy finds on `MYPYPATH`.
     let source = crate::specs::Source::WorkTree(root()?);
-    let modules: Vec<String> = crate::specs::entries(&source)?
+    let mut modules: Vec<String> = crate::specs::entries(&source)?
         .iter()
         .filter_map(|entry| entry.layout().python.map(|p| p.module))
         .collect();
+    modules.push(GENERAL_FIXTURE_MODULE.to_owned());
+    let stubs = root()?.join(GENERAL_FIXTURE_STUBS);
     run_in(
         Command::new(python::bin("python")?)
             .args(["-m", "mypy.stubtest"])
-            .args(&modules),
+            .args(&modules)
+            .env("MYPYPATH", &stubs),
         &package,
     )?;
     run_in(
@@ -53,11 +58,16 @@ pub fn run() -> Result<(), String> {
         Command::new(python::bin("python")?)
             .args(["-m", "mypy", "--strict"])
             .args(TOURS)
-            .arg("tests"),
+            .arg("tests")
+            .env("MYPYPATH", &stubs),
         &package,
     )?;
     wheel_smoke_test()
 }
+
+/// The bindings crate's feature that builds the `general` fixture into the extension for the
+/// checks above; the wheel is built without it.
+const GENERAL_FIXTURE_FEATURE: &str = "general-fixture";
 
 /// The Python tours, relative to the package: Identity's and the Vault's.
 const TOURS: &[&str] = &["examples/tour.py", "examples/vault_tour.py"];
@@ -77,6 +87,8 @@ fn develop() -> Result<(), String> {
     let mut cmd = Command::new(python::bin("maturin")?);
     cmd.args([
         "develop",
+        "--features",
+        GENERAL_FIXTURE_FEATURE,
         "--manifest-path",
         &format!("{PACKAGE}/Cargo.toml"),
     ]);
@@ -134,6 +146,19 @@ fn wheel_smoke_test() -> Result<(), String> {
                 "--no-deps",
             ])
             .arg(&wheel),
+    )?;
+    // The test fixture stays out of the published wheel.
+    run_in(
+        Command::new(&fresh_python).args([
+            "-c",
+            &format!(
+                "import importlib, cyberark_identity\n\
+                 try:\n    importlib.import_module({GENERAL_FIXTURE_MODULE:?})\n\
+                 except ImportError:\n    pass\n\
+                 else:\n    raise SystemExit('the wheel contains the test fixture {GENERAL_FIXTURE_MODULE}')"
+            ),
+        ]),
+        &fresh,
     )?;
     // Run from the venv's directory so the source tree cannot shadow the installed package; the
     // Vault tour proves the wheel carries the second package too.

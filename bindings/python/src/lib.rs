@@ -36,11 +36,22 @@ pub mod values;
 pub mod vault;
 pub mod wait;
 
-/// The pyo3 layer of the generator's `general` fixture (ordinary OpenAPI 3.0: unions,
-/// recursion, maps, downloads, ...), compiled here so that what the generator writes for each
-/// of those features is proven to build against this crate's runtime.
-#[cfg(test)]
-#[allow(missing_docs, dead_code, unreachable_pub)]
+/// The Rust client of the generator's `general` fixture (ordinary OpenAPI 3.0: unions,
+/// recursion, maps, downloads, ...), which its pyo3 layer below wraps. It is compiled from the
+/// snapshot's files rather than depended on, so the published crate graph never names the
+/// fixture crate.
+#[cfg(any(test, feature = "general-fixture"))]
+#[allow(missing_docs, dead_code, unreachable_pub, deprecated)]
+#[path = "../../../codegen/tests/snapshots/general/expected/mod.rs"]
+mod general_fixture_client;
+
+/// The pyo3 layer of the `general` fixture, compiled here so that what the generator writes for
+/// each of its features is proven to build against this crate's runtime; with the feature
+/// `general-fixture` it is the module `cyberark_identity._general_fixture`, which the Python
+/// tests call over the wire and stubtest holds against its stubs. The published wheel is built
+/// without it.
+#[cfg(any(test, feature = "general-fixture"))]
+#[allow(missing_docs, dead_code, unreachable_pub, deprecated)]
 #[path = "../../../codegen/tests/snapshots/general/python/mod.rs"]
 mod general_fixture;
 
@@ -58,6 +69,12 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
         module,
         "cyberark_identity.roles._native",
         generated_roles::register,
+    )?;
+    #[cfg(feature = "general-fixture")]
+    submodule(
+        module,
+        "cyberark_identity._general_fixture",
+        general_fixture::register,
     )?;
     module.add_class::<mfa::PyMfaChallenge>()?;
     module.add_class::<paging::PageIterator>()?;

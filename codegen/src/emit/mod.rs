@@ -38,7 +38,8 @@ pub struct Layout {
 /// Where one spec's Python layer goes and what it is called.
 #[derive(Debug, Clone)]
 pub struct PythonLayout {
-    /// The Rust path of the client's generated items (`cyberark_identity`).
+    /// The Rust path of the client's generated items (`cyberark_identity`), or a path from
+    /// `crate` for a client compiled inside the bindings crate (the `general` test fixture's).
     pub rust_path: String,
     /// The directory of the generated pyo3 modules.
     pub dir: String,

@@ -127,9 +127,20 @@ fn client_import(target: &PythonLayout) -> Result<TokenStream, EmitError> {
         message: format!("rust_path {:?} is not a Rust path: {e}", target.rust_path),
     })?;
     let alias = format_ident!("{}", CLIENT_ALIAS);
-    Ok(quote! {
-        #[allow(unused_imports)]
-        use ::#path as #alias;
+    // A client compiled inside the bindings crate itself (a test fixture's) is named from
+    // `crate`; every other client is a crate of its own, named absolutely so that a module of
+    // the bindings crate cannot shadow it.
+    let in_this_crate = path.segments.first().is_some_and(|s| s.ident == "crate");
+    Ok(if in_this_crate {
+        quote! {
+            #[allow(unused_imports)]
+            use #path as #alias;
+        }
+    } else {
+        quote! {
+            #[allow(unused_imports)]
+            use ::#path as #alias;
+        }
     })
 }
 

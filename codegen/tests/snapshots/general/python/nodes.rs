@@ -7,7 +7,7 @@
     clippy::wrong_self_convention
 )]
 #[allow(unused_imports)]
-use ::codegen_snapshots::general as client_api;
+use crate::general_fixture_client as client_api;
 #[allow(unused_imports)]
 use ::pyo3::prelude::*;
 /// Operations of the `Nodes` API group: A recursive type, parameters of every style, several success codes.
