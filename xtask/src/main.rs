@@ -8,6 +8,9 @@ mod bench;
 mod codegen;
 mod conformance;
 mod demo;
+// Only a test: `cargo test` runs the check over every spec.
+#[cfg(test)]
+mod e2e_coverage;
 mod fuzz;
 mod publish;
 mod pytests;

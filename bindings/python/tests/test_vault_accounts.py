@@ -175,3 +175,18 @@ def test_vault_errors_are_the_identity_classes() -> None:
     assert cyberark_vault.ApiError is identity_errors.ApiError
     assert cyberark_vault.errors.IdentityError is identity_errors.IdentityError
     assert issubclass(ApiError, identity_errors.IdentityError)
+
+
+def test_the_exception_lists_of_both_packages_agree() -> None:
+    """The packages spell their `__all__` lists out, because mypy reads only literal lists (a
+    shared `__all__ += errors.__all__` would hide the exceptions from `from cyberark_vault
+    import *` under mypy); this keeps the copies from drifting."""
+    import cyberark_identity
+    import cyberark_vault
+
+    shared = identity_errors.__all__
+    assert cyberark_vault.errors.__all__ == shared
+    for package in (cyberark_identity, cyberark_vault):
+        assert [name for name in package.__all__ if name in shared] == shared
+        for name in shared:
+            assert getattr(package, name) is getattr(identity_errors, name)
