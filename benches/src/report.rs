@@ -74,6 +74,8 @@ pub struct Report {
     rows: Vec<Row>,
     notes: Vec<String>,
     missing: Vec<String>,
+    /// Further Markdown sections after the table (the feature comparison).
+    sections: Vec<String>,
 }
 
 impl Report {
@@ -84,6 +86,7 @@ impl Report {
             rows: Vec::new(),
             notes: Vec::new(),
             missing: Vec::new(),
+            sections: Vec::new(),
         }
     }
 
@@ -96,6 +99,11 @@ impl Report {
     /// Adds a note about how something was measured.
     pub fn note(&mut self, text: &str) {
         self.notes.push(text.to_owned());
+    }
+
+    /// Adds a Markdown section (with its own heading) after the table.
+    pub fn section(&mut self, markdown: String) {
+        self.sections.push(markdown);
     }
 
     /// Records a part that was not measured, and why.
@@ -166,6 +174,9 @@ impl Report {
             for text in &self.missing {
                 let _ = writeln!(s, "- {text}");
             }
+        }
+        for section in &self.sections {
+            let _ = writeln!(s, "\n{section}");
         }
         s
     }

@@ -74,6 +74,8 @@ pub fn run(mode: Mode) -> Result<(), String> {
 
     eprintln!("== generation");
     generation_part(&root, &scratch, mode, &mut report)?;
+    eprintln!("== features of the general fixture: ours and progenitor's");
+    report.section(crate::features::table(&root)?);
     if mode == Mode::Full {
         eprintln!("== compile cost");
         compile_part(&root, &scratch, mode, &mut report)?;
