@@ -9,6 +9,7 @@
 //! getters convert a field only when it is read. Every helper the generated code calls is named
 //! through [`RUNTIME`], the table of the bindings crate's hand-written modules.
 
+use super::render::{self as rendering, Job};
 use super::{EmitError, HEADER, Output, PythonLayout, SignIn, doc_lines};
 use crate::ir::{Api, Body, Field, Operation, PagingStyle, Tag, TypeDef, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -171,30 +172,44 @@ pub(crate) fn async_class(tag: &Tag) -> String {
 
 /// Emits every file of the pyo3 layer of `target`.
 pub fn emit(api: &Api, target: &PythonLayout) -> Result<Vec<Output>, EmitError> {
+    rendering::run(jobs(api, target)?, &target.dir)
+}
+
+/// The work of emitting every file of the pyo3 layer of `target`, one job per file, the largest
+/// (the shared models) first. Each file is handed to the renderer as parts built on demand, so
+/// only one type's or operation's tokens are alive at a time.
+pub(crate) fn jobs<'a>(api: &'a Api, target: &'a PythonLayout) -> Result<Vec<Job<'a>>, EmitError> {
     let dir = target.dir.as_str();
     check_names(api, dir)?;
-    let import = client_import(target)?;
-    let mut outputs = vec![
-        render(&format!("{dir}/mod.rs"), mod_file(api, target), &import)?,
+    // Checked here, so a bad path is reported once; each job quotes the import again, as token
+    // streams cannot cross threads.
+    client_import(target)?;
+    let mut jobs: Vec<Job<'a>> = Vec::new();
+    let path = format!("{dir}/models.rs");
+    jobs.push(Box::new(move || {
+        let head = client_import(target)?;
         render(
-            &format!("{dir}/models.rs"),
+            &path,
             types_file(
                 api,
                 target,
                 None,
                 " Classes of the types shared by several operations.",
+                head,
             ),
-            &import,
-        )?,
-    ];
+        )
+    }));
     for tag in &api.tags {
-        outputs.push(render(
-            &format!("{dir}/{}.rs", tag.module),
-            tag_file(api, tag, target),
-            &import,
-        )?);
+        let path = format!("{dir}/{}.rs", tag.module);
+        jobs.push(Box::new(move || {
+            render(&path, tag_file(api, tag, target, client_import(target)?))
+        }));
     }
-    Ok(outputs)
+    let path = format!("{dir}/mod.rs");
+    jobs.push(Box::new(move || {
+        render(&path, [mod_file(api, target, client_import(target)?)])
+    }));
+    Ok(jobs)
 }
 
 /// Refuses names that would collide in the Python module or in a generated class.
@@ -243,20 +258,12 @@ fn check_names(api: &Api, dir: &str) -> Result<(), EmitError> {
     Ok(())
 }
 
-/// Renders one file; `import` goes after the file's inner attributes.
-fn render(path: &str, tokens: TokenStream, import: &TokenStream) -> Result<Output, EmitError> {
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
-        path: path.to_owned(),
-        message: format!("the generated code does not parse: {e}"),
-    })?;
-    let import: syn::Item = syn::parse2(import.clone()).map_err(|e| EmitError {
-        path: path.to_owned(),
-        message: format!("the client import does not parse: {e}"),
-    })?;
-    file.items.insert(0, import);
+/// Renders one file from its parts, with the header line first.
+fn render(path: &str, parts: impl IntoIterator<Item = TokenStream>) -> Result<Output, EmitError> {
+    let body = rendering::rust_source(path, parts)?;
     Ok(Output {
         path: path.to_owned(),
-        contents: format!("// {HEADER}\n{}", prettyplease::unparse(&file)),
+        contents: format!("// {HEADER}\n{body}"),
     })
 }
 
@@ -470,7 +477,8 @@ fn signature(parts: &[String]) -> TokenStream {
     text.parse().unwrap_or_default()
 }
 
-fn mod_file(api: &Api, target: &PythonLayout) -> TokenStream {
+/// The root file; `import` goes after its inner attributes.
+fn mod_file(api: &Api, target: &PythonLayout, import: TokenStream) -> TokenStream {
     let module_name = target.module.as_str();
     let sign_in = sign_in(target);
     let module_doc = format!(" The generated classes of `{module_name}`.");
@@ -519,6 +527,7 @@ fn mod_file(api: &Api, target: &PythonLayout) -> TokenStream {
     quote! {
         #![doc = #module_doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
+        #import
         #(pub mod #modules;)*
         pub mod models;
 
@@ -692,26 +701,37 @@ fn closing(target: &PythonLayout) -> (TokenStream, TokenStream) {
     (sync, asynchronous)
 }
 
-fn types_file(api: &Api, target: &PythonLayout, owner: Option<&str>, doc: &str) -> TokenStream {
-    let defs: Vec<&TypeDef> = api.types_of(owner).collect();
-    let items = defs.iter().map(|d| type_items(api, d, target));
-    let classes = defs
-        .iter()
-        .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
-        .map(|d| wrapper(&d.name));
-    quote! {
+/// A file of type classes, as parts built one type at a time (see [`rendering::rust_source`]);
+/// `import` goes after its inner attributes.
+fn types_file<'a>(
+    api: &'a Api,
+    target: &'a PythonLayout,
+    owner: Option<&'a str>,
+    doc: &str,
+    import: TokenStream,
+) -> impl Iterator<Item = TokenStream> + 'a {
+    let head = quote! {
         #![doc = #doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
+        #import
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
-        #(#items)*
-
-        /// Adds the classes of this file to the module.
-        pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
-            #(module.add_class::<#classes>()?;)*
-            ::std::result::Result::Ok(())
+    };
+    let items = api.types_of(owner).map(move |d| type_items(api, d, target));
+    let register = std::iter::once_with(move || {
+        let classes = api
+            .types_of(owner)
+            .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
+            .map(|d| wrapper(&d.name));
+        quote! {
+            /// Adds the classes of this file to the module.
+            pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
+                #(module.add_class::<#classes>()?;)*
+                ::std::result::Result::Ok(())
+            }
         }
-    }
+    });
+    std::iter::once(head).chain(items).chain(register)
 }
 
 /// The conversions of one named type, and for objects their wrapper class.
@@ -955,7 +975,14 @@ fn struct_class(api: &Api, def: &TypeDef, fields: &[Field], target: &PythonLayou
     }
 }
 
-fn tag_file(api: &Api, tag: &Tag, target: &PythonLayout) -> TokenStream {
+/// A tag's file, as parts: its two classes, then each request builder and type built on demand
+/// (see [`rendering::rust_source`]); `import` goes after its inner attributes.
+fn tag_file<'a>(
+    api: &'a Api,
+    tag: &'a Tag,
+    target: &'a PythonLayout,
+    import: TokenStream,
+) -> impl Iterator<Item = TokenStream> + 'a {
     let module_name = target.module.as_str();
     let module_doc = format!(" The `{}` API group.", tag.name);
     let sync_class = format_ident!("{}", tag.type_name);
@@ -972,18 +999,16 @@ fn tag_file(api: &Api, tag: &Tag, target: &PythonLayout) -> TokenStream {
     ));
     let handle_type = rt("ClientHandle");
     let ops: Vec<&Operation> = api.operations_of(&tag.name).collect();
-    let builders = ops.iter().map(|op| request_builder(op));
     let sync_methods = ops.iter().map(|op| method(api, op, false));
     let async_methods = ops.iter().map(|op| method(api, op, true));
-    let defs: Vec<&TypeDef> = api.types_of(Some(&tag.name)).collect();
-    let items = defs.iter().map(|d| type_items(api, d, target));
-    let classes = defs
-        .iter()
-        .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
-        .map(|d| wrapper(&d.name));
-    quote! {
+    let builders = api.operations_of(&tag.name).map(request_builder);
+    let items = api
+        .types_of(Some(&tag.name))
+        .map(move |d| type_items(api, d, target));
+    let head = quote! {
         #![doc = #module_doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
+        #import
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
 
@@ -1017,17 +1042,28 @@ fn tag_file(api: &Api, tag: &Tag, target: &PythonLayout) -> TokenStream {
             #(#async_methods)*
         }
 
-        #(#builders)*
-        #(#items)*
-
-        /// Adds the classes of this file to the module.
-        pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
-            module.add_class::<#sync_class>()?;
-            module.add_class::<#async_ident>()?;
-            #(module.add_class::<#classes>()?;)*
-            ::std::result::Result::Ok(())
+    };
+    let register = std::iter::once_with(move || {
+        let sync_class = format_ident!("{}", tag.type_name);
+        let async_ident = format_ident!("{}", async_class(tag));
+        let classes = api
+            .types_of(Some(&tag.name))
+            .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
+            .map(|d| wrapper(&d.name));
+        quote! {
+            /// Adds the classes of this file to the module.
+            pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
+                module.add_class::<#sync_class>()?;
+                module.add_class::<#async_ident>()?;
+                #(module.add_class::<#classes>()?;)*
+                ::std::result::Result::Ok(())
+            }
         }
-    }
+    });
+    std::iter::once(head)
+        .chain(builders)
+        .chain(items)
+        .chain(register)
 }
 
 /// The name of the free function that builds an operation's request from Python arguments.
