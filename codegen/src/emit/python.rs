@@ -9,7 +9,9 @@
 //! getters convert a field only when it is read. Every helper the generated code calls is named
 //! through [`RUNTIME`], the table of the bindings crate's hand-written modules.
 
-use super::render::{self as rendering, Job};
+mod class;
+
+use super::render::{self as rendering, Job, Part};
 use super::{EmitError, HEADER, Output, PythonLayout, SignIn, doc_lines};
 use crate::ir::{Api, Body, Field, Operation, PagingStyle, Tag, TypeDef, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -175,8 +177,8 @@ pub fn emit(api: &Api, target: &PythonLayout) -> Result<Vec<Output>, EmitError> 
     rendering::run(jobs(api, target)?, &target.dir)
 }
 
-/// The work of emitting every file of the pyo3 layer of `target`, one job per file, the largest
-/// (the shared models) first. Each file is handed to the renderer as parts built on demand, so
+/// The work of emitting every file of the pyo3 layer of `target`, one job per file: `mod.rs`,
+/// `models.rs`, then the tags' files. Each file is handed to the renderer as parts built on demand, so
 /// only one type's or operation's tokens are alive at a time.
 pub(crate) fn jobs<'a>(api: &'a Api, target: &'a PythonLayout) -> Result<Vec<Job<'a>>, EmitError> {
     let dir = target.dir.as_str();
@@ -185,6 +187,13 @@ pub(crate) fn jobs<'a>(api: &'a Api, target: &'a PythonLayout) -> Result<Vec<Job
     // streams cannot cross threads.
     client_import(target)?;
     let mut jobs: Vec<Job<'a>> = Vec::new();
+    let path = format!("{dir}/mod.rs");
+    jobs.push(Box::new(move || {
+        render(
+            &path,
+            [Ok(mod_file(api, target, client_import(target)?).into())],
+        )
+    }));
     let path = format!("{dir}/models.rs");
     jobs.push(Box::new(move || {
         let head = client_import(target)?;
@@ -196,19 +205,19 @@ pub(crate) fn jobs<'a>(api: &'a Api, target: &'a PythonLayout) -> Result<Vec<Job
                 None,
                 " Classes of the types shared by several operations.",
                 head,
+                &path,
             ),
         )
     }));
     for tag in &api.tags {
         let path = format!("{dir}/{}.rs", tag.module);
         jobs.push(Box::new(move || {
-            render(&path, tag_file(api, tag, target, client_import(target)?))
+            render(
+                &path,
+                tag_file(api, tag, target, client_import(target)?, &path),
+            )
         }));
     }
-    let path = format!("{dir}/mod.rs");
-    jobs.push(Box::new(move || {
-        render(&path, [mod_file(api, target, client_import(target)?)])
-    }));
     Ok(jobs)
 }
 
@@ -259,8 +268,11 @@ fn check_names(api: &Api, dir: &str) -> Result<(), EmitError> {
 }
 
 /// Renders one file from its parts, with the header line first.
-fn render(path: &str, parts: impl IntoIterator<Item = TokenStream>) -> Result<Output, EmitError> {
-    let body = rendering::rust_source(path, parts)?;
+fn render(
+    path: &str,
+    parts: impl IntoIterator<Item = Result<Part, EmitError>>,
+) -> Result<Output, EmitError> {
+    let body = rendering::rust_source_parts(path, parts)?;
     Ok(Output {
         path: path.to_owned(),
         contents: format!("// {HEADER}\n{body}"),
@@ -709,7 +721,8 @@ fn types_file<'a>(
     owner: Option<&'a str>,
     doc: &str,
     import: TokenStream,
-) -> impl Iterator<Item = TokenStream> + 'a {
+    path: &'a str,
+) -> impl Iterator<Item = Result<Part, EmitError>> + 'a {
     let head = quote! {
         #![doc = #doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
@@ -717,7 +730,9 @@ fn types_file<'a>(
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
     };
-    let items = api.types_of(owner).map(move |d| type_items(api, d, target));
+    let items = api
+        .types_of(owner)
+        .map(move |d| type_items(api, d, target, path));
     let register = std::iter::once_with(move || {
         let classes = api
             .types_of(owner)
@@ -731,16 +746,27 @@ fn types_file<'a>(
             }
         }
     });
-    std::iter::once(head).chain(items).chain(register)
+    std::iter::once(Ok(head.into()))
+        .chain(items)
+        .chain(register.map(|r| Ok(r.into())))
 }
 
-/// The conversions of one named type, and for objects their wrapper class.
-fn type_items(api: &Api, def: &TypeDef, target: &PythonLayout) -> TokenStream {
+/// The conversions of one named type, and for objects their wrapper class (written as text, see
+/// [`class`]); `path` is the file's, for errors.
+fn type_items(
+    api: &Api,
+    def: &TypeDef,
+    target: &PythonLayout,
+    path: &str,
+) -> Result<Part, EmitError> {
+    if let TypeKind::Struct { fields, .. } = &def.kind {
+        return class::struct_class(api, def, fields, target, path).map(Part::Text);
+    }
     let into_py = rt("IntoPy");
     let from_py = rt("FromPy");
     let rust_ty = client_item(&def.name);
-    match &def.kind {
-        TypeKind::Alias { .. } => quote! {},
+    Ok(Part::Tokens(match &def.kind {
+        TypeKind::Alias { .. } | TypeKind::Struct { .. } => quote! {},
         TypeKind::Enum { .. } => quote! {
             impl #into_py for #rust_ty {
                 fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
@@ -754,9 +780,8 @@ fn type_items(api: &Api, def: &TypeDef, target: &PythonLayout) -> TokenStream {
                 }
             }
         },
-        TypeKind::Struct { fields, .. } => struct_class(api, def, fields, target),
         TypeKind::Union { arms, .. } => union_conversions(def, arms),
-    }
+    }))
 }
 
 /// A union crosses to Python as the value of its arm (an arm's object, a string, …) or, for
@@ -805,176 +830,6 @@ fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
     }
 }
 
-fn struct_class(api: &Api, def: &TypeDef, fields: &[Field], target: &PythonLayout) -> TokenStream {
-    let module_name = target.module.as_str();
-    let into_py = rt("IntoPy");
-    let from_py = rt("FromPy");
-    let from_dict = rt("from_dict");
-    let to_plain = rt("to_plain");
-    let repr_of = rt("repr_of");
-    let repr_redacted = rt("repr_redacted");
-    // A constructor converts Python arguments as a client method does, so a panic in the
-    // conversion (a dict changing size under it) must become an exception here too.
-    let guard = rt("guard");
-    let rust_ty = client_item(&def.name);
-    let class = wrapper(&def.name);
-    let py_name = &def.name;
-    let doc = docs(
-        def.docs
-            .as_deref()
-            .unwrap_or(&format!("The `{}` object.", def.name)),
-    );
-    let Params {
-        signature: sig,
-        rust: ctor_params,
-        build,
-    } = params(fields, false, quote! { <#rust_ty>::new });
-    let sig = signature(&sig);
-    // Fields read as Python containers or objects are converted once and kept (see the
-    // bindings' `model` module); `extra` takes the last slot.
-    let cached: Vec<bool> = fields.iter().map(|f| is_container(api, &f.ty)).collect();
-    let slots = cached.iter().filter(|c| **c).count() + 1;
-    let mut slot = 0usize;
-    let getters: Vec<TokenStream> = fields.iter().zip(&cached).map(|(f, cached)| {
-        let getter = ident(&f.python);
-        let field = ident(&f.rust);
-        let fdoc = docs(&field_doc(f));
-        let body = if *cached {
-            let index = slot;
-            slot += 1;
-            quote! { self.1.get(py, #index, #slots, || #into_py::to_py(&self.0.#field, py)) }
-        } else {
-            quote! { #into_py::to_py(&self.0.#field, py) }
-        };
-        quote! {
-            #fdoc
-            #[getter]
-            fn #getter<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                #body
-            }
-        }
-    }).collect();
-    let extra_slot = slots - 1;
-    let field_cache = rt("FieldCache");
-    let to_json = rt("to_json");
-    let from_json = rt("from_json");
-    let reprs = fields.iter().map(|f| {
-        let field = ident(&f.rust);
-        let label = &f.python;
-        let show = |value: TokenStream| -> TokenStream {
-            if is_secret(api, &f.ty) {
-                quote! { parts.push(::std::format!("{}=***", #label)); }
-            } else if needs_redaction(api, &f.ty) {
-                quote! { parts.push(::std::format!("{}={}", #label, #repr_redacted(py, #value)?)); }
-            } else {
-                quote! { parts.push(::std::format!("{}={}", #label, #repr_of(&#into_py::to_py(#value, py)?)?)); }
-            }
-        };
-        let secret = is_secret(api, &f.ty);
-        if f.null_clears && secret {
-            let s = show(quote! {});
-            quote! { if self.0.#field.as_option().is_some() { #s } }
-        } else if f.is_optional() && secret {
-            let s = show(quote! {});
-            quote! { if self.0.#field.is_some() { #s } }
-        } else if f.null_clears {
-            let s = show(quote! { value });
-            quote! { if let ::std::option::Option::Some(value) = self.0.#field.as_option() { #s } }
-        } else if f.is_optional() {
-            let s = show(quote! { value });
-            quote! { if let ::std::option::Option::Some(value) = &self.0.#field { #s } }
-        } else {
-            show(quote! { &self.0.#field })
-        }
-    });
-    quote! {
-        #doc
-        #[pyclass(frozen, eq, module = #module_name, name = #py_name)]
-        #[derive(PartialEq)]
-        pub struct #class(pub #rust_ty, #field_cache);
-
-        #[pymethods]
-        impl #class {
-            #[new]
-            #sig
-            fn new(#(#ctor_params),*) -> ::pyo3::PyResult<Self> {
-                #guard(|| {
-                    #build
-                    ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
-                })
-            }
-
-            #(#getters)*
-
-            /// Fields the spec does not name, as the tenant sent them.
-            #[getter]
-            fn extra<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                self.1.get(py, #extra_slot, #slots, || #into_py::to_py(&self.0.extra, py))
-            }
-
-            /// Pickles the object as its JSON data, rebuilt by `_from_json`.
-            fn __reduce__<'py>(slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
-                let json = #to_json(&slf.get().0)?;
-                ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
-            }
-
-            /// The object whose `__reduce__` gave `json`.
-            #[classmethod]
-            fn _from_json(_cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>, json: &str) -> ::pyo3::PyResult<Self> {
-                ::std::result::Result::Ok(Self(#from_json(json)?, ::std::default::Default::default()))
-            }
-
-            /// A new object with the same data.
-            fn __copy__(&self) -> Self {
-                Self(self.0.clone(), ::std::default::Default::default())
-            }
-
-            /// A new object with the same data; nothing is shared, as the data is copied.
-            fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
-                let _ = memo;
-                Self(self.0.clone(), ::std::default::Default::default())
-            }
-
-            fn __traverse__(&self, visit: ::pyo3::gc::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
-                self.1.traverse(&visit)
-            }
-
-            /// The object as plain data with the API's own key names, unknown fields included.
-            fn to_dict<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                #to_plain(py, &self.0)
-            }
-
-            fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::std::string::String> {
-                let mut parts: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-                #(#reprs)*
-                if !self.0.extra.is_empty() {
-                    parts.push(::std::format!("extra={}", #repr_redacted(py, &self.0.extra)?));
-                }
-                ::std::result::Result::Ok(::std::format!("{}({})", #py_name, parts.join(", ")))
-            }
-        }
-
-        impl #into_py for #rust_ty {
-            fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                ::std::result::Result::Ok(::pyo3::Bound::new(py, #class(self.clone(), ::std::default::Default::default()))?.into_any())
-            }
-
-            fn into_py<'py>(self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                ::std::result::Result::Ok(::pyo3::Bound::new(py, #class(self, ::std::default::Default::default()))?.into_any())
-            }
-        }
-
-        impl #from_py for #rust_ty {
-            fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
-                if let ::std::result::Result::Ok(object) = obj.cast::<#class>() {
-                    return ::std::result::Result::Ok(object.get().0.clone());
-                }
-                #from_dict(obj, name)
-            }
-        }
-    }
-}
-
 /// A tag's file, as parts: its two classes, then each request builder and type built on demand
 /// (see [`rendering::rust_source`]); `import` goes after its inner attributes.
 fn tag_file<'a>(
@@ -982,7 +837,8 @@ fn tag_file<'a>(
     tag: &'a Tag,
     target: &'a PythonLayout,
     import: TokenStream,
-) -> impl Iterator<Item = TokenStream> + 'a {
+    path: &'a str,
+) -> impl Iterator<Item = Result<Part, EmitError>> + 'a {
     let module_name = target.module.as_str();
     let module_doc = format!(" The `{}` API group.", tag.name);
     let sync_class = format_ident!("{}", tag.type_name);
@@ -1001,10 +857,12 @@ fn tag_file<'a>(
     let ops: Vec<&Operation> = api.operations_of(&tag.name).collect();
     let sync_methods = ops.iter().map(|op| method(api, op, false));
     let async_methods = ops.iter().map(|op| method(api, op, true));
-    let builders = api.operations_of(&tag.name).map(request_builder);
+    let builders = api
+        .operations_of(&tag.name)
+        .map(|op| Ok(request_builder(op).into()));
     let items = api
         .types_of(Some(&tag.name))
-        .map(move |d| type_items(api, d, target));
+        .map(move |d| type_items(api, d, target, path));
     let head = quote! {
         #![doc = #module_doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
@@ -1060,10 +918,10 @@ fn tag_file<'a>(
             }
         }
     });
-    std::iter::once(head)
+    std::iter::once(Ok(head.into()))
         .chain(builders)
         .chain(items)
-        .chain(register)
+        .chain(register.map(|r| Ok(r.into())))
 }
 
 /// The name of the free function that builds an operation's request from Python arguments.

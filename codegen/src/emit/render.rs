@@ -79,21 +79,52 @@ pub(crate) fn run(jobs: Vec<Job<'_>>, what: &str) -> Result<Vec<Output>, EmitErr
         .collect()
 }
 
+/// One part of a generated file: tokens still to be formatted, or text an emitter wrote already
+/// formatted (in rustfmt's layout), which is copied as it is.
+pub(crate) enum Part {
+    /// Tokens of whole items, formatted with `prettyplease`.
+    Tokens(TokenStream),
+    /// Whole items as formatted text, each line ending in a line break.
+    Text(String),
+}
+
+impl From<TokenStream> for Part {
+    fn from(tokens: TokenStream) -> Self {
+        Part::Tokens(tokens)
+    }
+}
+
 /// Formats the parts of a file, in order, as Rust source with `prettyplease`, one top-level item
 /// at a time. An emitter hands a large file over as an iterator of parts built on demand, so
 /// only one part's tokens are alive at once. Fails, naming `path`, when the tokens do not parse
 /// (a generator bug).
-pub(crate) fn rust_source(
+pub(crate) fn rust_source<P: Into<Part>>(
     path: &str,
-    parts: impl IntoIterator<Item = TokenStream>,
+    parts: impl IntoIterator<Item = P>,
+) -> Result<String, EmitError> {
+    rust_source_parts(path, parts.into_iter().map(|part| Ok(part.into())))
+}
+
+/// As [`rust_source`], for parts that may have failed to build (the first failure is returned)
+/// and parts written as text, which are copied between the formatted ones.
+pub(crate) fn rust_source_parts(
+    path: &str,
+    parts: impl IntoIterator<Item = Result<Part, EmitError>>,
 ) -> Result<String, EmitError> {
     let mut out = String::new();
-    for chunk in parts.into_iter().flat_map(Items::new) {
-        let file: syn::File = syn::parse2(chunk).map_err(|e| EmitError {
-            path: path.to_owned(),
-            message: format!("the generated code does not parse: {e}"),
-        })?;
-        out.push_str(&prettyplease::unparse(&file));
+    for part in parts {
+        match part? {
+            Part::Text(text) => out.push_str(&text),
+            Part::Tokens(tokens) => {
+                for chunk in Items::new(tokens) {
+                    let file: syn::File = syn::parse2(chunk).map_err(|e| EmitError {
+                        path: path.to_owned(),
+                        message: format!("the generated code does not parse: {e}"),
+                    })?;
+                    out.push_str(&prettyplease::unparse(&file));
+                }
+            }
+        }
     }
     Ok(out)
 }
