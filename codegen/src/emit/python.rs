@@ -10,6 +10,7 @@
 //! through [`RUNTIME`], the table of the bindings crate's hand-written modules.
 
 mod class;
+mod text;
 
 use super::render::{self as rendering, Job, Part};
 use super::{EmitError, HEADER, Output, PythonLayout, SignIn, doc_lines};
@@ -205,17 +206,13 @@ pub(crate) fn jobs<'a>(api: &'a Api, target: &'a PythonLayout) -> Result<Vec<Job
                 None,
                 " Classes of the types shared by several operations.",
                 head,
-                &path,
             ),
         )
     }));
     for tag in &api.tags {
         let path = format!("{dir}/{}.rs", tag.module);
         jobs.push(Box::new(move || {
-            render(
-                &path,
-                tag_file(api, tag, target, client_import(target)?, &path),
-            )
+            render(&path, tag_file(api, tag, target, client_import(target)?))
         }));
     }
     Ok(jobs)
@@ -721,7 +718,6 @@ fn types_file<'a>(
     owner: Option<&'a str>,
     doc: &str,
     import: TokenStream,
-    path: &'a str,
 ) -> impl Iterator<Item = Result<Part, EmitError>> + 'a {
     let head = quote! {
         #![doc = #doc]
@@ -730,9 +726,7 @@ fn types_file<'a>(
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
     };
-    let items = api
-        .types_of(owner)
-        .map(move |d| type_items(api, d, target, path));
+    let items = api.types_of(owner).map(move |d| type_items(api, d, target));
     let register = std::iter::once_with(move || {
         let classes = api
             .types_of(owner)
@@ -752,15 +746,10 @@ fn types_file<'a>(
 }
 
 /// The conversions of one named type, and for objects their wrapper class (written as text, see
-/// [`class`]); `path` is the file's, for errors.
-fn type_items(
-    api: &Api,
-    def: &TypeDef,
-    target: &PythonLayout,
-    path: &str,
-) -> Result<Part, EmitError> {
+/// [`class`]).
+fn type_items(api: &Api, def: &TypeDef, target: &PythonLayout) -> Result<Part, EmitError> {
     if let TypeKind::Struct { fields, .. } = &def.kind {
-        return class::struct_class(api, def, fields, target, path).map(Part::Text);
+        return Ok(Part::Text(class::struct_class(api, def, fields, target)));
     }
     let into_py = rt("IntoPy");
     let from_py = rt("FromPy");
@@ -837,7 +826,6 @@ fn tag_file<'a>(
     tag: &'a Tag,
     target: &'a PythonLayout,
     import: TokenStream,
-    path: &'a str,
 ) -> impl Iterator<Item = Result<Part, EmitError>> + 'a {
     let module_name = target.module.as_str();
     let module_doc = format!(" The `{}` API group.", tag.name);
@@ -862,7 +850,7 @@ fn tag_file<'a>(
         .map(|op| Ok(request_builder(op).into()));
     let items = api
         .types_of(Some(&tag.name))
-        .map(move |d| type_items(api, d, target, path));
+        .map(move |d| type_items(api, d, target));
     let head = quote! {
         #![doc = #module_doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]

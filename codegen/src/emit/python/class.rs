@@ -8,44 +8,17 @@
 //! either way). Only the constructor, whose parameter handling it shares with the client methods,
 //! still goes through `prettyplease`, and only it.
 
-use super::{
-    Params, client_item, field_doc, ident, is_container, is_secret, needs_redaction, params, rt,
-    signature, wrapper,
-};
-use crate::emit::{EmitError, PythonLayout, doc_lines};
+use super::text::{self, MAX_WIDTH, lit, path, write_docs};
+use super::{field_doc, is_container, is_secret, needs_redaction, wrapper};
+use crate::emit::PythonLayout;
 use crate::ir::{Api, Field, TypeDef};
-use quote::quote;
 use std::fmt::Write as _;
-
-/// The widest a line may be before rustfmt breaks it.
-const MAX_WIDTH: usize = 100;
 
 /// rustfmt's width for an attribute's argument list on one line (`attr_fn_like_width`).
 const ATTR_WIDTH: usize = 70;
 
 /// rustfmt's width for a call's (or a tuple struct's) arguments on one line (`fn_call_width`).
 const CALL_WIDTH: usize = 60;
-
-/// The path of a hand-written item of the bindings crate, as text.
-fn path(item: &str) -> String {
-    rt(item).to_string().replace(' ', "")
-}
-
-/// A Rust string literal with the text's exact characters, spelled as `quote` spells it.
-fn lit(text: &str) -> String {
-    proc_macro2::Literal::string(text).to_string()
-}
-
-/// Doc comments for `text` at `indent`, as `prettyplease` and rustfmt print `#[doc]` lines.
-fn write_docs(out: &mut String, indent: &str, text: &str) {
-    for line in doc_lines(text) {
-        if line.is_empty() {
-            let _ = writeln!(out, "{indent}///");
-        } else {
-            let _ = writeln!(out, "{indent}/// {line}");
-        }
-    }
-}
 
 /// The getter signature every field (and `extra`) shares after its name.
 const GETTER_TAIL: &str = "<'py>(\n        &self,\n        py: ::pyo3::Python<'py>,\n    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {\n";
@@ -100,8 +73,7 @@ pub(super) fn struct_class(
     def: &TypeDef,
     fields: &[Field],
     target: &PythonLayout,
-    path_of_file: &str,
-) -> Result<String, EmitError> {
+) -> String {
     let name = def.name.as_str();
     let class = wrapper(name).to_string();
     let rust_ty = format!("{}::{name}", super::CLIENT_ALIAS);
@@ -137,7 +109,7 @@ pub(super) fn struct_class(
         );
     }
     let _ = writeln!(out, "#[pymethods]\nimpl {class} {{");
-    out.push_str(&constructor(def, fields, path_of_file)?);
+    write_constructor(&mut out, def, fields);
     // Fields read as Python containers or objects are converted once and kept (see the
     // bindings' `model` module); `extra` takes the last slot.
     let cached: Vec<bool> = fields.iter().map(|f| is_container(api, &f.ty)).collect();
@@ -145,14 +117,14 @@ pub(super) fn struct_class(
     let mut slot = 0usize;
     for (f, cached) in fields.iter().zip(&cached) {
         write_docs(&mut out, "    ", &field_doc(f));
-        let field = ident(&f.rust);
+        let field = text::ident(&f.rust);
         let _ = write!(
             out,
             "    #[getter]\n    fn {}{GETTER_TAIL}",
-            ident(&f.python)
+            text::ident(&f.python)
         );
         if *cached {
-            write_cached(&mut out, &into_py, slot, slots, &field.to_string());
+            write_cached(&mut out, &into_py, slot, slots, &field);
             slot += 1;
         } else {
             let call = format!("{into_py}::to_py(&self.0.{field}, py)");
@@ -180,7 +152,7 @@ pub(super) fn struct_class(
     write_repr(&mut out, api, name, fields);
     out.push_str("}\n");
     write_conversions(&mut out, &class, &rust_ty, &into_py);
-    Ok(out)
+    out
 }
 
 /// The body of a getter whose value is converted once and kept in slot `index` of `slots`.
@@ -191,47 +163,18 @@ fn write_cached(out: &mut String, into_py: &str, index: usize, slots: usize, fie
     );
 }
 
-/// The constructor, `Py<Name>(...)`: the same parameter handling as a client method's, so it is
-/// built by [`params`] as tokens and printed by `prettyplease` inside an otherwise empty `impl`,
-/// whose first and last lines are then dropped.
-fn constructor(def: &TypeDef, fields: &[Field], path_of_file: &str) -> Result<String, EmitError> {
-    let class = wrapper(&def.name);
-    let rust_ty = client_item(&def.name);
+/// The constructor, `Py<Name>(...)`, with the same parameter handling as a client method.
+fn write_constructor(out: &mut String, def: &TypeDef, fields: &[Field]) {
+    let ctor = format!("<{}::{}>::new", super::CLIENT_ALIAS, def.name);
+    let params = text::params(fields, false, &ctor, "            ");
+    out.push_str("    #[new]\n");
+    text::write_signature(out, "    ", &params.signature);
+    text::write_fn_header(out, "    ", "new", &params.rust, "::pyo3::PyResult<Self>");
     // A constructor converts Python arguments as a method does, so a panic in the conversion
     // (a dict changing size under it) must become an exception here too.
-    let guard = rt("guard");
-    let Params {
-        signature: sig,
-        rust: ctor_params,
-        build,
-    } = params(fields, false, quote! { <#rust_ty>::new });
-    let sig = signature(&sig);
-    let tokens = quote! {
-        impl #class {
-            #[new]
-            #sig
-            fn new(#(#ctor_params),*) -> ::pyo3::PyResult<Self> {
-                #guard(|| {
-                    #build
-                    ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
-                })
-            }
-        }
-    };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
-        path: path_of_file.to_owned(),
-        message: format!("the constructor of {} does not parse: {e}", def.name),
-    })?;
-    let printed = prettyplease::unparse(&file);
-    // `impl PyName {` first, `}` last: keep what is between.
-    let body = printed
-        .split_once('\n')
-        .and_then(|(_, rest)| rest.strip_suffix("}\n"))
-        .ok_or_else(|| EmitError {
-            path: path_of_file.to_owned(),
-            message: format!("the constructor of {} printed unexpectedly", def.name),
-        })?;
-    Ok(body.to_owned())
+    let _ = writeln!(out, "        {}(|| {{", path("guard"));
+    params.write_build(out, "            ");
+    out.push_str("            ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))\n        })\n    }\n");
 }
 
 /// `__repr__`: every field by its Python name, secrets as `***`, and data the spec does not
@@ -244,7 +187,7 @@ fn write_repr(out: &mut String, api: &Api, name: &str, fields: &[Field]) {
         "    fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::std::string::String> {\n        let mut parts: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();\n",
     );
     for f in fields {
-        let field = ident(&f.rust).to_string();
+        let field = text::ident(&f.rust);
         let label = lit(&f.python);
         let secret = is_secret(api, &f.ty);
         // How the field's value is shown, given the expression naming it, at `indent`.
