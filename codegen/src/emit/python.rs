@@ -388,38 +388,26 @@ fn is_secret(api: &Api, t: &TypeRef) -> bool {
     }
 }
 
-/// The parameters a request (or a constructor) takes from Python: the pyo3 signature, the
-/// Rust parameters and the statements building the value into `request`.
+/// The parameters a client method takes from Python: the pyo3 signature and the Rust
+/// parameters (the request builder, [`request_builder`], converts them; see [`text::params`]).
 struct Params {
     signature: Vec<String>,
     rust: Vec<TokenStream>,
-    build: TokenStream,
 }
 
-/// Builds the parameters for `fields`: required ones positional-or-keyword, the rest
-/// keyword-only; `clear_<name>` flags for fields whose `null` clears a value; `extra` for
-/// bodies that take further keys. `new` is the expression constructing the value from the
-/// required fields, which are bound under their Rust names.
-fn params(fields: &[Field], extra: bool, ctor: TokenStream) -> Params {
-    let arg = rt("arg");
-    let opt_arg = rt("opt_arg");
+/// The parameters for `fields`: required ones positional-or-keyword, the rest keyword-only;
+/// `clear_<name>` flags for fields whose `null` clears a value; `extra` for bodies that take
+/// further keys. The same list as [`text::params`], which also writes the conversions.
+fn params(fields: &[Field], extra: bool) -> Params {
     let mut signature = Vec::new();
     let mut rust = Vec::new();
-    let mut required = Vec::new();
-    let mut optional = Vec::new();
-    let mut ctor_args = Vec::new();
-    let mut setters = Vec::new();
     for f in fields
         .iter()
         .filter(|f| !(f.null_clears || f.is_optional()))
     {
         let p = ident(&f.python);
-        let name = &f.python;
-        let t = ty(&f.ty);
         signature.push(sig_name(&f.python));
         rust.push(quote! { #p: &::pyo3::Bound<'_, ::pyo3::PyAny> });
-        required.push(quote! { let #p = #arg::<#t>(#p, #name)?; });
-        ctor_args.push(quote! { #p });
     }
     let optional_fields: Vec<&Field> = fields
         .iter()
@@ -430,54 +418,19 @@ fn params(fields: &[Field], extra: bool, ctor: TokenStream) -> Params {
     }
     for f in optional_fields {
         let p = ident(&f.python);
-        let setter = ident(&f.rust);
-        let name = &f.python;
-        let t = ty(&f.ty);
         signature.push(format!("{}=None", sig_name(&f.python)));
         rust.push(quote! { #p: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>> });
-        optional.push(quote! {
-            if let ::std::option::Option::Some(value) = #opt_arg::<#t>(#p, #name)? {
-                value_ = value_.#setter(value);
-            }
-        });
         if f.null_clears {
             let flag = format_ident!("clear_{}", f.python);
-            let clear = format_ident!("clear_{}", f.rust);
             signature.push(format!("clear_{}=false", f.python));
             rust.push(quote! { #flag: bool });
-            setters.push(quote! {
-                if #flag {
-                    value_ = value_.#clear();
-                }
-            });
         }
     }
     if extra {
-        let map = ty(&TypeRef::Map(Box::new(TypeRef::Json)));
         signature.push("extra=None".to_owned());
         rust.push(quote! { extra: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>> });
-        setters.push(quote! {
-            for (key, value) in #opt_arg::<#map>(extra, "extra")?.unwrap_or_default() {
-                value_ = value_.extra_field(key, value);
-            }
-        });
     }
-    let mutable = if optional.is_empty() && setters.is_empty() {
-        quote! {}
-    } else {
-        quote! { mut }
-    };
-    let build = quote! {
-        #(#required)*
-        let #mutable value_ = #ctor(#(#ctor_args),*);
-        #(#optional)*
-        #(#setters)*
-    };
-    Params {
-        signature,
-        rust,
-        build,
-    }
+    Params { signature, rust }
 }
 
 /// A pyo3 signature attribute from its parts.
@@ -847,7 +800,7 @@ fn tag_file<'a>(
     let async_methods = ops.iter().map(|op| method(api, op, true));
     let builders = api
         .operations_of(&tag.name)
-        .map(|op| Ok(request_builder(op).into()));
+        .map(|op| Ok(Part::Text(request_builder(op))));
     let items = api
         .types_of(Some(&tag.name))
         .map(move |d| type_items(api, d, target));
@@ -917,22 +870,30 @@ fn builder_name(op: &Operation) -> Ident {
     format_ident!("{}_request", op.method_name)
 }
 
-fn request_builder(op: &Operation) -> TokenStream {
-    let name = builder_name(op);
-    let req = client_item(&op.request.type_name);
+/// The free function building an operation's request from its Python method's arguments,
+/// written as text (see [`text`]).
+fn request_builder(op: &Operation) -> String {
+    use std::fmt::Write as _;
+    let name = builder_name(op).to_string();
+    let req = format!("{CLIENT_ALIAS}::{}", op.request.type_name);
     let extra = matches!(op.request.body, Body::JsonFields { extra: true });
-    let Params { rust, build, .. } = params(&op.request.fields, extra, quote! { <#req>::new });
-    let doc = format!(
-        " Builds the request of `{}` from the arguments of its Python method.",
+    let params = text::params(&op.request.fields, extra, &format!("<{req}>::new"), "    ");
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "/// Builds the request of `{}` from the arguments of its Python method.",
         op.id
     );
-    quote! {
-        #[doc = #doc]
-        fn #name(#(#rust),*) -> ::pyo3::PyResult<#req> {
-            #build
-            ::std::result::Result::Ok(value_)
-        }
-    }
+    text::write_fn_header(
+        &mut out,
+        "",
+        &name,
+        &params.rust,
+        &format!("::pyo3::PyResult<{req}>"),
+    );
+    params.write_build(&mut out, "    ");
+    out.push_str("    ::std::result::Result::Ok(value_)\n}\n");
+    out
 }
 
 fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
@@ -941,7 +902,7 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
         signature: mut sig,
         mut rust,
         ..
-    } = params(&op.request.fields, extra, quote! {});
+    } = params(&op.request.fields, extra);
     let download = op.answer == crate::ir::Answer::Bytes;
     if download {
         add_download_target(&mut sig, &mut rust);
@@ -1033,7 +994,7 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
             signature: mut iter_sig,
             rust: iter_rust,
             ..
-        } = params(&offered, extra, quote! {});
+        } = params(&offered, extra);
         let iter_args: Vec<TokenStream> = call_args(op, extra)
             .into_iter()
             .map(|(field, arg)| match field {
@@ -1109,7 +1070,7 @@ fn download_alternative(
         signature: mut sig,
         mut rust,
         ..
-    } = params(&op.request.fields, extra, quote! {});
+    } = params(&op.request.fields, extra);
     add_download_target(&mut sig, &mut rust);
     let sig_attr = signature(&sig);
     let args: Vec<Ident> = call_args(op, extra)
