@@ -212,7 +212,10 @@ pub(crate) fn jobs<'a>(api: &'a Api, target: &'a PythonLayout) -> Result<Vec<Job
     for tag in &api.tags {
         let path = format!("{dir}/{}.rs", tag.module);
         jobs.push(Box::new(move || {
-            render(&path, tag_file(api, tag, target, client_import(target)?))
+            render(
+                &path,
+                tag_file(api, tag, target, client_import(target)?, &path),
+            )
         }));
     }
     Ok(jobs)
@@ -779,25 +782,9 @@ fn tag_file<'a>(
     tag: &'a Tag,
     target: &'a PythonLayout,
     import: TokenStream,
+    path: &'a str,
 ) -> impl Iterator<Item = Result<Part, EmitError>> + 'a {
-    let module_name = target.module.as_str();
     let module_doc = format!(" The `{}` API group.", tag.name);
-    let sync_class = format_ident!("{}", tag.type_name);
-    let async_name = async_class(tag);
-    let async_ident = format_ident!("{}", async_name);
-    let sync_name = &tag.type_name;
-    let tag_doc = docs(&format!(
-        "Operations of the `{}` API group{}",
-        tag.name,
-        tag.docs
-            .as_deref()
-            .map(|d| format!(": {}", d.trim()))
-            .unwrap_or_else(|| ".".to_owned())
-    ));
-    let handle_type = rt("ClientHandle");
-    let ops: Vec<&Operation> = api.operations_of(&tag.name).collect();
-    let sync_methods = ops.iter().map(|op| method(api, op, false));
-    let async_methods = ops.iter().map(|op| method(api, op, true));
     let builders = api
         .operations_of(&tag.name)
         .map(|op| Ok(Part::Text(request_builder(op))));
@@ -810,38 +797,10 @@ fn tag_file<'a>(
         #import
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
-
-        #tag_doc
-        #[pyclass(frozen, module = #module_name, name = #sync_name)]
-        pub struct #sync_class {
-            pub(crate) client: #handle_type,
-        }
-
-        #[pymethods]
-        impl #sync_class {
-            fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
-                self.client.traverse(&visit)
-            }
-
-            #(#sync_methods)*
-        }
-
-        #tag_doc
-        #[pyclass(frozen, module = #module_name, name = #async_name)]
-        pub struct #async_ident {
-            pub(crate) client: #handle_type,
-        }
-
-        #[pymethods]
-        impl #async_ident {
-            fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
-                self.client.traverse(&visit)
-            }
-
-            #(#async_methods)*
-        }
-
     };
+    let classes = [false, true]
+        .into_iter()
+        .map(move |is_async| tag_class(api, tag, target, is_async, path).map(Part::Text));
     let register = std::iter::once_with(move || {
         let sync_class = format_ident!("{}", tag.type_name);
         let async_ident = format_ident!("{}", async_class(tag));
@@ -860,9 +819,117 @@ fn tag_file<'a>(
         }
     });
     std::iter::once(Ok(head.into()))
+        .chain(classes)
         .chain(builders)
         .chain(items)
         .chain(register.map(|r| Ok(r.into())))
+}
+
+/// The sync or async class of a tag, with one method per operation, as text: the common
+/// methods are written directly ([`simple_method`]), the rest (downloads, pagers, deprecated
+/// operations) built as tokens and printed with `prettyplease` inside the text of the class.
+fn tag_class(
+    api: &Api,
+    tag: &Tag,
+    target: &PythonLayout,
+    is_async: bool,
+    path: &str,
+) -> Result<String, EmitError> {
+    use std::fmt::Write as _;
+    let name = if is_async {
+        async_class(tag)
+    } else {
+        tag.type_name.clone()
+    };
+    let mut out = String::new();
+    text::write_docs(
+        &mut out,
+        "",
+        &format!(
+            "Operations of the `{}` API group{}",
+            tag.name,
+            tag.docs
+                .as_deref()
+                .map(|d| format!(": {}", d.trim()))
+                .unwrap_or_else(|| ".".to_owned())
+        ),
+    );
+    text::write_pyclass(
+        &mut out,
+        &[
+            "frozen".to_owned(),
+            format!("module = {}", text::lit(&target.module)),
+            format!("name = {}", text::lit(&name)),
+        ],
+    );
+    let _ = writeln!(
+        out,
+        "pub struct {name} {{\n    pub(crate) client: {},\n}}\n#[pymethods]\nimpl {name} {{",
+        text::path("ClientHandle")
+    );
+    out.push_str("    fn __traverse__(\n        &self,\n        visit: ::pyo3::PyVisit<'_>,\n    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {\n        self.client.traverse(&visit)\n    }\n");
+    for op in api.operations_of(&tag.name) {
+        match simple_method(op, is_async) {
+            Some(text) => out.push_str(&text),
+            None => out.push_str(&rendering::impl_items(path, method(api, op, is_async))?),
+        }
+    }
+    out.push_str("}\n");
+    Ok(out)
+}
+
+/// A client method that sends the request and answers the result, as text; `None` for the
+/// operations whose methods do more (downloads, pagers, byte alternatives, deprecation
+/// warnings), which [`method`] builds.
+fn simple_method(op: &Operation, is_async: bool) -> Option<String> {
+    use std::fmt::Write as _;
+    if op.answer == crate::ir::Answer::Bytes
+        || op.paging.is_some()
+        || op.bytes_alternative.is_some()
+        || op.deprecated.is_some()
+    {
+        return None;
+    }
+    let extra = matches!(op.request.body, Body::JsonFields { extra: true });
+    let params = text::params(&op.request.fields, extra, "", "");
+    let args: Vec<String> = call_args(op, extra)
+        .into_iter()
+        .map(|(_, arg)| arg.to_string())
+        .collect();
+    let mut out = String::new();
+    text::write_docs(&mut out, "    ", &op_doc(op));
+    text::write_signature(&mut out, "    ", &params.signature);
+    let _ = writeln!(
+        out,
+        "    fn {}<'py>(\n        &self,\n        py: ::pyo3::Python<'py>,",
+        text::ident(&crate::names::python_ident(&op.method_name))
+    );
+    for p in &params.rust {
+        let _ = writeln!(out, "        {p},");
+    }
+    let _ = writeln!(
+        out,
+        "    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {{\n        {}(|| {{\n            let request = {}({})?;\n            let client = self.client.get(py)?;",
+        text::path("guard"),
+        builder_name(op),
+        args.join(", ")
+    );
+    if is_async {
+        let _ = writeln!(
+            out,
+            "            {}(py, async move {{ client.send(&request).await }})",
+            text::path("future")
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "            {}::into_py(\n                {}(py, async move {{ client.send(&request).await }})?,\n                py,\n            )",
+            text::path("IntoPy"),
+            text::path("block_on")
+        );
+    }
+    out.push_str("        })\n    }\n");
+    Some(out)
 }
 
 /// The name of the free function that builds an operation's request from Python arguments.

@@ -129,6 +129,26 @@ pub(crate) fn rust_source_parts(
     Ok(out)
 }
 
+/// The items of an `impl` block (methods), formatted with `prettyplease` at the indentation
+/// they have inside the block, for an emitter that writes the block around them as text.
+pub(crate) fn impl_items(path: &str, items: TokenStream) -> Result<String, EmitError> {
+    let file: syn::File =
+        syn::parse2(quote::quote! { impl Items { #items } }).map_err(|e| EmitError {
+            path: path.to_owned(),
+            message: format!("the generated code does not parse: {e}"),
+        })?;
+    let printed = prettyplease::unparse(&file);
+    // `impl Items {` first, `}` last: keep what is between.
+    printed
+        .split_once('\n')
+        .and_then(|(_, rest)| rest.strip_suffix("}\n"))
+        .map(str::to_owned)
+        .ok_or_else(|| EmitError {
+            path: path.to_owned(),
+            message: "an impl block printed unexpectedly".to_owned(),
+        })
+}
+
 /// Splits a file's token stream into runs of whole top-level items, without parsing: an item
 /// ends with a `;` or with a brace-delimited group followed by the start of another item (an
 /// attribute or an item keyword). Anything else stays with the item before it, so a run may hold

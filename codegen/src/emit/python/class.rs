@@ -14,9 +14,6 @@ use crate::emit::PythonLayout;
 use crate::ir::{Api, Field, TypeDef};
 use std::fmt::Write as _;
 
-/// rustfmt's width for an attribute's argument list on one line (`attr_fn_like_width`).
-const ATTR_WIDTH: usize = 70;
-
 /// rustfmt's width for a call's (or a tuple struct's) arguments on one line (`fn_call_width`).
 const CALL_WIDTH: usize = 60;
 
@@ -86,17 +83,15 @@ pub(super) fn struct_class(
             .as_deref()
             .unwrap_or(&format!("The `{name}` object.")),
     );
-    let attr_args = format!(
-        "frozen, eq, module = {}, name = {}",
-        lit(&target.module),
-        lit(name)
+    text::write_pyclass(
+        &mut out,
+        &[
+            "frozen".to_owned(),
+            "eq".to_owned(),
+            format!("module = {}", lit(&target.module)),
+            format!("name = {}", lit(name)),
+        ],
     );
-    if "#[pyclass()]".len() + attr_args.len() <= ATTR_WIDTH {
-        let _ = writeln!(out, "#[pyclass({attr_args})]");
-    } else {
-        out.push_str("#[pyclass(\n");
-        let _ = writeln!(out, "    {}\n)]", attr_args.replace(", ", ",\n    "));
-    }
     out.push_str("#[derive(PartialEq)]\n");
     let cache = path("FieldCache");
     let members = format!("pub {rust_ty}, {cache}");

@@ -30,6 +30,20 @@ pub(super) fn ident(name: &str) -> String {
     super::ident(name).to_string()
 }
 
+/// rustfmt's width for an attribute's argument list on one line (`attr_fn_like_width`).
+const ATTR_WIDTH: usize = 70;
+
+/// A `#[pyclass(...)]` attribute with its line break: on one line when it fits, else one
+/// argument a line.
+pub(super) fn write_pyclass(out: &mut String, args: &[String]) {
+    let one_line = args.join(", ");
+    if "#[pyclass()]".len() + one_line.len() <= ATTR_WIDTH {
+        let _ = writeln!(out, "#[pyclass({one_line})]");
+    } else {
+        let _ = writeln!(out, "#[pyclass(\n    {}\n)]", args.join(",\n    "));
+    }
+}
+
 /// Doc comments for `text` at `indent`, as `prettyplease` and rustfmt print `#[doc]` lines.
 pub(super) fn write_docs(out: &mut String, indent: &str, text: &str) {
     for line in doc_lines(text) {
