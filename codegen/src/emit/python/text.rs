@@ -257,7 +257,7 @@ pub(super) fn params(fields: &[Field], extra: bool, ctor: &str, indent: &str) ->
     if one_line.len() <= MAX_WIDTH {
         build.push_str(&one_line);
         build.push('\n');
-    } else if indent.len() + 4 + call.len() + 1 <= MAX_WIDTH {
+    } else if format!("{indent}    {call};").len() <= MAX_WIDTH {
         let _ = writeln!(build, "{indent}let {mutable}value_ =\n{indent}    {call};");
     } else {
         let _ = writeln!(build, "{indent}let {mutable}value_ = {ctor}(");
