@@ -86,11 +86,15 @@ impl Default for Layout {
 
 /// Runs every emitter the layout asks for over the API; the outputs are sorted by path.
 pub fn generate(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
-    // One job per file of the Rust client, plus the stubs and the operation table, run on every
-    // core; the pyo3 layer, the largest output, is rendered whole on a thread of its own beside
-    // them. Each emitter is a pure function of the IR and the outputs are sorted by path, so the
-    // result does not depend on scheduling.
-    let mut jobs = rust::jobs(api, &layout.rust_dir);
+    // One job per file of every output (the Rust client, the pyo3 layer, the stubs and the
+    // operation table), taken in order by whichever core is free; the pyo3 layer's largest file
+    // goes first so the long jobs start early. Each emitter is a pure function of the IR and the
+    // outputs are sorted by path, so the result does not depend on scheduling.
+    let mut jobs = match &layout.python {
+        Some(target) => python::jobs(api, target)?,
+        None => Vec::new(),
+    };
+    jobs.extend(rust::jobs(api, &layout.rust_dir));
     if let Some(target) = &layout.python {
         jobs.push(Box::new(move || stubs::emit(api, target)));
     }
@@ -98,24 +102,7 @@ pub fn generate(api: &Api, layout: &Layout) -> Result<Vec<Output>, EmitError> {
         let python = layout.python.as_ref();
         jobs.push(Box::new(move || Ok(docs::emit(api, path, python))));
     }
-    let (python, rest) = std::thread::scope(|scope| {
-        let python = scope.spawn(|| match &layout.python {
-            Some(target) => python::emit(api, target),
-            None => Ok(Vec::new()),
-        });
-        // Render the rest before joining, so both run at the same time.
-        let rest = render::run(jobs, "every output");
-        (python.join(), rest)
-    });
-    let python = python.map_err(|_| EmitError {
-        path: layout
-            .python
-            .as_ref()
-            .map_or_else(String::new, |p| p.dir.clone()),
-        message: "the Python emitter panicked".to_owned(),
-    })??;
-    let mut outputs = rest?;
-    outputs.extend(python);
+    let mut outputs = render::run(jobs, "every output")?;
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(outputs)
 }

@@ -9,6 +9,10 @@
 //! getters convert a field only when it is read. Every helper the generated code calls is named
 //! through [`RUNTIME`], the table of the bindings crate's hand-written modules.
 
+mod class;
+mod text;
+
+use super::render::{self as rendering, Job, Part};
 use super::{EmitError, HEADER, Output, PythonLayout, SignIn, doc_lines};
 use crate::ir::{Api, Body, Field, Operation, PagingStyle, Tag, TypeDef, TypeKind, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -182,30 +186,50 @@ pub(crate) fn async_class(tag: &Tag) -> String {
 
 /// Emits every file of the pyo3 layer of `target`.
 pub fn emit(api: &Api, target: &PythonLayout) -> Result<Vec<Output>, EmitError> {
+    rendering::run(jobs(api, target)?, &target.dir)
+}
+
+/// The work of emitting every file of the pyo3 layer of `target`, one job per file: `mod.rs`,
+/// `models.rs`, then the tags' files. Each file is handed to the renderer as parts built on demand, so
+/// only one type's or operation's tokens are alive at a time.
+pub(crate) fn jobs<'a>(api: &'a Api, target: &'a PythonLayout) -> Result<Vec<Job<'a>>, EmitError> {
     let dir = target.dir.as_str();
     check_names(api, dir)?;
-    let import = client_import(target)?;
-    let mut outputs = vec![
-        render(&format!("{dir}/mod.rs"), mod_file(api, target), &import)?,
+    // Checked here, so a bad path is reported once; each job quotes the import again, as token
+    // streams cannot cross threads.
+    client_import(target)?;
+    let mut jobs: Vec<Job<'a>> = Vec::new();
+    let path = format!("{dir}/mod.rs");
+    jobs.push(Box::new(move || {
         render(
-            &format!("{dir}/models.rs"),
+            &path,
+            [Ok(mod_file(api, target, client_import(target)?).into())],
+        )
+    }));
+    let path = format!("{dir}/models.rs");
+    jobs.push(Box::new(move || {
+        let head = client_import(target)?;
+        render(
+            &path,
             types_file(
                 api,
                 target,
                 None,
                 " Classes of the types shared by several operations.",
+                head,
             ),
-            &import,
-        )?,
-    ];
+        )
+    }));
     for tag in &api.tags {
-        outputs.push(render(
-            &format!("{dir}/{}.rs", tag.module),
-            tag_file(api, tag, target),
-            &import,
-        )?);
+        let path = format!("{dir}/{}.rs", tag.module);
+        jobs.push(Box::new(move || {
+            render(
+                &path,
+                tag_file(api, tag, target, client_import(target)?, &path),
+            )
+        }));
     }
-    Ok(outputs)
+    Ok(jobs)
 }
 
 /// Refuses names that would collide in the Python module or in a generated class.
@@ -254,20 +278,15 @@ fn check_names(api: &Api, dir: &str) -> Result<(), EmitError> {
     Ok(())
 }
 
-/// Renders one file; `import` goes after the file's inner attributes.
-fn render(path: &str, tokens: TokenStream, import: &TokenStream) -> Result<Output, EmitError> {
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
-        path: path.to_owned(),
-        message: format!("the generated code does not parse: {e}"),
-    })?;
-    let import: syn::Item = syn::parse2(import.clone()).map_err(|e| EmitError {
-        path: path.to_owned(),
-        message: format!("the client import does not parse: {e}"),
-    })?;
-    file.items.insert(0, import);
+/// Renders one file from its parts, with the header line first.
+fn render(
+    path: &str,
+    parts: impl IntoIterator<Item = Result<Part, EmitError>>,
+) -> Result<Output, EmitError> {
+    let body = rendering::rust_source_parts(path, parts)?;
     Ok(Output {
         path: path.to_owned(),
-        contents: format!("// {HEADER}\n{}", prettyplease::unparse(&file)),
+        contents: format!("// {HEADER}\n{body}"),
     })
 }
 
@@ -383,38 +402,26 @@ fn is_secret(api: &Api, t: &TypeRef) -> bool {
     }
 }
 
-/// The parameters a request (or a constructor) takes from Python: the pyo3 signature, the
-/// Rust parameters and the statements building the value into `request`.
+/// The parameters a client method takes from Python: the pyo3 signature and the Rust
+/// parameters (the request builder, [`request_builder`], converts them; see [`text::params`]).
 struct Params {
     signature: Vec<String>,
     rust: Vec<TokenStream>,
-    build: TokenStream,
 }
 
-/// Builds the parameters for `fields`: required ones positional-or-keyword, the rest
-/// keyword-only; `clear_<name>` flags for fields whose `null` clears a value; `extra` for
-/// bodies that take further keys. `new` is the expression constructing the value from the
-/// required fields, which are bound under their Rust names.
-fn params(fields: &[Field], extra: bool, ctor: TokenStream) -> Params {
-    let arg = rt("arg");
-    let opt_arg = rt("opt_arg");
+/// The parameters for `fields`: required ones positional-or-keyword, the rest keyword-only;
+/// `clear_<name>` flags for fields whose `null` clears a value; `extra` for bodies that take
+/// further keys. The same list as [`text::params`], which also writes the conversions.
+fn params(fields: &[Field], extra: bool) -> Params {
     let mut signature = Vec::new();
     let mut rust = Vec::new();
-    let mut required = Vec::new();
-    let mut optional = Vec::new();
-    let mut ctor_args = Vec::new();
-    let mut setters = Vec::new();
     for f in fields
         .iter()
         .filter(|f| !(f.null_clears || f.is_optional()))
     {
         let p = ident(&f.python);
-        let name = &f.python;
-        let t = ty(&f.ty);
         signature.push(sig_name(&f.python));
         rust.push(quote! { #p: &::pyo3::Bound<'_, ::pyo3::PyAny> });
-        required.push(quote! { let #p = #arg::<#t>(#p, #name)?; });
-        ctor_args.push(quote! { #p });
     }
     let optional_fields: Vec<&Field> = fields
         .iter()
@@ -425,54 +432,19 @@ fn params(fields: &[Field], extra: bool, ctor: TokenStream) -> Params {
     }
     for f in optional_fields {
         let p = ident(&f.python);
-        let setter = ident(&f.rust);
-        let name = &f.python;
-        let t = ty(&f.ty);
         signature.push(format!("{}=None", sig_name(&f.python)));
         rust.push(quote! { #p: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>> });
-        optional.push(quote! {
-            if let ::std::option::Option::Some(value) = #opt_arg::<#t>(#p, #name)? {
-                value_ = value_.#setter(value);
-            }
-        });
         if f.null_clears {
             let flag = format_ident!("clear_{}", f.python);
-            let clear = format_ident!("clear_{}", f.rust);
             signature.push(format!("clear_{}=false", f.python));
             rust.push(quote! { #flag: bool });
-            setters.push(quote! {
-                if #flag {
-                    value_ = value_.#clear();
-                }
-            });
         }
     }
     if extra {
-        let map = ty(&TypeRef::Map(Box::new(TypeRef::Json)));
         signature.push("extra=None".to_owned());
         rust.push(quote! { extra: ::std::option::Option<&::pyo3::Bound<'_, ::pyo3::PyAny>> });
-        setters.push(quote! {
-            for (key, value) in #opt_arg::<#map>(extra, "extra")?.unwrap_or_default() {
-                value_ = value_.extra_field(key, value);
-            }
-        });
     }
-    let mutable = if optional.is_empty() && setters.is_empty() {
-        quote! {}
-    } else {
-        quote! { mut }
-    };
-    let build = quote! {
-        #(#required)*
-        let #mutable value_ = #ctor(#(#ctor_args),*);
-        #(#optional)*
-        #(#setters)*
-    };
-    Params {
-        signature,
-        rust,
-        build,
-    }
+    Params { signature, rust }
 }
 
 /// A pyo3 signature attribute from its parts.
@@ -481,7 +453,8 @@ fn signature(parts: &[String]) -> TokenStream {
     text.parse().unwrap_or_default()
 }
 
-fn mod_file(api: &Api, target: &PythonLayout) -> TokenStream {
+/// The root file; `import` goes after its inner attributes.
+fn mod_file(api: &Api, target: &PythonLayout, import: TokenStream) -> TokenStream {
     let module_name = target.module.as_str();
     let sign_in = sign_in(target);
     let module_doc = format!(" The generated classes of `{module_name}`.");
@@ -530,6 +503,7 @@ fn mod_file(api: &Api, target: &PythonLayout) -> TokenStream {
     quote! {
         #![doc = #module_doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
+        #import
         #(pub mod #modules;)*
         pub mod models;
 
@@ -703,35 +677,52 @@ fn closing(target: &PythonLayout) -> (TokenStream, TokenStream) {
     (sync, asynchronous)
 }
 
-fn types_file(api: &Api, target: &PythonLayout, owner: Option<&str>, doc: &str) -> TokenStream {
-    let defs: Vec<&TypeDef> = api.types_of(owner).collect();
-    let items = defs.iter().map(|d| type_items(api, d, target));
-    let classes = defs
-        .iter()
-        .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
-        .map(|d| wrapper(&d.name));
-    quote! {
+/// A file of type classes, as parts built one type at a time (see [`rendering::rust_source`]);
+/// `import` goes after its inner attributes.
+fn types_file<'a>(
+    api: &'a Api,
+    target: &'a PythonLayout,
+    owner: Option<&'a str>,
+    doc: &str,
+    import: TokenStream,
+) -> impl Iterator<Item = Result<Part, EmitError>> + 'a {
+    let head = quote! {
         #![doc = #doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
+        #import
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
-        #(#items)*
-
-        /// Adds the classes of this file to the module.
-        pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
-            #(module.add_class::<#classes>()?;)*
-            ::std::result::Result::Ok(())
+    };
+    let items = api.types_of(owner).map(move |d| type_items(api, d, target));
+    let register = std::iter::once_with(move || {
+        let classes = api
+            .types_of(owner)
+            .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
+            .map(|d| wrapper(&d.name));
+        quote! {
+            /// Adds the classes of this file to the module.
+            pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
+                #(module.add_class::<#classes>()?;)*
+                ::std::result::Result::Ok(())
+            }
         }
-    }
+    });
+    std::iter::once(Ok(head.into()))
+        .chain(items)
+        .chain(register.map(|r| Ok(r.into())))
 }
 
-/// The conversions of one named type, and for objects their wrapper class.
-fn type_items(api: &Api, def: &TypeDef, target: &PythonLayout) -> TokenStream {
+/// The conversions of one named type, and for objects their wrapper class (written as text, see
+/// [`class`]).
+fn type_items(api: &Api, def: &TypeDef, target: &PythonLayout) -> Result<Part, EmitError> {
+    if let TypeKind::Struct { fields, .. } = &def.kind {
+        return Ok(Part::Text(class::struct_class(api, def, fields, target)));
+    }
     let into_py = rt("IntoPy");
     let from_py = rt("FromPy");
     let rust_ty = client_item(&def.name);
-    match &def.kind {
-        TypeKind::Alias { .. } => quote! {},
+    Ok(Part::Tokens(match &def.kind {
+        TypeKind::Alias { .. } | TypeKind::Struct { .. } => quote! {},
         TypeKind::Enum { .. } => quote! {
             impl #into_py for #rust_ty {
                 fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
@@ -745,9 +736,8 @@ fn type_items(api: &Api, def: &TypeDef, target: &PythonLayout) -> TokenStream {
                 }
             }
         },
-        TypeKind::Struct { fields, .. } => struct_class(api, def, fields, target),
         TypeKind::Union { arms, .. } => union_conversions(def, arms),
-    }
+    }))
 }
 
 /// A union crosses to Python as the value of its arm (an arm's object, a string, …) or, for
@@ -796,249 +786,161 @@ fn union_conversions(def: &TypeDef, arms: &[crate::ir::Arm]) -> TokenStream {
     }
 }
 
-fn struct_class(api: &Api, def: &TypeDef, fields: &[Field], target: &PythonLayout) -> TokenStream {
-    let module_name = target.module.as_str();
-    let into_py = rt("IntoPy");
-    let from_py = rt("FromPy");
-    let from_dict = rt("from_dict");
-    let to_plain = rt("to_plain");
-    let repr_of = rt("repr_of");
-    let repr_redacted = rt("repr_redacted");
-    // A constructor converts Python arguments as a client method does, so a panic in the
-    // conversion (a dict changing size under it) must become an exception here too.
-    let guard = rt("guard");
-    let rust_ty = client_item(&def.name);
-    let class = wrapper(&def.name);
-    let py_name = &def.name;
-    let doc = docs(
-        def.docs
-            .as_deref()
-            .unwrap_or(&format!("The `{}` object.", def.name)),
-    );
-    let Params {
-        signature: sig,
-        rust: ctor_params,
-        build,
-    } = params(fields, false, quote! { <#rust_ty>::new });
-    let sig = signature(&sig);
-    // Fields read as Python containers or objects are converted once and kept (see the
-    // bindings' `model` module); `extra` takes the last slot.
-    let cached: Vec<bool> = fields.iter().map(|f| is_container(api, &f.ty)).collect();
-    let slots = cached.iter().filter(|c| **c).count() + 1;
-    let mut slot = 0usize;
-    let getters: Vec<TokenStream> = fields.iter().zip(&cached).map(|(f, cached)| {
-        let getter = ident(&f.python);
-        let field = ident(&f.rust);
-        let fdoc = docs(&field_doc(f));
-        let body = if *cached {
-            let index = slot;
-            slot += 1;
-            quote! { self.1.get(py, #index, #slots, || #into_py::to_py(&self.0.#field, py)) }
-        } else {
-            quote! { #into_py::to_py(&self.0.#field, py) }
-        };
-        quote! {
-            #fdoc
-            #[getter]
-            fn #getter<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                #body
-            }
-        }
-    }).collect();
-    let extra_slot = slots - 1;
-    let field_cache = rt("FieldCache");
-    let to_json = rt("to_json");
-    let from_json = rt("from_json");
-    let reprs = fields.iter().map(|f| {
-        let field = ident(&f.rust);
-        let label = &f.python;
-        let show = |value: TokenStream| -> TokenStream {
-            if is_secret(api, &f.ty) {
-                quote! { parts.push(::std::format!("{}=***", #label)); }
-            } else if needs_redaction(api, &f.ty) {
-                quote! { parts.push(::std::format!("{}={}", #label, #repr_redacted(py, #value)?)); }
-            } else {
-                quote! { parts.push(::std::format!("{}={}", #label, #repr_of(&#into_py::to_py(#value, py)?)?)); }
-            }
-        };
-        let secret = is_secret(api, &f.ty);
-        if f.null_clears && secret {
-            let s = show(quote! {});
-            quote! { if self.0.#field.as_option().is_some() { #s } }
-        } else if f.is_optional() && secret {
-            let s = show(quote! {});
-            quote! { if self.0.#field.is_some() { #s } }
-        } else if f.null_clears {
-            let s = show(quote! { value });
-            quote! { if let ::std::option::Option::Some(value) = self.0.#field.as_option() { #s } }
-        } else if f.is_optional() {
-            let s = show(quote! { value });
-            quote! { if let ::std::option::Option::Some(value) = &self.0.#field { #s } }
-        } else {
-            show(quote! { &self.0.#field })
-        }
-    });
-    quote! {
-        #doc
-        #[pyclass(frozen, eq, module = #module_name, name = #py_name)]
-        #[derive(PartialEq)]
-        pub struct #class(pub #rust_ty, #field_cache);
-
-        #[pymethods]
-        impl #class {
-            #[new]
-            #sig
-            fn new(#(#ctor_params),*) -> ::pyo3::PyResult<Self> {
-                #guard(|| {
-                    #build
-                    ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
-                })
-            }
-
-            #(#getters)*
-
-            /// Fields the spec does not name, as the tenant sent them.
-            #[getter]
-            fn extra<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                self.1.get(py, #extra_slot, #slots, || #into_py::to_py(&self.0.extra, py))
-            }
-
-            /// Pickles the object as its JSON data, rebuilt by `_from_json`.
-            fn __reduce__<'py>(slf: &::pyo3::Bound<'py, Self>) -> ::pyo3::PyResult<(::pyo3::Bound<'py, ::pyo3::PyAny>, (::std::string::String,))> {
-                let json = #to_json(&slf.get().0)?;
-                ::std::result::Result::Ok((slf.get_type().getattr("_from_json")?, (json,)))
-            }
-
-            /// The object whose `__reduce__` gave `json`.
-            #[classmethod]
-            fn _from_json(_cls: &::pyo3::Bound<'_, ::pyo3::types::PyType>, json: &str) -> ::pyo3::PyResult<Self> {
-                ::std::result::Result::Ok(Self(#from_json(json)?, ::std::default::Default::default()))
-            }
-
-            /// A new object with the same data.
-            fn __copy__(&self) -> Self {
-                Self(self.0.clone(), ::std::default::Default::default())
-            }
-
-            /// A new object with the same data; nothing is shared, as the data is copied.
-            fn __deepcopy__(&self, memo: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> Self {
-                let _ = memo;
-                Self(self.0.clone(), ::std::default::Default::default())
-            }
-
-            fn __traverse__(&self, visit: ::pyo3::gc::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
-                self.1.traverse(&visit)
-            }
-
-            /// The object as plain data with the API's own key names, unknown fields included.
-            fn to_dict<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                #to_plain(py, &self.0)
-            }
-
-            fn __repr__(&self, py: ::pyo3::Python<'_>) -> ::pyo3::PyResult<::std::string::String> {
-                let mut parts: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-                #(#reprs)*
-                if !self.0.extra.is_empty() {
-                    parts.push(::std::format!("extra={}", #repr_redacted(py, &self.0.extra)?));
-                }
-                ::std::result::Result::Ok(::std::format!("{}({})", #py_name, parts.join(", ")))
-            }
-        }
-
-        impl #into_py for #rust_ty {
-            fn to_py<'py>(&self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                ::std::result::Result::Ok(::pyo3::Bound::new(py, #class(self.clone(), ::std::default::Default::default()))?.into_any())
-            }
-
-            fn into_py<'py>(self, py: ::pyo3::Python<'py>) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
-                ::std::result::Result::Ok(::pyo3::Bound::new(py, #class(self, ::std::default::Default::default()))?.into_any())
-            }
-        }
-
-        impl #from_py for #rust_ty {
-            fn from_py(obj: &::pyo3::Bound<'_, ::pyo3::PyAny>, name: &str) -> ::pyo3::PyResult<Self> {
-                if let ::std::result::Result::Ok(object) = obj.cast::<#class>() {
-                    return ::std::result::Result::Ok(object.get().0.clone());
-                }
-                #from_dict(obj, name)
-            }
-        }
-    }
-}
-
-fn tag_file(api: &Api, tag: &Tag, target: &PythonLayout) -> TokenStream {
-    let module_name = target.module.as_str();
+/// A tag's file, as parts: its two classes, then each request builder and type built on demand
+/// (see [`rendering::rust_source`]); `import` goes after its inner attributes.
+fn tag_file<'a>(
+    api: &'a Api,
+    tag: &'a Tag,
+    target: &'a PythonLayout,
+    import: TokenStream,
+    path: &'a str,
+) -> impl Iterator<Item = Result<Part, EmitError>> + 'a {
     let module_doc = format!(" The `{}` API group.", tag.name);
-    let sync_class = format_ident!("{}", tag.type_name);
-    let async_name = async_class(tag);
-    let async_ident = format_ident!("{}", async_name);
-    let sync_name = &tag.type_name;
-    let tag_doc = docs(&format!(
-        "Operations of the `{}` API group{}",
-        tag.name,
-        tag.docs
-            .as_deref()
-            .map(|d| format!(": {}", d.trim()))
-            .unwrap_or_else(|| ".".to_owned())
-    ));
-    let handle_type = rt("ClientHandle");
-    let ops: Vec<&Operation> = api.operations_of(&tag.name).collect();
-    let builders = ops.iter().map(|op| request_builder(op));
-    let sync_methods = ops.iter().map(|op| method(api, op, false));
-    let async_methods = ops.iter().map(|op| method(api, op, true));
-    let defs: Vec<&TypeDef> = api.types_of(Some(&tag.name)).collect();
-    let items = defs.iter().map(|d| type_items(api, d, target));
-    let classes = defs
-        .iter()
-        .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
-        .map(|d| wrapper(&d.name));
-    quote! {
+    let builders = api
+        .operations_of(&tag.name)
+        .map(|op| Ok(Part::Text(request_builder(op))));
+    let items = api
+        .types_of(Some(&tag.name))
+        .map(move |d| type_items(api, d, target));
+    let head = quote! {
         #![doc = #module_doc]
         #![allow(clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::too_long_first_doc_paragraph, clippy::wrong_self_convention)]
+        #import
         #[allow(unused_imports)]
         use ::pyo3::prelude::*;
-
-        #tag_doc
-        #[pyclass(frozen, module = #module_name, name = #sync_name)]
-        pub struct #sync_class {
-            pub(crate) client: #handle_type,
-        }
-
-        #[pymethods]
-        impl #sync_class {
-            fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
-                self.client.traverse(&visit)
+    };
+    let classes = [false, true]
+        .into_iter()
+        .map(move |is_async| tag_class(api, tag, target, is_async, path).map(Part::Text));
+    let register = std::iter::once_with(move || {
+        let sync_class = format_ident!("{}", tag.type_name);
+        let async_ident = format_ident!("{}", async_class(tag));
+        let classes = api
+            .types_of(Some(&tag.name))
+            .filter(|d| matches!(d.kind, TypeKind::Struct { .. }))
+            .map(|d| wrapper(&d.name));
+        quote! {
+            /// Adds the classes of this file to the module.
+            pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
+                module.add_class::<#sync_class>()?;
+                module.add_class::<#async_ident>()?;
+                #(module.add_class::<#classes>()?;)*
+                ::std::result::Result::Ok(())
             }
-
-            #(#sync_methods)*
         }
+    });
+    std::iter::once(Ok(head.into()))
+        .chain(classes)
+        .chain(builders)
+        .chain(items)
+        .chain(register.map(|r| Ok(r.into())))
+}
 
-        #tag_doc
-        #[pyclass(frozen, module = #module_name, name = #async_name)]
-        pub struct #async_ident {
-            pub(crate) client: #handle_type,
-        }
-
-        #[pymethods]
-        impl #async_ident {
-            fn __traverse__(&self, visit: ::pyo3::PyVisit<'_>) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {
-                self.client.traverse(&visit)
-            }
-
-            #(#async_methods)*
-        }
-
-        #(#builders)*
-        #(#items)*
-
-        /// Adds the classes of this file to the module.
-        pub fn register(module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
-            module.add_class::<#sync_class>()?;
-            module.add_class::<#async_ident>()?;
-            #(module.add_class::<#classes>()?;)*
-            ::std::result::Result::Ok(())
+/// The sync or async class of a tag, with one method per operation, as text: the common
+/// methods are written directly ([`simple_method`]), the rest (downloads, pagers, deprecated
+/// operations) built as tokens and printed with `prettyplease` inside the text of the class.
+fn tag_class(
+    api: &Api,
+    tag: &Tag,
+    target: &PythonLayout,
+    is_async: bool,
+    path: &str,
+) -> Result<String, EmitError> {
+    use std::fmt::Write as _;
+    let name = if is_async {
+        async_class(tag)
+    } else {
+        tag.type_name.clone()
+    };
+    let mut out = String::new();
+    text::write_docs(
+        &mut out,
+        "",
+        &format!(
+            "Operations of the `{}` API group{}",
+            tag.name,
+            tag.docs
+                .as_deref()
+                .map(|d| format!(": {}", d.trim()))
+                .unwrap_or_else(|| ".".to_owned())
+        ),
+    );
+    text::write_pyclass(
+        &mut out,
+        &[
+            "frozen".to_owned(),
+            format!("module = {}", text::lit(&target.module)),
+            format!("name = {}", text::lit(&name)),
+        ],
+    );
+    let _ = writeln!(
+        out,
+        "pub struct {name} {{\n    pub(crate) client: {},\n}}\n#[pymethods]\nimpl {name} {{",
+        text::path("ClientHandle")
+    );
+    out.push_str("    fn __traverse__(\n        &self,\n        visit: ::pyo3::PyVisit<'_>,\n    ) -> ::std::result::Result<(), ::pyo3::PyTraverseError> {\n        self.client.traverse(&visit)\n    }\n");
+    for op in api.operations_of(&tag.name) {
+        match simple_method(op, is_async) {
+            Some(text) => out.push_str(&text),
+            None => out.push_str(&rendering::impl_items(path, method(api, op, is_async))?),
         }
     }
+    out.push_str("}\n");
+    Ok(out)
+}
+
+/// A client method that sends the request and answers the result, as text; `None` for the
+/// operations whose methods do more (downloads, pagers, byte alternatives, deprecation
+/// warnings), which [`method`] builds.
+fn simple_method(op: &Operation, is_async: bool) -> Option<String> {
+    use std::fmt::Write as _;
+    if op.answer == crate::ir::Answer::Bytes
+        || op.paging.is_some()
+        || op.bytes_alternative.is_some()
+        || op.deprecated.is_some()
+    {
+        return None;
+    }
+    let extra = matches!(op.request.body, Body::JsonFields { extra: true });
+    let params = text::params(&op.request.fields, extra, "", "");
+    let args: Vec<String> = call_args(op, extra)
+        .into_iter()
+        .map(|(_, arg)| arg.to_string())
+        .collect();
+    let mut out = String::new();
+    text::write_docs(&mut out, "    ", &op_doc(op));
+    text::write_signature(&mut out, "    ", &params.signature);
+    let _ = writeln!(
+        out,
+        "    fn {}<'py>(\n        &self,\n        py: ::pyo3::Python<'py>,",
+        text::ident(&crate::names::python_ident(&op.method_name))
+    );
+    for p in &params.rust {
+        let _ = writeln!(out, "        {p},");
+    }
+    let _ = writeln!(
+        out,
+        "    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {{\n        {}(|| {{\n            let request = {}({})?;\n            let client = self.client.get(py)?;",
+        text::path("guard"),
+        builder_name(op),
+        args.join(", ")
+    );
+    if is_async {
+        let _ = writeln!(
+            out,
+            "            {}(py, async move {{ client.send(&request).await }})",
+            text::path("future")
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "            {}::into_py(\n                {}(py, async move {{ client.send(&request).await }})?,\n                py,\n            )",
+            text::path("IntoPy"),
+            text::path("block_on")
+        );
+    }
+    out.push_str("        })\n    }\n");
+    Some(out)
 }
 
 /// The name of the free function that builds an operation's request from Python arguments.
@@ -1046,22 +948,30 @@ fn builder_name(op: &Operation) -> Ident {
     format_ident!("{}_request", op.method_name)
 }
 
-fn request_builder(op: &Operation) -> TokenStream {
-    let name = builder_name(op);
-    let req = client_item(&op.request.type_name);
+/// The free function building an operation's request from its Python method's arguments,
+/// written as text (see [`text`]).
+fn request_builder(op: &Operation) -> String {
+    use std::fmt::Write as _;
+    let name = builder_name(op).to_string();
+    let req = format!("{CLIENT_ALIAS}::{}", op.request.type_name);
     let extra = matches!(op.request.body, Body::JsonFields { extra: true });
-    let Params { rust, build, .. } = params(&op.request.fields, extra, quote! { <#req>::new });
-    let doc = format!(
-        " Builds the request of `{}` from the arguments of its Python method.",
+    let params = text::params(&op.request.fields, extra, &format!("<{req}>::new"), "    ");
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "/// Builds the request of `{}` from the arguments of its Python method.",
         op.id
     );
-    quote! {
-        #[doc = #doc]
-        fn #name(#(#rust),*) -> ::pyo3::PyResult<#req> {
-            #build
-            ::std::result::Result::Ok(value_)
-        }
-    }
+    text::write_fn_header(
+        &mut out,
+        "",
+        &name,
+        &params.rust,
+        &format!("::pyo3::PyResult<{req}>"),
+    );
+    params.write_build(&mut out, "    ");
+    out.push_str("    ::std::result::Result::Ok(value_)\n}\n");
+    out
 }
 
 fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
@@ -1070,7 +980,7 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
         signature: mut sig,
         mut rust,
         ..
-    } = params(&op.request.fields, extra, quote! {});
+    } = params(&op.request.fields, extra);
     let download = op.answer == crate::ir::Answer::Bytes;
     if download {
         add_download_target(&mut sig, &mut rust);
@@ -1162,7 +1072,7 @@ fn method(api: &Api, op: &Operation, is_async: bool) -> TokenStream {
             signature: mut iter_sig,
             rust: iter_rust,
             ..
-        } = params(&offered, extra, quote! {});
+        } = params(&offered, extra);
         let iter_args: Vec<TokenStream> = call_args(op, extra)
             .into_iter()
             .map(|(field, arg)| match field {
@@ -1238,7 +1148,7 @@ fn download_alternative(
         signature: mut sig,
         mut rust,
         ..
-    } = params(&op.request.fields, extra, quote! {});
+    } = params(&op.request.fields, extra);
     add_download_target(&mut sig, &mut rust);
     let sig_attr = signature(&sig);
     let args: Vec<Ident> = call_args(op, extra)

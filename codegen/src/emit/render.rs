@@ -79,23 +79,74 @@ pub(crate) fn run(jobs: Vec<Job<'_>>, what: &str) -> Result<Vec<Output>, EmitErr
         .collect()
 }
 
+/// One part of a generated file: tokens still to be formatted, or text an emitter wrote already
+/// formatted (in rustfmt's layout), which is copied as it is.
+pub(crate) enum Part {
+    /// Tokens of whole items, formatted with `prettyplease`.
+    Tokens(TokenStream),
+    /// Whole items as formatted text, each line ending in a line break.
+    Text(String),
+}
+
+impl From<TokenStream> for Part {
+    fn from(tokens: TokenStream) -> Self {
+        Part::Tokens(tokens)
+    }
+}
+
 /// Formats the parts of a file, in order, as Rust source with `prettyplease`, one top-level item
 /// at a time. An emitter hands a large file over as an iterator of parts built on demand, so
 /// only one part's tokens are alive at once. Fails, naming `path`, when the tokens do not parse
 /// (a generator bug).
-pub(crate) fn rust_source(
+pub(crate) fn rust_source<P: Into<Part>>(
     path: &str,
-    parts: impl IntoIterator<Item = TokenStream>,
+    parts: impl IntoIterator<Item = P>,
+) -> Result<String, EmitError> {
+    rust_source_parts(path, parts.into_iter().map(|part| Ok(part.into())))
+}
+
+/// As [`rust_source`], for parts that may have failed to build (the first failure is returned)
+/// and parts written as text, which are copied between the formatted ones.
+pub(crate) fn rust_source_parts(
+    path: &str,
+    parts: impl IntoIterator<Item = Result<Part, EmitError>>,
 ) -> Result<String, EmitError> {
     let mut out = String::new();
-    for chunk in parts.into_iter().flat_map(Items::new) {
-        let file: syn::File = syn::parse2(chunk).map_err(|e| EmitError {
+    for part in parts {
+        match part? {
+            Part::Text(text) => out.push_str(&text),
+            Part::Tokens(tokens) => {
+                for chunk in Items::new(tokens) {
+                    let file: syn::File = syn::parse2(chunk).map_err(|e| EmitError {
+                        path: path.to_owned(),
+                        message: format!("the generated code does not parse: {e}"),
+                    })?;
+                    out.push_str(&prettyplease::unparse(&file));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The items of an `impl` block (methods), formatted with `prettyplease` at the indentation
+/// they have inside the block, for an emitter that writes the block around them as text.
+pub(crate) fn impl_items(path: &str, items: TokenStream) -> Result<String, EmitError> {
+    let file: syn::File =
+        syn::parse2(quote::quote! { impl Items { #items } }).map_err(|e| EmitError {
             path: path.to_owned(),
             message: format!("the generated code does not parse: {e}"),
         })?;
-        out.push_str(&prettyplease::unparse(&file));
-    }
-    Ok(out)
+    let printed = prettyplease::unparse(&file);
+    // `impl Items {` first, `}` last: keep what is between.
+    printed
+        .split_once('\n')
+        .and_then(|(_, rest)| rest.strip_suffix("}\n"))
+        .map(str::to_owned)
+        .ok_or_else(|| EmitError {
+            path: path.to_owned(),
+            message: "an impl block printed unexpectedly".to_owned(),
+        })
 }
 
 /// Splits a file's token stream into runs of whole top-level items, without parsing: an item
