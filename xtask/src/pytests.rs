@@ -65,9 +65,10 @@ pub fn run() -> Result<(), String> {
     wheel_smoke_test()
 }
 
-/// The bindings crate's feature that builds the `general` fixture into the extension for the
-/// checks above; the wheel is built without it.
-const GENERAL_FIXTURE_FEATURE: &str = "general-fixture";
+/// The features of the build the checks above run against: the `general` fixture built into the
+/// extension (the wheel is built without it), plus the features `pyproject.toml` sets, which
+/// maturin ignores once `--features` is given on its command line.
+const DEVELOP_FEATURES: &str = "general-fixture,pyo3/extension-module";
 
 /// The Python tours, relative to the package: Identity's and the Vault's.
 const TOURS: &[&str] = &["examples/tour.py", "examples/vault_tour.py"];
@@ -88,7 +89,7 @@ fn develop() -> Result<(), String> {
     cmd.args([
         "develop",
         "--features",
-        GENERAL_FIXTURE_FEATURE,
+        DEVELOP_FEATURES,
         "--manifest-path",
         &format!("{PACKAGE}/Cargo.toml"),
     ]);
