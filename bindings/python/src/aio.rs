@@ -2,9 +2,9 @@
 //! outcome is handed to the caller's event loop.
 //!
 //! The rules that keep a program's exit clean:
-//! - Cancelling the awaitable (`task.cancel()`, `asyncio.wait_for`, the end of `asyncio.run`)
-//!   aborts the Rust future at once: the request in flight is abandoned and its connection
-//!   closed, and nothing is delivered later.
+//! - Cancelling the task that awaits a call (`task.cancel()`, `asyncio.wait_for`, the end of
+//!   `asyncio.run`) cancels the call's waiter, which aborts the Rust future at once: the request
+//!   in flight is abandoned and its connection closed, and nothing is delivered later.
 //! - An outcome is converted to Python and set on its awaitable only on the loop's own thread,
 //!   inside a callback of the running loop; a loop that has closed never runs it, so nothing is
 //!   delivered to a closed loop.
@@ -14,25 +14,31 @@
 //! the inbox empty wakes the loop, by writing one byte to a socket the loop watches with
 //! `add_reader`. The loop then converts and settles every outcome that arrived meanwhile in one
 //! callback. So a burst of completions costs one wakeup of the loop thread, and the runtime's
-//! worker threads never wait for the GIL the loop holds. `benches/FINDINGS.md` records the
-//! designs measured before this one.
+//! worker threads never wait for the GIL the loop holds.
+//!
+//! What a call returns (the [`waiter`] module) is an awaitable of this package, not an
+//! `asyncio.Future`: the task awaiting it waits on a future-like implemented in Rust, so a
+//! completion sets a Rust field and schedules the task's wakeup, with no done-callback of its
+//! own to abort the request and no Python method calls on the way. `benches/FINDINGS.md`
+//! records the designs measured.
 
 mod inbox;
+mod waiter;
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use cyberark_runtime::Error;
 use futures::FutureExt;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use tokio::task::AbortHandle;
 
 use crate::lifecycle::tokio;
 use crate::runtime::IntoPy;
-use crate::wait::{Call, Caller, lock, panicked};
+use crate::wait::{Call, Caller, panicked};
+use waiter::{Pending, Waiter};
 
 /// Turns a future of the Rust client into an awaitable of the running event loop whose result
 /// is converted by [`IntoPy`] once the value is back on the loop's thread.
@@ -59,12 +65,13 @@ where
     let event_loop = running_loop(py)?;
     let inbox = inbox::of(&event_loop)?;
     let context = copy_context(py)?;
-    let awaitable = event_loop.call_method0(intern!(py, "create_future"))?;
+    let event_loop = Arc::new(event_loop.unbind());
+    let waiter = Bound::new(py, Waiter::new(Arc::clone(&event_loop)))?;
     let call = Call::new(Caller::Loop {
-        event_loop: Arc::new(event_loop.unbind()),
+        event_loop,
         context: Arc::new(context.unbind()),
     });
-    let target = awaitable.clone().unbind();
+    let target = waiter.clone().unbind();
     let task = tokio().spawn(async move {
         let outcome = call
             .clone()
@@ -75,16 +82,13 @@ where
                 Ok(output) => convert(py, output, &call),
                 Err(payload) => Err(panicked(payload.as_ref())),
             };
-            settle(py, target.bind(py), made);
+            Waiter::settle(target.bind(py), made);
         }));
     });
-    // Done for any reason: a cancelled awaitable aborts the request; a finished one has nothing
-    // left to abort.
-    let on_done = Abort {
-        handle: Mutex::new(Some(task.abort_handle())),
-    };
-    awaitable.call_method1(intern!(py, "add_done_callback"), (on_done,))?;
-    Ok(awaitable)
+    // Cancelling the waiter (the task awaiting it was cancelled) aborts the request. The GIL is
+    // held from the spawn to here, so the outcome cannot be settled before the handle is set.
+    waiter.get().set_abort(task.abort_handle());
+    Ok(Bound::new(py, Pending::new(waiter.unbind()))?.into_any())
 }
 
 /// An awaitable of the running loop that is already resolved to `value` (`__aenter__`,
@@ -94,42 +98,6 @@ pub fn ready<'py>(py: Python<'py>, value: Py<PyAny>) -> PyResult<Bound<'py, PyAn
     let awaitable = event_loop.call_method0(intern!(py, "create_future"))?;
     awaitable.call_method1(intern!(py, "set_result"), (value,))?;
     Ok(awaitable)
-}
-
-/// The done-callback of an awaitable: aborts the Rust task behind it (a no-op once it finished).
-#[pyclass(frozen, module = "cyberark_identity._native", name = "_AbortCall")]
-struct Abort {
-    handle: Mutex<Option<AbortHandle>>,
-}
-
-#[pymethods]
-impl Abort {
-    fn __call__(&self, _awaitable: &Bound<'_, PyAny>) {
-        if let Some(handle) = lock(&self.handle).take() {
-            handle.abort();
-        }
-    }
-}
-
-/// Sets the outcome of `awaitable` unless it is already done (cancelled while the outcome was
-/// on its way). Runs on the loop's thread, inside one of its callbacks.
-fn settle(py: Python<'_>, awaitable: &Bound<'_, PyAny>, outcome: PyResult<Py<PyAny>>) {
-    let done = awaitable
-        .call_method0(intern!(py, "done"))
-        .and_then(|d| d.is_truthy())
-        .unwrap_or(true);
-    if done {
-        return;
-    }
-    // Neither call can fail on a pending future of this loop; if one did, the awaitable would
-    // stay pending, so the failure is reported to the loop's exception handler instead of lost.
-    let set = match outcome {
-        Ok(value) => awaitable.call_method1(intern!(py, "set_result"), (value,)),
-        Err(error) => awaitable.call_method1(intern!(py, "set_exception"), (error.into_value(py),)),
-    };
-    if let Err(error) = set {
-        error.write_unraisable(py, Some(awaitable));
-    }
 }
 
 /// `asyncio.get_running_loop()`, looked up once.

@@ -143,3 +143,59 @@ def test_alternating_between_two_loops_keeps_one_wakeup_per_loop(sandbox: Sandbo
     finally:
         for loop in loops:
             loop.close()
+
+
+def test_a_call_awaited_twice_and_by_two_tasks_gives_the_same_result(sandbox: Sandbox, client: Client) -> None:
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+
+    async def main() -> None:
+        call = aclient.cdirectory_service.get_user(uuid)
+        first, second = await asyncio.gather(call, call)
+        again = await call
+        assert first.uuid == uuid and second is first and again is first
+        failing = aclient.cdirectory_service.get_user("no-such-user")
+        for _ in range(2):
+            with pytest.raises(ApiError):
+                await failing
+
+    asyncio.run(main())
+
+
+def test_calls_work_with_asyncio_helpers(sandbox: Sandbox, client: Client) -> None:
+    """The awaitable is not an `asyncio.Future`; the helpers wrap it in a task as they would a
+    coroutine, and every one of them gives the call's result or its error."""
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+
+    async def main() -> None:
+        get = aclient.cdirectory_service.get_user
+        assert (await asyncio.wait_for(get(uuid), 30)).uuid == uuid
+        assert (await asyncio.shield(get(uuid))).uuid == uuid
+        assert (await asyncio.ensure_future(get(uuid))).uuid == uuid
+        done, pending = await asyncio.wait([asyncio.ensure_future(get(uuid)), asyncio.ensure_future(get("no-such-user"))])
+        assert not pending
+        errors = [t.exception() for t in done if t.exception() is not None]
+        users = [t.result() for t in done if t.exception() is None]
+        assert len(errors) == 1 and isinstance(errors[0], ApiError), errors
+        assert [u.uuid for u in users] == [uuid]
+
+    asyncio.run(main())
+
+
+def test_cancelling_the_awaiting_task_abandons_the_request(sandbox: Sandbox, client: Client) -> None:
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+
+    async def main() -> None:
+        hold = sandbox.hold("Org_Create")
+        task = asyncio.ensure_future(aclient.org.create("Cancelled"))
+        loop = asyncio.get_running_loop()
+        assert await loop.run_in_executor(None, hold.wait_arrived, 30)
+        assert task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        hold.release()
+        # The next call on the same loop and client goes through.
+        assert (await aclient.org.create("After")).id
+
+    asyncio.run(main())
