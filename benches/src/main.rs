@@ -21,6 +21,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cyberark-bench run [--quick|--smoke]
        cyberark-bench soak [--quick|--smoke]   (the soak alone; prints, writes no report)
        cyberark-bench vault [--quick|--smoke]   (the Vault rows alone; prints, writes no report)
+       cyberark-bench compile [<runs>]   (the compile-cost row alone, alternating; prints, writes no report)
        cyberark-bench synth <operations> <out.yaml>
        cyberark-bench features <spec>   (what progenitor generates for each operation)
        cyberark-bench child gen <ours|ours-rust|progenitor> <spec> <iterations>
@@ -53,6 +54,8 @@ fn dispatch(args: &[String]) -> Result<(), String> {
         ["soak", "--smoke"] | ["soak", "--quick", "--smoke"] | ["soak", "--smoke", "--quick"] => {
             run::soak_only(run::Mode::Smoke)
         }
+        ["compile"] => run::compile_only(3),
+        ["compile", runs] => run::compile_only(runs.parse().map_err(|e| format!("runs: {e}"))?),
         ["vault"] => run::vault_only(run::Mode::Full),
         ["vault", "--quick"] => run::vault_only(run::Mode::Quick),
         ["vault", "--smoke"] => run::vault_only(run::Mode::Smoke),

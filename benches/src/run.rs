@@ -78,7 +78,7 @@ pub fn run(mode: Mode) -> Result<(), String> {
     report.section(crate::features::table(&root)?);
     if mode == Mode::Full {
         eprintln!("== compile cost");
-        compile_part(&root, &scratch, mode, &mut report)?;
+        compile_part(&root, &scratch, 3, &mut report)?;
     } else {
         report.missing("compile cost: skipped in --quick/--smoke (run `cargo xtask bench`)");
     }
@@ -391,15 +391,26 @@ fn ms(s: &Summary) -> String {
     scaled.to_string()
 }
 
+/// The compile-cost row alone with `runs` alternating pairs, printed (no report is written):
+/// for measuring a change to the generated client's compile time without the rest of the run.
+pub fn compile_only(runs: usize) -> Result<(), String> {
+    let crate::paths::Workspace { root, target_dir } = crate::paths::workspace()?;
+    let scratch = target_dir.join("bench");
+    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let mut report = Report::new(Mode::Full);
+    compile_part(&root, &scratch, runs.max(1), &mut report)?;
+    report.print();
+    Ok(())
+}
+
 fn compile_part(
     root: &Path,
     scratch: &Path,
-    mode: Mode,
+    runs: usize,
     report: &mut Report,
 ) -> Result<(), String> {
     let dir = compile::prepare(root, scratch)?;
     compile::warm(&dir)?;
-    let runs = if mode == Mode::Full { 3 } else { 1 };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for run in 0..runs {
         let order = if run % 2 == 0 {

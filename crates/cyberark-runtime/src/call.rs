@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::operation::{AuthMode, Encoded};
 use crate::retry::RetryState;
 use crate::send::{Sender, call_span};
-use crate::transport::Credential;
+use crate::transport::{Credential, HttpResponse};
 
 /// The shared state behind a [`Client`](crate::Client).
 #[derive(Debug)]
@@ -34,11 +34,29 @@ impl Inner {
         self.sender.base_url()
     }
 
-    /// Runs a whole call under the overall deadline, with one retry budget for all of it.
+    /// Runs a whole call under the overall deadline, with one retry budget for all of it, and
+    /// decodes its answer.
+    ///
+    /// Only this shim is generic: the sending (sign-in, retries, the 401 loop, the deadline) is
+    /// one non-generic future, [`Inner::send_answered`], compiled once for every operation
+    /// instead of once per output type, and the answer is decoded after it returns.
     pub(crate) async fn send_encoded<T: DeserializeOwned>(
         &self,
         encoded: &Encoded,
     ) -> Result<T, Error> {
+        let response = self.send_answered(encoded).await?;
+        crate::answer::decode(
+            encoded.operation,
+            encoded.answer,
+            response.status,
+            &response.body,
+        )
+        .map_err(|error| self.scrub(error))
+    }
+
+    /// Sends a call and returns the answer that ends it (a success or a failure status the
+    /// decoder reads), or the error that stopped it.
+    async fn send_answered(&self, encoded: &Encoded) -> Result<HttpResponse, Error> {
         let operation = encoded.operation.id;
         let mut state = self.sender.retry_state(self.deadline);
         let call = self
@@ -66,10 +84,14 @@ impl Inner {
             }
             None => call.await,
         };
-        result.map_err(|error| {
-            let secrets = self.auth.known_secrets();
-            error.scrub_secrets(&secrets.iter().collect::<Vec<_>>())
-        })
+        result.map_err(|error| self.scrub(error))
+    }
+
+    /// Removes every secret the client knows from an error (a refused token the tenant echoed
+    /// back in a body excerpt, say).
+    fn scrub(&self, error: Error) -> Error {
+        let secrets = self.auth.known_secrets();
+        error.scrub_secrets(&secrets.iter().collect::<Vec<_>>())
     }
 
     /// What a 401 to `token` leads to: `Ok` to sign in again and resend (at most once per call,
@@ -97,11 +119,11 @@ impl Inner {
 
     /// Sends with the current token; on a 401, unless signing in again recently did not help,
     /// signs in once and sends again.
-    async fn send_with_refresh<T: DeserializeOwned>(
+    async fn send_with_refresh(
         &self,
         encoded: &Encoded,
         state: &mut RetryState,
-    ) -> Result<T, Error> {
+    ) -> Result<HttpResponse, Error> {
         let op = encoded.operation;
         let mut signed_in_again = false;
         loop {
@@ -123,7 +145,7 @@ impl Inner {
                 self.after_401(op.id, token, &mut signed_in_again, &response.body)?;
                 continue;
             }
-            return crate::answer::decode(op, encoded.answer, response.status, &response.body);
+            return Ok(response);
         }
     }
 }

@@ -24,6 +24,7 @@ mod formats;
 pub mod fuzzing;
 mod limit;
 mod nullable;
+mod object;
 mod operation;
 mod paging;
 mod params;
@@ -67,6 +68,7 @@ pub use serde_json::Value as JsonValue;
 /// Re-exports for the macros; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::object::{ObjectKey, object_field, object_required};
     pub use serde;
     pub use serde_json;
 }

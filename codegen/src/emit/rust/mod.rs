@@ -42,7 +42,26 @@ fn render(
     let body = rendering::rust_source(path, parts)?;
     let mut contents = format!("// {HEADER}\n");
     let marker = format!("{}!(", types::ENUM_PLACEHOLDER);
+    let object_marker = format!("{}!(", types::OBJECT_PLACEHOLDER);
     for line in body.lines() {
+        if let Some(name) = line
+            .trim()
+            .strip_prefix(&object_marker)
+            .and_then(|rest| rest.strip_suffix(");"))
+        {
+            let def = api.types.get(name.trim()).ok_or_else(|| EmitError {
+                path: path.to_owned(),
+                message: format!("struct {name} is not in the IR"),
+            })?;
+            let TypeKind::Struct { fields, .. } = &def.kind else {
+                return Err(EmitError {
+                    path: path.to_owned(),
+                    message: format!("{name} is not a struct"),
+                });
+            };
+            contents.push_str(&types::object_text(def, fields));
+            continue;
+        }
         match line
             .trim()
             .strip_prefix(&marker)

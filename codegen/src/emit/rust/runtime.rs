@@ -27,6 +27,7 @@ const ITEMS: &[&str] = &[
     "JsonValue",
     "Method",
     "Nullable",
+    "object_deserialize",
     "Operation",
     "Page",
     "PageCursor",

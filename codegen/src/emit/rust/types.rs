@@ -209,6 +209,34 @@ pub(crate) fn enum_text(def: &TypeDef, variants: &[Variant]) -> String {
     out
 }
 
+/// The macro name of the placeholder item that stands for a struct's `Deserialize` impl in the
+/// token stream until the file is printed; [`object_text`] replaces it.
+pub(crate) const OBJECT_PLACEHOLDER: &str = "__cyberark_object_deserialize";
+
+/// A struct's `Deserialize` impl as the runtime's `object_deserialize!` invocation, one field per
+/// line: its required fields, then the optional ones, each with its wire name.
+pub(crate) fn object_text(def: &TypeDef, fields: &[Field]) -> String {
+    let macro_path = runtime::path_str("object_deserialize");
+    let mut out = format!("{macro_path}! {{\n    {} {{\n", def.name);
+    for (group, required) in [("required", true), ("optional", false)] {
+        let mut group_fields = fields
+            .iter()
+            .filter(|f| (f.null_clears || f.is_optional()) != required)
+            .peekable();
+        if group_fields.peek().is_none() {
+            out.push_str(&format!("        {group} {{}}\n"));
+            continue;
+        }
+        out.push_str(&format!("        {group} {{\n"));
+        for f in group_fields {
+            out.push_str(&format!("            {}: {:?},\n", ident(&f.rust), f.wire));
+        }
+        out.push_str("        }\n");
+    }
+    out.push_str("    }\n}\n");
+    out
+}
+
 /// Emits one named type.
 pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
@@ -255,9 +283,13 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
             let (params, inits) = constructor_parts(&refs);
             let setters = setters(&refs);
             let ctor_doc = format!(" A new `{}` from its required fields.", def.name);
+            // `Deserialize` comes from the runtime's `object_deserialize!` (written as text by
+            // `object_text` in place of the placeholder): serde's `flatten`, which would keep the
+            // unknown keys too, buffers the whole object and costs a large deserializer per struct.
+            let placeholder = format_ident!("{}", OBJECT_PLACEHOLDER);
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+                #[derive(Clone, Debug, PartialEq, #default ::serde::Serialize)]
                 #[non_exhaustive]
                 pub struct #name {
                     #(#field_items)*
@@ -283,6 +315,8 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
                         self
                     }
                 }
+
+                #placeholder!(#name);
             }
         }
     }

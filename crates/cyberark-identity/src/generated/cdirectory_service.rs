@@ -1421,9 +1421,7 @@ impl ::cyberark_runtime::Request for CDirectoryServiceSubmitUploadedFileRequest 
     }
 }
 /// Preview of the parsed upload. Only `ReturnID` is known; the rest of the preview is undocumented and kept by the client as unknown fields.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CDirectoryServiceGetUsersFromCsvFileResult {
     /// `ReturnID`: Identifier of the stored CSV file; input to SubmitUploadedFile.
@@ -1459,6 +1457,14 @@ impl CDirectoryServiceGetUsersFromCsvFileResult {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    CDirectoryServiceGetUsersFromCsvFileResult {
+        required {}
+        optional {
+            return_id: "ReturnID",
+        }
     }
 }
 ::cyberark_runtime::string_enum! {

@@ -9,9 +9,7 @@
 #[allow(unused_imports)]
 use super::*;
 /// One administrative right granted by a role.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdministrativeRight {
     /// `Description`: Name of the right, for example `Admin Portal Login`.
@@ -49,8 +47,16 @@ impl AdministrativeRight {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AdministrativeRight {
+        required {}
+        optional {
+            description: "Description",
+        }
+    }
+}
 /// One operation in a batched AdvanceAuthentication call.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdvanceAuthenticationOperation {
     /// `MechanismId`: ID of the mechanism.
@@ -99,6 +105,17 @@ impl AdvanceAuthenticationOperation {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AdvanceAuthenticationOperation {
+        required {
+            mechanism_id: "MechanismId",
+            action: "Action",
+        }
+        optional {
+            answer: "Answer",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// What to do with the mechanism.
     ///
@@ -118,9 +135,7 @@ impl AdvanceAuthenticationOperation {
     }
 }
 /// Outcome of an AdvanceAuthentication call. Mid-flow answers carry only `Summary`; the login fields appear with `LoginSuccess`.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdvanceAuthenticationResult {
     /// `Summary`: State of the authentication after this call.
@@ -371,6 +386,29 @@ impl AdvanceAuthenticationResult {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AdvanceAuthenticationResult {
+        required {}
+        optional {
+            summary: "Summary",
+            challenges: "Challenges",
+            token: "Token",
+            refresh_token: "RefreshToken",
+            token_lifetime: "TokenLifetime",
+            auth: "Auth",
+            auth_level: "AuthLevel",
+            display_name: "DisplayName",
+            user_id: "UserId",
+            email_address: "EmailAddress",
+            user_directory: "UserDirectory",
+            pod_fqdn: "PodFqdn",
+            user: "User",
+            customer_id: "CustomerID",
+            system_id: "SystemID",
+            source_ds_type: "SourceDsType",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// State of the authentication after this call.
     ///
@@ -390,9 +428,7 @@ impl AdvanceAuthenticationResult {
     }
 }
 /// One challenge; complete it with any one of its mechanisms.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthenticationChallenge {
     /// `Mechanisms`: Mechanisms that can satisfy the challenge.
@@ -433,10 +469,16 @@ impl AuthenticationChallenge {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AuthenticationChallenge {
+        required {}
+        optional {
+            mechanisms: "Mechanisms",
+        }
+    }
+}
 /// Hints for the login UI.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientHints {
     /// `PersistDefault`: Default state of the "keep me signed in" option.
@@ -532,10 +574,20 @@ impl ClientHints {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ClientHints {
+        required {}
+        optional {
+            persist_default: "PersistDefault",
+            allow_persist: "AllowPersist",
+            allow_forgot_password: "AllowForgotPassword",
+            endpoint_authentication_enabled: "EndpointAuthenticationEnabled",
+            requested_username: "RequestedUsername",
+        }
+    }
+}
 /// A Cloud Directory user as returned by GetUser and GetUserByName. The field set varies; all fields are optional.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CloudUser {
     /// `Uuid`: UUID of the user.
@@ -890,6 +942,37 @@ impl CloudUser {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    CloudUser {
+        required {}
+        optional {
+            uuid: "Uuid",
+            name: "Name",
+            display_name: "DisplayName",
+            mail: "Mail",
+            mobile_number: "MobileNumber",
+            state: "State",
+            cloud_state: "CloudState",
+            reports_to: "ReportsTo",
+            alias: "Alias",
+            in_everybody_role: "InEverybodyRole",
+            oauth_client: "OauthClient",
+            version: "Version",
+            create_date: "CreateDate",
+            last_modified_date: "LastModifiedDate",
+            last_password_change_date: "LastPasswordChangeDate",
+            directory_service_uuid: "directoryServiceUuid",
+            description: "Description",
+            preferred_culture: "PreferredCulture",
+            picture_uri: "PictureUri",
+            org_path: "OrgPath",
+            image_name: "imageName",
+            force_password_change_next: "ForcePasswordChangeNext",
+            password_never_expire: "PasswordNeverExpire",
+            subject_to_cloud_locks: "SubjectToCloudLocks",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// Whether the password must be changed at next login, as the string `True` or `False`.
     ///
@@ -903,9 +986,7 @@ impl CloudUser {
     }
 }
 /// One row of the directory services table.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoryServiceQueryRow {
     /// `Entities`: Entities the row refers to.
@@ -959,10 +1040,17 @@ impl DirectoryServiceQueryRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    DirectoryServiceQueryRow {
+        required {}
+        optional {
+            entities: "Entities",
+            row: "Row",
+        }
+    }
+}
 /// Query table returned by Core/GetDirectoryServices.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoryServiceQueryTable {
     /// `IsAggregate`: Whether the query was an aggregate.
@@ -1071,10 +1159,21 @@ impl DirectoryServiceQueryTable {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    DirectoryServiceQueryTable {
+        required {}
+        optional {
+            is_aggregate: "IsAggregate",
+            count: "Count",
+            columns: "Columns",
+            full_count: "FullCount",
+            results: "Results",
+            return_id: "ReturnID",
+        }
+    }
+}
 /// A directory service of the tenant.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoryServiceRow {
     /// `Service`: Kind of directory (`CDS` the Cloud Directory, `FDS` federated, `AdProxy` Active Directory through a connector, `LdapProxy`); kept as text because tenants add kinds.
@@ -1154,10 +1253,19 @@ impl DirectoryServiceRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    DirectoryServiceRow {
+        required {}
+        optional {
+            service: "Service",
+            directory_service_uuid: "directoryServiceUuid",
+            display_name: "DisplayName",
+            name: "Name",
+        }
+    }
+}
 /// The Identity response envelope. Handled failures arrive as HTTP 200 with `success: false` and the message fields filled in; `Result` is then usually null.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Envelope {
     /// `success`: True on success, false on a handled failure (lowercase key, unlike the other fields).
@@ -1296,10 +1404,25 @@ impl Envelope {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Envelope {
+        required {
+            success: "success",
+        }
+        optional {
+            result: "Result",
+            message: "Message",
+            message_id: "MessageID",
+            exception: "Exception",
+            error_id: "ErrorID",
+            error_code: "ErrorCode",
+            is_soft_error: "IsSoftError",
+            inner_exceptions: "InnerExceptions",
+        }
+    }
+}
 /// Definition of one extensible attribute in an UpdateSchema request.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ExtColumnDefinition {
     /// `Type`: Data type, for example `Text`, `Bool` or `Int`.
@@ -1367,10 +1490,20 @@ impl ExtColumnDefinition {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ExtColumnDefinition {
+        required {
+            r#type: "Type",
+        }
+        optional {
+            title: "Title",
+            description: "Description",
+            user_editable: "UserEditable",
+        }
+    }
+}
 /// Extensible attribute schema of a table.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ExtSchema {
     /// `Columns`: The defined attributes.
@@ -1453,10 +1586,19 @@ impl ExtSchema {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ExtSchema {
+        required {}
+        optional {
+            columns: "Columns",
+            indexes: "Indexes",
+            column_limit: "ColumnLimit",
+            index_limit: "IndexLimit",
+        }
+    }
+}
 /// One extensible attribute as listed by GetSchema.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ExtSchemaColumn {
     /// `Name`: Attribute (column) name.
@@ -1546,8 +1688,20 @@ impl ExtSchemaColumn {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ExtSchemaColumn {
+        required {}
+        optional {
+            name: "Name",
+            title: "Title",
+            r#type: "Type",
+            description: "Description",
+            user_editable: "UserEditable",
+        }
+    }
+}
 /// A user, group or role to invite.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InviteEntity {
     /// `Type`: Kind of entity.
@@ -1596,6 +1750,17 @@ impl InviteEntity {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    InviteEntity {
+        required {
+            r#type: "Type",
+            guid: "Guid",
+        }
+        optional {
+            name: "Name",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// Kind of entity.
     ///
@@ -1611,9 +1776,7 @@ impl InviteEntity {
     }
 }
 /// An authentication mechanism offered in a challenge.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Mechanism {
     /// `Name`: Mechanism kind: `UP` password, `SQ` security question, `PF` phone call, `EMAIL`, `SMS`, `OATH` OATH OTP, `OTP` mobile authenticator, `U2F` FIDO2 key, `QR` QR code.
@@ -1854,6 +2017,28 @@ impl Mechanism {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Mechanism {
+        required {}
+        optional {
+            name: "Name",
+            answer_type: "AnswerType",
+            mechanism_id: "MechanismId",
+            prompt_select_mech: "PromptSelectMech",
+            prompt_mech_chosen: "PromptMechChosen",
+            enrolled: "Enrolled",
+            masked_email_address: "MaskedEmailAddress",
+            partial_address: "PartialAddress",
+            partial_device_address: "PartialDeviceAddress",
+            partial_phone_number: "PartialPhoneNumber",
+            ui_prompt: "UiPrompt",
+            r#type: "Type",
+            image: "Image",
+            question: "Question",
+            multipart_mechanism: "MultipartMechanism",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// `Text` is answered in-band; `StartOob` needs StartOOB then Poll; `StartTextOob` can be polled or answered with a code.
     ///
@@ -1897,9 +2082,7 @@ impl Mechanism {
     }
 }
 /// One security question.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MechanismPart {
     /// `Uuid`: ID of the question (key of the answer in a multi-question answer).
@@ -1969,10 +2152,18 @@ impl MechanismPart {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    MechanismPart {
+        required {}
+        optional {
+            uuid: "Uuid",
+            question_text: "QuestionText",
+            prompt_mech_chosen: "PromptMechChosen",
+        }
+    }
+}
 /// Security questions of an SQ mechanism that asks several questions.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MultipartMechanism {
     /// `PromptSelectMech`: Short label of the mechanism.
@@ -2029,8 +2220,17 @@ impl MultipartMechanism {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    MultipartMechanism {
+        required {}
+        optional {
+            prompt_select_mech: "PromptSelectMech",
+            mechanism_parts: "MechanismParts",
+        }
+    }
+}
 /// OAuth 2.0 error response (RFC 6749 section 5.2).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OAuthError {
     /// `error`: RFC 6749 error code.
@@ -2075,6 +2275,16 @@ impl OAuthError {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    OAuthError {
+        required {
+            error: "error",
+        }
+        optional {
+            error_description: "error_description",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// RFC 6749 error code.
     ///
@@ -2096,9 +2306,7 @@ impl OAuthError {
     }
 }
 /// OAuth 2.0 token response (RFC 6749 section 5.1), not wrapped in the Identity envelope.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OAuthTokenResponse {
     /// `access_token`: The access token (a JWT); send it as `Authorization: Bearer`.
@@ -2176,10 +2384,21 @@ impl OAuthTokenResponse {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    OAuthTokenResponse {
+        required {
+            access_token: "access_token",
+            token_type: "token_type",
+        }
+        optional {
+            expires_in: "expires_in",
+            scope: "scope",
+            refresh_token: "refresh_token",
+        }
+    }
+}
 /// A principal granted administration of an organization.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgAdministratorGrant {
     /// `Id`: UUID of the principal (key spelled `Id` here).
@@ -2250,10 +2469,20 @@ impl OrgAdministratorGrant {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    OrgAdministratorGrant {
+        required {
+            id: "Id",
+        }
+        optional {
+            r#type: "Type",
+            directory_service_uuid: "DirectoryServiceUuid",
+            system_name: "SystemName",
+        }
+    }
+}
 /// One row of the organization administrators table.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgAdministratorQueryRow {
     /// `Entities`: Entities the row refers to.
@@ -2314,10 +2543,17 @@ impl OrgAdministratorQueryRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    OrgAdministratorQueryRow {
+        required {}
+        optional {
+            entities: "Entities",
+            row: "Row",
+        }
+    }
+}
 /// Query table of an organization's administrators returned by Org/GetAdministrators.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgAdministratorQueryTable {
     /// `IsAggregate`: Whether the query was an aggregate.
@@ -2426,10 +2662,21 @@ impl OrgAdministratorQueryTable {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    OrgAdministratorQueryTable {
+        required {}
+        optional {
+            is_aggregate: "IsAggregate",
+            count: "Count",
+            columns: "Columns",
+            full_count: "FullCount",
+            results: "Results",
+            return_id: "ReturnID",
+        }
+    }
+}
 /// A member added to or removed from an organization.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgMember {
     /// `ID`: UUID of the member (capital `ID`).
@@ -2465,10 +2712,17 @@ impl OrgMember {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    OrgMember {
+        required {
+            id: "ID",
+            r#type: "Type",
+        }
+        optional {}
+    }
+}
 /// A right granted to a principal on an organization.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgPermissionGrant {
     /// `Right`: Name of the right.
@@ -2520,10 +2774,19 @@ impl OrgPermissionGrant {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    OrgPermissionGrant {
+        required {
+            right: "Right",
+            principal: "Principal",
+        }
+        optional {
+            principal_type: "PrincipalType",
+        }
+    }
+}
 /// A right revoked from a principal on an organization.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgPermissionRevoke {
     /// `Right`: Name of the right.
@@ -2559,10 +2822,17 @@ impl OrgPermissionRevoke {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    OrgPermissionRevoke {
+        required {
+            right: "Right",
+            principal: "Principal",
+        }
+        optional {}
+    }
+}
 /// Redrock query arguments (paging, sorting, caching) sent as the body property `Args`.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryArgs {
     /// `PageNumber`: 1-based number of the page to return.
@@ -2665,10 +2935,21 @@ impl QueryArgs {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    QueryArgs {
+        required {}
+        optional {
+            page_number: "PageNumber",
+            page_size: "PageSize",
+            limit: "Limit",
+            sort_by: "SortBy",
+            caching: "Caching",
+            direction: "Direction",
+        }
+    }
+}
 /// Metadata of one column of a query table.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryColumn {
     /// `Name`: Column name; the key of the column in each `Row`.
@@ -2849,10 +3130,27 @@ impl QueryColumn {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    QueryColumn {
+        required {}
+        optional {
+            name: "Name",
+            is_hidden: "IsHidden",
+            dd_name: "DDName",
+            title: "Title",
+            dd_title: "DDTitle",
+            description: "Description",
+            r#type: "Type",
+            format: "Format",
+            width: "Width",
+            table_key: "TableKey",
+            foreign_key: "ForeignKey",
+            table_name: "TableName",
+        }
+    }
+}
 /// An entity a query row refers to.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryEntity {
     /// `Type`: Entity type or table name, for example `CDUser` or `Role`.
@@ -2916,10 +3214,18 @@ impl QueryEntity {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    QueryEntity {
+        required {}
+        optional {
+            r#type: "Type",
+            key: "Key",
+            is_foreign_key: "IsForeignKey",
+        }
+    }
+}
 /// One row of a query table.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryRow {
     /// `Entities`: Entities the row refers to.
@@ -2980,10 +3286,17 @@ impl QueryRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    QueryRow {
+        required {}
+        optional {
+            entities: "Entities",
+            row: "Row",
+        }
+    }
+}
 /// A query table with rows of any columns (Redrock/query, Core/GetCdsAliasesForTenant): the columns depend on the query, so each `Row` is a map keyed by column name.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryTable {
     /// `IsAggregate`: Whether the query was an aggregate.
@@ -3089,10 +3402,21 @@ impl QueryTable {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    QueryTable {
+        required {}
+        optional {
+            is_aggregate: "IsAggregate",
+            count: "Count",
+            columns: "Columns",
+            full_count: "FullCount",
+            results: "Results",
+            return_id: "ReturnID",
+        }
+    }
+}
 /// An e-mail address of a SCIM user.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScimEmail {
     /// `value`: The address.
@@ -3156,10 +3480,18 @@ impl ScimEmail {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ScimEmail {
+        required {}
+        optional {
+            value: "value",
+            r#type: "type",
+            primary: "primary",
+        }
+    }
+}
 /// SCIM error response (RFC 7644 section 3.12).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScimError {
     /// `schemas`: `urn:ietf:params:scim:api:messages:2.0:Error`.
@@ -3239,10 +3571,19 @@ impl ScimError {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ScimError {
+        required {}
+        optional {
+            schemas: "schemas",
+            status: "status",
+            scim_type: "scimType",
+            detail: "detail",
+        }
+    }
+}
 /// SCIM 2.0 core Group (RFC 7643 section 4.2); a Vault group.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScimGroup {
     /// `schemas`: Schema URIs, `urn:ietf:params:scim:schemas:core:2.0:Group`.
@@ -3338,10 +3679,20 @@ impl ScimGroup {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ScimGroup {
+        required {}
+        optional {
+            schemas: "schemas",
+            id: "id",
+            display_name: "displayName",
+            members: "members",
+            meta: "meta",
+        }
+    }
+}
 /// A member of a SCIM group.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScimGroupMember {
     /// `value`: SCIM `id` of the member.
@@ -3405,10 +3756,18 @@ impl ScimGroupMember {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ScimGroupMember {
+        required {}
+        optional {
+            value: "value",
+            r#ref: "$ref",
+            display: "display",
+        }
+    }
+}
 /// SCIM ListResponse of groups (RFC 7644 section 3.4.2).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScimListResponse {
     /// `schemas`: `urn:ietf:params:scim:api:messages:2.0:ListResponse`.
@@ -3495,10 +3854,21 @@ impl ScimListResponse {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ScimListResponse {
+        required {
+            total_results: "totalResults",
+        }
+        optional {
+            schemas: "schemas",
+            items_per_page: "itemsPerPage",
+            start_index: "startIndex",
+            resources: "Resources",
+        }
+    }
+}
 /// SCIM resource metadata (RFC 7643 section 3.1).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScimMeta {
     /// `resourceType`: Resource type, `User` or `Group`.
@@ -3597,10 +3967,20 @@ impl ScimMeta {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ScimMeta {
+        required {}
+        optional {
+            resource_type: "resourceType",
+            created: "created",
+            last_modified: "lastModified",
+            location: "location",
+            version: "version",
+        }
+    }
+}
 /// Name components of a SCIM user.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScimName {
     /// `givenName`: Given (first) name.
@@ -3664,10 +4044,18 @@ impl ScimName {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ScimName {
+        required {}
+        optional {
+            given_name: "givenName",
+            family_name: "familyName",
+            formatted: "formatted",
+        }
+    }
+}
 /// A phone number of a SCIM user.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScimPhoneNumber {
     /// `value`: The number.
@@ -3718,10 +4106,17 @@ impl ScimPhoneNumber {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ScimPhoneNumber {
+        required {}
+        optional {
+            value: "value",
+            r#type: "type",
+        }
+    }
+}
 /// SCIM 2.0 core User (RFC 7643 section 4.1) as supported by the CyberArk Vault SCIM server. `password` is required on create only. Extension schemas (for example `urn:scim:schemas:extension:custom:2.0`) are not modelled.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScimUser {
     /// `schemas`: Schema URIs; must include `urn:ietf:params:scim:schemas:core:2.0:User`.
@@ -3896,10 +4291,28 @@ impl ScimUser {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ScimUser {
+        required {
+            schemas: "schemas",
+            user_name: "userName",
+        }
+        optional {
+            id: "id",
+            external_id: "externalId",
+            name: "name",
+            display_name: "displayName",
+            active: "active",
+            password: "password",
+            emails: "emails",
+            phone_numbers: "phoneNumbers",
+            preferred_language: "preferredLanguage",
+            meta: "meta",
+        }
+    }
+}
 /// Authentication package returned by StartAuthentication. A normal answer carries `SessionId` and `Challenges`; a redirect answer carries only `PodFqdn`; a federated user gets the `Idp*` fields instead of challenges.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StartAuthenticationResult {
     /// `ClientHints`.
@@ -4156,6 +4569,29 @@ impl StartAuthenticationResult {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    StartAuthenticationResult {
+        required {}
+        optional {
+            client_hints: "ClientHints",
+            version: "Version",
+            session_id: "SessionId",
+            event_description: "EventDescription",
+            retry_waiting_time: "RetryWaitingTime",
+            security_image_name: "SecurityImageName",
+            allow_login_mfa_cache: "AllowLoginMfaCache",
+            challenges: "Challenges",
+            summary: "Summary",
+            tenant_id: "TenantId",
+            pod_fqdn: "PodFqdn",
+            idp_redirect_url: "IdpRedirectUrl",
+            idp_redirect_short_url: "IdpRedirectShortUrl",
+            idp_short_url_id: "IdpShortUrlId",
+            idp_login_session_id: "IdpLoginSessionId",
+            idp_oob_auth_pin_required: "IdpOobAuthPinRequired",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// `NewPackage` (answer the challenges) or `LoginSuccess` (an `.ASPXAUTH` cookie was sent).
     ///
@@ -4169,9 +4605,7 @@ impl StartAuthenticationResult {
     }
 }
 /// The tenant's technical support account.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TechSupportUser {
     /// `Name`: Login name of the technical support user.
@@ -4235,10 +4669,18 @@ impl TechSupportUser {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    TechSupportUser {
+        required {}
+        optional {
+            name: "Name",
+            password_exp: "PasswordExp",
+            uuid: "Uuid",
+        }
+    }
+}
 /// Attribute set of a user (CDirectoryService/GetUserAttributes, UserMgmt/GetUserAttributes). Which attributes appear depends on the user's directory (Cloud Directory, AD, federated...); all fields are optional.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserAttributes {
     /// `Uuid`: UUID of the user.
@@ -4915,6 +5357,58 @@ impl UserAttributes {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserAttributes {
+        required {}
+        optional {
+            uuid: "Uuid",
+            external_uuid: "ExternalUuid",
+            name: "Name",
+            display_name: "DisplayName",
+            description: "Description",
+            mail: "Mail",
+            email_address: "EmailAddress",
+            login_name: "LoginName",
+            mobile_number: "MobileNumber",
+            office_number: "OfficeNumber",
+            home_number: "HomeNumber",
+            read_only: "ReadOnly",
+            directory_service_uuid: "directoryServiceUuid",
+            force_password_change_next: "ForcePasswordChangeNext",
+            password_never_expire: "PasswordNeverExpire",
+            picture_uri: "PictureUri",
+            image_name: "imageName",
+            state: "State",
+            current_state: "CurrentState",
+            cloud_state: "CloudState",
+            locked: "Locked",
+            locked_by_admin: "LockedByAdmin",
+            subject_to_cloud_locks: "SubjectToCloudLocks",
+            org_path: "OrgPath",
+            in_everybody_role: "InEverybodyRole",
+            oauth_client: "OauthClient",
+            create_date: "CreateDate",
+            last_modified_date: "LastModifiedDate",
+            last_password_change_date: "LastPasswordChangeDate",
+            alias: "Alias",
+            preferred_culture: "PreferredCulture",
+            preferred_time_zone: "PreferredTimeZone",
+            version: "Version",
+            reports_to: "ReportsTo",
+            cma_redirected_user: "CmaRedirectedUser",
+            cma_redirected_user_uuid: "CmaRedirectedUserUuid",
+            distinguished_name: "DistinguishedName",
+            canonical_name: "CanonicalName",
+            user_principal_name: "UserPrincipalName",
+            source_ds_name: "SourceDsName",
+            source_ds_type: "SourceDsType",
+            federation_name: "FederationName",
+            federation_uuid: "FederationUuid",
+            partner_name: "PartnerName",
+            user_attributes: "UserAttributes",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// Whether the password must be changed at next login, as the string `True` or `False`.
     ///
@@ -4928,9 +5422,7 @@ impl UserAttributes {
     }
 }
 /// One row of the users query table.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserQueryRow {
     /// `Entities`: Entities the row refers to (type `CDUser`).
@@ -4984,10 +5476,17 @@ impl UserQueryRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserQueryRow {
+        required {}
+        optional {
+            entities: "Entities",
+            row: "Row",
+        }
+    }
+}
 /// Query table of Cloud Directory users returned by GetUsers.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserQueryTable {
     /// `IsAggregate`: Whether the query was an aggregate.
@@ -5096,10 +5595,21 @@ impl UserQueryTable {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserQueryTable {
+        required {}
+        optional {
+            is_aggregate: "IsAggregate",
+            count: "Count",
+            columns: "Columns",
+            full_count: "FullCount",
+            results: "Results",
+            return_id: "ReturnID",
+        }
+    }
+}
 /// One role of the user.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserRoleQueryRow {
     /// `Entities`: Entities the row refers to; `Key` is the role ID.
@@ -5153,10 +5663,17 @@ impl UserRoleQueryRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserRoleQueryRow {
+        required {}
+        optional {
+            entities: "Entities",
+            row: "Row",
+        }
+    }
+}
 /// Query table of a user's roles returned by UserMgmt/GetUsersRolesAndAdministrativeRights.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserRoleQueryTable {
     /// `IsAggregate`: Whether the query was an aggregate.
@@ -5265,10 +5782,21 @@ impl UserRoleQueryTable {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserRoleQueryTable {
+        required {}
+        optional {
+            is_aggregate: "IsAggregate",
+            count: "Count",
+            columns: "Columns",
+            full_count: "FullCount",
+            results: "Results",
+            return_id: "ReturnID",
+        }
+    }
+}
 /// Column values of one role. Clients read `Name` or `RoleName` and `AdministrativeRights`; the full column set is undocumented, so any further keys are accepted.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserRoleRow {
     /// `Name`: Role name.
@@ -5348,10 +5876,19 @@ impl UserRoleRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserRoleRow {
+        required {}
+        optional {
+            name: "Name",
+            role_name: "RoleName",
+            description: "Description",
+            administrative_rights: "AdministrativeRights",
+        }
+    }
+}
 /// Column values of one Cloud Directory user as returned by GetUsers.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserRow {
     /// `Uuid`: UUID of the user.
@@ -5554,10 +6091,28 @@ impl UserRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserRow {
+        required {}
+        optional {
+            uuid: "Uuid",
+            display_name: "DisplayName",
+            name: "Name",
+            mail: "Mail",
+            reports_to: "ReportsTo",
+            preferred_culture: "PreferredCulture",
+            home_number: "HomeNumber",
+            start_date: "StartDate",
+            mobile_number: "MobileNumber",
+            end_date: "EndDate",
+            picture_uri: "PictureUri",
+            description: "Description",
+            office_number: "OfficeNumber",
+        }
+    }
+}
 /// One row of the user settings table.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserSettingsQueryRow {
     /// `Entities`: Entities the row refers to.
@@ -5618,10 +6173,17 @@ impl UserSettingsQueryRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserSettingsQueryRow {
+        required {}
+        optional {
+            entities: "Entities",
+            row: "Row",
+        }
+    }
+}
 /// Query table returned by Core/GetUserSettings.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserSettingsQueryTable {
     /// `IsAggregate`: Whether the query was an aggregate.
@@ -5728,5 +6290,18 @@ impl UserSettingsQueryTable {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    UserSettingsQueryTable {
+        required {}
+        optional {
+            is_aggregate: "IsAggregate",
+            count: "Count",
+            columns: "Columns",
+            full_count: "FullCount",
+            results: "Results",
+            return_id: "ReturnID",
+        }
     }
 }

@@ -692,9 +692,7 @@ impl ::cyberark_runtime::Request for OrgUpdatePermissionRequest {
     }
 }
 /// The created organization; only `ID` is known.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgCreateResult {
     /// `ID`: ID of the new organization (use as `OrgId`).
@@ -730,5 +728,13 @@ impl OrgCreateResult {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    OrgCreateResult {
+        required {}
+        optional {
+            id: "ID",
+        }
     }
 }

@@ -882,9 +882,7 @@ impl ::cyberark_runtime::Request for UserMgmtSetCloudLockRequest {
     }
 }
 /// User information; only `Name` is documented by client code.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserMgmtGetUserInfoResult {
     /// `Name`: Login name of the user (`user@suffix`).
@@ -920,5 +918,13 @@ impl UserMgmtGetUserInfoResult {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    UserMgmtGetUserInfoResult {
+        required {}
+        optional {
+            name: "Name",
+        }
     }
 }

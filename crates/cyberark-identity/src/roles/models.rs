@@ -9,9 +9,7 @@
 #[allow(unused_imports)]
 use super::*;
 /// One administrative right of the role.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdministrativeRightQueryRow {
     /// `Entities`: Entities the row refers to.
@@ -65,10 +63,17 @@ impl AdministrativeRightQueryRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AdministrativeRightQueryRow {
+        required {}
+        optional {
+            entities: "Entities",
+            row: "Row",
+        }
+    }
+}
 /// Query table of the administrative rights a role grants.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdministrativeRightsTable {
     /// `Columns`: Column metadata.
@@ -177,10 +182,21 @@ impl AdministrativeRightsTable {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AdministrativeRightsTable {
+        required {}
+        optional {
+            columns: "Columns",
+            count: "Count",
+            full_count: "FullCount",
+            is_aggregate: "IsAggregate",
+            results: "Results",
+            return_id: "ReturnID",
+        }
+    }
+}
 /// An administrative right assigned to a role.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssignedAdministrativeRight {
     /// `Description`: Name of the right.
@@ -257,10 +273,19 @@ impl AssignedAdministrativeRight {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AssignedAdministrativeRight {
+        required {}
+        optional {
+            description: "Description",
+            path: "Path",
+            scope: "Scope",
+            service_name: "ServiceName",
+        }
+    }
+}
 /// The outcome of running a dynamic role script for one user.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DynamicRoleScriptTest {
     /// `CompileSuccess`: Whether the script compiled.
@@ -340,10 +365,19 @@ impl DynamicRoleScriptTest {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    DynamicRoleScriptTest {
+        required {}
+        optional {
+            compile_success: "CompileSuccess",
+            errors: "Errors",
+            result: "Result",
+            trace: "Trace",
+        }
+    }
+}
 /// The Identity response envelope. Handled failures arrive as HTTP 200 with `success: false` and the message fields filled in.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Envelope {
     /// `ErrorCode`: Error code, usually null (`1409` when a role name is taken).
@@ -482,10 +516,25 @@ impl Envelope {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Envelope {
+        required {
+            success: "success",
+        }
+        optional {
+            error_code: "ErrorCode",
+            error_id: "ErrorID",
+            exception: "Exception",
+            inner_exceptions: "InnerExceptions",
+            is_soft_error: "IsSoftError",
+            message: "Message",
+            message_id: "MessageID",
+            result: "Result",
+        }
+    }
+}
 /// Metadata of one column of a query table.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryColumn {
     /// `DDName`: Data-dictionary name.
@@ -666,10 +715,27 @@ impl QueryColumn {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    QueryColumn {
+        required {}
+        optional {
+            dd_name: "DDName",
+            dd_title: "DDTitle",
+            description: "Description",
+            foreign_key: "ForeignKey",
+            format: "Format",
+            is_hidden: "IsHidden",
+            name: "Name",
+            table_key: "TableKey",
+            table_name: "TableName",
+            title: "Title",
+            r#type: "Type",
+            width: "Width",
+        }
+    }
+}
 /// An entity a query row refers to.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryEntity {
     /// `IsForeignKey`: Whether the key is a foreign key.
@@ -733,10 +799,18 @@ impl QueryEntity {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    QueryEntity {
+        required {}
+        optional {
+            is_foreign_key: "IsForeignKey",
+            key: "Key",
+            r#type: "Type",
+        }
+    }
+}
 /// A role as GetRole answers it.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Role {
     /// `Description`: Description of the role.
@@ -858,10 +932,22 @@ impl Role {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Role {
+        required {}
+        optional {
+            description: "Description",
+            directory_service_uuid: "DirectoryServiceUuid",
+            name: "Name",
+            principals: "Principals",
+            read_only: "ReadOnly",
+            role_type: "RoleType",
+            uuid: "Uuid",
+        }
+    }
+}
 /// A web application assigned to a role.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RoleApp {
     /// `AppType`: Application type, for example `Web`.
@@ -993,10 +1079,23 @@ impl RoleApp {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RoleApp {
+        required {}
+        optional {
+            app_type: "AppType",
+            app_type_display_name: "AppTypeDisplayName",
+            description: "Description",
+            id: "ID",
+            icon: "Icon",
+            is_marketplace_app: "IsMarketplaceApp",
+            name: "Name",
+            version: "Version",
+        }
+    }
+}
 /// One web application of the role.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RoleAppQueryRow {
     /// `Entities`: Entities the row refers to.
@@ -1050,10 +1149,17 @@ impl RoleAppQueryRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RoleAppQueryRow {
+        required {}
+        optional {
+            entities: "Entities",
+            row: "Row",
+        }
+    }
+}
 /// Query table of the web applications assigned to a role.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RoleAppsTable {
     /// `Columns`: Column metadata.
@@ -1162,10 +1268,21 @@ impl RoleAppsTable {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RoleAppsTable {
+        required {}
+        optional {
+            columns: "Columns",
+            count: "Count",
+            full_count: "FullCount",
+            is_aggregate: "IsAggregate",
+            results: "Results",
+            return_id: "ReturnID",
+        }
+    }
+}
 /// The key of a role StoreRole created.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RoleKey {
     /// `_RowKey`: ID of the new role (for example `65911ae4_abba_4063_b237_5a37a33bca6c`).
@@ -1203,10 +1320,16 @@ impl RoleKey {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RoleKey {
+        required {}
+        optional {
+            row_key: "_RowKey",
+        }
+    }
+}
 /// A member of a role (CyberArk's SDK reads `Guid`, `Name` and `Type`).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RoleMember {
     /// `Guid`: ID of the member.
@@ -1309,10 +1432,21 @@ impl RoleMember {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RoleMember {
+        required {}
+        optional {
+            guid: "Guid",
+            is_effective: "IsEffective",
+            name: "Name",
+            org_id: "OrgId",
+            org_path: "OrgPath",
+            r#type: "Type",
+        }
+    }
+}
 /// One member of the role.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RoleMemberQueryRow {
     /// `Entities`: Entities the row refers to.
@@ -1366,10 +1500,17 @@ impl RoleMemberQueryRow {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RoleMemberQueryRow {
+        required {}
+        optional {
+            entities: "Entities",
+            row: "Row",
+        }
+    }
+}
 /// Query table of the members of a role. CyberArk's definition spells the keys `count`, `columns` and `IsAggregrate`; tenants send the query-table keys every other operation uses, which these are.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RoleMembersTable {
     /// `Columns`: Column metadata.
@@ -1476,5 +1617,18 @@ impl RoleMembersTable {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    RoleMembersTable {
+        required {}
+        optional {
+            columns: "Columns",
+            count: "Count",
+            full_count: "FullCount",
+            is_aggregate: "IsAggregate",
+            results: "Results",
+            return_id: "ReturnID",
+        }
     }
 }

@@ -987,9 +987,7 @@ impl ::cyberark_runtime::Request for RolesRemoveUsersAndGroupsFromRoleRequest {
     }
 }
 /// Specify Groupnames or Group Unique Id for the members to add or delete for the role
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesUpdateRoleGroups {
     /// `Add`: Array of group's Unique Id. Ex: c2c1698f_08f3_4c69_8774_6233c1996578
@@ -1046,10 +1044,17 @@ impl RolesUpdateRoleGroups {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RolesUpdateRoleGroups {
+        required {}
+        optional {
+            add: "Add",
+            delete: "Delete",
+        }
+    }
+}
 /// Specify Rolenames or Role Unique Id for the members to add or delete for the role
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesUpdateRoleRoles {
     /// `Add`: Array of role's Unique Id. Ex: 2bbe197f-ed05-496d-8e7a-1b918adebe38
@@ -1106,10 +1111,17 @@ impl RolesUpdateRoleRoles {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RolesUpdateRoleRoles {
+        required {}
+        optional {
+            add: "Add",
+            delete: "Delete",
+        }
+    }
+}
 /// Specify Usernames or User Unique Id for the members to add or delete for the role
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesUpdateRoleUsers {
     /// `Add`: Array of user's Unique Id. Ex: 2bbe197f-ed05-496d-8e7a-1b918adebe38
@@ -1164,5 +1176,14 @@ impl RolesUpdateRoleUsers {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    RolesUpdateRoleUsers {
+        required {}
+        optional {
+            add: "Add",
+            delete: "Delete",
+        }
     }
 }

@@ -9,9 +9,7 @@
 #[allow(unused_imports)]
 use super::*;
 /// A privileged account stored in a safe.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Account {
     /// `id`: Account id, `{safeNumber}_{objectNumber}`; treat as opaque.
@@ -209,10 +207,29 @@ impl Account {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Account {
+        required {
+            id: "id",
+        }
+        optional {
+            name: "name",
+            address: "address",
+            user_name: "userName",
+            platform_id: "platformId",
+            safe_name: "safeName",
+            secret_type: "secretType",
+            platform_account_properties: "platformAccountProperties",
+            secret_management: "secretManagement",
+            remote_machines_access: "remoteMachinesAccess",
+            created_time: "createdTime",
+            category_modification_time: "categoryModificationTime",
+            linked_accounts: "LinkedAccounts",
+        }
+    }
+}
 /// One entry of an account's activity log.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountActivity {
     /// `Alert`: Whether the action raised an alert.
@@ -341,10 +358,23 @@ impl AccountActivity {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AccountActivity {
+        required {}
+        optional {
+            alert: "Alert",
+            date: "Date",
+            user: "User",
+            action: "Action",
+            action_id: "ActionID",
+            client_id: "ClientID",
+            more_info: "MoreInfo",
+            reason: "Reason",
+        }
+    }
+}
 /// An account's activity log.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountActivityList {
     /// `Activities`: Entries, newest first.
@@ -386,10 +416,18 @@ impl AccountActivityList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AccountActivityList {
+        required {
+            activities: "Activities",
+        }
+        optional {
+            total: "Total",
+        }
+    }
+}
 /// A new account.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountCreate {
     /// `name`: Object name; generated from platform, address and user name when omitted.
@@ -545,6 +583,24 @@ impl AccountCreate {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AccountCreate {
+        required {
+            platform_id: "platformId",
+            safe_name: "safeName",
+        }
+        optional {
+            name: "name",
+            address: "address",
+            user_name: "userName",
+            secret_type: "secretType",
+            secret: "secret",
+            platform_account_properties: "platformAccountProperties",
+            secret_management: "secretManagement",
+            remote_machines_access: "remoteMachinesAccess",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// `password` (default) or `key`.
     ///
@@ -558,9 +614,7 @@ impl AccountCreate {
     }
 }
 /// A page of accounts (`nextLink` paging).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountList {
     /// `value`: This page of accounts.
@@ -615,8 +669,19 @@ impl AccountList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AccountList {
+        required {
+            value: "value",
+        }
+        optional {
+            count: "count",
+            next_link: "nextLink",
+        }
+    }
+}
 /// One JSON Patch (RFC 6902) operation of an account update.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountPatchOperation {
     /// `op`: `replace` an existing property, `add` one the account lacks, or `remove` it.
@@ -665,6 +730,17 @@ impl AccountPatchOperation {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    AccountPatchOperation {
+        required {
+            op: "op",
+            path: "path",
+        }
+        optional {
+            value: "value",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// `replace` an existing property, `add` one the account lacks, or `remove` it.
     ///
@@ -692,9 +768,7 @@ impl AccountPatchOperation {
     }
 }
 /// Options of an immediate change; ignored for accounts outside an account group.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChangeRequest {
     /// `ChangeEntireGroup`: Change every account of the account's group (name sent by psPAS, Ansible and Postman).
@@ -745,10 +819,17 @@ impl ChangeRequest {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ChangeRequest {
+        required {}
+        optional {
+            change_entire_group: "ChangeEntireGroup",
+            change_creds_for_group: "ChangeCredsForGroup",
+        }
+    }
+}
 /// A generated password.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GeneratedPassword {
     /// `Password`: A password generated by the platform's policy (not stored).
@@ -777,10 +858,16 @@ impl GeneratedPassword {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    GeneratedPassword {
+        required {
+            password: "Password",
+        }
+        optional {}
+    }
+}
 /// The account to link into a slot.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkAccountRequest {
     /// `safe`: Safe of the account to link.
@@ -834,10 +921,20 @@ impl LinkAccountRequest {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    LinkAccountRequest {
+        required {
+            safe: "safe",
+            extra_password_index: "extraPasswordIndex",
+            name: "name",
+        }
+        optional {
+            folder: "folder",
+        }
+    }
+}
 /// A linked-account slot of an account (PascalCase keys, as on the wire).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedAccount {
     /// `AccountId`: Id of the linked account; null when the slot is empty.
@@ -927,10 +1024,20 @@ impl LinkedAccount {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    LinkedAccount {
+        required {}
+        optional {
+            account_id: "AccountId",
+            name: "Name",
+            display_name: "DisplayName",
+            descriptor: "Descriptor",
+            extra_password_index: "extraPasswordIndex",
+        }
+    }
+}
 /// A page of live sessions (`Offset`/`Limit` paging).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LiveSessionList {
     /// `LiveSessions`: This page of sessions.
@@ -972,10 +1079,18 @@ impl LiveSessionList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    LiveSessionList {
+        required {
+            live_sessions: "LiveSessions",
+        }
+        optional {
+            total: "Total",
+        }
+    }
+}
 /// Answer of Logoff.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LogoffResult {
     /// `LogoffUrl`: Where a browser would go next; empty for API sessions.
@@ -1013,10 +1128,16 @@ impl LogoffResult {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    LogoffResult {
+        required {}
+        optional {
+            logoff_url: "LogoffUrl",
+        }
+    }
+}
 /// Credentials for a self-hosted logon.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LogonRequest {
     /// `username`: Vault, LDAP or RADIUS user name.
@@ -1081,10 +1202,20 @@ impl LogonRequest {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    LogonRequest {
+        required {
+            username: "username",
+            password: "password",
+        }
+        optional {
+            new_password: "newPassword",
+            concurrent_session: "concurrentSession",
+        }
+    }
+}
 /// A platform with its policy summary.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Platform {
     /// `general`.
@@ -1190,10 +1321,22 @@ impl Platform {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Platform {
+        required {
+            general: "general",
+        }
+        optional {
+            properties: "properties",
+            linked_accounts: "linkedAccounts",
+            credentials_management: "credentialsManagement",
+            session_management: "sessionManagement",
+            privileged_access_workflows: "privilegedAccessWorkflows",
+        }
+    }
+}
 /// Credentials management policy summary.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformCredentialsManagement {
     /// `allowedSafes`: Regular expression of safe names.
@@ -1347,10 +1490,24 @@ impl PlatformCredentialsManagement {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformCredentialsManagement {
+        required {}
+        optional {
+            allowed_safes: "allowedSafes",
+            allow_manual_change: "allowManualChange",
+            perform_periodic_change: "performPeriodicChange",
+            require_password_change_every_x_days: "requirePasswordChangeEveryXDays",
+            allow_manual_verification: "allowManualVerification",
+            perform_periodic_verification: "performPeriodicVerification",
+            require_password_verification_every_x_days: "requirePasswordVerificationEveryXDays",
+            allow_manual_reconciliation: "allowManualReconciliation",
+            automatic_reconcile_when_unsynched: "automaticReconcileWhenUnsynched",
+        }
+    }
+}
 /// A platform's full policy.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformDetails {
     /// `PlatformID`: Platform id.
@@ -1412,10 +1569,19 @@ impl PlatformDetails {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformDetails {
+        required {
+            platform_id: "PlatformID",
+        }
+        optional {
+            details: "Details",
+            active: "Active",
+        }
+    }
+}
 /// A dependent, group or rotational group platform. Only these common fields are evidenced; the rest is kept as unknown fields.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformEntry {
     /// `ID`: Numeric id.
@@ -1496,10 +1662,21 @@ impl PlatformEntry {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformEntry {
+        required {
+            platform_id: "PlatformID",
+        }
+        optional {
+            id: "ID",
+            name: "Name",
+            active: "Active",
+            description: "Description",
+        }
+    }
+}
 /// Dependent, group or rotational group platforms.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformEntryList {
     /// `Platforms`: Platforms.
@@ -1541,10 +1718,18 @@ impl PlatformEntryList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformEntryList {
+        required {
+            platforms: "Platforms",
+        }
+        optional {
+            total: "Total",
+        }
+    }
+}
 /// A named platform field.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformField {
     /// `name`: Property name.
@@ -1595,10 +1780,17 @@ impl PlatformField {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformField {
+        required {}
+        optional {
+            name: "name",
+            display_name: "displayName",
+        }
+    }
+}
 /// General settings of a platform.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformGeneral {
     /// `id`: Platform id.
@@ -1720,10 +1912,22 @@ impl PlatformGeneral {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformGeneral {
+        required {}
+        optional {
+            id: "id",
+            name: "name",
+            system_type: "systemType",
+            active: "active",
+            description: "description",
+            platform_base_id: "platformBaseID",
+            platform_type: "platformType",
+        }
+    }
+}
 /// Platforms.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformList {
     /// `Platforms`: Platforms.
@@ -1765,10 +1969,18 @@ impl PlatformList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformList {
+        required {
+            platforms: "Platforms",
+        }
+        optional {
+            total: "Total",
+        }
+    }
+}
 /// Account properties a platform defines.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformProperties {
     /// `required`: Required account properties.
@@ -1825,10 +2037,17 @@ impl PlatformProperties {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformProperties {
+        required {}
+        optional {
+            required: "required",
+            optional: "optional",
+        }
+    }
+}
 /// Safes whose names match the platform's allowed-safes pattern.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformSafeList {
     /// `value`: Safes.
@@ -1870,10 +2089,18 @@ impl PlatformSafeList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformSafeList {
+        required {
+            value: "value",
+        }
+        optional {
+            count: "count",
+        }
+    }
+}
 /// Session management summary.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformSessionManagement {
     /// `requirePrivilegedSessionMonitoringAndIsolation`.
@@ -1947,10 +2174,18 @@ impl PlatformSessionManagement {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformSessionManagement {
+        required {}
+        optional {
+            require_privileged_session_monitoring_and_isolation: "requirePrivilegedSessionMonitoringAndIsolation",
+            record_and_save_session_activity: "recordAndSaveSessionActivity",
+            psm_server_id: "PSMServerID",
+        }
+    }
+}
 /// Privileged access workflows summary.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlatformWorkflows {
     /// `requireDualControlPasswordAccessApproval`.
@@ -2024,10 +2259,18 @@ impl PlatformWorkflows {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PlatformWorkflows {
+        required {}
+        optional {
+            require_dual_control_password_access_approval: "requireDualControlPasswordAccessApproval",
+            enforce_checkin_checkout_exclusive_access: "enforceCheckinCheckoutExclusiveAccess",
+            enforce_onetime_password_access: "enforceOnetimePasswordAccess",
+        }
+    }
+}
 /// A PSM session, live or recorded.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PsmSession {
     /// `CanTerminate`: Whether the caller may terminate it (live only).
@@ -2581,10 +2824,53 @@ impl PsmSession {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PsmSession {
+        required {
+            session_id: "SessionID",
+        }
+        optional {
+            can_terminate: "CanTerminate",
+            can_monitor: "CanMonitor",
+            can_suspend: "CanSuspend",
+            session_guid: "SessionGuid",
+            safe_name: "SafeName",
+            folder_name: "FolderName",
+            is_live: "IsLive",
+            file_name: "FileName",
+            start: "Start",
+            end: "End",
+            duration: "Duration",
+            user: "User",
+            remote_machine: "RemoteMachine",
+            protection_date: "ProtectionDate",
+            protected_by: "ProtectedBy",
+            protection_enabled: "ProtectionEnabled",
+            account_username: "AccountUsername",
+            account_platform_id: "AccountPlatformID",
+            account_address: "AccountAddress",
+            pim_su_command: "PIMSuCommand",
+            pim_su_cwd: "PIMSuCWD",
+            connection_component_id: "ConnectionComponentID",
+            psm_recording_entity: "PSMRecordingEntity",
+            ticket_id: "TicketID",
+            from_ip: "FromIP",
+            protocol: "Protocol",
+            client: "Client",
+            risk_score: "RiskScore",
+            severity: "Severity",
+            incident_details: "IncidentDetails",
+            raw_properties: "RawProperties",
+            recording_files: "RecordingFiles",
+            recorded_activities: "RecordedActivities",
+            video_size: "VideoSize",
+            text_size: "TextSize",
+            details_url: "DetailsUrl",
+        }
+    }
+}
 /// A page of recordings (`Offset`/`Limit` paging).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RecordingList {
     /// `Recordings`: This page of recordings.
@@ -2626,10 +2912,18 @@ impl RecordingList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RecordingList {
+        required {
+            recordings: "Recordings",
+        }
+        optional {
+            total: "Total",
+        }
+    }
+}
 /// Whether a recording is valid (shape constructed; see spec/README.md).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RecordingValidity {
     /// `IsValid`: Whether the recording's files are complete and readable.
@@ -2658,10 +2952,16 @@ impl RecordingValidity {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RecordingValidity {
+        required {
+            is_valid: "IsValid",
+        }
+        optional {}
+    }
+}
 /// Remote machine restrictions (only on platforms that support them).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RemoteMachinesAccess {
     /// `remoteMachines`: Machines the account may connect to, separated by `;` (a `,` is accepted too).
@@ -2718,10 +3018,17 @@ impl RemoteMachinesAccess {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RemoteMachinesAccess {
+        required {}
+        optional {
+            remote_machines: "remoteMachines",
+            access_restricted_to_remote_machines: "accessRestrictedToRemoteMachines",
+        }
+    }
+}
 /// A new password for a vault user.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ResetPasswordRequest {
     /// `id`: The user's id.
@@ -2763,10 +3070,18 @@ impl ResetPasswordRequest {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ResetPasswordRequest {
+        required {
+            new_password: "newPassword",
+        }
+        optional {
+            id: "id",
+        }
+    }
+}
 /// Why and how a secret is retrieved; every field is optional.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RetrieveRequest {
     /// `reason`: Why the secret is needed; required when the platform demands a reason.
@@ -2888,6 +3203,20 @@ impl RetrieveRequest {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RetrieveRequest {
+        required {}
+        optional {
+            reason: "reason",
+            ticketing_system_name: "TicketingSystemName",
+            ticket_id: "TicketId",
+            version: "Version",
+            action_type: "ActionType",
+            is_use: "isUse",
+            machine: "Machine",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// `show`, `copy`, `connect`, or `download` for SSH keys.
     ///
@@ -2905,9 +3234,7 @@ impl RetrieveRequest {
     }
 }
 /// A safe.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Safe {
     /// `safeUrlId`: URL-encoded safe name; use it in paths.
@@ -3121,10 +3448,31 @@ impl Safe {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Safe {
+        required {
+            safe_name: "safeName",
+        }
+        optional {
+            safe_url_id: "safeUrlId",
+            safe_number: "safeNumber",
+            description: "description",
+            location: "location",
+            creator: "creator",
+            olac_enabled: "olacEnabled",
+            managing_cpm: "managingCPM",
+            number_of_versions_retention: "numberOfVersionsRetention",
+            number_of_days_retention: "numberOfDaysRetention",
+            auto_purge_enabled: "autoPurgeEnabled",
+            creation_time: "creationTime",
+            last_modification_time: "lastModificationTime",
+            accounts: "accounts",
+            is_expired_member: "isExpiredMember",
+        }
+    }
+}
 /// An account of a safe (with `includeAccounts=true`).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeAccountRef {
     /// `id`: Account id.
@@ -3175,10 +3523,17 @@ impl SafeAccountRef {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeAccountRef {
+        required {}
+        optional {
+            id: "id",
+            name: "name",
+        }
+    }
+}
 /// A safe a platform may use.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeAccountRefName {
     /// `safeName`: Safe name.
@@ -3220,10 +3575,18 @@ impl SafeAccountRefName {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeAccountRefName {
+        required {
+            safe_name: "safeName",
+        }
+        optional {
+            safe_url_id: "safeUrlId",
+        }
+    }
+}
 /// A new safe.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeCreate {
     /// `safeName`: Safe name: at most 28 characters, none of `\ / : * < > . | ? " % & +`.
@@ -3343,10 +3706,24 @@ impl SafeCreate {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeCreate {
+        required {
+            safe_name: "safeName",
+        }
+        optional {
+            description: "description",
+            location: "location",
+            olac_enabled: "olacEnabled",
+            managing_cpm: "managingCPM",
+            number_of_versions_retention: "numberOfVersionsRetention",
+            number_of_days_retention: "numberOfDaysRetention",
+            auto_purge_enabled: "autoPurgeEnabled",
+        }
+    }
+}
 /// Who created the safe.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeCreator {
     /// `id`: Numeric vault user id or an Identity GUID.
@@ -3397,10 +3774,17 @@ impl SafeCreator {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeCreator {
+        required {}
+        optional {
+            id: "id",
+            name: "name",
+        }
+    }
+}
 /// A page of safes (`nextLink` paging).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeList {
     /// `value`: This page of safes.
@@ -3455,10 +3839,19 @@ impl SafeList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeList {
+        required {
+            value: "value",
+        }
+        optional {
+            count: "count",
+            next_link: "nextLink",
+        }
+    }
+}
 /// A member of a safe and its permissions.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeMember {
     /// `safeUrlId`: URL id of the safe.
@@ -3617,10 +4010,27 @@ impl SafeMember {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeMember {
+        required {
+            member_name: "memberName",
+        }
+        optional {
+            safe_url_id: "safeUrlId",
+            safe_name: "safeName",
+            safe_number: "safeNumber",
+            member_id: "memberId",
+            member_type: "memberType",
+            membership_expiration_date: "membershipExpirationDate",
+            is_expired_membership_enable: "isExpiredMembershipEnable",
+            is_predefined_user: "isPredefinedUser",
+            is_read_only: "isReadOnly",
+            permissions: "permissions",
+        }
+    }
+}
 /// A new safe member.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeMemberCreate {
     /// `memberName`: User, group or role to add.
@@ -3704,6 +4114,19 @@ impl SafeMemberCreate {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeMemberCreate {
+        required {
+            member_name: "memberName",
+        }
+        optional {
+            member_type: "memberType",
+            search_in: "searchIn",
+            membership_expiration_date: "membershipExpirationDate",
+            permissions: "permissions",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// `User`, `Group` or `Role` (the server also accepts lower case).
     ///
@@ -3725,9 +4148,7 @@ impl SafeMemberCreate {
     }
 }
 /// A page of safe members (`nextLink` paging).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeMemberList {
     /// `value`: This page of members.
@@ -3782,6 +4203,17 @@ impl SafeMemberList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeMemberList {
+        required {
+            value: "value",
+        }
+        optional {
+            count: "count",
+            next_link: "nextLink",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// `User`, `Group` or `Role`.
     ///
@@ -3797,9 +4229,7 @@ impl SafeMemberList {
     }
 }
 /// The 22 safe permissions of a member; an omitted permission is false.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeMemberPermissions {
     /// `useAccounts`.
@@ -4113,10 +4543,37 @@ impl SafeMemberPermissions {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeMemberPermissions {
+        required {}
+        optional {
+            use_accounts: "useAccounts",
+            retrieve_accounts: "retrieveAccounts",
+            list_accounts: "listAccounts",
+            add_accounts: "addAccounts",
+            update_account_content: "updateAccountContent",
+            update_account_properties: "updateAccountProperties",
+            initiate_cpm_account_management_operations: "initiateCPMAccountManagementOperations",
+            specify_next_account_content: "specifyNextAccountContent",
+            rename_accounts: "renameAccounts",
+            delete_accounts: "deleteAccounts",
+            unlock_accounts: "unlockAccounts",
+            manage_safe: "manageSafe",
+            manage_safe_members: "manageSafeMembers",
+            backup_safe: "backupSafe",
+            view_audit_log: "viewAuditLog",
+            view_safe_members: "viewSafeMembers",
+            access_without_confirmation: "accessWithoutConfirmation",
+            create_folders: "createFolders",
+            delete_folders: "deleteFolders",
+            move_accounts_and_folders: "moveAccountsAndFolders",
+            requests_authorization_level1: "requestsAuthorizationLevel1",
+            requests_authorization_level2: "requestsAuthorizationLevel2",
+        }
+    }
+}
 /// New permissions and expiry of a member.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeMemberUpdate {
     /// `membershipExpirationDate`: When the membership expires (Unix seconds).
@@ -4167,10 +4624,17 @@ impl SafeMemberUpdate {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeMemberUpdate {
+        required {}
+        optional {
+            membership_expiration_date: "membershipExpirationDate",
+            permissions: "permissions",
+        }
+    }
+}
 /// The full editable settings of a safe (PUT replaces them).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SafeUpdate {
     /// `safeName`: Safe name: at most 28 characters, none of `\ / : * < > . | ? " % & +`.
@@ -4290,10 +4754,24 @@ impl SafeUpdate {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SafeUpdate {
+        required {
+            safe_name: "safeName",
+        }
+        optional {
+            description: "description",
+            location: "location",
+            olac_enabled: "olacEnabled",
+            managing_cpm: "managingCPM",
+            number_of_versions_retention: "numberOfVersionsRetention",
+            number_of_days_retention: "numberOfDaysRetention",
+            auto_purge_enabled: "autoPurgeEnabled",
+        }
+    }
+}
 /// How the CPM manages the account's secret, and its last results.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SecretManagement {
     /// `automaticManagementEnabled`: Whether the CPM manages the secret.
@@ -4399,10 +4877,21 @@ impl SecretManagement {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SecretManagement {
+        required {}
+        optional {
+            automatic_management_enabled: "automaticManagementEnabled",
+            manual_management_reason: "manualManagementReason",
+            status: "status",
+            last_modified_time: "lastModifiedTime",
+            last_reconciled_time: "lastReconciledTime",
+            last_verified_time: "lastVerifiedTime",
+        }
+    }
+}
 /// Secret management settings of a new account.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SecretManagementInput {
     /// `automaticManagementEnabled`: Whether the CPM manages the secret.
@@ -4456,10 +4945,17 @@ impl SecretManagementInput {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SecretManagementInput {
+        required {}
+        optional {
+            automatic_management_enabled: "automaticManagementEnabled",
+            manual_management_reason: "manualManagementReason",
+        }
+    }
+}
 /// One stored version of a secret.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SecretVersion {
     /// `versionID`: Version number.
@@ -4536,10 +5032,19 @@ impl SecretVersion {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SecretVersion {
+        required {}
+        optional {
+            version_id: "versionID",
+            modified_by: "modifiedBy",
+            modification_date: "modificationDate",
+            is_temporary: "isTemporary",
+        }
+    }
+}
 /// Versions of an account's secret.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SecretVersionList {
     /// `Versions`: Versions, newest first.
@@ -4581,10 +5086,18 @@ impl SecretVersionList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SecretVersionList {
+        required {
+            versions: "Versions",
+        }
+        optional {
+            total: "Total",
+        }
+    }
+}
 /// Version of the PVWA / Vault, from the Gen1 version probe.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ServerInfo {
     /// `ExternalVersion`: Marketing version, for example `14.4.0`.
@@ -4642,10 +5155,19 @@ impl ServerInfo {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ServerInfo {
+        required {
+            external_version: "ExternalVersion",
+        }
+        optional {
+            internal_version: "InternalVersion",
+            server_name: "ServerName",
+        }
+    }
+}
 /// One activity of a PSM session.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SessionActivity {
     /// `ActivityText`: What happened.
@@ -4748,10 +5270,20 @@ impl SessionActivity {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SessionActivity {
+        required {}
+        optional {
+            activity_text: "ActivityText",
+            activity_type: "ActivityType",
+            activity_id: "ActivityId",
+            formats: "Formats",
+            offsets: "Offsets",
+        }
+    }
+}
 /// Activities of a PSM session.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SessionActivityList {
     /// `Activities`: Activities.
@@ -4793,10 +5325,18 @@ impl SessionActivityList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SessionActivityList {
+        required {
+            activities: "Activities",
+        }
+        optional {
+            total: "Total",
+        }
+    }
+}
 /// The password the CPM sets at the next change.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetNextPasswordRequest {
     /// `ChangeImmediately`: Whether the CPM changes to it now rather than at the next scheduled change.
@@ -4838,10 +5378,18 @@ impl SetNextPasswordRequest {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    SetNextPasswordRequest {
+        required {
+            new_credentials: "NewCredentials",
+        }
+        optional {
+            change_immediately: "ChangeImmediately",
+        }
+    }
+}
 /// A target platform (PascalCase vocabulary).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TargetPlatform {
     /// `ID`: Numeric id used by platform actions.
@@ -4994,10 +5542,25 @@ impl TargetPlatform {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    TargetPlatform {
+        required {
+            id: "ID",
+            platform_id: "PlatformID",
+        }
+        optional {
+            name: "Name",
+            active: "Active",
+            system_type: "SystemType",
+            allowed_safes: "AllowedSafes",
+            privileged_access_workflows: "PrivilegedAccessWorkflows",
+            credentials_management_policy: "CredentialsManagementPolicy",
+            privileged_session_management: "PrivilegedSessionManagement",
+        }
+    }
+}
 /// Target platforms.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TargetPlatformList {
     /// `Platforms`: Target platforms.
@@ -5039,10 +5602,18 @@ impl TargetPlatformList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    TargetPlatformList {
+        required {
+            platforms: "Platforms",
+        }
+        optional {
+            total: "Total",
+        }
+    }
+}
 /// PSM settings.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TargetPlatformPrivilegedSessionManagement {
     /// `PSMServerId`: PSM server; empty for none.
@@ -5083,10 +5654,16 @@ impl TargetPlatformPrivilegedSessionManagement {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    TargetPlatformPrivilegedSessionManagement {
+        required {}
+        optional {
+            psm_server_id: "PSMServerId",
+        }
+    }
+}
 /// A new Vault copy of the password (the target is not changed).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdatePasswordRequest {
     /// `NewCredentials`: The new password, stored in the Vault only.
@@ -5128,10 +5705,18 @@ impl UpdatePasswordRequest {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UpdatePasswordRequest {
+        required {
+            new_credentials: "NewCredentials",
+        }
+        optional {
+            change_entire_group: "ChangeEntireGroup",
+        }
+    }
+}
 /// Business address.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserBusinessAddress {
     /// `workStreet`.
@@ -5221,10 +5806,20 @@ impl UserBusinessAddress {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserBusinessAddress {
+        required {}
+        optional {
+            work_street: "workStreet",
+            work_city: "workCity",
+            work_state: "workState",
+            work_zip: "workZip",
+            work_country: "workCountry",
+        }
+    }
+}
 /// A group the user is in.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserGroupMembership {
     /// `groupID`: Group id.
@@ -5288,10 +5883,18 @@ impl UserGroupMembership {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserGroupMembership {
+        required {}
+        optional {
+            group_id: "groupID",
+            group_name: "groupName",
+            group_type: "groupType",
+        }
+    }
+}
 /// E-mail and web addresses.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserInternet {
     /// `homePage`.
@@ -5371,10 +5974,19 @@ impl UserInternet {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserInternet {
+        required {}
+        optional {
+            home_page: "homePage",
+            home_email: "homeEmail",
+            business_email: "businessEmail",
+            other_email: "otherEmail",
+        }
+    }
+}
 /// Personal details.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserPersonalDetails {
     /// `street`.
@@ -5555,10 +6167,27 @@ impl UserPersonalDetails {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserPersonalDetails {
+        required {}
+        optional {
+            street: "street",
+            city: "city",
+            state: "state",
+            zip: "zip",
+            country: "country",
+            title: "title",
+            organization: "organization",
+            department: "department",
+            profession: "profession",
+            first_name: "firstName",
+            middle_name: "middleName",
+            last_name: "lastName",
+        }
+    }
+}
 /// Phone numbers.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserPhones {
     /// `homeNumber`.
@@ -5654,10 +6283,20 @@ impl UserPhones {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    UserPhones {
+        required {}
+        optional {
+            home_number: "homeNumber",
+            business_number: "businessNumber",
+            cellular_number: "cellularNumber",
+            fax_number: "faxNumber",
+            pager_number: "pagerNumber",
+        }
+    }
+}
 /// The one error body of the Vault API, on every 4xx and 5xx answer.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VaultError {
     /// `ErrorCode`: Product error code, for example `PASWS039E` (account not found) or `PASWS167E` (invalid parameters).
@@ -5709,10 +6348,19 @@ impl VaultError {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    VaultError {
+        required {
+            error_code: "ErrorCode",
+            error_message: "ErrorMessage",
+        }
+        optional {
+            details: "Details",
+        }
+    }
+}
 /// One validation error of one parameter.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VaultErrorDetail {
     /// `ErrorCode`: Code of this detail; may be empty.
@@ -5782,10 +6430,18 @@ impl VaultErrorDetail {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    VaultErrorDetail {
+        required {}
+        optional {
+            error_code: "ErrorCode",
+            error_message: "ErrorMessage",
+            parameter_name: "ParameterName",
+        }
+    }
+}
 /// A vault user with all details.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VaultUser {
     /// `id`: Vault user id.
@@ -6102,10 +6758,38 @@ impl VaultUser {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    VaultUser {
+        required {
+            id: "id",
+            username: "username",
+        }
+        optional {
+            source: "source",
+            user_type: "userType",
+            component_user: "componentUser",
+            groups_membership: "groupsMembership",
+            vault_authorization: "vaultAuthorization",
+            location: "location",
+            personal_details: "personalDetails",
+            enable_user: "enableUser",
+            change_pass_on_next_logon: "changePassOnNextLogon",
+            expiry_date: "expiryDate",
+            suspended: "suspended",
+            last_successful_login_date: "lastSuccessfulLoginDate",
+            un_authorized_interfaces: "unAuthorizedInterfaces",
+            authentication_method: "authenticationMethod",
+            password_never_expires: "passwordNeverExpires",
+            distinguished_name: "distinguishedName",
+            description: "description",
+            business_address: "businessAddress",
+            internet: "internet",
+            phones: "phones",
+        }
+    }
+}
 /// A new vault user.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VaultUserCreate {
     /// `username`: Login name.
@@ -6363,10 +7047,33 @@ impl VaultUserCreate {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    VaultUserCreate {
+        required {
+            username: "username",
+        }
+        optional {
+            user_type: "userType",
+            initial_password: "initialPassword",
+            authentication_method: "authenticationMethod",
+            location: "location",
+            un_authorized_interfaces: "unAuthorizedInterfaces",
+            expiry_date: "expiryDate",
+            vault_authorization: "vaultAuthorization",
+            enable_user: "enableUser",
+            change_pass_on_next_logon: "changePassOnNextLogon",
+            password_never_expires: "passwordNeverExpires",
+            distinguished_name: "distinguishedName",
+            description: "description",
+            business_address: "businessAddress",
+            internet: "internet",
+            phones: "phones",
+            personal_details: "personalDetails",
+        }
+    }
+}
 /// Vault users at or below the caller.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VaultUserList {
     /// `Users`: Users.
@@ -6408,10 +7115,18 @@ impl VaultUserList {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    VaultUserList {
+        required {
+            users: "Users",
+        }
+        optional {
+            total: "Total",
+        }
+    }
+}
 /// A vault user as listed.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VaultUserSummary {
     /// `id`: Vault user id.
@@ -6547,10 +7262,25 @@ impl VaultUserSummary {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    VaultUserSummary {
+        required {
+            id: "id",
+            username: "username",
+        }
+        optional {
+            source: "source",
+            user_type: "userType",
+            component_user: "componentUser",
+            groups_membership: "groupsMembership",
+            vault_authorization: "vaultAuthorization",
+            location: "location",
+            personal_details: "personalDetails",
+        }
+    }
+}
 /// The full editable settings of a vault user (PUT replaces them: read, change, send back).
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VaultUserUpdate {
     /// `username`: Login name.
@@ -6805,10 +7535,33 @@ impl VaultUserUpdate {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    VaultUserUpdate {
+        required {
+            username: "username",
+        }
+        optional {
+            user_type: "userType",
+            authentication_method: "authenticationMethod",
+            location: "location",
+            un_authorized_interfaces: "unAuthorizedInterfaces",
+            expiry_date: "expiryDate",
+            vault_authorization: "vaultAuthorization",
+            enable_user: "enableUser",
+            change_pass_on_next_logon: "changePassOnNextLogon",
+            password_never_expires: "passwordNeverExpires",
+            distinguished_name: "distinguishedName",
+            description: "description",
+            business_address: "businessAddress",
+            internet: "internet",
+            phones: "phones",
+            personal_details: "personalDetails",
+            id: "id",
+        }
+    }
+}
 /// One workflow switch of a target platform.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorkflowSetting {
     /// `IsActive`.
@@ -6857,5 +7610,14 @@ impl WorkflowSetting {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    WorkflowSetting {
+        required {}
+        optional {
+            is_active: "IsActive",
+            is_an_exception: "IsAnException",
+        }
     }
 }

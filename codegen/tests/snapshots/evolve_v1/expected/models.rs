@@ -9,9 +9,7 @@
 #[allow(unused_imports)]
 use super::*;
 /// The `Envelope` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Envelope {
     /// `success`.
@@ -56,10 +54,18 @@ impl Envelope {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Envelope {
+        required {
+            success: "success",
+        }
+        optional {
+            result: "Result",
+        }
+    }
+}
 /// The `Org` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Org {
     /// `ID`.
@@ -108,5 +114,14 @@ impl Org {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    Org {
+        required {}
+        optional {
+            id: "ID",
+            name: "Name",
+        }
     }
 }

@@ -9,9 +9,7 @@
 #[allow(unused_imports)]
 use super::*;
 /// The `Base` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Base {
     /// `id`.
@@ -40,10 +38,16 @@ impl Base {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Base {
+        required {
+            id: "id",
+        }
+        optional {}
+    }
+}
 /// The `Cat` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Cat {
     /// `petType`.
@@ -85,10 +89,18 @@ impl Cat {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Cat {
+        required {
+            pet_type: "petType",
+        }
+        optional {
+            lives: "lives",
+        }
+    }
+}
 /// The `Dog` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Dog {
     /// `petType`.
@@ -130,10 +142,18 @@ impl Dog {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Dog {
+        required {
+            pet_type: "petType",
+        }
+        optional {
+            good: "good",
+        }
+    }
+}
 /// The `Flags` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Flags {
     /// `extra_flag`.
@@ -171,6 +191,14 @@ impl Flags {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Flags {
+        required {}
+        optional {
+            extra_flag: "extra_flag",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// The `Kind` values.
     ///
@@ -194,9 +222,7 @@ impl Flags {
     }
 }
 /// The `Match` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Match {
     /// `score`.
@@ -225,10 +251,16 @@ impl Match {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Match {
+        required {
+            score: "score",
+        }
+        optional {}
+    }
+}
 /// The `Merged` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Merged {
     /// `id`.
@@ -270,10 +302,18 @@ impl Merged {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Merged {
+        required {
+            id: "id",
+        }
+        optional {
+            note: "note",
+        }
+    }
+}
 /// A node of a tree; parent and children are nodes too.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Node {
     /// `id`: Assigned by the server.
@@ -433,10 +473,26 @@ impl Node {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Node {
+        required {
+            name: "name",
+        }
+        optional {
+            id: "id",
+            parent: "parent",
+            children: "children",
+            labels: "labels",
+            weight: "weight",
+            created: "created",
+            born: "born",
+            tree: "tree",
+            passphrase: "passphrase",
+        }
+    }
+}
 /// The `Pending` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Pending {
     /// `location`.
@@ -463,6 +519,14 @@ impl Pending {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    Pending {
+        required {
+            location: "location",
+        }
+        optional {}
     }
 }
 /// The `Pet` object.

@@ -9,9 +9,7 @@
 #[allow(unused_imports)]
 use super::*;
 /// Collides with the generated Client.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientType {
     /// `name`.
@@ -49,10 +47,16 @@ impl ClientType {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ClientType {
+        required {}
+        optional {
+            name: "name",
+        }
+    }
+}
 /// The `Envelope` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Envelope {
     /// `success`.
@@ -110,6 +114,17 @@ impl Envelope {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Envelope {
+        required {
+            success: "success",
+        }
+        optional {
+            result: "Result",
+            message: "Message",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// A string enum named Option with awkward values.
     ///
@@ -133,9 +148,7 @@ impl Envelope {
     }
 }
 /// The `QueryArgs` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryArgs {
     /// `PageNumber`.
@@ -186,8 +199,17 @@ impl QueryArgs {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    QueryArgs {
+        required {}
+        optional {
+            page_number: "PageNumber",
+            page_size: "PageSize",
+        }
+    }
+}
 /// A type named Result.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Result {
     /// `type`.
@@ -255,10 +277,20 @@ impl Result {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    Result {
+        required {
+            r#type: "type",
+        }
+        optional {
+            self_: "self",
+            self_2: "Self",
+            r#match: "match",
+        }
+    }
+}
 /// The `String` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct String {
     /// `value`.
@@ -309,10 +341,17 @@ impl String {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    String {
+        required {}
+        optional {
+            value: "value",
+            value_2: "Value",
+        }
+    }
+}
 /// The `User` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct User {
     /// `userName`.
@@ -350,10 +389,16 @@ impl User {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    User {
+        required {}
+        optional {
+            user_name: "userName",
+        }
+    }
+}
 /// Differs from `user` only in case.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct User2 {
     /// `UserName`.
@@ -389,5 +434,13 @@ impl User2 {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    User2 {
+        required {}
+        optional {
+            user_name: "UserName",
+        }
     }
 }

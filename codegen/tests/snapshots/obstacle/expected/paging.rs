@@ -262,9 +262,7 @@ impl ::cyberark_runtime::Request for PagingNothingRequest {
     }
 }
 /// The `PagingGroupsResponse` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PagingGroupsResponse {
     /// `totalResults`.
@@ -306,10 +304,18 @@ impl PagingGroupsResponse {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PagingGroupsResponse {
+        required {
+            total_results: "totalResults",
+        }
+        optional {
+            resources: "Resources",
+        }
+    }
+}
 /// The `PagingRowsResult` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PagingRowsResult {
     /// `FullCount`.
@@ -363,10 +369,17 @@ impl PagingRowsResult {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PagingRowsResult {
+        required {}
+        optional {
+            full_count: "FullCount",
+            results: "Results",
+        }
+    }
+}
 /// The `PagingRowsResultResultsItem` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PagingRowsResultResultsItem {
     /// `Row`.
@@ -409,5 +422,13 @@ impl PagingRowsResultResultsItem {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    PagingRowsResultResultsItem {
+        required {}
+        optional {
+            row: "Row",
+        }
     }
 }

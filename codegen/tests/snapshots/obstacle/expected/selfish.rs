@@ -152,9 +152,7 @@ impl ::cyberark_runtime::Request for SelfTokenRequest {
     }
 }
 /// The `SelfTokenResponse` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SelfTokenResponse {
     /// `access_token`.
@@ -194,5 +192,15 @@ impl SelfTokenResponse {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    SelfTokenResponse {
+        required {
+            access_token: "access_token",
+        }
+        optional {
+            expires_in: "expires_in",
+        }
     }
 }

@@ -9,7 +9,7 @@
 #[allow(unused_imports)]
 use super::*;
 /// The `PatchOperation` object.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PatchOperation {
     /// `op`.
@@ -58,6 +58,17 @@ impl PatchOperation {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    PatchOperation {
+        required {
+            op: "op",
+            path: "path",
+        }
+        optional {
+            value: "value",
+        }
+    }
+}
 ::cyberark_runtime::string_enum! {
     /// The `PatchOperationOp` values.
     ///
@@ -73,9 +84,7 @@ impl PatchOperation {
     }
 }
 /// The `Thing` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Thing {
     /// `id`.
@@ -115,5 +124,15 @@ impl Thing {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    Thing {
+        required {
+            id: "id",
+        }
+        optional {
+            name: "name",
+        }
     }
 }

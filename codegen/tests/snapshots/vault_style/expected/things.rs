@@ -496,9 +496,7 @@ impl ::cyberark_runtime::PagedRequest for ThingsSessionsRequest {
     }
 }
 /// The `ThingsListResponse` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThingsListResponse {
     /// `value`.
@@ -553,10 +551,19 @@ impl ThingsListResponse {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    ThingsListResponse {
+        required {
+            value: "value",
+        }
+        optional {
+            count: "count",
+            next_link: "nextLink",
+        }
+    }
+}
 /// The `ThingsSessionsResponse` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThingsSessionsResponse {
     /// `Sessions`.
@@ -596,5 +603,15 @@ impl ThingsSessionsResponse {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    ThingsSessionsResponse {
+        required {
+            sessions: "Sessions",
+        }
+        optional {
+            total: "Total",
+        }
     }
 }

@@ -9,9 +9,7 @@
 #[allow(unused_imports)]
 use super::*;
 /// The `GetRoleResult` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoleResult {
     /// `success`.
@@ -62,10 +60,17 @@ impl GetRoleResult {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    GetRoleResult {
+        required {}
+        optional {
+            success: "success",
+            result: "Result",
+        }
+    }
+}
 /// The `GetRoleResultResult` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoleResultResult {
     /// `Name`.
@@ -119,10 +124,17 @@ impl GetRoleResultResult {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    GetRoleResultResult {
+        required {}
+        optional {
+            name: "Name",
+            rights: "Rights",
+        }
+    }
+}
 /// The `StoreRoleResult` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StoreRoleResult {
     /// `success`.
@@ -186,10 +198,18 @@ impl StoreRoleResult {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    StoreRoleResult {
+        required {}
+        optional {
+            success: "success",
+            result: "Result",
+            message: "Message",
+        }
+    }
+}
 /// The `StoreRoleResultResult` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StoreRoleResultResult {
     /// `_RowKey`: The role's ID.
@@ -225,5 +245,13 @@ impl StoreRoleResultResult {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    StoreRoleResultResult {
+        required {}
+        optional {
+            row_key: "_RowKey",
+        }
     }
 }

@@ -247,9 +247,7 @@ impl ::cyberark_runtime::Request for RolesUpdateRequest {
     }
 }
 /// The `RolesGetRoleResult` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesGetRoleResult {
     /// `Name`.
@@ -303,10 +301,17 @@ impl RolesGetRoleResult {
         self
     }
 }
+::cyberark_runtime::object_deserialize! {
+    RolesGetRoleResult {
+        required {}
+        optional {
+            name: "Name",
+            rights: "Rights",
+        }
+    }
+}
 /// The `RolesStoreRoleResult` object.
-#[derive(
-    Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize, ::serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesStoreRoleResult {
     /// `_RowKey`: The role's ID.
@@ -342,6 +347,14 @@ impl RolesStoreRoleResult {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+::cyberark_runtime::object_deserialize! {
+    RolesStoreRoleResult {
+        required {}
+        optional {
+            row_key: "_RowKey",
+        }
     }
 }
 /// The `RolesUpdateResult` object.
