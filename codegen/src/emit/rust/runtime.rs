@@ -36,6 +36,8 @@ const ITEMS: &[&str] = &[
     "Request",
     "Secret",
     "string_enum",
+    "UnixTime",
+    "UnixTimeMicros",
     "Uuid",
 ];
 

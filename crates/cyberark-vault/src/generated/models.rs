@@ -88,14 +88,14 @@ pub struct Account {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub created_time: ::std::option::Option<i64>,
+    pub created_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `categoryModificationTime`: Last change of the object or a property (Unix seconds).
     #[serde(
         rename = "categoryModificationTime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub category_modification_time: ::std::option::Option<i64>,
+    pub category_modification_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `LinkedAccounts`: Linked logon, enable and reconcile accounts.
     #[serde(
         rename = "LinkedAccounts",
@@ -182,12 +182,18 @@ impl Account {
         self
     }
     /// `createdTime`: Creation time (Unix seconds).
-    pub fn created_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn created_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.created_time = ::std::option::Option::Some(value.into());
         self
     }
     /// `categoryModificationTime`: Last change of the object or a property (Unix seconds).
-    pub fn category_modification_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn category_modification_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.category_modification_time = ::std::option::Option::Some(value.into());
         self
     }
@@ -228,7 +234,7 @@ pub struct AccountActivity {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub date: ::std::option::Option<i64>,
+    pub date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `User`: Who acted.
     #[serde(
         rename = "User",
@@ -297,7 +303,7 @@ impl AccountActivity {
         self
     }
     /// `Date`: When (Unix seconds).
-    pub fn date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn date(mut self, value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>) -> Self {
         self.date = ::std::option::Option::Some(value.into());
         self
     }
@@ -2095,14 +2101,14 @@ pub struct PsmSession {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub start: ::std::option::Option<i64>,
+    pub start: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `End`: End (Unix seconds); 0 while live.
     #[serde(
         rename = "End",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub end: ::std::option::Option<i64>,
+    pub end: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `Duration`: Seconds.
     #[serde(
         rename = "Duration",
@@ -2130,7 +2136,7 @@ pub struct PsmSession {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub protection_date: ::std::option::Option<i64>,
+    pub protection_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `ProtectedBy`: Who protected it.
     #[serde(
         rename = "ProtectedBy",
@@ -2387,12 +2393,12 @@ impl PsmSession {
         self
     }
     /// `Start`: Start (Unix seconds).
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn start(mut self, value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>) -> Self {
         self.start = ::std::option::Option::Some(value.into());
         self
     }
     /// `End`: End (Unix seconds); 0 while live.
-    pub fn end(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn end(mut self, value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>) -> Self {
         self.end = ::std::option::Option::Some(value.into());
         self
     }
@@ -2415,7 +2421,10 @@ impl PsmSession {
         self
     }
     /// `ProtectionDate`: When protection was set.
-    pub fn protection_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn protection_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.protection_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -2989,14 +2998,14 @@ pub struct Safe {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub creation_time: ::std::option::Option<i64>,
+    pub creation_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `lastModificationTime`: Last change (Unix **microseconds**).
     #[serde(
         rename = "lastModificationTime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_modification_time: ::std::option::Option<i64>,
+    pub last_modification_time: ::std::option::Option<::cyberark_runtime::UnixTimeMicros>,
     /// `accounts`: Accounts of the safe, only with `includeAccounts=true`.
     #[serde(
         rename = "accounts",
@@ -3089,12 +3098,18 @@ impl Safe {
         self
     }
     /// `creationTime`: Creation time (Unix seconds).
-    pub fn creation_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn creation_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.creation_time = ::std::option::Option::Some(value.into());
         self
     }
     /// `lastModificationTime`: Last change (Unix **microseconds**).
-    pub fn last_modification_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn last_modification_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTimeMicros>,
+    ) -> Self {
         self.last_modification_time = ::std::option::Option::Some(value.into());
         self
     }
@@ -3505,7 +3520,7 @@ pub struct SafeMember {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub membership_expiration_date: ::std::option::Option<i64>,
+    pub membership_expiration_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `isExpiredMembershipEnable`: Whether the membership has expired.
     #[serde(
         rename = "isExpiredMembershipEnable",
@@ -3583,7 +3598,10 @@ impl SafeMember {
         self
     }
     /// `membershipExpirationDate`: When the membership expires (Unix seconds); null for never.
-    pub fn membership_expiration_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn membership_expiration_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.membership_expiration_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -3646,7 +3664,7 @@ pub struct SafeMemberCreate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub membership_expiration_date: ::std::option::Option<i64>,
+    pub membership_expiration_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `permissions`.
     #[serde(
         rename = "permissions",
@@ -3685,7 +3703,10 @@ impl SafeMemberCreate {
         self
     }
     /// `membershipExpirationDate`: When the membership expires (Unix seconds).
-    pub fn membership_expiration_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn membership_expiration_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.membership_expiration_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -4125,7 +4146,7 @@ pub struct SafeMemberUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub membership_expiration_date: ::std::option::Option<i64>,
+    pub membership_expiration_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `permissions`.
     #[serde(
         rename = "permissions",
@@ -4148,7 +4169,10 @@ impl SafeMemberUpdate {
         }
     }
     /// `membershipExpirationDate`: When the membership expires (Unix seconds).
-    pub fn membership_expiration_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn membership_expiration_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.membership_expiration_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -4323,21 +4347,21 @@ pub struct SecretManagement {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_modified_time: ::std::option::Option<i64>,
+    pub last_modified_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `lastReconciledTime`: When the secret was last reconciled (Unix seconds).
     #[serde(
         rename = "lastReconciledTime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_reconciled_time: ::std::option::Option<i64>,
+    pub last_reconciled_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `lastVerifiedTime`: When the secret was last verified (Unix seconds).
     #[serde(
         rename = "lastVerifiedTime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_verified_time: ::std::option::Option<i64>,
+    pub last_verified_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
@@ -4375,17 +4399,26 @@ impl SecretManagement {
         self
     }
     /// `lastModifiedTime`: When the secret last changed (Unix seconds).
-    pub fn last_modified_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn last_modified_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.last_modified_time = ::std::option::Option::Some(value.into());
         self
     }
     /// `lastReconciledTime`: When the secret was last reconciled (Unix seconds).
-    pub fn last_reconciled_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn last_reconciled_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.last_reconciled_time = ::std::option::Option::Some(value.into());
         self
     }
     /// `lastVerifiedTime`: When the secret was last verified (Unix seconds).
-    pub fn last_verified_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn last_verified_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.last_verified_time = ::std::option::Option::Some(value.into());
         self
     }
@@ -4482,7 +4515,7 @@ pub struct SecretVersion {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub modification_date: ::std::option::Option<i64>,
+    pub modification_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `isTemporary`: Whether it was a temporary (one-time) value.
     #[serde(
         rename = "isTemporary",
@@ -4517,7 +4550,10 @@ impl SecretVersion {
         self
     }
     /// `modificationDate`: When (Unix seconds).
-    pub fn modification_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn modification_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.modification_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -5863,7 +5899,7 @@ pub struct VaultUser {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub expiry_date: ::std::option::Option<i64>,
+    pub expiry_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `suspended`: Whether the user is suspended (locked).
     #[serde(
         rename = "suspended",
@@ -5877,7 +5913,7 @@ pub struct VaultUser {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_successful_login_date: ::std::option::Option<i64>,
+    pub last_successful_login_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `unAuthorizedInterfaces`: Interfaces the user may not use.
     #[serde(
         rename = "unAuthorizedInterfaces",
@@ -6026,7 +6062,10 @@ impl VaultUser {
         self
     }
     /// `expiryDate`: When the user expires (Unix seconds).
-    pub fn expiry_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn expiry_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.expiry_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -6036,7 +6075,10 @@ impl VaultUser {
         self
     }
     /// `lastSuccessfulLoginDate`: Last logon (Unix seconds).
-    pub fn last_successful_login_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn last_successful_login_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.last_successful_login_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -6152,7 +6194,7 @@ pub struct VaultUserCreate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub expiry_date: ::std::option::Option<i64>,
+    pub expiry_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `vaultAuthorization`: Vault-level authorizations.
     #[serde(
         rename = "vaultAuthorization",
@@ -6287,7 +6329,10 @@ impl VaultUserCreate {
         self
     }
     /// `expiryDate`: Expiry (Unix seconds).
-    pub fn expiry_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn expiry_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.expiry_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -6590,7 +6635,7 @@ pub struct VaultUserUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub expiry_date: ::std::option::Option<i64>,
+    pub expiry_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `vaultAuthorization`: Vault-level authorizations.
     #[serde(
         rename = "vaultAuthorization",
@@ -6724,7 +6769,10 @@ impl VaultUserUpdate {
         self
     }
     /// `expiryDate`: Expiry (Unix seconds).
-    pub fn expiry_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn expiry_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.expiry_date = ::std::option::Option::Some(value.into());
         self
     }
