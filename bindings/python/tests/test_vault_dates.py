@@ -67,4 +67,4 @@ def test_an_instant_sent_is_written_as_unix_seconds(sandbox: Sandbox) -> None:
         with pytest.raises(InvalidRequestError, match="membership_expiration_date.*timezone"):
             SafeMemberCreate("a", membership_expiration_date=datetime.datetime(2031, 1, 1))
         with pytest.raises(InvalidRequestError, match="membership_expiration_date"):
-            SafeMemberCreate("a", membership_expiration_date=True)  # type: ignore[arg-type]
+            SafeMemberCreate("a", membership_expiration_date=True)
