@@ -11,8 +11,8 @@ use common::{client, count, fast_retry, header, last_request, requests_of, sandb
 use cyberark_identity::{
     AdvanceAuthenticationResultSummary, AuthenticationAdvanceAuthenticationRequest,
     AuthenticationLogoutRequest, AuthenticationPlatformTokenRequest,
-    AuthenticationStartAuthenticationRequest, AuthenticationTokenRequest, Client, Error, MfaAnswer,
-    MfaChallenge, OrgListAllRequest,
+    AuthenticationRefreshPlatformTokenRequest, AuthenticationStartAuthenticationRequest,
+    AuthenticationTokenRequest, Client, Error, MfaAnswer, MfaChallenge, OrgListAllRequest,
 };
 use identity_sandbox::{Sandbox, Seed};
 
@@ -827,5 +827,25 @@ async fn concurrent_calls_share_one_token_fetch_and_one_refresh() {
             .filter(|r| r.status == 200)
             .count(),
         16
+    );
+}
+
+#[tokio::test]
+async fn refresh_platform_token_without_the_tenant_cookies_is_refused() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    // The generated call sends no cookies (their names depend on the tenant, so the spec cannot
+    // declare them): the tenant refuses it, as it refuses a spent refresh token.
+    client
+        .authentication()
+        .refresh_platform_token(AuthenticationRefreshPlatformTokenRequest::new())
+        .await
+        .expect_err("no refresh token, no platform token");
+    assert_eq!(
+        requests_of(&sb, "Authentication_RefreshPlatformToken")
+            .iter()
+            .map(|r| r.status)
+            .collect::<Vec<_>>(),
+        vec![401]
     );
 }

@@ -63,8 +63,8 @@ fn every_generated_operation_is_called_end_to_end() {
     }
     assert_eq!(
         total,
-        59 + 13,
-        "spec/identity.yaml has 59 operations, Role Management 13"
+        60 + 13,
+        "spec/identity.yaml has 60 operations, Role Management 13"
     );
     assert!(
         missing.is_empty(),
