@@ -395,6 +395,11 @@ pub enum TypeRef {
     Date,
     /// A `uuid` string: typed when it is a UUID, else kept as sent; the text is what travels.
     Uuid,
+    /// An integer `format: unix-seconds`: an instant as whole seconds since the Unix epoch,
+    /// typed, and sent back as the same integer.
+    UnixTime,
+    /// An integer `format: unix-microseconds`: an instant as microseconds since the Unix epoch.
+    UnixTimeMicros,
     /// A named type from [`Api::types`].
     Named(String),
     /// A list.

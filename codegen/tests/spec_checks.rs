@@ -326,6 +326,42 @@ fn an_example_of_the_wrong_type_is_reported_inside_the_example() {
     );
 }
 
+/// The curated spec marks the Identity API's timestamps `format: date-time`, and its examples
+/// carry them as the tenant writes them, `/Date(ms)/`: the check reads them as the runtime does
+/// (RFC 3339 or a .NET date, with or without an offset), and still reports anything else.
+#[test]
+fn dotnet_dates_pass_as_date_times_and_garbage_is_reported() {
+    let original = base();
+    let pointer = find(original, "", &|pointer, value| {
+        pointer.contains("/examples/")
+            && pointer.ends_with("/CreateDate")
+            && value.as_str().is_some_and(|s| s.starts_with("/Date("))
+    })
+    .expect("an example with a .NET CreateDate");
+    for fine in [
+        "/Date(1712846804359)/",
+        "/Date(1712846804359+0200)/",
+        "/Date(-62135596800000)/",
+        "2024-04-11T14:46:44Z",
+    ] {
+        let mut mutated = original.clone();
+        *mutated.pointer_mut(&pointer).unwrap() = json!(fine);
+        let new = new_findings(original, &mutated);
+        assert!(new.is_empty(), "{fine}: {}", summary(&new));
+    }
+    for garbage in ["/Date(soon)/", "/Date(1712846804359+2)/", "11 April 2024"] {
+        let mut mutated = original.clone();
+        *mutated.pointer_mut(&pointer).unwrap() = json!(garbage);
+        let new = new_findings(original, &mutated);
+        assert_eq!(new.len(), 1, "{garbage}: {}", summary(&new));
+        assert_eq!(new[0].rule, Rule::Example);
+        // The finding sits inside the example, at the field or at the object holding it (the
+        // envelope's `Result` is a union, whose failures are reported where it is).
+        assert!(pointer.starts_with(&new[0].pointer), "{}", new[0]);
+        assert!(new[0].message.contains(garbage), "{}", new[0]);
+    }
+}
+
 #[test]
 fn a_duplicate_operation_id_is_reported_at_both_operations() {
     let original = base();

@@ -12,6 +12,7 @@
 
 pub mod aio;
 pub mod client;
+pub mod dates;
 pub mod download;
 pub mod errors;
 #[allow(missing_docs)]

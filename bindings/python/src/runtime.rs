@@ -134,9 +134,9 @@ impl FromPy for String {
     }
 }
 
-/// `date-time`, `date` and `uuid` values read as the text the API sent (RFC 3339 when it is one), so a
-/// value the API wrote another way (.NET's `/Date(…)/`) reaches Python unchanged; a `str` is
-/// taken, and parsed where it can be.
+/// `date` and `uuid` values read as the text the API sent, so a value the API wrote another way
+/// reaches Python unchanged; a `str` is taken, and parsed where it can be. (`date-time` values
+/// read as `datetime`: see [`crate::dates`].)
 macro_rules! text_format {
     ($($ty:ty),*) => {$(
         impl IntoPy for $ty {
@@ -156,11 +156,7 @@ macro_rules! text_format {
 // A `uuid` is a `str` too, not `uuid.UUID`: the text must go back exactly as it came (CyberArk
 // writes some UUIDs in upper case and calls some identifiers UUIDs that are not, `sysadmin`),
 // which `uuid.UUID` cannot keep; Rust callers get the parsed value from `Uuid::value`.
-text_format!(
-    cyberark_runtime::DateTime,
-    cyberark_runtime::Date,
-    cyberark_runtime::Uuid
-);
+text_format!(cyberark_runtime::Date, cyberark_runtime::Uuid);
 
 /// A secret reads as a plain `str` attribute: the caller asked for it by name. It is `***` only
 /// where it would be shown unasked (`repr()`, logs).

@@ -9,6 +9,7 @@ import asyncio
 import base64
 import hashlib
 import secrets
+import time
 from typing import Any
 
 import pytest
@@ -184,3 +185,22 @@ def test_out_of_band_email_is_approved_by_the_test(sandbox: Sandbox) -> None:
         client.org.list_all()
     assert seen == ["StartTextOob"]
     assert any('"Action":"Poll"' in r.body for r in sandbox.requests())
+
+
+def test_an_expired_platform_token_is_refreshed_without_the_password() -> None:
+    """A user login keeps the refresh token that came with its platform token and redeems it at
+    `/OAuth2/RefreshPlatformToken` when the token expires, instead of signing in again."""
+    with Sandbox(token_ttl=1.0) as sandbox:
+        with Client(sandbox.url, username=sandbox.admin_username, password=sandbox.admin_password) as client:
+            client.org.list_all()
+            # Not synchronisation: the token has to outlive its lifetime for this to mean anything.
+            time.sleep(1.1)
+            client.org.list_all()
+            ops = [r.operation for r in sandbox.requests()]
+            assert ops.count("Authentication_StartAuthentication") == 1
+            refreshes = [r for r in sandbox.requests() if r.operation == "Authentication_RefreshPlatformToken"]
+            assert [r.status for r in refreshes] == [200]
+            # The tokens travel as cookies (which the sandbox's log shows redacted), not as a bearer.
+            headers = dict((k.lower(), v) for k, v in refreshes[0].headers)
+            assert headers["cookie"] == "***" and "authorization" not in headers
+            assert [r.status for r in sandbox.requests() if r.operation == "Org_ListAll"] == [200, 200]

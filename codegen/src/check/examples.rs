@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::convert::{bundle, bundle_all, component_defs};
 use super::document::{join, resolve};
+use super::formats::options;
 use super::sites::{Holder, SchemaSite};
 use super::{Finding, Rule};
 
@@ -132,12 +133,6 @@ struct Job<'a> {
     schema_pointer: String,
     cases: Vec<Case<'a>>,
     operation: Option<&'a str>,
-}
-
-fn options() -> jsonschema::ValidationOptions<'static> {
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
 }
 
 /// One example to validate: how to name it, where its value is, and the value.

@@ -11,7 +11,8 @@
 //!    description and `x-cyberark-idempotent`, and valid `x-cyberark-convention`/`x-cyberark-paging`;
 //! 4. each operation declares a typed success response, and envelope operations use the
 //!    `allOf: [Envelope, {properties: {Result}}]` pattern;
-//! 5. every example validates against its schema (converted to JSON Schema by [`convert`]);
+//! 5. every example validates against its schema (converted to JSON Schema by [`convert`]), with
+//!    `date-time` read as the runtime reads it (RFC 3339 or a .NET `/Date(ms)/`);
 //! 6. vendor extensions are known and in place: secrets are strings, null-clears are properties.
 //!
 //! The module reads no files: the caller passes the text and the name to report it under.
@@ -20,6 +21,7 @@ pub mod convert;
 mod document;
 mod examples;
 mod extensions;
+mod formats;
 mod operations;
 mod scan;
 mod sites;

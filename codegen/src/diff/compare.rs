@@ -136,6 +136,8 @@ fn rust_ty(t: &TypeRef) -> String {
         TypeRef::DateTime => "DateTime".into(),
         TypeRef::Date => "Date".into(),
         TypeRef::Uuid => "Uuid".into(),
+        TypeRef::UnixTime => "UnixTime".into(),
+        TypeRef::UnixTimeMicros => "UnixTimeMicros".into(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::List(i) => format!("Vec<{}>", rust_ty(i)),
         TypeRef::Map(i) => format!("BTreeMap<String, {}>", rust_ty(i)),
@@ -154,7 +156,11 @@ fn py_ty(api: &Api, t: &TypeRef) -> String {
         TypeRef::Unit => "None".into(),
         TypeRef::File => "file".into(),
         TypeRef::Bytes => "bytes".into(),
-        TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => "str".into(),
+        // Python reads a date-time as `datetime` (the text when it is not one), a Unix time as
+        // `datetime` (the integer when Python cannot hold the instant): see `emit::stubs`.
+        TypeRef::DateTime => "datetime | str".into(),
+        TypeRef::UnixTime | TypeRef::UnixTimeMicros => "datetime | int".into(),
+        TypeRef::Date | TypeRef::Uuid => "str".into(),
         TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
             Some(TypeKind::Alias { target }) => py_ty(api, target),
             // String enums cross to Python as plain `str` (see `emit::python`).

@@ -88,6 +88,8 @@ fn type_name(t: &TypeRef) -> String {
         TypeRef::DateTime => "date-time".to_owned(),
         TypeRef::Date => "date".to_owned(),
         TypeRef::Uuid => "uuid".to_owned(),
+        TypeRef::UnixTime => "unix-seconds".to_owned(),
+        TypeRef::UnixTimeMicros => "unix-microseconds".to_owned(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::List(inner) => format!("list of {}", type_name(inner)),
         TypeRef::Map(inner) => format!("map of {}", type_name(inner)),

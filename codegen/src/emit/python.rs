@@ -349,6 +349,8 @@ fn ty(t: &TypeRef) -> TokenStream {
         TypeRef::DateTime => quote! { ::cyberark_runtime::DateTime },
         TypeRef::Date => quote! { ::cyberark_runtime::Date },
         TypeRef::Uuid => quote! { ::cyberark_runtime::Uuid },
+        TypeRef::UnixTime => quote! { ::cyberark_runtime::UnixTime },
+        TypeRef::UnixTimeMicros => quote! { ::cyberark_runtime::UnixTimeMicros },
         TypeRef::Named(n) => client_item(n),
         TypeRef::List(inner) => {
             let inner = ty(inner);

@@ -212,7 +212,7 @@ pub fn emit(api: &Api, target: &PythonLayout) -> Result<Output, EmitError> {
         w,
         "\"\"\"Type stubs of the native module; import from ``{package}`` instead.\"\"\"\n"
     );
-    w.push_str("from typing import Any, Awaitable, Callable, ClassVar, Generic, Mapping, Sequence, TypeVar\n\nfrom typing_extensions import final\n");
+    w.push_str("import datetime\nfrom typing import Any, Awaitable, Callable, ClassVar, Generic, Mapping, Sequence, TypeVar\n\nfrom typing_extensions import final\n");
     if api
         .operations
         .iter()
@@ -499,13 +499,15 @@ fn parameters(api: &Api, fields: &[Field], extra: bool) -> String {
 /// The Python type a value of `t` is read as.
 fn output_type(api: &Api, t: &TypeRef) -> String {
     match t {
-        // Dates cross to Python as the text the API sent (RFC 3339 when it is one).
+        // A date-time is a timezone-aware `datetime`, or the text the API sent when that text
+        // is not an instant (nothing is lost, and reading never raises); a Unix time likewise,
+        // or the integer when Python's years cannot hold it. A `date` crosses as its text.
         // A `uuid` is a `str` in Python, not `uuid.UUID`: the text must travel back exactly as
         // the API sent it (upper case, or an identifier the API calls a UUID that is not one,
         // such as `sysadmin`), which `uuid.UUID` can neither keep nor hold.
-        TypeRef::String | TypeRef::Secret | TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => {
-            "str".to_owned()
-        }
+        TypeRef::DateTime => "datetime.datetime | str".to_owned(),
+        TypeRef::UnixTime | TypeRef::UnixTimeMicros => "datetime.datetime | int".to_owned(),
+        TypeRef::String | TypeRef::Secret | TypeRef::Date | TypeRef::Uuid => "str".to_owned(),
         TypeRef::Bool => "bool".to_owned(),
         TypeRef::I32 | TypeRef::I64 => "int".to_owned(),
         TypeRef::F64 => "float".to_owned(),

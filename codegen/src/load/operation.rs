@@ -1112,6 +1112,8 @@ fn scalar(ty: &TypeRef, schemas: &Schemas<'_>) -> bool {
         | TypeRef::DateTime
         | TypeRef::Date
         | TypeRef::Uuid
+        | TypeRef::UnixTime
+        | TypeRef::UnixTimeMicros
         | TypeRef::Bool
         | TypeRef::I32
         | TypeRef::I64

@@ -19,6 +19,12 @@ use std::collections::{BTreeMap, BTreeSet};
 pub(crate) const MAX_SCHEMA_DEPTH: usize = 32;
 
 /// Names reserved in the flat namespace of generated types.
+/// The integer format of an instant sent as whole seconds since the Unix epoch (the Vault's).
+pub(crate) const UNIX_SECONDS: &str = "unix-seconds";
+
+/// The integer format of an instant sent as microseconds since the Unix epoch.
+pub(crate) const UNIX_MICROSECONDS: &str = "unix-microseconds";
+
 const RESERVED: &[&str] = &["Client", "ClientBuilder", "Error"];
 
 /// Converts schemas into IR types and owns every named type made so far.
@@ -347,6 +353,11 @@ impl<'a> Schemas<'a> {
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Type(Type::Integer(i)) => match &i.format {
                 VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => TypeRef::I32,
+                // An instant the API sends as a count since the Unix epoch (the Vault's times).
+                VariantOrUnknownOrEmpty::Unknown(f) if f == UNIX_SECONDS => TypeRef::UnixTime,
+                VariantOrUnknownOrEmpty::Unknown(f) if f == UNIX_MICROSECONDS => {
+                    TypeRef::UnixTimeMicros
+                }
                 _ => TypeRef::I64,
             },
             SchemaKind::Type(Type::Number(_)) => TypeRef::F64,
@@ -780,6 +791,7 @@ fn arm_name(ty: &TypeRef) -> String {
         TypeRef::DateTime => "DateTime".to_owned(),
         TypeRef::Date => "Date".to_owned(),
         TypeRef::Uuid => "Uuid".to_owned(),
+        TypeRef::UnixTime | TypeRef::UnixTimeMicros => "UnixTime".to_owned(),
         TypeRef::Bool => "Bool".to_owned(),
         TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
         TypeRef::F64 => "Number".to_owned(),

@@ -530,6 +530,19 @@ pub fn cases() -> Vec<Case> {
             MEMBERS,
             PY_MEMBERS,
         ),
+        // An integer the spec now calls a Unix time reads as an instant: `UnixTime` in Rust,
+        // `datetime` in Python, so code reading the number breaks in both.
+        case(
+            "integer_became_unix_time",
+            vec![Replace(
+                "Members: {type: integer, format: int64}",
+                "Members: {type: integer, format: unix-seconds}",
+            )],
+            K::FieldRetyped,
+            (Major, Major),
+            MEMBERS,
+            PY_MEMBERS,
+        ),
         case(
             "integer_widened",
             vec![Replace(

@@ -11,8 +11,8 @@ use common::{client, count, fast_retry, header, last_request, requests_of, sandb
 use cyberark_identity::{
     AdvanceAuthenticationResultSummary, AuthenticationAdvanceAuthenticationRequest,
     AuthenticationLogoutRequest, AuthenticationPlatformTokenRequest,
-    AuthenticationStartAuthenticationRequest, AuthenticationTokenRequest, Client, Error, MfaAnswer,
-    MfaChallenge, OrgListAllRequest,
+    AuthenticationRefreshPlatformTokenRequest, AuthenticationStartAuthenticationRequest,
+    AuthenticationTokenRequest, Client, Error, MfaAnswer, MfaChallenge, OrgListAllRequest,
 };
 use identity_sandbox::{Sandbox, Seed};
 
@@ -536,7 +536,7 @@ async fn an_expired_token_is_refreshed_before_the_call() {
 }
 
 #[tokio::test]
-async fn user_login_is_repeated_when_the_session_token_expires() {
+async fn an_expired_platform_token_is_refreshed_without_signing_in_again() {
     let sb = Sandbox::builder()
         .seed(Seed::Demo)
         .token_ttl(Duration::from_secs(1))
@@ -549,14 +549,126 @@ async fn user_login_is_repeated_when_the_session_token_expires() {
         .build()
         .unwrap();
     probe(&client).await.unwrap();
+    let first_token = client.runtime().platform_token().await.unwrap();
+    let first_refresh = client
+        .runtime()
+        .refresh_token()
+        .expect("a refresh token with the login");
+    // Not synchronisation: the token has to outlive its lifetime for this test to mean anything.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    probe(&client).await.expect("the client signs in again");
-    assert_eq!(count(&sb, "Authentication_StartAuthentication"), 2);
+    probe(&client)
+        .await
+        .expect("the client refreshes its token");
+    // One login, then the refresh token was redeemed instead of the password.
+    assert_eq!(count(&sb, "Authentication_StartAuthentication"), 1);
+    assert_eq!(count(&sb, "Authentication_AdvanceAuthentication"), 1);
+    let refreshes = requests_of(&sb, "Authentication_RefreshPlatformToken");
+    assert_eq!(refreshes.len(), 1, "{:?}", sb.requests());
+    assert_eq!(refreshes[0].status, 200);
+    // Both tokens travel as the tenant's cookies (redacted in the sandbox's log), no body.
+    assert!(
+        header(&refreshes[0], "cookie").is_some(),
+        "{:?}",
+        refreshes[0]
+    );
+    assert!(header(&refreshes[0], "authorization").is_none());
+    // The pair rotated.
+    let second_refresh = client
+        .runtime()
+        .refresh_token()
+        .expect("a new refresh token");
+    assert_ne!(second_refresh.expose(), first_refresh.expose());
+    assert_ne!(
+        client.runtime().platform_token().await.unwrap().expose(),
+        first_token.expose()
+    );
     let statuses: Vec<u16> = requests_of(&sb, "Org_ListAll")
         .iter()
         .map(|r| r.status)
         .collect();
     assert_eq!(statuses.last(), Some(&200));
+    common::assert_all_routed(&sb);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_falls_back_to_signing_in_again() {
+    let sb = Sandbox::builder()
+        .seed(Seed::Demo)
+        .token_ttl(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder(sb.url())
+        .user_login(sb.admin_username(), sb.admin_password())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    probe(&client).await.unwrap();
+    assert_eq!(sb.expire_refresh_tokens(), 1);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    probe(&client).await.expect("the client signs in again");
+    let refreshes = requests_of(&sb, "Authentication_RefreshPlatformToken");
+    assert_eq!(
+        refreshes.iter().map(|r| r.status).collect::<Vec<_>>(),
+        vec![401]
+    );
+    assert_eq!(count(&sb, "Authentication_StartAuthentication"), 2);
+    assert!(
+        client.runtime().refresh_token().is_some(),
+        "the new login's refresh token"
+    );
+}
+
+#[tokio::test]
+async fn the_refresh_token_never_shows_in_debug_or_errors() {
+    let sb = sandbox().await;
+    let client = Client::builder(sb.url())
+        .user_login(sb.admin_username(), sb.admin_password())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    probe(&client).await.unwrap();
+    let refresh = client.runtime().refresh_token().expect("a refresh token");
+    assert!(!refresh.expose().is_empty());
+    let token = client.runtime().platform_token().await.unwrap();
+    for shown in [
+        format!("{client:?}"),
+        format!("{refresh:?}"),
+        format!("{refresh}"),
+        format!("{:?}", client.runtime().token_source()),
+    ] {
+        assert!(!shown.contains(refresh.expose()), "{shown}");
+        assert!(!shown.contains(token.expose()), "{shown}");
+    }
+    // A sign-in that fails after a refused refresh names neither token.
+    client
+        .authentication()
+        .logout(AuthenticationLogoutRequest::new())
+        .await
+        .unwrap();
+    sb.expire_refresh_tokens();
+    sb.faults().inject(
+        "Authentication_StartAuthentication",
+        identity_sandbox::Fault::Status(403),
+        10,
+    );
+    let error = probe(&client).await.expect_err("the sign-in fails");
+    assert_eq!(
+        requests_of(&sb, "Authentication_RefreshPlatformToken")
+            .iter()
+            .map(|r| r.status)
+            .collect::<Vec<_>>(),
+        vec![401]
+    );
+    for shown in [format!("{error}"), format!("{error:?}")] {
+        assert!(!shown.contains(refresh.expose()), "{shown}");
+        assert!(!shown.contains(token.expose()), "{shown}");
+    }
+    let logged = format!("{:?}", sb.requests());
+    assert!(
+        !logged.contains(refresh.expose()),
+        "the sandbox log redacts cookies"
+    );
 }
 
 #[tokio::test]
@@ -715,5 +827,25 @@ async fn concurrent_calls_share_one_token_fetch_and_one_refresh() {
             .filter(|r| r.status == 200)
             .count(),
         16
+    );
+}
+
+#[tokio::test]
+async fn refresh_platform_token_without_the_tenant_cookies_is_refused() {
+    let sb = sandbox().await;
+    let client = client(&sb);
+    // The generated call sends no cookies (their names depend on the tenant, so the spec cannot
+    // declare them): the tenant refuses it, as it refuses a spent refresh token.
+    client
+        .authentication()
+        .refresh_platform_token(AuthenticationRefreshPlatformTokenRequest::new())
+        .await
+        .expect_err("no refresh token, no platform token");
+    assert_eq!(
+        requests_of(&sb, "Authentication_RefreshPlatformToken")
+            .iter()
+            .map(|r| r.status)
+            .collect::<Vec<_>>(),
+        vec![401]
     );
 }

@@ -301,8 +301,10 @@ async fn one_sign_in_serves_the_identity_and_the_vault_client() {
             .await
             .expect("signs in again after a 401");
         probe(&identity).await.unwrap();
+        // A user login's second sign-in redeems its refresh token instead of the password.
         let sign_ins = requests_of(&sb, "Authentication_PlatformToken").len()
-            + requests_of(&sb, "Authentication_StartAuthentication").len();
+            + requests_of(&sb, "Authentication_StartAuthentication").len()
+            + requests_of(&sb, "Authentication_RefreshPlatformToken").len();
         assert_eq!(sign_ins, 2, "login={login}");
     }
 }

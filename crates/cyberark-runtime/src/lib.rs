@@ -38,6 +38,7 @@ mod send;
 mod string_enum;
 mod tenant;
 mod transport;
+mod unix_time;
 
 #[cfg(test)]
 mod test_support;
@@ -60,6 +61,7 @@ pub use paging::{ItemStream, MAX_PAGES_WITHOUT_TOTAL, Page, PageCursor, PagedReq
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use secret::Secret;
 pub use tenant::parse_tenant_url;
+pub use unix_time::{UnixTime, UnixTimeMicros};
 
 pub use bytes::Bytes;
 pub use futures::Stream;

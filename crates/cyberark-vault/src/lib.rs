@@ -5,7 +5,7 @@ mod generated;
 
 pub use cyberark_runtime::{
     ApiError, ByteStream, Error, ErrorDetail, ItemStream, JsonValue, Nullable, RetryPolicy, Secret,
-    VaultAuthMethod,
+    UnixTime, UnixTimeMicros, VaultAuthMethod,
 };
 pub use generated::*;
 

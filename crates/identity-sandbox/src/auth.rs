@@ -124,6 +124,13 @@ impl AuthState {
         refresh
     }
 
+    /// Forgets every refresh token issued so far; returns how many there were.
+    pub fn expire_refresh_tokens(&mut self) -> usize {
+        let count = self.refresh.len();
+        self.refresh.clear();
+        count
+    }
+
     /// Redeems a refresh token: the user it was issued to, once.
     pub fn redeem_refresh(&mut self, refresh: &str) -> Option<String> {
         self.refresh.remove(refresh)

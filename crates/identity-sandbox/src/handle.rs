@@ -224,6 +224,13 @@ impl SandboxHandle {
         crate::seed::add_synthetic_users(&mut self.inner.app.write(), n);
     }
 
+    /// Expires every refresh token issued so far, as the tenant does when their lifetime ends:
+    /// redeeming one (at `/oauth2/token/{app_id}` or `/OAuth2/RefreshPlatformToken`) is refused
+    /// from now on. Returns how many there were.
+    pub fn expire_refresh_tokens(&self) -> usize {
+        self.inner.app.auth().expire_refresh_tokens()
+    }
+
     /// Issues a bearer token for a user named by UUID or login name, bypassing the login flow.
     /// Returns `None` when no such user exists.
     pub fn token_for(&self, user: &str) -> Option<String> {

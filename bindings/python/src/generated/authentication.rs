@@ -209,6 +209,25 @@ impl AuthenticationApi {
             )
         })
     }
+    /// Refresh a platform token
+    ///
+    /// Redeems the refresh token of a login that asked for a platform token (`PlatformTokenResponse` on StartAuthentication, answered with `Token` and `RefreshToken`) for a new platform token and a new refresh token, without signing in again. As CyberArk's Python SDK sends it (`ArkIdentity.refresh_auth_identity`): no body, and both tokens as cookies named after the tenant, `refreshToken-<tenant_id>` (the refresh token) and `idToken-<tenant_id>` (the platform token it came with, which may have expired), where `<tenant_id>` is the platform token's `tenant_id` claim. The answer sets the same two cookies to the new pair (`Set-Cookie`). Cookie names that depend on the tenant cannot be declared as OpenAPI parameters, so the clients' sign-in sends them itself (a user login refreshes its platform token this way when it expires). A refresh token is good once: an unknown, spent or expired one, or a missing cookie, is refused with 401. Not idempotent: a resend after a lost answer presents a spent refresh token.
+    ///
+    /// `POST /OAuth2/RefreshPlatformToken` (`Authentication_RefreshPlatformToken`).
+    #[pyo3(signature = ())]
+    fn refresh_platform_token<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = refresh_platform_token_request()?;
+            let client = self.client.get(py)?;
+            crate::runtime::IntoPy::into_py(
+                crate::runtime::block_on(py, async move { client.send(&request).await })?,
+                py,
+            )
+        })
+    }
 }
 /// Operations of the `Authentication` API group: OAuth 2.0 client-credentials tokens and the interactive StartAuthentication / AdvanceAuthentication login flow.
 #[pyclass(
@@ -394,6 +413,22 @@ impl AsyncAuthenticationApi {
             crate::runtime::future(py, async move { client.send(&request).await })
         })
     }
+    /// Refresh a platform token
+    ///
+    /// Redeems the refresh token of a login that asked for a platform token (`PlatformTokenResponse` on StartAuthentication, answered with `Token` and `RefreshToken`) for a new platform token and a new refresh token, without signing in again. As CyberArk's Python SDK sends it (`ArkIdentity.refresh_auth_identity`): no body, and both tokens as cookies named after the tenant, `refreshToken-<tenant_id>` (the refresh token) and `idToken-<tenant_id>` (the platform token it came with, which may have expired), where `<tenant_id>` is the platform token's `tenant_id` claim. The answer sets the same two cookies to the new pair (`Set-Cookie`). Cookie names that depend on the tenant cannot be declared as OpenAPI parameters, so the clients' sign-in sends them itself (a user login refreshes its platform token this way when it expires). A refresh token is good once: an unknown, spent or expired one, or a missing cookie, is refused with 401. Not idempotent: a resend after a lost answer presents a spent refresh token.
+    ///
+    /// `POST /OAuth2/RefreshPlatformToken` (`Authentication_RefreshPlatformToken`).
+    #[pyo3(signature = ())]
+    fn refresh_platform_token<'py>(
+        &self,
+        py: ::pyo3::Python<'py>,
+    ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+        crate::wait::guard(|| {
+            let request = refresh_platform_token_request()?;
+            let client = self.client.get(py)?;
+            crate::runtime::future(py, async move { client.send(&request).await })
+        })
+    }
 }
 /// Builds the request of `Authentication_PlatformToken` from the arguments of its Python method.
 fn platform_token_request(
@@ -575,6 +610,12 @@ fn logout_request(
     {
         value_ = value_.body(value);
     }
+    ::std::result::Result::Ok(value_)
+}
+/// Builds the request of `Authentication_RefreshPlatformToken` from the arguments of its Python method.
+fn refresh_platform_token_request()
+-> ::pyo3::PyResult<client_api::AuthenticationRefreshPlatformTokenRequest> {
+    let value_ = <client_api::AuthenticationRefreshPlatformTokenRequest>::new();
     ::std::result::Result::Ok(value_)
 }
 impl crate::runtime::IntoPy for client_api::AuthenticationAdvanceAuthenticationAction {

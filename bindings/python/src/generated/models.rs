@@ -1321,19 +1321,19 @@ impl PyCloudUser {
                 value_ = value_.version(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::std::string::String>(create_date, "create_date")?
+                crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(create_date, "create_date")?
             {
                 value_ = value_.create_date(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::string::String,
+                ::cyberark_runtime::DateTime,
             >(
                 last_modified_date, "last_modified_date"
             )? {
                 value_ = value_.last_modified_date(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::std::string::String>(
+                crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(
                     last_password_change_date,
                     "last_password_change_date",
                 )?
@@ -9626,8 +9626,9 @@ impl PyTechSupportUser {
             {
                 value_ = value_.name(value);
             }
-            if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::std::string::String>(password_exp, "password_exp")?
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::DateTime,
+            >(password_exp, "password_exp")?
             {
                 value_ = value_.password_exp(value);
             }
@@ -10031,19 +10032,19 @@ impl PyUserAttributes {
                 value_ = value_.oauth_client(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::std::string::String>(create_date, "create_date")?
+                crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(create_date, "create_date")?
             {
                 value_ = value_.create_date(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
-                ::std::string::String,
+                ::cyberark_runtime::DateTime,
             >(
                 last_modified_date, "last_modified_date"
             )? {
                 value_ = value_.last_modified_date(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::std::string::String>(
+                crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(
                     last_password_change_date,
                     "last_password_change_date",
                 )?
@@ -12068,7 +12069,7 @@ impl PyUserRow {
                 value_ = value_.home_number(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::std::string::String>(start_date, "start_date")?
+                crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(start_date, "start_date")?
             {
                 value_ = value_.start_date(value);
             }
@@ -12078,7 +12079,7 @@ impl PyUserRow {
                 value_ = value_.mobile_number(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<::std::string::String>(end_date, "end_date")?
+                crate::runtime::opt_arg::<::cyberark_runtime::DateTime>(end_date, "end_date")?
             {
                 value_ = value_.end_date(value);
             }

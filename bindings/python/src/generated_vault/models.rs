@@ -106,15 +106,18 @@ impl PyAccount {
             {
                 value_ = value_.remote_machines_access(value);
             }
-            if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(created_time, "created_time")?
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::UnixTime,
+            >(created_time, "created_time")?
             {
                 value_ = value_.created_time(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i64>(
-                category_modification_time,
-                "category_modification_time",
-            )? {
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(
+                    category_modification_time,
+                    "category_modification_time",
+                )?
+            {
                 value_ = value_.category_modification_time(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
@@ -462,7 +465,7 @@ impl PyAccountActivity {
                 value_ = value_.alert(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(date, "date")?
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(date, "date")?
             {
                 value_ = value_.date(value);
             }
@@ -5350,11 +5353,12 @@ impl PyPsmSession {
                 value_ = value_.file_name(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(start, "start")?
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(start, "start")?
             {
                 value_ = value_.start(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i64>(end, "end")?
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(end, "end")?
             {
                 value_ = value_.end(value);
             }
@@ -5373,9 +5377,11 @@ impl PyPsmSession {
             {
                 value_ = value_.remote_machine(value);
             }
-            if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(protection_date, "protection_date")?
-            {
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::UnixTime,
+            >(
+                protection_date, "protection_date"
+            )? {
                 value_ = value_.protection_date(value);
             }
             if let ::std::option::Option::Some(value) =
@@ -7180,13 +7186,18 @@ impl PySafe {
             {
                 value_ = value_.auto_purge_enabled(value);
             }
-            if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(creation_time, "creation_time")?
-            {
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::UnixTime,
+            >(
+                creation_time, "creation_time"
+            )? {
                 value_ = value_.creation_time(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(last_modification_time, "last_modification_time")?
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTimeMicros>(
+                    last_modification_time,
+                    "last_modification_time",
+                )?
             {
                 value_ = value_.last_modification_time(value);
             }
@@ -8490,10 +8501,12 @@ impl PySafeMember {
             {
                 value_ = value_.member_type(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i64>(
-                membership_expiration_date,
-                "membership_expiration_date",
-            )? {
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(
+                    membership_expiration_date,
+                    "membership_expiration_date",
+                )?
+            {
                 value_ = value_.membership_expiration_date(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<bool>(
@@ -8822,10 +8835,12 @@ impl PySafeMemberCreate {
             {
                 value_ = value_.search_in(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i64>(
-                membership_expiration_date,
-                "membership_expiration_date",
-            )? {
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(
+                    membership_expiration_date,
+                    "membership_expiration_date",
+                )?
+            {
                 value_ = value_.membership_expiration_date(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
@@ -9849,10 +9864,12 @@ impl PySafeMemberUpdate {
     ) -> ::pyo3::PyResult<Self> {
         crate::wait::guard(|| {
             let mut value_ = <client_api::SafeMemberUpdate>::new();
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i64>(
-                membership_expiration_date,
-                "membership_expiration_date",
-            )? {
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(
+                    membership_expiration_date,
+                    "membership_expiration_date",
+                )?
+            {
                 value_ = value_.membership_expiration_date(value);
             }
             if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
@@ -10330,19 +10347,26 @@ impl PySecretManagement {
             {
                 value_ = value_.status(value);
             }
-            if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(last_modified_time, "last_modified_time")?
-            {
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::UnixTime,
+            >(
+                last_modified_time, "last_modified_time"
+            )? {
                 value_ = value_.last_modified_time(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(last_reconciled_time, "last_reconciled_time")?
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(
+                    last_reconciled_time,
+                    "last_reconciled_time",
+                )?
             {
                 value_ = value_.last_reconciled_time(value);
             }
-            if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(last_verified_time, "last_verified_time")?
-            {
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::UnixTime,
+            >(
+                last_verified_time, "last_verified_time"
+            )? {
                 value_ = value_.last_verified_time(value);
             }
             ::std::result::Result::Ok(Self(value_, ::std::default::Default::default()))
@@ -10745,9 +10769,11 @@ impl PySecretVersion {
             {
                 value_ = value_.modified_by(value);
             }
-            if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(modification_date, "modification_date")?
-            {
+            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<
+                ::cyberark_runtime::UnixTime,
+            >(
+                modification_date, "modification_date"
+            )? {
                 value_ = value_.modification_date(value);
             }
             if let ::std::option::Option::Some(value) =
@@ -14291,7 +14317,7 @@ impl PyVaultUser {
                 value_ = value_.change_pass_on_next_logon(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(expiry_date, "expiry_date")?
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(expiry_date, "expiry_date")?
             {
                 value_ = value_.expiry_date(value);
             }
@@ -14300,10 +14326,12 @@ impl PyVaultUser {
             {
                 value_ = value_.suspended(value);
             }
-            if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i64>(
-                last_successful_login_date,
-                "last_successful_login_date",
-            )? {
+            if let ::std::option::Option::Some(value) =
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(
+                    last_successful_login_date,
+                    "last_successful_login_date",
+                )?
+            {
                 value_ = value_.last_successful_login_date(value);
             }
             if let ::std::option::Option::Some(value) =
@@ -14883,7 +14911,7 @@ impl PyVaultUserCreate {
                 value_ = value_.un_authorized_interfaces(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(expiry_date, "expiry_date")?
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(expiry_date, "expiry_date")?
             {
                 value_ = value_.expiry_date(value);
             }
@@ -15867,7 +15895,7 @@ impl PyVaultUserUpdate {
                 value_ = value_.un_authorized_interfaces(value);
             }
             if let ::std::option::Option::Some(value) =
-                crate::runtime::opt_arg::<i64>(expiry_date, "expiry_date")?
+                crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(expiry_date, "expiry_date")?
             {
                 value_ = value_.expiry_date(value);
             }

@@ -437,11 +437,12 @@ fn list_request(
         value_ = value_.safe(value);
     }
     if let ::std::option::Option::Some(value) =
-        crate::runtime::opt_arg::<i64>(from_time, "from_time")?
+        crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(from_time, "from_time")?
     {
         value_ = value_.from_time(value);
     }
-    if let ::std::option::Option::Some(value) = crate::runtime::opt_arg::<i64>(to_time, "to_time")?
+    if let ::std::option::Option::Some(value) =
+        crate::runtime::opt_arg::<::cyberark_runtime::UnixTime>(to_time, "to_time")?
     {
         value_ = value_.to_time(value);
     }

@@ -71,6 +71,8 @@ pub(super) fn ty(t: &TypeRef) -> String {
         TypeRef::DateTime => "::cyberark_runtime::DateTime".to_owned(),
         TypeRef::Date => "::cyberark_runtime::Date".to_owned(),
         TypeRef::Uuid => "::cyberark_runtime::Uuid".to_owned(),
+        TypeRef::UnixTime => "::cyberark_runtime::UnixTime".to_owned(),
+        TypeRef::UnixTimeMicros => "::cyberark_runtime::UnixTimeMicros".to_owned(),
         TypeRef::Named(n) => format!("{}::{n}", super::CLIENT_ALIAS),
         TypeRef::List(inner) => format!("::std::vec::Vec<{}>", ty(inner)),
         TypeRef::Map(inner) => format!(

@@ -37,6 +37,8 @@ const ITEMS: &[&str] = &[
     "Request",
     "Secret",
     "string_enum",
+    "UnixTime",
+    "UnixTimeMicros",
     "Uuid",
 ];
 

@@ -31,6 +31,8 @@ pub(crate) fn ty(t: &TypeRef) -> TokenStream {
         TypeRef::DateTime => runtime::path("DateTime"),
         TypeRef::Date => runtime::path("Date"),
         TypeRef::Uuid => runtime::path("Uuid"),
+        TypeRef::UnixTime => runtime::path("UnixTime"),
+        TypeRef::UnixTimeMicros => runtime::path("UnixTimeMicros"),
         TypeRef::Named(n) => {
             let n = format_ident!("{}", n);
             quote! { #n }
@@ -170,7 +172,12 @@ pub(crate) fn has_default(api: &Api, t: &TypeRef, seen: &mut BTreeSet<String>) -
                 _ => false,
             }
         }
-        TypeRef::File | TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => false,
+        TypeRef::File
+        | TypeRef::DateTime
+        | TypeRef::Date
+        | TypeRef::Uuid
+        | TypeRef::UnixTime
+        | TypeRef::UnixTimeMicros => false,
         _ => true,
     }
 }

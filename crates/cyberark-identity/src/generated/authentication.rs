@@ -74,6 +74,17 @@ impl<'c> AuthenticationApi<'c> {
     ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
         self.client.send(&request).await
     }
+    /// Refresh a platform token
+    ///
+    /// Redeems the refresh token of a login that asked for a platform token (`PlatformTokenResponse` on StartAuthentication, answered with `Token` and `RefreshToken`) for a new platform token and a new refresh token, without signing in again. As CyberArk's Python SDK sends it (`ArkIdentity.refresh_auth_identity`): no body, and both tokens as cookies named after the tenant, `refreshToken-<tenant_id>` (the refresh token) and `idToken-<tenant_id>` (the platform token it came with, which may have expired), where `<tenant_id>` is the platform token's `tenant_id` claim. The answer sets the same two cookies to the new pair (`Set-Cookie`). Cookie names that depend on the tenant cannot be declared as OpenAPI parameters, so the clients' sign-in sends them itself (a user login refreshes its platform token this way when it expires). A refresh token is good once: an unknown, spent or expired one, or a missing cookie, is refused with 401. Not idempotent: a resend after a lost answer presents a spent refresh token.
+    ///
+    /// `POST /OAuth2/RefreshPlatformToken` (`Authentication_RefreshPlatformToken`).
+    pub async fn refresh_platform_token(
+        self,
+        request: AuthenticationRefreshPlatformTokenRequest,
+    ) -> ::std::result::Result<::cyberark_runtime::JsonValue, ::cyberark_runtime::Error> {
+        self.client.send(&request).await
+    }
 }
 impl ::std::fmt::Debug for AuthenticationApi<'_> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -579,6 +590,41 @@ impl ::cyberark_runtime::Request for AuthenticationLogoutRequest {
         if let ::std::option::Option::Some(body) = &self.body {
             encoder.json_as(body, "application/json")?;
         }
+        ::std::result::Result::Ok(())
+    }
+}
+/// The request of `Authentication_RefreshPlatformToken` (POST `/OAuth2/RefreshPlatformToken`): required parameters are arguments of `new`, optional ones are setters.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AuthenticationRefreshPlatformTokenRequest {}
+impl AuthenticationRefreshPlatformTokenRequest {
+    /// A new `AuthenticationRefreshPlatformTokenRequest` from its required parameters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+impl ::std::default::Default for AuthenticationRefreshPlatformTokenRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ::cyberark_runtime::Request for AuthenticationRefreshPlatformTokenRequest {
+    type Output = ::cyberark_runtime::JsonValue;
+    const OPERATION: &'static ::cyberark_runtime::Operation = &::cyberark_runtime::Operation {
+        id: "Authentication_RefreshPlatformToken",
+        tag: "Authentication",
+        name: "RefreshPlatformToken",
+        method: ::cyberark_runtime::Method::Post,
+        path: "/OAuth2/RefreshPlatformToken",
+        convention: ::cyberark_runtime::Convention::Envelope,
+        auth: ::cyberark_runtime::AuthMode::None,
+        idempotent: false,
+    };
+    fn encode(
+        &self,
+        _encoder: &mut ::cyberark_runtime::Encoder,
+    ) -> ::std::result::Result<(), ::cyberark_runtime::Error> {
         ::std::result::Result::Ok(())
     }
 }

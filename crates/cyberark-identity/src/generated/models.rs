@@ -680,21 +680,21 @@ pub struct CloudUser {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub create_date: ::std::option::Option<::std::string::String>,
+    pub create_date: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `LastModifiedDate`: Last modification time as a .NET JSON date `/Date(ms)/`.
     #[serde(
         rename = "LastModifiedDate",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_modified_date: ::std::option::Option<::std::string::String>,
+    pub last_modified_date: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `LastPasswordChangeDate`: Last password change as a .NET JSON date; `/Date(-62135596800000)/` means never.
     #[serde(
         rename = "LastPasswordChangeDate",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_password_change_date: ::std::option::Option<::std::string::String>,
+    pub last_password_change_date: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `directoryServiceUuid`: UUID of the directory service holding the user (lowercase `d` on the wire).
     #[serde(
         rename = "directoryServiceUuid",
@@ -858,14 +858,17 @@ impl CloudUser {
         self
     }
     /// `CreateDate`: Creation time as a .NET JSON date `/Date(ms)/`.
-    pub fn create_date(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn create_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
+    ) -> Self {
         self.create_date = ::std::option::Option::Some(value.into());
         self
     }
     /// `LastModifiedDate`: Last modification time as a .NET JSON date `/Date(ms)/`.
     pub fn last_modified_date(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
     ) -> Self {
         self.last_modified_date = ::std::option::Option::Some(value.into());
         self
@@ -873,7 +876,7 @@ impl CloudUser {
     /// `LastPasswordChangeDate`: Last password change as a .NET JSON date; `/Date(-62135596800000)/` means never.
     pub fn last_password_change_date(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
     ) -> Self {
         self.last_password_change_date = ::std::option::Option::Some(value.into());
         self
@@ -4621,7 +4624,7 @@ pub struct TechSupportUser {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub password_exp: ::std::option::Option<::std::string::String>,
+    pub password_exp: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `Uuid`: UUID of the technical support user.
     #[serde(
         rename = "Uuid",
@@ -4650,7 +4653,10 @@ impl TechSupportUser {
         self
     }
     /// `PasswordExp`: Password expiry as a .NET JSON date `/Date(ms)/`.
-    pub fn password_exp(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn password_exp(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
+    ) -> Self {
         self.password_exp = ::std::option::Option::Some(value.into());
         self
     }
@@ -4871,21 +4877,21 @@ pub struct UserAttributes {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub create_date: ::std::option::Option<::std::string::String>,
+    pub create_date: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `LastModifiedDate`: Last modification time as a .NET JSON date `/Date(ms)/`.
     #[serde(
         rename = "LastModifiedDate",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_modified_date: ::std::option::Option<::std::string::String>,
+    pub last_modified_date: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `LastPasswordChangeDate`: Last password change as a .NET JSON date; `/Date(-62135596800000)/` means never.
     #[serde(
         rename = "LastPasswordChangeDate",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_password_change_date: ::std::option::Option<::std::string::String>,
+    pub last_password_change_date: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `Alias`: Login suffix (alias) of the user.
     #[serde(
         rename = "Alias",
@@ -5209,14 +5215,17 @@ impl UserAttributes {
         self
     }
     /// `CreateDate`: Creation time as a .NET JSON date `/Date(ms)/`.
-    pub fn create_date(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn create_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
+    ) -> Self {
         self.create_date = ::std::option::Option::Some(value.into());
         self
     }
     /// `LastModifiedDate`: Last modification time as a .NET JSON date `/Date(ms)/`.
     pub fn last_modified_date(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
     ) -> Self {
         self.last_modified_date = ::std::option::Option::Some(value.into());
         self
@@ -5224,7 +5233,7 @@ impl UserAttributes {
     /// `LastPasswordChangeDate`: Last password change as a .NET JSON date; `/Date(-62135596800000)/` means never.
     pub fn last_password_change_date(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
     ) -> Self {
         self.last_password_change_date = ::std::option::Option::Some(value.into());
         self
@@ -5946,7 +5955,7 @@ pub struct UserRow {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub start_date: ::std::option::Option<::std::string::String>,
+    pub start_date: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `MobileNumber`: Mobile phone number.
     #[serde(
         rename = "MobileNumber",
@@ -5960,7 +5969,7 @@ pub struct UserRow {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub end_date: ::std::option::Option<::std::string::String>,
+    pub end_date: ::std::option::Option<::cyberark_runtime::DateTime>,
     /// `PictureUri`: Relative URL of the user's picture.
     #[serde(
         rename = "PictureUri",
@@ -6046,7 +6055,10 @@ impl UserRow {
         self
     }
     /// `StartDate`: Start of the account's validity, as a .NET JSON date `/Date(ms)/`.
-    pub fn start_date(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn start_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
+    ) -> Self {
         self.start_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -6059,7 +6071,10 @@ impl UserRow {
         self
     }
     /// `EndDate`: End of the account's validity, as a .NET JSON date `/Date(ms)/`.
-    pub fn end_date(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn end_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::DateTime>,
+    ) -> Self {
         self.end_date = ::std::option::Option::Some(value.into());
         self
     }

@@ -13,6 +13,7 @@ use tracing::Instrument;
 use url::Url;
 
 use super::mfa::{MfaAnswer, MfaChallenge, MfaHandler};
+use super::platform_refresh::{Refreshed, refresh_platform_token};
 use super::token_cache::CachedToken;
 use super::{SIGN_IN, SignIn};
 use crate::envelope;
@@ -31,9 +32,17 @@ pub(crate) struct LoginCredentials {
     pub(crate) password: Secret,
     pub(crate) mfa: Option<Arc<dyn MfaHandler>>,
     pub(crate) allowed_hosts: Vec<String>,
-    /// The refresh token of the last login (`RefreshToken`, with the platform token), shared
-    /// by the copies [`SignIn::for_caller`] makes.
-    pub(crate) refresh: Arc<std::sync::Mutex<Option<Secret>>>,
+    /// The platform token and refresh token of the last login (or refresh), shared by the
+    /// copies [`SignIn::for_caller`] makes: the next sign-in redeems them at
+    /// `/OAuth2/RefreshPlatformToken` before it asks for the password again.
+    pub(crate) refresh: Arc<std::sync::Mutex<Option<PlatformSession>>>,
+}
+
+/// A platform token with the refresh token that came with it.
+#[derive(Clone)]
+pub(crate) struct PlatformSession {
+    token: Secret,
+    refresh: Secret,
 }
 
 impl std::fmt::Debug for LoginCredentials {
@@ -57,7 +66,7 @@ impl SignIn for UserLogin {
     }
 
     fn sign_in<'a>(&'a self, sender: &'a Sender) -> BoxFuture<'a, Result<CachedToken, Error>> {
-        Box::pin(login(sender, &self.0))
+        Box::pin(refresh_or_login(sender, &self.0))
     }
 
     fn refresh_token(&self) -> Option<Secret> {
@@ -65,7 +74,8 @@ impl SignIn for UserLogin {
             .refresh
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .clone()
+            .as_ref()
+            .map(|session| session.refresh.clone())
     }
 
     fn is_interactive(&self) -> bool {
@@ -202,6 +212,39 @@ struct Flow<'a> {
     operation: &'static str,
     base: Url,
     session_id: String,
+}
+
+/// Redeems the last login's refresh token for a new platform token when there is one, and
+/// logs in from the start when there is none or the tenant refuses it (spent, expired, or the
+/// user was disabled): a person is asked for a password or an MFA answer only when needed.
+async fn refresh_or_login(
+    sender: &Sender,
+    credentials: &LoginCredentials,
+) -> Result<CachedToken, Error> {
+    let saved = credentials
+        .refresh
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    if let Some(session) = saved {
+        match refresh_platform_token(sender, &session.token, &session.refresh).await {
+            Ok(Refreshed { token, refresh }) => {
+                *credentials
+                    .refresh
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(PlatformSession {
+                    token: token.token.clone(),
+                    refresh,
+                });
+                return Ok(token);
+            }
+            // The refresh token is used up either way; the error names no secret.
+            Err(error) => {
+                tracing::debug!(%error, "the platform token could not be refreshed; signing in again");
+            }
+        }
+    }
+    login(sender, credentials).await
 }
 
 /// Logs in and returns the session token.
@@ -499,11 +542,14 @@ fn success(
     operation: &'static str,
     credentials: &LoginCredentials,
 ) -> Result<CachedToken, Error> {
-    if let Some(refresh) = result.refresh_token.clone().filter(|r| !r.is_empty()) {
+    if let (Some(token), Some(refresh)) = (
+        result.token.clone().filter(|t| !t.is_empty()),
+        result.refresh_token.clone().filter(|r| !r.is_empty()),
+    ) {
         *credentials
             .refresh
             .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(refresh);
+            .unwrap_or_else(|e| e.into_inner()) = Some(PlatformSession { token, refresh });
     }
     // `Token` is the platform token (asked for with `PlatformTokenResponse`); `Auth` carries the
     // session token, which works as a bearer too (research notes part B §2.1), so it is the

@@ -8,6 +8,7 @@ mod grant;
 mod login;
 mod mfa;
 mod oauth;
+mod platform_refresh;
 mod token_cache;
 mod vault;
 

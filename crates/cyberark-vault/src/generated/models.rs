@@ -86,14 +86,14 @@ pub struct Account {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub created_time: ::std::option::Option<i64>,
+    pub created_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `categoryModificationTime`: Last change of the object or a property (Unix seconds).
     #[serde(
         rename = "categoryModificationTime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub category_modification_time: ::std::option::Option<i64>,
+    pub category_modification_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `LinkedAccounts`: Linked logon, enable and reconcile accounts.
     #[serde(
         rename = "LinkedAccounts",
@@ -180,12 +180,18 @@ impl Account {
         self
     }
     /// `createdTime`: Creation time (Unix seconds).
-    pub fn created_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn created_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.created_time = ::std::option::Option::Some(value.into());
         self
     }
     /// `categoryModificationTime`: Last change of the object or a property (Unix seconds).
-    pub fn category_modification_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn category_modification_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.category_modification_time = ::std::option::Option::Some(value.into());
         self
     }
@@ -245,7 +251,7 @@ pub struct AccountActivity {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub date: ::std::option::Option<i64>,
+    pub date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `User`: Who acted.
     #[serde(
         rename = "User",
@@ -314,7 +320,7 @@ impl AccountActivity {
         self
     }
     /// `Date`: When (Unix seconds).
-    pub fn date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn date(mut self, value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>) -> Self {
         self.date = ::std::option::Option::Some(value.into());
         self
     }
@@ -2338,14 +2344,14 @@ pub struct PsmSession {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub start: ::std::option::Option<i64>,
+    pub start: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `End`: End (Unix seconds); 0 while live.
     #[serde(
         rename = "End",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub end: ::std::option::Option<i64>,
+    pub end: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `Duration`: Seconds.
     #[serde(
         rename = "Duration",
@@ -2373,7 +2379,7 @@ pub struct PsmSession {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub protection_date: ::std::option::Option<i64>,
+    pub protection_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `ProtectedBy`: Who protected it.
     #[serde(
         rename = "ProtectedBy",
@@ -2630,12 +2636,12 @@ impl PsmSession {
         self
     }
     /// `Start`: Start (Unix seconds).
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn start(mut self, value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>) -> Self {
         self.start = ::std::option::Option::Some(value.into());
         self
     }
     /// `End`: End (Unix seconds); 0 while live.
-    pub fn end(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn end(mut self, value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>) -> Self {
         self.end = ::std::option::Option::Some(value.into());
         self
     }
@@ -2658,7 +2664,10 @@ impl PsmSession {
         self
     }
     /// `ProtectionDate`: When protection was set.
-    pub fn protection_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn protection_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.protection_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -3316,14 +3325,14 @@ pub struct Safe {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub creation_time: ::std::option::Option<i64>,
+    pub creation_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `lastModificationTime`: Last change (Unix **microseconds**).
     #[serde(
         rename = "lastModificationTime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_modification_time: ::std::option::Option<i64>,
+    pub last_modification_time: ::std::option::Option<::cyberark_runtime::UnixTimeMicros>,
     /// `accounts`: Accounts of the safe, only with `includeAccounts=true`.
     #[serde(
         rename = "accounts",
@@ -3416,12 +3425,18 @@ impl Safe {
         self
     }
     /// `creationTime`: Creation time (Unix seconds).
-    pub fn creation_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn creation_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.creation_time = ::std::option::Option::Some(value.into());
         self
     }
     /// `lastModificationTime`: Last change (Unix **microseconds**).
-    pub fn last_modification_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn last_modification_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTimeMicros>,
+    ) -> Self {
         self.last_modification_time = ::std::option::Option::Some(value.into());
         self
     }
@@ -3898,7 +3913,7 @@ pub struct SafeMember {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub membership_expiration_date: ::std::option::Option<i64>,
+    pub membership_expiration_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `isExpiredMembershipEnable`: Whether the membership has expired.
     #[serde(
         rename = "isExpiredMembershipEnable",
@@ -3976,7 +3991,10 @@ impl SafeMember {
         self
     }
     /// `membershipExpirationDate`: When the membership expires (Unix seconds); null for never.
-    pub fn membership_expiration_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn membership_expiration_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.membership_expiration_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -4056,7 +4074,7 @@ pub struct SafeMemberCreate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub membership_expiration_date: ::std::option::Option<i64>,
+    pub membership_expiration_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `permissions`.
     #[serde(
         rename = "permissions",
@@ -4095,7 +4113,10 @@ impl SafeMemberCreate {
         self
     }
     /// `membershipExpirationDate`: When the membership expires (Unix seconds).
-    pub fn membership_expiration_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn membership_expiration_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.membership_expiration_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -4582,7 +4603,7 @@ pub struct SafeMemberUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub membership_expiration_date: ::std::option::Option<i64>,
+    pub membership_expiration_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `permissions`.
     #[serde(
         rename = "permissions",
@@ -4605,7 +4626,10 @@ impl SafeMemberUpdate {
         }
     }
     /// `membershipExpirationDate`: When the membership expires (Unix seconds).
-    pub fn membership_expiration_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn membership_expiration_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.membership_expiration_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -4801,21 +4825,21 @@ pub struct SecretManagement {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_modified_time: ::std::option::Option<i64>,
+    pub last_modified_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `lastReconciledTime`: When the secret was last reconciled (Unix seconds).
     #[serde(
         rename = "lastReconciledTime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_reconciled_time: ::std::option::Option<i64>,
+    pub last_reconciled_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `lastVerifiedTime`: When the secret was last verified (Unix seconds).
     #[serde(
         rename = "lastVerifiedTime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_verified_time: ::std::option::Option<i64>,
+    pub last_verified_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
@@ -4853,17 +4877,26 @@ impl SecretManagement {
         self
     }
     /// `lastModifiedTime`: When the secret last changed (Unix seconds).
-    pub fn last_modified_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn last_modified_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.last_modified_time = ::std::option::Option::Some(value.into());
         self
     }
     /// `lastReconciledTime`: When the secret was last reconciled (Unix seconds).
-    pub fn last_reconciled_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn last_reconciled_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.last_reconciled_time = ::std::option::Option::Some(value.into());
         self
     }
     /// `lastVerifiedTime`: When the secret was last verified (Unix seconds).
-    pub fn last_verified_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn last_verified_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.last_verified_time = ::std::option::Option::Some(value.into());
         self
     }
@@ -4978,7 +5011,7 @@ pub struct SecretVersion {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub modification_date: ::std::option::Option<i64>,
+    pub modification_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `isTemporary`: Whether it was a temporary (one-time) value.
     #[serde(
         rename = "isTemporary",
@@ -5013,7 +5046,10 @@ impl SecretVersion {
         self
     }
     /// `modificationDate`: When (Unix seconds).
-    pub fn modification_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn modification_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.modification_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -6519,7 +6555,7 @@ pub struct VaultUser {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub expiry_date: ::std::option::Option<i64>,
+    pub expiry_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `suspended`: Whether the user is suspended (locked).
     #[serde(
         rename = "suspended",
@@ -6533,7 +6569,7 @@ pub struct VaultUser {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_successful_login_date: ::std::option::Option<i64>,
+    pub last_successful_login_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `unAuthorizedInterfaces`: Interfaces the user may not use.
     #[serde(
         rename = "unAuthorizedInterfaces",
@@ -6682,7 +6718,10 @@ impl VaultUser {
         self
     }
     /// `expiryDate`: When the user expires (Unix seconds).
-    pub fn expiry_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn expiry_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.expiry_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -6692,7 +6731,10 @@ impl VaultUser {
         self
     }
     /// `lastSuccessfulLoginDate`: Last logon (Unix seconds).
-    pub fn last_successful_login_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn last_successful_login_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.last_successful_login_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -6836,7 +6878,7 @@ pub struct VaultUserCreate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub expiry_date: ::std::option::Option<i64>,
+    pub expiry_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `vaultAuthorization`: Vault-level authorizations.
     #[serde(
         rename = "vaultAuthorization",
@@ -6971,7 +7013,10 @@ impl VaultUserCreate {
         self
     }
     /// `expiryDate`: Expiry (Unix seconds).
-    pub fn expiry_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn expiry_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.expiry_date = ::std::option::Option::Some(value.into());
         self
     }
@@ -7320,7 +7365,7 @@ pub struct VaultUserUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub expiry_date: ::std::option::Option<i64>,
+    pub expiry_date: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `vaultAuthorization`: Vault-level authorizations.
     #[serde(
         rename = "vaultAuthorization",
@@ -7454,7 +7499,10 @@ impl VaultUserUpdate {
         self
     }
     /// `expiryDate`: Expiry (Unix seconds).
-    pub fn expiry_date(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn expiry_date(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.expiry_date = ::std::option::Option::Some(value.into());
         self
     }

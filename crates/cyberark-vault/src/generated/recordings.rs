@@ -125,9 +125,9 @@ pub struct RecordingsListRequest {
     /// `Safe` (query): Only sessions recorded in this safe.
     pub safe: ::std::option::Option<::std::string::String>,
     /// `FromTime` (query): From (Unix seconds).
-    pub from_time: ::std::option::Option<i64>,
+    pub from_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `ToTime` (query): To (Unix seconds).
-    pub to_time: ::std::option::Option<i64>,
+    pub to_time: ::std::option::Option<::cyberark_runtime::UnixTime>,
     /// `Activities` (query): Only sessions with these activities.
     pub activities: ::std::option::Option<::std::string::String>,
 }
@@ -172,12 +172,18 @@ impl RecordingsListRequest {
         self
     }
     /// `FromTime`: From (Unix seconds).
-    pub fn from_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn from_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.from_time = ::std::option::Option::Some(value.into());
         self
     }
     /// `ToTime`: To (Unix seconds).
-    pub fn to_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn to_time(
+        mut self,
+        value: impl ::std::convert::Into<::cyberark_runtime::UnixTime>,
+    ) -> Self {
         self.to_time = ::std::option::Option::Some(value.into());
         self
     }

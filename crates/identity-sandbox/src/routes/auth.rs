@@ -515,3 +515,64 @@ pub fn logout(ctx: &Ctx) -> Outcome {
     }
     Ok(ok_null())
 }
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+fn request_cookie(ctx: &Ctx, name: &str) -> Option<String> {
+    ctx.headers
+        .get_all(hyper::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name && !v.is_empty()).then(|| v.to_owned())
+        })
+}
+
+/// POST /OAuth2/RefreshPlatformToken: redeems the refresh token of a login that asked for a
+/// platform token, as CyberArk's SDK does (`ArkIdentity.refresh_auth_identity`): the refresh
+/// token and the platform token it came with arrive as the cookies `refreshToken-<tenant_id>`
+/// and `idToken-<tenant_id>` (the platform token may have expired: that is when it is
+/// refreshed), and the new pair is set in the same cookies. A refresh token is good once; an
+/// unknown or spent one, a missing cookie, or a user who may no longer sign in gets the
+/// tenant's 401.
+pub fn refresh_platform_token(ctx: &Ctx) -> Outcome {
+    let tenant = crate::seed::TENANT_ID;
+    let id_cookie = format!("idToken-{tenant}");
+    let refresh_cookie = format!("refreshToken-{tenant}");
+    let (Some(refresh), Some(_)) = (
+        request_cookie(ctx, &refresh_cookie),
+        request_cookie(ctx, &id_cookie),
+    ) else {
+        return Ok(Reply::unauthorized());
+    };
+    let Some(uuid) = ctx.app.auth().redeem_refresh(&refresh) else {
+        return Ok(Reply::unauthorized());
+    };
+    if !may_sign_in(ctx, &uuid) {
+        return Ok(Reply::unauthorized());
+    }
+    let name = {
+        let t = ctx.app.read();
+        render::user(&t, &uuid)?.name.clone()
+    };
+    let claims = PlatformClaims {
+        unique_name: &name,
+        tenant_id: tenant,
+        subdomain: PLATFORM_SUBDOMAIN,
+        platform_domain: PLATFORM_DOMAIN,
+    };
+    let (token, refresh) = ctx
+        .app
+        .auth()
+        .issue_platform(&uuid, ctx.app.config.token_ttl, &claims);
+    Ok(ok_null()
+        .header(
+            "set-cookie",
+            format!("{id_cookie}={token}; path=/; secure; HttpOnly"),
+        )
+        .header(
+            "set-cookie",
+            format!("{refresh_cookie}={refresh}; path=/; secure; HttpOnly"),
+        ))
+}

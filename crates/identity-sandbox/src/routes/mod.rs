@@ -229,6 +229,11 @@ const FIXED: &[(&str, &str, &str)] = &[
         "Authentication_AdvanceAuthentication",
     ),
     ("/Security/Logout", "POST", "Authentication_Logout"),
+    (
+        "/OAuth2/RefreshPlatformToken",
+        "POST",
+        "Authentication_RefreshPlatformToken",
+    ),
     // Role Management: `spec/vendor/RoleManagement.yaml` with `spec/roles-overlays/`.
     ("/Roles/StoreRole", "POST", "Roles_StoreRole"),
     ("/Roles/UpdateRole", "POST", "Roles_UpdateRole"),
@@ -386,6 +391,7 @@ fn is_anonymous(op: &str) -> bool {
             | "Authentication_Token"
             | "Authentication_StartAuthentication"
             | "Authentication_AdvanceAuthentication"
+            | "Authentication_RefreshPlatformToken"
     )
 }
 
@@ -571,6 +577,7 @@ pub async fn call(mut ctx: Ctx<'_>) -> Reply {
         "Authentication_StartAuthentication" => auth::start_authentication(&ctx),
         "Authentication_AdvanceAuthentication" => auth::advance_authentication(&ctx),
         "Authentication_Logout" => auth::logout(&ctx),
+        "Authentication_RefreshPlatformToken" => auth::refresh_platform_token(&ctx),
         "Roles_StoreRole" => roles::store_role(&ctx),
         "Roles_UpdateRole" => roles::update_role(&ctx),
         "Roles_GetRole" => roles::get_role(&ctx),
@@ -597,8 +604,8 @@ mod tests {
 
     #[test]
     fn every_spec_operation_is_routed() {
-        // 59 of spec/identity.yaml and 13 of Role Management.
-        assert_eq!(OPERATION_COUNT, 72);
+        // 60 of spec/identity.yaml and 13 of Role Management.
+        assert_eq!(OPERATION_COUNT, 73);
         assert!(
             matches!(resolve(&Method::POST, "/Org/Create"), Resolved::Op(r) if r.op == "Org_Create")
         );
