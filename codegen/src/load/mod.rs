@@ -16,7 +16,7 @@ use openapiv3::OpenAPI;
 use std::cell::RefCell;
 use std::fmt;
 
-pub(crate) use schema::Schemas;
+pub(crate) use schema::{DOTNET_DATE, Schemas};
 
 /// Something in the spec the generator cannot model, and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,13 +18,18 @@ use std::collections::{BTreeMap, BTreeSet};
 /// turns a hostile or broken spec into an error naming the spot instead of a stack overflow.
 pub(crate) const MAX_SCHEMA_DEPTH: usize = 32;
 
-/// Names reserved in the flat namespace of generated types.
 /// The integer format of an instant sent as whole seconds since the Unix epoch (the Vault's).
 pub(crate) const UNIX_SECONDS: &str = "unix-seconds";
 
 /// The integer format of an instant sent as microseconds since the Unix epoch.
 pub(crate) const UNIX_MICROSECONDS: &str = "unix-microseconds";
 
+/// The string format of an instant sent as a .NET JSON date, `/Date(ms)/` or `/Date(ms±hhmm)/`
+/// (the Identity API's). It is not `date-time`, which JSON Schema and every tool that checks
+/// formats (schemathesis among them) define as RFC 3339 only.
+pub(crate) const DOTNET_DATE: &str = "dotnet-date";
+
+/// Names reserved in the flat namespace of generated types.
 const RESERVED: &[&str] = &["Client", "ClientBuilder", "Error"];
 
 /// Converts schemas into IR types and owns every named type made so far.
@@ -340,7 +345,9 @@ impl<'a> Schemas<'a> {
                 } else if matches!(
                     s.format,
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime)
-                ) {
+                ) || matches!(&s.format, VariantOrUnknownOrEmpty::Unknown(f) if f == DOTNET_DATE)
+                {
+                    // The runtime's `DateTime` reads both spellings and writes back the one it read.
                     TypeRef::DateTime
                 } else if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Date)) {
                     TypeRef::Date
