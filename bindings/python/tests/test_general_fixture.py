@@ -11,6 +11,7 @@ turns it on; the published wheel is built without it).
 from __future__ import annotations
 
 import asyncio
+import datetime
 import io
 import json
 import threading
@@ -182,13 +183,14 @@ def test_parameters_of_every_style_and_a_recursive_answer(serve: Serve) -> None:
     # A map from `additionalProperties` is a dict; fields the spec does not know are kept.
     assert node.labels == {"k": "v", "other key": "w"}
     assert node.extra == {"new_key": 1}
-    # Dates and uuids are their text exactly as sent.
+    # A date-time is an aware `datetime`, in either wire form; dates and uuids are their text
+    # exactly as sent.
     assert (node.created, node.born, node.tree) == (
-        "2024-05-31T12:30:00.000Z",
+        datetime.datetime(2024, 5, 31, 12, 30, tzinfo=datetime.timezone.utc),
         "2024-02-29",
         "09B9A9B0-6CE8-465F-AB03-65766D33B05E",
     )
-    assert node.parent.created == "/Date(1700000000000)/"
+    assert node.parent.created == datetime.datetime.fromtimestamp(1_700_000_000, datetime.timezone.utc)
     # writeOnly: an answer without it decodes, as absent.
     assert node.passphrase is None
     (sent,) = server.received
