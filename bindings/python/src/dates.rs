@@ -8,11 +8,13 @@
 //!
 //! Sending: a `str` travels exactly as given (so `"/Date(1712846865880)/"` reaches the Identity
 //! API in its own .NET form), a `datetime` must carry a timezone (a naive one would be a guess)
-//! and is written as RFC 3339 for a `date-time` field, or as the whole seconds (microseconds)
+//! and is written as RFC 3339 for a `date-time` field unless it was read from a .NET date and
+//! still holds the same instant (a `WireDateTime`, which goes back as the text it was read from), or as the whole seconds (microseconds)
 //! since the epoch for a Unix time, and an `int` is a Unix time as it is.
 
 use cyberark_runtime::{DateTime, UnixTime, UnixTimeMicros};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDateTime, PyInt, PyString};
 
 use crate::errors::invalid_request;
@@ -33,12 +35,28 @@ fn to_datetime<'py>(py: Python<'py>, at: time::OffsetDateTime) -> Option<Bound<'
     at.into_pyobject(py).ok().map(Bound::into_any)
 }
 
+/// The attribute of a `cyberark_identity._wire.WireDateTime` holding the text it was read from.
+const WIRE_TEXT: &str = "_cyberark_wire";
+
+/// A `datetime` read from a .NET date, as a `WireDateTime` remembering the text, so that it is
+/// sent back in the API's own form (see `cyberark_identity/_wire.py`).
+fn wire_datetime<'py>(
+    py: Python<'py>,
+    dt: Bound<'py, PyAny>,
+    text: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    static FROM_WIRE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let class = FROM_WIRE.import(py, "cyberark_identity._wire", "WireDateTime")?;
+    class.call_method1("_from_wire", (dt, text))
+}
+
 impl IntoPy for DateTime {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        Ok(self
-            .at()
-            .and_then(|at| to_datetime(py, at))
-            .unwrap_or_else(|| PyString::new(py, self.as_str()).into_any()))
+        match self.at().and_then(|at| to_datetime(py, at)) {
+            Some(dt) if self.is_dotnet() => wire_datetime(py, dt, self.as_str()),
+            Some(dt) => Ok(dt),
+            None => Ok(PyString::new(py, self.as_str()).into_any()),
+        }
     }
 }
 
@@ -48,7 +66,18 @@ impl FromPy for DateTime {
             return text(s, name).map(DateTime::parse);
         }
         match obj.cast::<PyDateTime>() {
-            Ok(dt) => instant(dt, name).map(DateTime::from),
+            Ok(dt) => {
+                let at = instant(dt, name)?;
+                // A value read from the API goes back as the text it came as, while its instant
+                // is unchanged; a new instant is written as RFC 3339.
+                let wire = obj
+                    .getattr(WIRE_TEXT)
+                    .ok()
+                    .and_then(|t| t.extract::<String>().ok())
+                    .map(DateTime::parse)
+                    .filter(|read| read.at() == Some(at));
+                Ok(wire.unwrap_or_else(|| DateTime::from(at)))
+            }
             Err(_) => Err(wrong_type(obj, name, "datetime or str")),
         }
     }

@@ -58,3 +58,21 @@ def test_a_datetime_is_sent_as_rfc3339_and_a_str_as_given(client: Client, sandbo
         client.cdirectory_service.change_user(uuid, account_exp=datetime.datetime(2030, 1, 2))
     with pytest.raises(InvalidRequestError, match="account_exp"):
         client.cdirectory_service.change_user(uuid, account_exp=1893553445)  # type: ignore[arg-type]
+
+
+def test_a_dotnet_date_read_goes_back_in_its_own_form(client: Client) -> None:
+    uuid, _ = user_ids(client)[1]
+    user = client.cdirectory_service.get_user(uuid)
+    text = user.to_dict()["CreateDate"]
+    created = user.create_date
+    assert isinstance(created, datetime.datetime)
+    # Passed back unchanged, the value is written as the tenant wrote it, not as RFC 3339.
+    assert UserRow(start_date=created).to_dict()["StartDate"] == text
+    # A new instant made from it (arithmetic, replace) is a new value: RFC 3339.
+    later = created + datetime.timedelta(seconds=1)
+    sent = UserRow(start_date=later).to_dict()["StartDate"]
+    assert not sent.startswith("/Date(") and datetime.datetime.fromisoformat(sent) == later
+    # An offset the tenant sent is kept too.
+    local = UserRow(start_date="/Date(1712846865880+0200)/").start_date
+    assert isinstance(local, datetime.datetime)
+    assert UserRow(end_date=local).to_dict()["EndDate"] == "/Date(1712846865880+0200)/"
