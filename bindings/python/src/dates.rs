@@ -8,9 +8,10 @@
 //!
 //! Sending: a `str` travels exactly as given (so `"/Date(1712846865880)/"` reaches the Identity
 //! API in its own .NET form), a `datetime` must carry a timezone (a naive one would be a guess)
-//! and is written as RFC 3339 for a `date-time` field unless it was read from a .NET date and
-//! still holds the same instant (a `WireDateTime`, which goes back as the text it was read from), or as the whole seconds (microseconds)
-//! since the epoch for a Unix time, and an `int` is a Unix time as it is.
+//! and is written as RFC 3339 for a `date-time` field (unless it was read from a .NET date and
+//! still holds the same instant: a `WireDateTime` goes back as the text it was read from), or as
+//! the whole seconds (microseconds) since the epoch for a Unix time, and an `int` is a Unix time
+//! as it is.
 
 use cyberark_runtime::{DateTime, UnixTime, UnixTimeMicros};
 use pyo3::prelude::*;
