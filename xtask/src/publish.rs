@@ -77,9 +77,7 @@ pub fn run_checks() -> Result<(), String> {
     let env = user_env(&values)?;
 
     eprintln!("==> the crates, packaged and built as crates.io would");
-    run(cargo()
-        .current_dir(&root)
-        .args(["publish", "--workspace", "--dry-run", "--allow-dirty"]))?;
+    publish_dry_run(&root)?;
     rust_user(&root, &work, &env)?;
     eprintln!("==> the published crates' documentation, with warnings as errors");
     let mut doc = cargo();
@@ -145,6 +143,66 @@ fn user_env(values: &BTreeMap<String, String>) -> Result<Vec<(&'static str, Stri
         ("CYBERARK_CLIENT_ID", get("CLIENT_ID")?),
         ("CYBERARK_CLIENT_SECRET", get("CLIENT_SECRET")?),
     ])
+}
+
+/// `cargo publish --workspace --dry-run`: every published crate packaged and built from its
+/// tarball, in dependency order, against a local registry of the crates packaged here.
+///
+/// Cargo unpacks that local registry's crates under `$CARGO_HOME/registry/src/-<hash>/`, where
+/// the hash depends only on the target directory's path, and reuses an unpacked crate of the same
+/// name and version without looking at its contents. Our versions change only at a release, so a
+/// second run in the same checkout (or a CI machine that keeps `CARGO_HOME` between runs) would
+/// verify the dependents against the runtime of an earlier run: the CI run of 2026-11-30 failed
+/// that way. The stale copies are removed first.
+pub fn publish_dry_run(root: &Path) -> Result<(), String> {
+    let versions = published_versions(root)?;
+    if let Some(home) = cargo_home() {
+        for removed in forget_unpacked_local_crates(&home, &versions)? {
+            eprintln!(
+                "removed {} (a copy of a workspace crate unpacked by an earlier dry run)",
+                removed.display()
+            );
+        }
+    }
+    run(cargo()
+        .current_dir(root)
+        .args(["publish", "--workspace", "--dry-run", "--allow-dirty"]))
+}
+
+/// Cargo's home directory, as cargo itself finds it: `CARGO_HOME`, else `~/.cargo`.
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+}
+
+/// Removes, under `home/registry/src`, the unpacked copies of `crates` (name and version) that
+/// came from local registries (directories named `-<hash>`: a local registry has no host name).
+/// Copies from crates.io and every other crate are left alone. Returns what was removed.
+fn forget_unpacked_local_crates(
+    home: &Path,
+    crates: &[(String, String)],
+) -> Result<Vec<PathBuf>, String> {
+    let src = home.join("registry").join("src");
+    let Ok(sources) = fs::read_dir(&src) else {
+        return Ok(Vec::new());
+    };
+    let mut removed = Vec::new();
+    for source in sources.flatten() {
+        if !source.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for (name, version) in crates {
+            let unpacked = source.path().join(format!("{name}-{version}"));
+            if unpacked.is_dir() {
+                fs::remove_dir_all(&unpacked)
+                    .map_err(|e| format!("cannot remove {}: {e}", unpacked.display()))?;
+                removed.push(unpacked);
+            }
+        }
+    }
+    removed.sort();
+    Ok(removed)
 }
 
 /// A fresh project that depends on the published crates by version, resolved to the packaged
@@ -283,6 +341,37 @@ fn python_user(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_copies_of_workspace_crates_from_local_registries_are_removed() {
+        let home = std::env::temp_dir().join(format!("xtask-cargo-home-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&home);
+        let src = home.join("registry/src");
+        let make = |dir: &str| {
+            let path = src.join(dir);
+            fs::create_dir_all(path.join("src")).unwrap();
+            fs::write(path.join(".cargo-ok"), "{\"v\":1}").unwrap();
+            path
+        };
+        let stale = make("-551f3b77868acd4b/cyberark-runtime-0.1.0");
+        let other_version = make("-551f3b77868acd4b/cyberark-runtime-0.0.9");
+        let dependency = make("-551f3b77868acd4b/serde-1.0.0");
+        let from_crates_io = make("index.crates.io-1949cf8c6b5b557f/cyberark-runtime-0.1.0");
+        let crates = [("cyberark-runtime".to_owned(), "0.1.0".to_owned())];
+
+        let removed = forget_unpacked_local_crates(&home, &crates).unwrap();
+
+        assert_eq!(removed, vec![stale.clone()]);
+        assert!(!stale.exists());
+        assert!(other_version.is_dir() && dependency.is_dir() && from_crates_io.is_dir());
+        // A home without a registry is not an error: nothing was unpacked yet.
+        assert!(
+            forget_unpacked_local_crates(&home.join("nowhere"), &crates)
+                .unwrap()
+                .is_empty()
+        );
+        fs::remove_dir_all(&home).unwrap();
+    }
 
     #[test]
     fn wheel_names_are_checked_for_abi3_and_glibc() {

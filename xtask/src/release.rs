@@ -51,10 +51,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if args.verify {
         // The same check crates.io makes, in dependency order, against a local registry of the
         // crates packaged here: every published crate must package and build from its tarball.
-        let mut cmd = util::cargo();
-        cmd.current_dir(&root)
-            .args(["publish", "--workspace", "--dry-run", "--allow-dirty"]);
-        util::run(&mut cmd)?;
+        crate::publish::publish_dry_run(&root)?;
     }
     println!(
         "dry run: nothing was tagged or uploaded. To release, commit these changes, then `git tag {TAG_PREFIX}{}` and push the tag.",
