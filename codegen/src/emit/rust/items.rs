@@ -1,116 +1,19 @@
-//! Per-operation items: the tag handle's methods, request structs and their `Request` impls.
+//! Per-operation items: request structs and their `Request` impls (the tag handle's methods are
+//! written as text by [`super::text::handle`]).
 
-use super::types::{constructor_parts, field_docs, field_ty, ident, serde_attr, setters, ty};
-use super::{docs, runtime, summary_docs};
+use super::types::{field_docs, field_ty, ident, serde_attr, ty};
+use super::{docs, runtime, text};
+use crate::emit::render::Part;
 use crate::ir::{
     Answer, Api, Body, Convention, Field, Location, Method, Operation, PagingStyle, QueryStyle,
-    Tag, TypeKind, TypeRef,
+    TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// The handle struct of a tag with one method per operation.
-pub(crate) fn handle(api: &Api, tag: &Tag) -> TokenStream {
-    let name = format_ident!("{}", tag.type_name);
-    let rt_client = runtime::path("Client");
-    let error = runtime::path("Error");
-    let methods = api.operations_of(&tag.name).map(|op| {
-        let method = ident(&op.method_name);
-        let req = format_ident!("{}", op.request.type_name);
-        let output = ty(&op.result);
-        let doc = summary_docs(op.summary.as_deref(), op.description.as_deref());
-        let wire = format!(" `{} {}` (`{}`).", op.method.as_str(), op.path, op.id);
-        let deprecated = op.deprecated.as_ref().map(|why| {
-            let note = if why.trim().is_empty() {
-                "deprecated by the API".to_owned()
-            } else {
-                why.split_whitespace().collect::<Vec<_>>().join(" ")
-            };
-            quote! { #[deprecated(note = #note)] }
-        });
-        // Every method takes its request, even when the request has no required field: adding an
-        // optional parameter to the spec must not change the method's signature. Methods take
-        // the handle by value (it is `Copy`), so a future does not borrow a temporary handle.
-        // A download's body is streamed by the runtime's `download`, never decoded whole.
-        let send = if op.answer == Answer::Bytes {
-            quote! { self.client.download(&request).await }
-        } else {
-            quote! { self.client.send(&request).await }
-        };
-        let call = quote! {
-            pub async fn #method(self, request: #req) -> ::std::result::Result<#output, #error> {
-                #send
-            }
-        };
-        // An answer offered as JSON or bytes gets a second method that asks for the bytes and
-        // streams them, as a download does.
-        let alternative = op.bytes_alternative.as_ref().map(|media_type| {
-            let download_method = format_ident!("{}_download", op.method_name);
-            let byte_stream = runtime::path("ByteStream");
-            let adoc = format!(
-                " Like [`{}::{}`], but asks for `{media_type}` and streams the answer's bytes.",
-                tag.type_name, op.method_name
-            );
-            quote! {
-                #[doc = #adoc]
-                pub async fn #download_method(self, request: #req) -> ::std::result::Result<#byte_stream, #error> {
-                    self.client.download_as(&request, #media_type).await
-                }
-            }
-        });
-        let stream = op.paging.as_ref().map(|paging| {
-            let stream_method = format_ident!("{}_stream", op.method_name);
-            let item = ty(&paging.item);
-            let item_stream = runtime::path("ItemStream");
-            let sdoc = format!(
-                " Every item of [`{}::{}`], fetched page by page as the stream is read.",
-                tag.type_name, op.method_name
-            );
-            quote! {
-                #[doc = #sdoc]
-                pub fn #stream_method(self, request: #req) -> #item_stream<#item> {
-                    self.client.paginate(request, DEFAULT_PAGE_SIZE)
-                }
-            }
-        });
-        quote! {
-            #doc
-            ///
-            #[doc = #wire]
-            #deprecated
-            #call
-            #alternative
-            #stream
-        }
-    });
-    let doc = docs(&[format!(
-        "Operations of the `{}` API group; get one with `Client::{}`.",
-        tag.name, tag.handle
-    )]);
-    quote! {
-        #doc
-        #[derive(Clone, Copy)]
-        pub struct #name<'c> {
-            client: &'c #rt_client,
-        }
-
-        impl<'c> #name<'c> {
-            pub(crate) fn new(client: &'c #rt_client) -> Self {
-                Self { client }
-            }
-            #(#methods)*
-        }
-
-        impl ::std::fmt::Debug for #name<'_> {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(stringify!(#name))
-            }
-        }
-    }
-}
-
-/// The request struct of an operation, its constructor and setters, and its `Request` impl.
-pub(crate) fn request(api: &Api, op: &Operation) -> TokenStream {
+/// The request struct of an operation (tokens), its constructor and setters (text, see
+/// [`super::text`]), and its `Request` impl (tokens).
+pub(crate) fn request(api: &Api, op: &Operation) -> Vec<Part> {
     let name = format_ident!("{}", op.request.type_name);
     let fields: Vec<&Field> = op.request.fields.iter().collect();
     let serialized = matches!(op.request.body, Body::JsonFields { .. } | Body::Form);
@@ -128,59 +31,28 @@ pub(crate) fn request(api: &Api, op: &Operation) -> TokenStream {
         quote! { #fdoc #attr pub #fname: #fty, }
     });
     let json = runtime::path("JsonValue");
-    let (extra_field, extra_init, extra_setter) = if matches!(
-        op.request.body,
-        Body::JsonFields { extra: true }
-    ) {
-        (
-            quote! {
-                /// Further keys of the body, which this operation takes by design (see its description).
-                #[serde(flatten)]
-                pub extra: ::std::collections::BTreeMap<::std::string::String, #json>,
-            },
-            quote! { extra: ::std::default::Default::default(), },
-            quote! {
-                /// Adds a body key the spec does not name; it is sent as is.
-                pub fn extra_field(mut self, key: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<#json>) -> Self {
-                    self.extra.insert(key.into(), value.into());
-                    self
-                }
-            },
-        )
+    let extra = matches!(op.request.body, Body::JsonFields { extra: true });
+    let extra_field = if extra {
+        quote! {
+            /// Further keys of the body, which this operation takes by design (see its description).
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<::std::string::String, #json>,
+        }
     } else {
-        (quote! {}, quote! {}, quote! {})
+        quote! {}
     };
     let derive_serialize = if serialized {
         quote! { ::serde::Serialize, }
     } else {
         quote! {}
     };
-    let (params, inits) = constructor_parts(&fields);
-    let setters = setters(&fields);
     let doc = docs(&[format!(
         "The request of `{}` ({} `{}`): required parameters are arguments of `new`, optional ones are setters.",
         op.id,
         op.method.as_str(),
         op.path
     )]);
-    let ctor_doc = format!(
-        " A new `{}` from its required parameters.",
-        op.request.type_name
-    );
-    let request_impl = request_impl(api, op);
-    let paged_impl = paged_impl(api, op);
-    let default = if params.is_empty() && fields.iter().all(|f| f.ty != TypeRef::File) {
-        quote! {
-            impl ::std::default::Default for #name {
-                fn default() -> Self {
-                    Self::new()
-                }
-            }
-        }
-    } else {
-        quote! {}
-    };
-    quote! {
+    let definition = quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, #derive_serialize)]
         #[non_exhaustive]
@@ -188,24 +60,36 @@ pub(crate) fn request(api: &Api, op: &Operation) -> TokenStream {
             #(#field_items)*
             #extra_field
         }
-
-        impl #name {
-            #[doc = #ctor_doc]
-            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-            pub fn new(#(#params),*) -> Self {
-                Self {
-                    #(#inits,)*
-                    #extra_init
-                }
-            }
-            #(#setters)*
-            #extra_setter
-        }
-
-        #default
-        #request_impl
-        #paged_impl
+    };
+    let ctor_doc = format!(
+        " A new `{}` from its required parameters.",
+        op.request.type_name
+    );
+    let mut impls = String::with_capacity(512 + 256 * fields.len());
+    text::inherent_impl(
+        &mut impls,
+        &text::Inherent {
+            name: &op.request.type_name,
+            ctor_doc: &ctor_doc,
+            extra_doc: extra
+                .then_some(" Adds a body key the spec does not name; it is sent as is."),
+        },
+        &fields,
+    );
+    let required = fields.iter().any(|f| !(f.null_clears || f.is_optional()));
+    if !required && fields.iter().all(|f| f.ty != TypeRef::File) {
+        text::default_impl(&mut impls, &op.request.type_name);
     }
+    let request_impl = request_impl(api, op);
+    let paged_impl = paged_impl(api, op);
+    vec![
+        Part::Tokens(definition),
+        Part::Text(impls),
+        Part::Tokens(quote! {
+            #request_impl
+            #paged_impl
+        }),
+    ]
 }
 
 fn request_field_docs(f: &Field) -> TokenStream {

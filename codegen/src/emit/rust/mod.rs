@@ -6,9 +6,10 @@
 
 mod items;
 mod runtime;
+mod text;
 mod types;
 
-use super::render::{self as rendering, Job};
+use super::render::{self as rendering, Job, Part};
 use super::{EmitError, HEADER, Output, doc_lines};
 use crate::ir::{Api, Tag, TypeKind};
 use proc_macro2::TokenStream;
@@ -23,7 +24,9 @@ pub fn emit(api: &Api, dir: &str) -> Result<Vec<Output>, EmitError> {
 pub(crate) fn jobs<'a>(api: &'a Api, dir: &str) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'a>> = Vec::new();
     let path = format!("{dir}/mod.rs");
-    jobs.push(Box::new(move || render(api, &path, [mod_file(api)])));
+    jobs.push(Box::new(move || {
+        render(api, &path, [Part::Tokens(mod_file(api))])
+    }));
     let path = format!("{dir}/models.rs");
     jobs.push(Box::new(move || render(api, &path, models_file(api))));
     for tag in &api.tags {
@@ -33,11 +36,12 @@ pub(crate) fn jobs<'a>(api: &'a Api, dir: &str) -> Vec<Job<'a>> {
     jobs
 }
 
-/// Formats a token stream as a file, with the header line first, and lays out string enums.
+/// Formats a file's parts, with the header line first, and lays out string enums and the
+/// `Deserialize` impls of structs.
 fn render(
     api: &Api,
     path: &str,
-    parts: impl IntoIterator<Item = TokenStream>,
+    parts: impl IntoIterator<Item = Part>,
 ) -> Result<Output, EmitError> {
     let body = rendering::rust_source(path, parts)?;
     let mut contents = format!("// {HEADER}\n");
@@ -162,18 +166,19 @@ fn mod_file(api: &Api) -> TokenStream {
 }
 
 /// The shared models, as parts built one type at a time (see [`rendering::rust_source`]).
-fn models_file(api: &Api) -> impl Iterator<Item = TokenStream> + '_ {
+fn models_file(api: &Api) -> impl Iterator<Item = Part> + '_ {
     let head = quote! {
         #![doc = " Types shared by several operations (the spec's component schemas)."]
         #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph, clippy::should_implement_trait)]
         #[allow(unused_imports)]
         use super::*;
     };
-    std::iter::once(head).chain(api.types_of(None).map(|def| types::type_def(api, def)))
+    std::iter::once(Part::Tokens(head))
+        .chain(api.types_of(None).flat_map(|def| types::type_def(api, def)))
 }
 
 /// A tag's file, as parts built one operation or type at a time.
-fn tag_file<'a>(api: &'a Api, tag: &'a Tag) -> impl Iterator<Item = TokenStream> + 'a {
+fn tag_file<'a>(api: &'a Api, tag: &'a Tag) -> impl Iterator<Item = Part> + 'a {
     let module_doc = match &tag.docs {
         Some(d) => doc_strings(&[
             format!("The `{}` API group.", tag.name),
@@ -182,21 +187,23 @@ fn tag_file<'a>(api: &'a Api, tag: &'a Tag) -> impl Iterator<Item = TokenStream>
         ]),
         None => doc_strings(&[format!("The `{}` API group.", tag.name)]),
     };
-    let handle = items::handle(api, tag);
+    let handle = Part::Text(text::handle(api, tag));
     let requests = api
         .operations_of(&tag.name)
-        .map(|op| items::request(api, op));
+        .flat_map(|op| items::request(api, op));
     let defs = api
         .types_of(Some(&tag.name))
-        .map(|def| types::type_def(api, def));
+        .flat_map(|def| types::type_def(api, def));
     let head = quote! {
         #(#![doc = #module_doc])*
         #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant, clippy::too_long_first_doc_paragraph, clippy::should_implement_trait)]
         #[allow(unused_imports)]
         use super::*;
-        #handle
     };
-    std::iter::once(head).chain(requests).chain(defs)
+    [Part::Tokens(head), handle]
+        .into_iter()
+        .chain(requests)
+        .chain(defs)
 }
 
 /// Doc attributes (`#[doc = "..."]`) for the given paragraphs.
@@ -220,20 +227,21 @@ fn doc_strings(paragraphs: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Docs for an operation or type: summary, then description.
-pub(crate) fn summary_docs(summary: Option<&str>, description: Option<&str>) -> TokenStream {
+/// The doc paragraphs of an operation or type: summary, then description (once when they say
+/// the same).
+pub(crate) fn summary_paragraphs(summary: Option<&str>, description: Option<&str>) -> Vec<String> {
     let mut paragraphs = Vec::new();
     if let Some(s) = summary {
         paragraphs.push(s.to_owned());
     }
     if let Some(d) = description {
         if summary.is_some_and(|s| s.trim() == d.trim()) {
-            return docs(&paragraphs);
+            return paragraphs;
         }
         if !paragraphs.is_empty() {
             paragraphs.push(String::new());
         }
         paragraphs.push(d.to_owned());
     }
-    docs(&paragraphs)
+    paragraphs
 }

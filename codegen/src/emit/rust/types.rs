@@ -1,6 +1,7 @@
 //! Named types: structs (with constructor and setters) and string enums.
 
-use super::{docs, runtime};
+use super::{docs, runtime, text};
+use crate::emit::render::Part;
 use crate::ir::{Api, Arm, Field, TypeDef, TypeKind, TypeRef, Variant};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -101,62 +102,6 @@ pub(crate) fn field_docs(f: &Field) -> TokenStream {
     }
 }
 
-/// Constructor parameters and initialisers for required fields, and defaults for the others.
-pub(crate) fn constructor_parts(fields: &[&Field]) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    let mut params = Vec::new();
-    let mut inits = Vec::new();
-    for f in fields {
-        let name = ident(&f.rust);
-        if f.null_clears || f.is_optional() {
-            inits.push(quote! { #name: ::std::default::Default::default() });
-        } else {
-            let t = value_ty(f);
-            params.push(quote! { #name: impl ::std::convert::Into<#t> });
-            inits.push(quote! { #name: #name.into() });
-        }
-    }
-    (params, inits)
-}
-
-/// Builder-style setters for the optional fields (and `clear_…` for null-clears fields).
-pub(crate) fn setters(fields: &[&Field]) -> Vec<TokenStream> {
-    let mut out = Vec::new();
-    for f in fields {
-        let name = ident(&f.rust);
-        let t = value_ty(f);
-        let doc = field_docs(f);
-        if f.null_clears {
-            let nullable = runtime::path("Nullable");
-            let clear = format_ident!("clear_{}", f.rust);
-            let clear_doc = format!(
-                " Sends `null` for `{}`, which clears the stored value.",
-                f.wire
-            );
-            out.push(quote! {
-                #doc
-                pub fn #name(mut self, value: impl ::std::convert::Into<#t>) -> Self {
-                    self.#name = #nullable::Value(value.into());
-                    self
-                }
-                #[doc = #clear_doc]
-                pub fn #clear(mut self) -> Self {
-                    self.#name = #nullable::Null;
-                    self
-                }
-            });
-        } else if f.is_optional() {
-            out.push(quote! {
-                #doc
-                pub fn #name(mut self, value: impl ::std::convert::Into<#t>) -> Self {
-                    self.#name = ::std::option::Option::Some(value.into());
-                    self
-                }
-            });
-        }
-    }
-    out
-}
-
 /// Whether a type implements `Default` (enums do not: an empty value is not one of theirs).
 pub(crate) fn has_default(api: &Api, t: &TypeRef, seen: &mut BTreeSet<String>) -> bool {
     match t {
@@ -244,14 +189,15 @@ pub(crate) fn object_text(def: &TypeDef, fields: &[Field]) -> String {
     out
 }
 
-/// Emits one named type.
-pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
+/// Emits one named type, as parts: the type's definition as tokens, and for a struct its
+/// constructor and setters as text (see [`super::text`]).
+pub(crate) fn type_def(api: &Api, def: &TypeDef) -> Vec<Part> {
     let name = format_ident!("{}", def.name);
     let doc = match &def.docs {
         Some(d) => docs(std::slice::from_ref(d)),
         None => docs(&[format!("The `{}` object.", def.name)]),
     };
-    match &def.kind {
+    let tokens = match &def.kind {
         TypeKind::Enum { .. } => {
             // The macro invocation is written as text by `enum_text`: printers do not lay out
             // macro bodies, and users read these enums.
@@ -287,14 +233,7 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
                 } else {
                     quote! {}
                 };
-            let (params, inits) = constructor_parts(&refs);
-            let setters = setters(&refs);
-            let ctor_doc = format!(" A new `{}` from its required fields.", def.name);
-            // `Deserialize` comes from the runtime's `object_deserialize!` (written as text by
-            // `object_text` in place of the placeholder): serde's `flatten`, which would keep the
-            // unknown keys too, buffers the whole object and costs a large deserializer per struct.
-            let placeholder = format_ident!("{}", OBJECT_PLACEHOLDER);
-            quote! {
+            let definition = quote! {
                 #doc
                 #[derive(Clone, Debug, PartialEq, #default ::serde::Serialize)]
                 #[non_exhaustive]
@@ -304,29 +243,26 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
                     #[serde(flatten)]
                     pub extra: ::std::collections::BTreeMap<::std::string::String, #json>,
                 }
-
-                impl #name {
-                    #[doc = #ctor_doc]
-                    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-                    pub fn new(#(#params),*) -> Self {
-                        Self {
-                            #(#inits,)*
-                            extra: ::std::default::Default::default(),
-                        }
-                    }
-                    #(#setters)*
-
-                    /// Adds a key the spec does not name; it is sent as is.
-                    pub fn extra_field(mut self, key: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<#json>) -> Self {
-                        self.extra.insert(key.into(), value.into());
-                        self
-                    }
-                }
-
-                #placeholder!(#name);
-            }
+            };
+            let mut impls = String::with_capacity(512 + 256 * refs.len());
+            let ctor_doc = format!(" A new `{}` from its required fields.", def.name);
+            text::inherent_impl(
+                &mut impls,
+                &text::Inherent {
+                    name: &def.name,
+                    ctor_doc: &ctor_doc,
+                    extra_doc: Some(" Adds a key the spec does not name; it is sent as is."),
+                },
+                &refs,
+            );
+            // `Deserialize` comes from the runtime's `object_deserialize!` (written as text by
+            // `object_text` in place of the placeholder): serde's `flatten`, which would keep the
+            // unknown keys too, buffers the whole object and costs a large deserializer per struct.
+            text::object_placeholder(&mut impls, &def.name);
+            return vec![Part::Tokens(definition), Part::Text(impls)];
         }
-    }
+    };
+    vec![Part::Tokens(tokens)]
 }
 
 /// A union (`oneOf`/`anyOf`) as an enum with one variant per arm and an `Unknown` variant that
