@@ -109,12 +109,17 @@ fn pager_args<'a>(api: &'a Api, op: &'a Operation) -> Option<(&'a Field, Vec<&'a
 }
 
 fn rt(item: &str) -> TokenStream {
-    let path = RUNTIME
+    rt_path(item).parse().unwrap_or_default()
+}
+
+/// The path of a hand-written item of the bindings crate as text (what [`rt`] parses), or a
+/// `compile_error!` naming the mistake for an item not in [`RUNTIME`] (a generator bug).
+fn rt_path(item: &str) -> &'static str {
+    RUNTIME
         .iter()
         .find(|(name, _)| *name == item)
         .map(|(_, path)| *path)
-        .unwrap_or("compile_error!(\"unknown runtime item\")");
-    path.parse().unwrap_or_default()
+        .unwrap_or("compile_error!(\"unknown runtime item\")")
 }
 
 /// The path of a type of the Rust client, through the file's [`CLIENT_ALIAS`] import.

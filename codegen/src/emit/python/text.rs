@@ -7,7 +7,7 @@
 //! follow its rules for the shapes the emitter writes (a list on one line when it fits, else one
 //! element a line), so the text is already formatted when no name is unusually long.
 
-use super::rt;
+use super::rt_path;
 use crate::emit::doc_lines;
 use crate::ir::{Field, TypeRef};
 use std::fmt::Write as _;
@@ -15,9 +15,10 @@ use std::fmt::Write as _;
 /// The widest a line may be before rustfmt breaks it.
 pub(super) const MAX_WIDTH: usize = 100;
 
-/// The path of a hand-written item of the bindings crate, as text.
+/// The path of a hand-written item of the bindings crate, as text (no token stream is built:
+/// this is called for every field of every class).
 pub(super) fn path(item: &str) -> String {
-    rt(item).to_string().replace(' ', "")
+    rt_path(item).to_owned()
 }
 
 /// A Rust string literal with the text's exact characters, spelled as `quote` spells it.
