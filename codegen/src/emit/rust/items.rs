@@ -1,8 +1,8 @@
 //! Per-operation items: request structs and their `Request` impls (the tag handle's methods are
 //! written as text by [`super::text::handle`]).
 
-use super::types::{field_docs, field_ty, ident, serde_attr, ty};
-use super::{docs, runtime, text};
+use super::types::{ident, ty};
+use super::{runtime, text};
 use crate::emit::render::Part;
 use crate::ir::{
     Answer, Api, Body, Convention, Field, Location, Method, Operation, PagingStyle, QueryStyle,
@@ -11,61 +11,18 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// The request struct of an operation (tokens), its constructor and setters (text, see
-/// [`super::text`]), and its `Request` impl (tokens).
+/// The request struct of an operation with its constructor and setters (text, see
+/// [`super::text`]), and its `Request` and `PagedRequest` impls (tokens).
 pub(crate) fn request(api: &Api, op: &Operation) -> Vec<Part> {
-    let name = format_ident!("{}", op.request.type_name);
     let fields: Vec<&Field> = op.request.fields.iter().collect();
     let serialized = matches!(op.request.body, Body::JsonFields { .. } | Body::Form);
-    let field_items = fields.iter().map(|f| {
-        let fname = ident(&f.rust);
-        let fty = field_ty(f);
-        let fdoc = request_field_docs(f);
-        let attr = if serialized && f.location == Location::Body {
-            serde_attr(f)
-        } else if serialized {
-            quote! { #[serde(skip)] }
-        } else {
-            quote! {}
-        };
-        quote! { #fdoc #attr pub #fname: #fty, }
-    });
-    let json = runtime::path("JsonValue");
     let extra = matches!(op.request.body, Body::JsonFields { extra: true });
-    let extra_field = if extra {
-        quote! {
-            /// Further keys of the body, which this operation takes by design (see its description).
-            #[serde(flatten)]
-            pub extra: ::std::collections::BTreeMap<::std::string::String, #json>,
-        }
-    } else {
-        quote! {}
-    };
-    let derive_serialize = if serialized {
-        quote! { ::serde::Serialize, }
-    } else {
-        quote! {}
-    };
-    let doc = docs(&[format!(
-        "The request of `{}` ({} `{}`): required parameters are arguments of `new`, optional ones are setters.",
-        op.id,
-        op.method.as_str(),
-        op.path
-    )]);
-    let definition = quote! {
-        #doc
-        #[derive(Clone, Debug, PartialEq, #derive_serialize)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#field_items)*
-            #extra_field
-        }
-    };
+    let mut impls = String::with_capacity(1024 + 512 * fields.len());
+    text::request_definition(&mut impls, op, serialized, extra);
     let ctor_doc = format!(
         " A new `{}` from its required parameters.",
         op.request.type_name
     );
-    let mut impls = String::with_capacity(512 + 256 * fields.len());
     text::inherent_impl(
         &mut impls,
         &text::Inherent {
@@ -83,26 +40,12 @@ pub(crate) fn request(api: &Api, op: &Operation) -> Vec<Part> {
     let request_impl = request_impl(api, op);
     let paged_impl = paged_impl(api, op);
     vec![
-        Part::Tokens(definition),
         Part::Text(impls),
         Part::Tokens(quote! {
             #request_impl
             #paged_impl
         }),
     ]
-}
-
-fn request_field_docs(f: &Field) -> TokenStream {
-    let place = match f.location {
-        Location::Path => "path",
-        Location::Query => "query",
-        Location::Header => "header",
-        Location::Body | Location::WholeBody => return field_docs(f),
-    };
-    match &f.docs {
-        Some(d) => docs(&[format!("`{}` ({place}): {d}", f.wire)]),
-        None => docs(&[format!("`{}` ({place}).", f.wire)]),
-    }
 }
 
 fn request_impl(_api: &Api, op: &Operation) -> TokenStream {

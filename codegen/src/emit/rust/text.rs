@@ -137,6 +137,169 @@ fn write_fn_header(out: &mut String, indent: &str, head: &str, params: &[String]
     let _ = writeln!(out, "{indent}) -> {ret} {{");
 }
 
+/// The type of a struct field: `T`, `Option<T>` or `Nullable<T>` (as
+/// [`super::types::field_ty`] was).
+fn field_ty(f: &Field) -> String {
+    let inner = value_ty(f);
+    if f.null_clears {
+        format!("{}<{inner}>", runtime::path_str("Nullable"))
+    } else if f.is_optional() {
+        format!("::std::option::Option<{inner}>")
+    } else {
+        inner
+    }
+}
+
+/// The arguments of a field's serde attribute: its wire name, and how absence is handled.
+fn serde_args(f: &Field) -> Vec<String> {
+    let rename = format!("rename = {}", lit(&f.wire));
+    // A `readOnly` field is never required (see `Schemas::named_def`), so it is optional or
+    // tri-state; the runtime leaves it out while writing a request body.
+    let skip = if f.read_only && f.null_clears {
+        runtime::path_str("read_only::skip_nullable")
+    } else if f.read_only && f.is_optional() {
+        runtime::path_str("read_only::skip_option")
+    } else if f.null_clears {
+        runtime::path_str("Nullable::is_absent")
+    } else if f.is_optional() {
+        "::std::option::Option::is_none".to_owned()
+    } else {
+        return vec![rename];
+    };
+    vec![
+        rename,
+        "default".to_owned(),
+        format!("skip_serializing_if = {}", lit(&skip)),
+    ]
+}
+
+/// rustfmt's widest attribute argument list kept on one line (`attr_fn_like_width`).
+const ATTR_WIDTH: usize = 70;
+
+/// One field of a struct definition at four spaces: its docs, its serde attribute's arguments
+/// (if any) and the field itself.
+fn write_field(out: &mut String, doc: &str, serde: Option<&[String]>, f: &Field) {
+    write_docs(out, "    ", &[doc.to_owned()]);
+    if let Some(args) = serde {
+        write_attr(out, "    ", "serde", args);
+    }
+    let _ = writeln!(out, "    pub {}: {},", ident(&f.rust), field_ty(f));
+}
+
+/// An attribute `#[<name>(<args>)]` at `indent`: on one line when its arguments fit, else one
+/// argument a line.
+fn write_attr(out: &mut String, indent: &str, name: &str, args: &[String]) {
+    let one_line = args.join(", ");
+    if one_line.len() <= ATTR_WIDTH && indent.len() + name.len() + one_line.len() + 5 <= MAX_WIDTH {
+        let _ = writeln!(out, "{indent}#[{name}({one_line})]");
+        return;
+    }
+    // rustfmt writes no comma after the last argument of an attribute.
+    let _ = writeln!(
+        out,
+        "{indent}#[{name}(\n{indent}    {}\n{indent})]",
+        args.join(&format!(",\n{indent}    "))
+    );
+}
+
+/// The definition of a struct (a component schema or an inline object): docs, derives, one field
+/// per property with its serde attribute, and `extra`, which keeps the keys the spec does not
+/// name (or, for an open object, the further keys it takes by design).
+pub(super) fn struct_definition(
+    out: &mut String,
+    docs: &str,
+    name: &str,
+    default: bool,
+    fields: &[Field],
+    extra_doc: &str,
+) {
+    write_docs(out, "", &[docs.to_owned()]);
+    let default = if default {
+        "::std::default::Default, "
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "#[derive(Clone, Debug, PartialEq, {default}::serde::Serialize)]\n#[non_exhaustive]\npub struct {name} {{"
+    );
+    for f in fields {
+        write_field(out, &field_doc(f), Some(&serde_args(f)), f);
+    }
+    write_extra(out, extra_doc);
+    out.push_str("}\n");
+}
+
+/// The `extra` field of a struct or request type, with its doc line (which starts with a space).
+fn write_extra(out: &mut String, doc: &str) {
+    write_doc_line(out, "    ", doc);
+    let _ = writeln!(
+        out,
+        "    #[serde(flatten)]\n    pub extra: ::std::collections::BTreeMap<::std::string::String, {}>,",
+        runtime::path_str("JsonValue")
+    );
+}
+
+/// The definition of an operation's request type: its parameters, each documented with where
+/// it travels; body fields carry their serde attribute when the body is serialized from the
+/// struct (other fields are then skipped), and `extra` when the body takes further keys.
+pub(super) fn request_definition(
+    out: &mut String,
+    op: &crate::ir::Operation,
+    serialized: bool,
+    extra: bool,
+) {
+    use crate::ir::Location;
+    write_docs(
+        out,
+        "",
+        &[format!(
+            "The request of `{}` ({} `{}`): required parameters are arguments of `new`, optional ones are setters.",
+            op.id,
+            op.method.as_str(),
+            op.path
+        )],
+    );
+    let serialize = if serialized {
+        ", ::serde::Serialize"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "#[derive(Clone, Debug, PartialEq{serialize})]\n#[non_exhaustive]\npub struct {} {{",
+        op.request.type_name
+    );
+    for f in &op.request.fields {
+        let place = match f.location {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Body | Location::WholeBody => "",
+        };
+        let doc = match (&f.docs, place) {
+            (_, "") => field_doc(f),
+            (Some(d), place) => format!("`{}` ({place}): {d}", f.wire),
+            (None, place) => format!("`{}` ({place}).", f.wire),
+        };
+        let serde = if serialized && f.location == Location::Body {
+            Some(serde_args(f))
+        } else if serialized {
+            Some(vec!["skip".to_owned()])
+        } else {
+            None
+        };
+        write_field(out, &doc, serde.as_deref(), f);
+    }
+    if extra {
+        write_extra(
+            out,
+            " Further keys of the body, which this operation takes by design (see its description).",
+        );
+    }
+    out.push_str("}\n");
+}
+
 /// What an inherent `impl` block of a struct or request type says around its fields.
 pub(super) struct Inherent<'a> {
     /// The type's name.
@@ -481,6 +644,40 @@ mod tests {
         let mut out = String::new();
         inherent_impl(&mut out, &header, &[&one]);
         assert!(out.contains("        Self { id: id.into() }\n"), "{out}");
+        syn::parse_file(&out).expect("the text is Rust");
+    }
+
+    /// A struct definition: docs, derives, a serde attribute on one line when its arguments
+    /// fit in rustfmt's attribute width and one argument a line (no comma after the last)
+    /// when not, and `extra` last.
+    #[test]
+    fn struct_definition_is_laid_out_as_rustfmt_does() {
+        let mut optional = field("name", false, false);
+        optional.wire = "Name".to_owned();
+        optional.docs = Some("The name.".to_owned());
+        let fields = [field("id", true, false), optional];
+        let mut out = String::new();
+        struct_definition(&mut out, "A thing.", "Thing", true, &fields, " Other keys.");
+        let expected = r#"/// A thing.
+#[derive(Clone, Debug, PartialEq, ::std::default::Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct Thing {
+    /// `ID`.
+    #[serde(rename = "ID")]
+    pub id: ::std::string::String,
+    /// `Name`: The name.
+    #[serde(
+        rename = "Name",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Other keys.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::cyberark_runtime::JsonValue>,
+}
+"#;
+        assert_eq!(out, expected);
         syn::parse_file(&out).expect("the text is Rust");
     }
 }

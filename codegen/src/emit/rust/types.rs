@@ -49,59 +49,6 @@ pub(crate) fn ty(t: &TypeRef) -> TokenStream {
     }
 }
 
-/// The type a field holds inside `Option` or `Nullable`: `Box<T>` when it leads back to the
-/// struct holding it.
-pub(crate) fn value_ty(f: &Field) -> TokenStream {
-    let inner = ty(&f.ty);
-    if f.boxed {
-        quote! { ::std::boxed::Box<#inner> }
-    } else {
-        inner
-    }
-}
-
-/// The type of a struct field: `T`, `Option<T>` or `Nullable<T>`.
-pub(crate) fn field_ty(f: &Field) -> TokenStream {
-    let inner = value_ty(f);
-    if f.null_clears {
-        let nullable = runtime::path("Nullable");
-        quote! { #nullable<#inner> }
-    } else if f.is_optional() {
-        quote! { ::std::option::Option<#inner> }
-    } else {
-        inner
-    }
-}
-
-/// The serde attribute of a field: its wire name, and how absence is handled.
-pub(crate) fn serde_attr(f: &Field) -> TokenStream {
-    let wire = &f.wire;
-    // A `readOnly` field is never required (see `Schemas::named_def`), so it is optional or
-    // tri-state; the runtime leaves it out while writing a request body.
-    if f.read_only && f.null_clears {
-        let skip = runtime::path_str("read_only::skip_nullable");
-        quote! { #[serde(rename = #wire, default, skip_serializing_if = #skip)] }
-    } else if f.read_only && f.is_optional() {
-        let skip = runtime::path_str("read_only::skip_option");
-        quote! { #[serde(rename = #wire, default, skip_serializing_if = #skip)] }
-    } else if f.null_clears {
-        let skip = runtime::path_str("Nullable::is_absent");
-        quote! { #[serde(rename = #wire, default, skip_serializing_if = #skip)] }
-    } else if f.is_optional() {
-        quote! { #[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")] }
-    } else {
-        quote! { #[serde(rename = #wire)] }
-    }
-}
-
-/// The doc attributes of a field, falling back to its wire name.
-pub(crate) fn field_docs(f: &Field) -> TokenStream {
-    match &f.docs {
-        Some(d) => docs(&[format!("`{}`: {}", f.wire, d)]),
-        None => docs(&[format!("`{}`.", f.wire)]),
-    }
-}
-
 /// Whether a type implements `Default` (enums do not: an empty value is not one of theirs).
 pub(crate) fn has_default(api: &Api, t: &TypeRef, seen: &mut BTreeSet<String>) -> bool {
     match t {
@@ -214,40 +161,21 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> Vec<Part> {
         } => union_def(def, arms, discriminator.as_deref(), doc),
         TypeKind::Struct { fields, open } => {
             let refs: Vec<&Field> = fields.iter().collect();
-            let field_items = fields.iter().map(|f| {
-                let fname = ident(&f.rust);
-                let fty = field_ty(f);
-                let attr = serde_attr(f);
-                let fdoc = field_docs(f);
-                quote! { #fdoc #attr pub #fname: #fty, }
-            });
-            let json = runtime::path("JsonValue");
             let extra_doc = if *open {
                 " Further keys, which this object takes by design (see the type's description)."
             } else {
                 " Fields the spec does not name, kept so that nothing the tenant sent is lost and a read-modify-write sends them back."
             };
-            let default =
-                if has_default(api, &TypeRef::Named(def.name.clone()), &mut BTreeSet::new()) {
-                    quote! { ::std::default::Default, }
-                } else {
-                    quote! {}
-                };
-            let definition = quote! {
-                #doc
-                #[derive(Clone, Debug, PartialEq, #default ::serde::Serialize)]
-                #[non_exhaustive]
-                pub struct #name {
-                    #(#field_items)*
-                    #[doc = #extra_doc]
-                    #[serde(flatten)]
-                    pub extra: ::std::collections::BTreeMap<::std::string::String, #json>,
-                }
+            let default = has_default(api, &TypeRef::Named(def.name.clone()), &mut BTreeSet::new());
+            let type_doc = match &def.docs {
+                Some(d) => d.clone(),
+                None => format!("The `{}` object.", def.name),
             };
-            let mut impls = String::with_capacity(512 + 256 * refs.len());
+            let mut text = String::with_capacity(1024 + 512 * refs.len());
+            text::struct_definition(&mut text, &type_doc, &def.name, default, fields, extra_doc);
             let ctor_doc = format!(" A new `{}` from its required fields.", def.name);
             text::inherent_impl(
-                &mut impls,
+                &mut text,
                 &text::Inherent {
                     name: &def.name,
                     ctor_doc: &ctor_doc,
@@ -258,8 +186,8 @@ pub(crate) fn type_def(api: &Api, def: &TypeDef) -> Vec<Part> {
             // `Deserialize` comes from the runtime's `object_deserialize!` (written as text by
             // `object_text` in place of the placeholder): serde's `flatten`, which would keep the
             // unknown keys too, buffers the whole object and costs a large deserializer per struct.
-            text::object_placeholder(&mut impls, &def.name);
-            return vec![Part::Tokens(definition), Part::Text(impls)];
+            text::object_placeholder(&mut text, &def.name);
+            return vec![Part::Text(text)];
         }
     };
     vec![Part::Tokens(tokens)]
