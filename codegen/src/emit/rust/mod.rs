@@ -2,7 +2,9 @@
 //!
 //! Output per API: `mod.rs` (the `Client` and its tag handles), `models.rs` (shared types) and one
 //! file per tag (its handle, request types and inline types), so a spec change touches only the
-//! files of the tags it changes. The code is built with `quote` and printed with `prettyplease`.
+//! files of the tags it changes. The many alike items (struct and request types, their
+//! constructors and setters, the tag handles) are written as text in rustfmt's layout
+//! (`text.rs`); the rest is built with `quote` and printed with `prettyplease`.
 
 mod items;
 mod runtime;

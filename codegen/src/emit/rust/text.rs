@@ -1,14 +1,14 @@
 //! The Rust client's plainest items written as text in the layout `rustfmt` gives them: the
-//! constructors and setters of structs and request types, their `Default` impls, and the tag
-//! handles with one method per operation.
+//! definitions of structs and request types with their constructors and setters, their
+//! `Default` impls, and the tag handles with one method per operation.
 //!
-//! These are most of the client's methods and all alike. Building them as token streams, parsing
+//! These are most of the client's bytes and all alike. Building them as token streams, parsing
 //! those with `syn` and printing them with `prettyplease` was most of the cost of generating the
 //! Rust client (and, at 100 operations, of generating every output). `cargo xtask codegen` puts
 //! every generated file through `rustfmt`, so the committed bytes are rustfmt's either way; the
 //! helpers here follow its rules for the shapes written (a list on one line when it fits, else
 //! one element a line), so the text is already formatted when no name is unusually long. Items
-//! whose shape varies more (struct definitions, the `Request` and `PagedRequest` impls, unions)
+//! whose shape varies more (the `Request` and `PagedRequest` impls, unions, aliases, `mod.rs`)
 //! still go through `prettyplease`.
 
 use super::runtime;
@@ -74,7 +74,8 @@ fn write_ty(out: &mut String, t: &TypeRef) {
     }
 }
 
-/// The type a field holds inside `Option` or `Nullable`, as [`super::types::value_ty`].
+/// The type a field holds inside `Option` or `Nullable`: `Box<T>` when it leads back to the
+/// struct holding it.
 fn value_ty(f: &Field) -> String {
     let inner = ty(&f.ty);
     if f.boxed {
@@ -113,7 +114,7 @@ fn write_doc_line(out: &mut String, indent: &str, line: &str) {
     let _ = writeln!(out, "{indent}///{line}");
 }
 
-/// The doc paragraph of a field, falling back to its wire name (as [`super::types::field_docs`]).
+/// The doc paragraph of a field, falling back to its wire name.
 pub(super) fn field_doc(f: &Field) -> String {
     match &f.docs {
         Some(d) => format!("`{}`: {}", f.wire, d),
@@ -137,8 +138,7 @@ fn write_fn_header(out: &mut String, indent: &str, head: &str, params: &[String]
     let _ = writeln!(out, "{indent}) -> {ret} {{");
 }
 
-/// The type of a struct field: `T`, `Option<T>` or `Nullable<T>` (as
-/// [`super::types::field_ty`] was).
+/// The type of a struct field: `T`, `Option<T>` or `Nullable<T>`.
 fn field_ty(f: &Field) -> String {
     let inner = value_ty(f);
     if f.null_clears {
@@ -312,8 +312,7 @@ pub(super) struct Inherent<'a> {
 
 /// The inherent `impl` block of a struct or request type: `new` taking the required fields,
 /// a setter per optional field (and `clear_…` for fields whose `null` clears a value), and
-/// `extra_field` when the type keeps further keys. Mirrors [`super::types::constructor_parts`]
-/// and [`super::types::setters`].
+/// `extra_field` when the type keeps further keys.
 pub(super) fn inherent_impl(out: &mut String, header: &Inherent<'_>, fields: &[&Field]) {
     let _ = writeln!(out, "impl {} {{", header.name);
     write_doc_line(out, "    ", header.ctor_doc);
@@ -413,9 +412,8 @@ pub(super) fn default_impl(out: &mut String, name: &str) {
     );
 }
 
-/// The handle struct of a tag with one method per operation (the text of what
-/// [`super::items`] describes): the call, a byte-streaming twin for answers offered as bytes
-/// too, and an item stream for pageable operations.
+/// The handle struct of a tag with one method per operation: the call, a byte-streaming twin
+/// for answers offered as bytes too, and an item stream for pageable operations.
 pub(super) fn handle(api: &Api, tag: &Tag) -> String {
     let name = tag.type_name.as_str();
     let rt_client = runtime::path_str("Client");
