@@ -73,7 +73,9 @@ where
         context: Arc::new(context.unbind()),
     });
     let target = waiter.clone().unbind();
-    let task = tokio().spawn(async move {
+    // Boxed: the call's future is large (every state of the request it sends), and a boxed
+    // one crosses tokio's spawn path as a pointer instead of being copied into the task.
+    let task = tokio().spawn(Box::pin(async move {
         let outcome = call
             .clone()
             .scope(AssertUnwindSafe(future).catch_unwind())
@@ -85,7 +87,7 @@ where
             };
             Waiter::settle(target.bind(py), made)
         }));
-    });
+    }));
     // Cancelling the waiter (the task awaiting it was cancelled) aborts the request. The GIL is
     // held from the spawn to here, so the outcome cannot be settled before the handle is set.
     waiter.get().set_abort(task.abort_handle());
