@@ -13,8 +13,9 @@
 //! It puts its outcome, still a Rust value, in the loop's inbox, and only the call that finds
 //! the inbox empty wakes the loop, by writing one byte to a socket the loop watches with
 //! `add_reader`. The loop then converts and settles every outcome that arrived meanwhile in one
-//! callback. So a burst of completions costs one wakeup of the loop thread, and the runtime's
-//! worker threads never wait for the GIL the loop holds.
+//! callback, and wakes the task awaiting each one right there. So a burst of completions costs
+//! one wakeup of the loop thread and no further turn of the loop, and the runtime's worker
+//! threads never wait for the GIL the loop holds.
 //!
 //! What a call returns (the [`waiter`] module) is an awaitable of this package, not an
 //! `asyncio.Future`: the task awaiting it waits on a future-like implemented in Rust, so a
@@ -72,7 +73,9 @@ where
         context: Arc::new(context.unbind()),
     });
     let target = waiter.clone().unbind();
-    let task = tokio().spawn(async move {
+    // Boxed: the call's future is large (every state of the request it sends), and a boxed
+    // one crosses tokio's spawn path as a pointer instead of being copied into the task.
+    let task = tokio().spawn(Box::pin(async move {
         let outcome = call
             .clone()
             .scope(AssertUnwindSafe(future).catch_unwind())
@@ -82,9 +85,9 @@ where
                 Ok(output) => convert(py, output, &call),
                 Err(payload) => Err(panicked(payload.as_ref())),
             };
-            Waiter::settle(target.bind(py), made);
+            Waiter::settle(target.bind(py), made)
         }));
-    });
+    }));
     // Cancelling the waiter (the task awaiting it was cancelled) aborts the request. The GIL is
     // held from the spawn to here, so the outcome cannot be settled before the handle is set.
     waiter.get().set_abort(task.abort_handle());
@@ -98,6 +101,14 @@ pub fn ready<'py>(py: Python<'py>, value: Py<PyAny>) -> PyResult<Bound<'py, PyAn
     let awaitable = event_loop.call_method0(intern!(py, "create_future"))?;
     awaitable.call_method1(intern!(py, "set_result"), (value,))?;
     Ok(awaitable)
+}
+
+/// How many outcomes are waiting in the inbox of the running loop, not yet taken by it; the
+/// tests use it to hand the loop a batch of a known size.
+#[pyfunction]
+#[pyo3(name = "_inbox_waiting")]
+pub fn inbox_waiting(py: Python<'_>) -> PyResult<usize> {
+    Ok(inbox::of(&running_loop(py)?)?.waiting())
 }
 
 /// `asyncio.get_running_loop()`, looked up once.

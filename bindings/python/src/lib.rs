@@ -83,6 +83,7 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     #[cfg(feature = "sandbox")]
     sandbox::register(module)?;
     module.add_function(wrap_pyfunction!(errors::raise_test_error, module)?)?;
+    module.add_function(wrap_pyfunction!(aio::inbox_waiting, module)?)?;
     module.add_function(wrap_pyfunction!(redrock::redrock_script, module)?)?;
     Ok(())
 }

@@ -13,7 +13,7 @@
 //! thread with `pthread_exit`, which unwinds through Rust frames and aborts). An `atexit` hook
 //! closes [`attach`] first and waits for the threads already inside it.
 
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
@@ -33,7 +33,7 @@ static SLOT: AtomicPtr<Slot> = AtomicPtr::new(std::ptr::null_mut());
 /// it, so connection pools and token caches stay alive across calls. In a forked child the first
 /// use builds a new one.
 pub fn tokio() -> &'static tokio::runtime::Runtime {
-    let pid = std::process::id();
+    let pid = process_id();
     let current = SLOT.load(Ordering::Acquire);
     // SAFETY: a non-null pointer in SLOT comes from `Box::into_raw` below and is never freed.
     if let Some(slot) = unsafe { current.as_ref() }
@@ -71,14 +71,30 @@ fn build_runtime() -> tokio::runtime::Runtime {
     }
 }
 
+/// The id of this process, remembered: asking the kernel (`getpid`, a system call) on every
+/// call was measurable at thousands of calls a second. Zero until first asked; the fork hook
+/// ([`after_fork_in_child`]) sets the child's own id before any Python code runs in the child.
+static PID: AtomicU32 = AtomicU32::new(0);
+
 /// Whether this process was forked from the one that made something with [`process_id`].
 pub fn forked_since(pid: u32) -> bool {
-    pid != std::process::id()
+    pid != process_id()
 }
 
 /// The current process id, to remember where something was made.
+///
+/// A child forked through `os.fork` (and so `multiprocessing`) runs the package's fork hook
+/// first and gets its own id. A fork that bypasses Python's fork hooks cannot run Python code
+/// safely in the child anyway.
 pub fn process_id() -> u32 {
-    std::process::id()
+    match PID.load(Ordering::Relaxed) {
+        0 => {
+            let pid = std::process::id();
+            PID.store(pid, Ordering::Relaxed);
+            pid
+        }
+        pid => pid,
+    }
 }
 
 /// Set by the `atexit` hook: from then on no runtime thread enters Python.
@@ -128,11 +144,12 @@ fn at_exit(py: Python<'_>) {
     });
 }
 
-/// The `os.register_at_fork(after_in_child=...)` hook: threads counted inside [`attach`] by the
-/// parent do not exist in the child.
+/// The `os.register_at_fork(after_in_child=...)` hook: the child has an id of its own, and
+/// threads counted inside [`attach`] by the parent do not exist in the child.
 #[pyfunction]
 #[pyo3(name = "_after_fork_in_child")]
 fn after_fork_in_child() {
+    PID.store(std::process::id(), Ordering::Relaxed);
     INSIDE.store(0, Ordering::SeqCst);
 }
 

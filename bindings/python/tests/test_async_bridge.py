@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 from typing import Any
 
 import pytest
 
-from cyberark_identity import AsyncClient, Client
+from cyberark_identity import AsyncClient, Client, _native
 from cyberark_identity.errors import ApiError
 from cyberark_identity.testing import Sandbox
-
 
 
 def first_user(client: Client) -> str:
@@ -199,3 +199,109 @@ def test_cancelling_the_awaiting_task_abandons_the_request(sandbox: Sandbox, cli
         assert (await aclient.org.create("After")).id
 
     asyncio.run(main())
+
+
+def hold_until_batched(calls: int) -> None:
+    """Keeps the loop's thread busy, without yielding, until the outcomes of `calls` calls are
+    all waiting in its inbox: the loop then takes them as one batch."""
+    while _native._inbox_waiting() < calls:
+        time.sleep(0.001)
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit])
+def test_an_interrupt_in_one_woken_task_loses_no_other_outcome_of_its_batch(
+    sandbox: Sandbox, client: Client, interrupt: type[BaseException]
+) -> None:
+    """Tasks are woken inside the inbox's drain; a `KeyboardInterrupt` or `SystemExit` raised by
+    one of them leaves `run_until_complete` as with plain asyncio, and the outcomes of the same
+    batch not yet delivered are delivered when the loop runs again."""
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+    calls = 8
+    interrupted: list[int] = []
+    tasks: list[asyncio.Task[Any]] = []
+
+    async def one(i: int) -> Any:
+        user = await aclient.cdirectory_service.get_user(uuid)
+        if not interrupted:
+            interrupted.append(i)
+            raise interrupt("stop")
+        return user.uuid
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        tasks.extend(loop.create_task(one(i)) for i in range(calls))
+        await asyncio.sleep(0)  # every task has made its call
+        hold_until_batched(calls)
+        await loop.create_future()  # only the interrupt ends this
+
+    loop = asyncio.new_event_loop()
+    try:
+        main_task = loop.create_task(main())
+        with pytest.raises(interrupt, match="stop"):
+            loop.run_until_complete(main_task)
+        assert len(interrupted) == 1
+        assert isinstance(tasks[interrupted[0]].exception(), interrupt)
+        others = [t for i, t in enumerate(tasks) if i != interrupted[0]]
+        done, pending = loop.run_until_complete(asyncio.wait(others, timeout=30))
+        assert not pending, f"{len(pending)} of {len(others)} outcomes were lost"
+        assert [t.result() for t in others] == [uuid] * (calls - 1)
+        main_task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            loop.run_until_complete(main_task)
+    finally:
+        loop.close()
+
+
+def test_an_interrupt_in_a_woken_task_leaves_asyncio_run(sandbox: Sandbox, client: Client) -> None:
+    """`asyncio.run` lets the interrupt out and cancels the other tasks, whose outcomes were
+    waiting in the same batch, as it does for any interrupted program."""
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+    calls = 8
+    tasks: list[asyncio.Task[Any]] = []
+
+    async def one(i: int) -> Any:
+        await aclient.cdirectory_service.get_user(uuid)
+        if i == 0:
+            raise KeyboardInterrupt("stop")
+        return await asyncio.get_running_loop().create_future()
+
+    async def main() -> None:
+        tasks.extend(asyncio.ensure_future(one(i)) for i in range(calls))
+        await asyncio.sleep(0)
+        hold_until_batched(calls)
+        await asyncio.gather(*tasks)
+
+    with pytest.raises(KeyboardInterrupt, match="stop"):
+        asyncio.run(main())
+    assert isinstance(tasks[0].exception(), KeyboardInterrupt)
+    assert all(t.cancelled() for t in tasks[1:])
+
+
+def test_a_failing_done_callback_is_reported_and_the_batch_goes_on(sandbox: Sandbox, client: Client) -> None:
+    """An `Exception` from a done callback run inside the drain goes to the loop's exception
+    handler, as from a callback the loop runs itself, and the other outcomes are delivered."""
+    uuid = first_user(client)
+    aclient = AsyncClient(sandbox.url, client_id=sandbox.client_id, client_secret=sandbox.client_secret)
+    calls = 6
+    reported: list[dict[str, Any]] = []
+
+    def broken(_: Any) -> None:
+        raise ValueError("broken callback")
+
+    async def main() -> list[Any]:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _, context: reported.append(context))
+        pending = [aclient.cdirectory_service.get_user(uuid) for _ in range(calls)]
+        pending[0].__await__().add_done_callback(broken)  # type: ignore[attr-defined]
+        tasks = [asyncio.ensure_future(p) for p in pending]
+        await asyncio.sleep(0)
+        hold_until_batched(calls)
+        return await asyncio.gather(*tasks)
+
+    users = asyncio.run(main())
+    assert [u.uuid for u in users] == [uuid] * calls
+    assert len(reported) == 1
+    assert isinstance(reported[0]["exception"], ValueError)
+    assert "Exception in callback" in reported[0]["message"]

@@ -196,6 +196,8 @@ class Sandbox:
 
 def _raise_test_error(variant: str) -> None: ...
 
+def _inbox_waiting() -> int: ...
+
 def _redrock_script(template: str, values: Sequence[str | int | bool | None]) -> str: ...
 "#;
 
@@ -274,6 +276,7 @@ pub fn emit(api: &Api, target: &PythonLayout) -> Result<Output, EmitError> {
 fn all_names(w: &mut String, api: &Api, primary: bool) {
     let mut names: Vec<String> = vec!["Client".to_owned(), "AsyncClient".to_owned()];
     if primary {
+        names.push("_inbox_waiting".to_owned());
         names.push("_raise_test_error".to_owned());
         names.push("_redrock_script".to_owned());
         names.extend(

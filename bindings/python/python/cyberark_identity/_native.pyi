@@ -86,6 +86,7 @@ __all__ = [
     "UserRow",
     "UserSettingsQueryRow",
     "UserSettingsQueryTable",
+    "_inbox_waiting",
     "_raise_test_error",
     "_redrock_script",
 ]
@@ -219,6 +220,8 @@ class Sandbox:
     def __exit__(self, *args: object) -> bool: ...
 
 def _raise_test_error(variant: str) -> None: ...
+
+def _inbox_waiting() -> int: ...
 
 def _redrock_script(template: str, values: Sequence[str | int | bool | None]) -> str: ...
 

@@ -6,6 +6,12 @@
 //! the whole batch in one callback, [`Drain`], and runs every completion there, holding the GIL
 //! once for all of them.
 //!
+//! A completion wakes the task awaiting its call right there, inside the drain (see
+//! [`super::waiter`]), so a task step can raise `KeyboardInterrupt` or `SystemExit` out of the
+//! drain. The completions of the batch not yet run then go back to the front of the inbox, with
+//! a wakeup, before the exception leaves: the loop lets it out of `run_until_complete` as it
+//! would from any callback, and delivers the rest of the batch whenever it runs again.
+//!
 //! The wakeup is a byte written to one end of a socket pair whose other end the loop watches
 //! with `add_reader`, so waking the loop needs no GIL either. A loop without `add_reader`
 //! (the proactor loop on Windows, or a custom loop) is woken with `call_soon_threadsafe`
@@ -25,8 +31,10 @@ use pyo3::types::PyWeakrefReference;
 use crate::lifecycle::{attach, forked_since, process_id};
 use crate::wait::lock;
 
-/// Work for the loop's thread: converts one outcome and settles its awaitable.
-pub type Completion = Box<dyn FnOnce(Python<'_>) + Send>;
+/// Work for the loop's thread: converts one outcome, settles its awaitable and wakes whoever
+/// waits on it. Fails only with an exception the loop must let out (`KeyboardInterrupt`,
+/// `SystemExit`).
+pub type Completion = Box<dyn FnOnce(Python<'_>) -> PyResult<()> + Send>;
 
 /// How an inbox wakes its loop.
 enum Wake {
@@ -84,18 +92,42 @@ impl Inbox {
         }
     }
 
-    /// Empties the wakeup socket, then runs every completion posted so far.
-    fn drain(&self, py: Python<'_>) {
+    /// Empties the wakeup socket, then runs every completion posted so far. If one raises (an
+    /// interrupt), the ones after it go back to the front of the inbox before it is re-raised.
+    fn drain(self: &Arc<Self>, py: Python<'_>) -> PyResult<()> {
         #[cfg(unix)]
         if let Wake::Socket { reader, .. } = &self.wake {
             use std::io::Read;
             let mut sink = [0u8; 256];
             while matches!((&*reader).read(&mut sink), Ok(n) if n > 0) {}
         }
-        let batch = std::mem::take(&mut *lock(&self.queue));
-        for completion in batch {
-            completion(py);
+        let mut batch = std::mem::take(&mut *lock(&self.queue)).into_iter();
+        while let Some(completion) = batch.next() {
+            if let Err(interrupt) = completion(py) {
+                self.put_back(batch.collect());
+                return Err(interrupt);
+            }
         }
+        Ok(())
+    }
+
+    /// Puts `rest`, the undelivered part of a batch, before anything posted since, and wakes
+    /// the loop so it takes them the next time it runs.
+    fn put_back(self: &Arc<Self>, mut rest: Vec<Completion>) {
+        if rest.is_empty() {
+            return;
+        }
+        {
+            let mut queue = lock(&self.queue);
+            rest.append(&mut queue);
+            *queue = rest;
+        }
+        self.wake();
+    }
+
+    /// How many completions are waiting.
+    pub fn waiting(&self) -> usize {
+        lock(&self.queue).len()
     }
 }
 
@@ -107,8 +139,8 @@ struct Drain {
 
 #[pymethods]
 impl Drain {
-    fn __call__(&self, py: Python<'_>) {
-        self.inbox.drain(py);
+    fn __call__(&self, py: Python<'_>) -> PyResult<()> {
+        self.inbox.drain(py)
     }
 }
 

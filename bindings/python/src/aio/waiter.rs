@@ -4,8 +4,9 @@
 //! `asyncio.Task` accepts any object with the future protocol it uses (`_asyncio_future_blocking`,
 //! `get_loop`, `add_done_callback`, `cancel`, `result`), not only `asyncio.Future`. Settling
 //! one of these costs less than an `asyncio.Future` of the loop: no second done-callback to abort
-//! the request (cancelling the waiter aborts it directly), and no method lookups on a Python
-//! object per completion.
+//! the request (cancelling the waiter aborts it directly), no method lookups on a Python object
+//! per completion, and the awaiting task is woken at once, inside the inbox's drain, rather
+//! than through a handle the loop runs on its next turn.
 //!
 //! Two objects, so that only the awaitable is visible: [`Pending`] is what a method returns and
 //! has only `__await__`; [`Waiter`] is its iterator, the future-like the task sees. Keeping the
@@ -15,7 +16,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use pyo3::exceptions::PyStopIteration;
+use pyo3::exceptions::{PyKeyboardInterrupt, PyStopIteration, PySystemExit};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -100,13 +101,16 @@ impl Waiter {
         lock(&self.state).abort = Some(abort);
     }
 
-    /// Sets the outcome of the call, unless it was cancelled meanwhile, and schedules the done
-    /// callbacks. Runs on the loop's thread, inside one of its callbacks.
-    pub fn settle(slf: &Bound<'_, Self>, outcome: PyResult<Py<PyAny>>) {
+    /// Sets the outcome of the call, unless it was cancelled meanwhile, and runs the done
+    /// callbacks at once. Runs on the loop's thread, inside the inbox's drain, a callback of the
+    /// running loop: so waking the awaiting task here is what `call_soon` would do one turn of
+    /// the loop later, without the handle and the turn. Fails only with a `KeyboardInterrupt` or
+    /// `SystemExit` a callback raised, after scheduling the callbacks it had not run yet.
+    pub fn settle(slf: &Bound<'_, Self>, outcome: PyResult<Py<PyAny>>) -> PyResult<()> {
         let callbacks = {
             let mut state = lock(&slf.get().state);
             if !matches!(state.outcome, Outcome::Pending) {
-                return;
+                return Ok(());
             }
             state.outcome = match outcome {
                 Ok(value) => Outcome::Value(value),
@@ -115,9 +119,16 @@ impl Waiter {
             state.abort = None;
             std::mem::take(&mut state.callbacks)
         };
-        for callback in callbacks {
-            schedule(slf, callback);
+        let mut callbacks = callbacks.into_iter();
+        while let Some(callback) = callbacks.next() {
+            if let Err(interrupt) = run(slf, callback) {
+                for callback in callbacks {
+                    schedule(slf, callback);
+                }
+                return Err(interrupt);
+            }
         }
+        Ok(())
     }
 }
 
@@ -236,6 +247,61 @@ impl Waiter {
             Outcome::Value(_) => Ok(None),
             Outcome::Failed(error) => Ok(Some(error.value(py).clone().into_any().unbind())),
             Outcome::Cancelled(message) => Err(cancelled_error(py, message.as_ref())),
+        }
+    }
+}
+
+/// Runs one done callback now, in its context, with the rules of a callback the loop runs
+/// (`asyncio.Handle._run`): a `KeyboardInterrupt` or `SystemExit` is returned to be raised, any
+/// other exception goes to the loop's exception handler.
+fn run(waiter: &Bound<'_, Waiter>, callback: Callback) -> PyResult<()> {
+    let py = waiter.py();
+    let function = callback.function.bind(py);
+    let ran = match &callback.context {
+        Some(context) => context
+            .bind(py)
+            .call_method1(intern!(py, "run"), (function, waiter))
+            .map(drop),
+        None => function.call1((waiter,)).map(drop),
+    };
+    match ran {
+        Ok(()) => Ok(()),
+        Err(error) if is_interrupt(py, &error) => Err(error),
+        Err(error) => report(waiter, function, error),
+    }
+}
+
+/// Whether the loop lets `error` out of a callback instead of reporting it.
+fn is_interrupt(py: Python<'_>, error: &PyErr) -> bool {
+    error.is_instance_of::<PyKeyboardInterrupt>(py) || error.is_instance_of::<PySystemExit>(py)
+}
+
+/// Hands what a callback raised to the loop's exception handler, as the loop does for its own
+/// callbacks; the handler itself may only let an interrupt out.
+fn report(waiter: &Bound<'_, Waiter>, function: &Bound<'_, PyAny>, error: PyErr) -> PyResult<()> {
+    let py = waiter.py();
+    let reported = (|| {
+        let context = PyDict::new(py);
+        let message = format!(
+            "Exception in callback {}({})",
+            function.repr()?,
+            waiter.repr()?
+        );
+        context.set_item(intern!(py, "message"), message)?;
+        context.set_item(intern!(py, "exception"), error.value(py))?;
+        waiter
+            .get()
+            .event_loop
+            .bind(py)
+            .call_method1(intern!(py, "call_exception_handler"), (context,))
+            .map(drop)
+    })();
+    match reported {
+        Ok(()) => Ok(()),
+        Err(failure) if is_interrupt(py, &failure) => Err(failure),
+        Err(failure) => {
+            failure.write_unraisable(py, Some(waiter.as_any()));
+            Ok(())
         }
     }
 }
