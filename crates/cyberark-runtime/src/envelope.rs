@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 
 use crate::bounds;
 use crate::error::{ApiError, Error, ErrorDetail};
+use crate::json_path;
 use crate::operation::{Convention, Operation};
 use crate::redact;
 
@@ -91,11 +92,7 @@ fn decode_envelope<T: DeserializeOwned>(
     let ok = (200..300).contains(&status);
     let not_an_envelope = |path: String, e: &serde_json::Error| Error::Decode {
         operation,
-        path: if path.is_empty() {
-            ".".to_owned()
-        } else {
-            path
-        },
+        path,
         message: if bounds::too_deep(body) {
             bounds::too_deep_message()
         } else {
@@ -110,17 +107,9 @@ fn decode_envelope<T: DeserializeOwned>(
     let envelope = match serde_json::from_slice::<Envelope<'_>>(body) {
         Ok(envelope) => envelope,
         Err(_) if !ok => return Err(api_error(operation, status, body).into()),
-        // Parse again, tracking the path, so a cut-off or malformed body says where it broke
-        // (`Result`, `Message`, …); the common path pays nothing for this.
-        Err(plain) => {
-            let mut de = serde_json::Deserializer::from_slice(body);
-            return Err(
-                match serde_path_to_error::deserialize::<_, Envelope<'_>>(&mut de) {
-                    Err(e) => not_an_envelope(e.path().to_string(), e.inner()),
-                    Ok(_) => not_an_envelope(String::new(), &plain),
-                },
-            );
-        }
+        // Say where a cut-off or malformed body broke (`Result`, `Message`, …). The envelope
+        // reads `Result` raw, so the path stops at the envelope's own fields.
+        Err(e) => return Err(not_an_envelope(json_path::error_path(body, &e, 1), &e)),
     };
     match envelope.success {
         Some(true) if ok => {
@@ -164,22 +153,15 @@ fn decode_json<T: DeserializeOwned>(
         excerpt: redact::excerpt(body),
         status,
     };
-    // The common case pays for no path tracking; only a failure parses again, tracking the path,
-    // to say where it failed. `from_slice` also refuses trailing garbage after the value.
-    let plain = match serde_json::from_slice::<T>(json) {
-        Ok(value) => return Ok(value),
-        Err(plain) => plain,
-    };
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(e) => Err(fail(&e.path().to_string(), e.inner())),
-        // The value itself parsed, so what failed was the garbage after it.
-        Ok(_) => Err(fail(".", &plain)),
-    }
+    // Decoding tracks no path: a failure finds it afterwards from the error's position, with one
+    // routine shared by every output type (see `json_path`), so each type's `Deserialize` is
+    // compiled once. `from_slice` also refuses trailing garbage after the value.
+    serde_json::from_slice::<T>(json)
+        .map_err(|e| fail(&json_path::error_path(json, &e, usize::MAX), &e))
 }
 
-/// Joins a prefix such as `Result` with a serde path such as `Results[3].Row.Name` (or `.`,
-/// serde_path_to_error's name for the root).
+/// Joins a prefix such as `Result` with a JSON path such as `Results[3].Row.Name` (or `.`, the
+/// name of the value itself).
 fn join_path(prefix: Option<&str>, path: &str) -> String {
     match (prefix, path) {
         (None, path) => path.to_owned(),
