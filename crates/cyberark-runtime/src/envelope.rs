@@ -60,23 +60,75 @@ fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>,
 /// Decodes an answer for `operation` according to its convention.
 ///
 /// The caller has already dealt with 401 (token refresh) and 429 (retries); every other status
-/// arrives here.
+/// arrives here. Only the last step, reading the output type from its JSON, is generic: finding
+/// that JSON (unwrapping the envelope, reading a failure) and describing a decode failure are
+/// compiled once for every output type.
 pub(crate) fn decode<T: DeserializeOwned>(
     operation: &'static Operation,
     status: u16,
     body: &[u8],
 ) -> Result<T, Error> {
+    let output = locate(operation, status, body)?;
+    serde_json::from_slice::<T>(output.json).map_err(|e| output.failure(body, &e))
+}
+
+/// Where an answer's output is: its JSON (the whole body, or the envelope's `Result`) and what
+/// a decode failure must say about it.
+struct Output<'a> {
+    operation: &'static str,
+    status: u16,
+    json: &'a [u8],
+    /// The JSON path of `json` in the body, when it is not the body itself.
+    prefix: Option<&'static str>,
+}
+
+impl Output<'_> {
+    /// The decode error for `error`, raised while reading this output from `json`: the JSON path
+    /// of the failure (found from the error's position, see `json_path`) and an excerpt of the
+    /// whole `body`.
+    fn failure(&self, body: &[u8], error: &serde_json::Error) -> Error {
+        Error::Decode {
+            operation: self.operation,
+            path: join_path(
+                self.prefix,
+                &json_path::error_path(self.json, error, usize::MAX),
+            ),
+            // serde_json stops at its recursion limit with a terse "recursion limit exceeded";
+            // say what the limit is about. The scan runs only on this failure path.
+            message: if bounds::too_deep(self.json) {
+                bounds::too_deep_message()
+            } else {
+                strip_position(error)
+            },
+            excerpt: redact::excerpt(body),
+            status: self.status,
+        }
+    }
+}
+
+/// Finds the output's JSON in an answer according to the operation's convention, or the error
+/// the answer stands for.
+fn locate<'a>(
+    operation: &'static Operation,
+    status: u16,
+    body: &'a [u8],
+) -> Result<Output<'a>, Error> {
     let ok = (200..300).contains(&status);
     match operation.convention {
-        Convention::Envelope => decode_envelope(operation.id, status, body),
+        Convention::Envelope => locate_in_envelope(operation.id, status, body),
         Convention::Scim | Convention::OAuth | Convention::Plain | Convention::Vault if ok => {
             // 204 No Content (a SCIM delete) decodes from `null`, so an output of `()` works.
-            let text = if body.iter().all(u8::is_ascii_whitespace) {
+            let json = if body.iter().all(u8::is_ascii_whitespace) {
                 b"null".as_slice()
             } else {
                 body
             };
-            decode_json(operation.id, status, text, body, None)
+            Ok(Output {
+                operation: operation.id,
+                status,
+                json,
+                prefix: None,
+            })
         }
         Convention::Scim | Convention::OAuth | Convention::Plain | Convention::Vault => {
             Err(api_error(operation.id, status, body).into())
@@ -84,11 +136,11 @@ pub(crate) fn decode<T: DeserializeOwned>(
     }
 }
 
-fn decode_envelope<T: DeserializeOwned>(
+fn locate_in_envelope<'a>(
     operation: &'static str,
     status: u16,
-    body: &[u8],
-) -> Result<T, Error> {
+    body: &'a [u8],
+) -> Result<Output<'a>, Error> {
     let ok = (200..300).contains(&status);
     let not_an_envelope = |path: String, e: &serde_json::Error| Error::Decode {
         operation,
@@ -112,10 +164,12 @@ fn decode_envelope<T: DeserializeOwned>(
         Err(e) => return Err(not_an_envelope(json_path::error_path(body, &e, 1), &e)),
     };
     match envelope.success {
-        Some(true) if ok => {
-            let raw = envelope.result.map_or("null", RawValue::get);
-            decode_json(operation, status, raw.as_bytes(), body, Some("Result"))
-        }
+        Some(true) if ok => Ok(Output {
+            operation,
+            status,
+            json: envelope.result.map_or("null", RawValue::get).as_bytes(),
+            prefix: Some("Result"),
+        }),
         // The failure fields are read in a second pass, only on this rare path, so the common
         // path does not pay for them.
         Some(_) => Err(api_error(operation, status, body).into()),
@@ -129,35 +183,6 @@ fn decode_envelope<T: DeserializeOwned>(
             status,
         }),
     }
-}
-
-/// Deserialises `json` into `T`, reporting the JSON path of a failure (prefixed by `prefix`)
-/// and an excerpt of the whole `body`.
-fn decode_json<T: DeserializeOwned>(
-    operation: &'static str,
-    status: u16,
-    json: &[u8],
-    body: &[u8],
-    prefix: Option<&str>,
-) -> Result<T, Error> {
-    let fail = |path: &str, error: &serde_json::Error| Error::Decode {
-        operation,
-        path: join_path(prefix, path),
-        // serde_json stops at its recursion limit with a terse "recursion limit exceeded"; say
-        // what the limit is about. The scan runs only on this failure path.
-        message: if bounds::too_deep(json) {
-            bounds::too_deep_message()
-        } else {
-            strip_position(error)
-        },
-        excerpt: redact::excerpt(body),
-        status,
-    };
-    // Decoding tracks no path: a failure finds it afterwards from the error's position, with one
-    // routine shared by every output type (see `json_path`), so each type's `Deserialize` is
-    // compiled once. `from_slice` also refuses trailing garbage after the value.
-    serde_json::from_slice::<T>(json)
-        .map_err(|e| fail(&json_path::error_path(json, &e, usize::MAX), &e))
 }
 
 /// Joins a prefix such as `Result` with a JSON path such as `Results[3].Row.Name` (or `.`, the
