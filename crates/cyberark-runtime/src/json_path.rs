@@ -10,8 +10,9 @@
 //! The scan is attributed the way serde's visitors meet the bytes, so the path is the one a
 //! path-tracking deserializer would report: a byte of a value (a scalar, or the brackets of an
 //! object or array) belongs to that value; the keys, colons, commas and whitespace between values
-//! belong to the enclosing object or array, except that after an object's colon a missing or
-//! malformed value belongs to that key's value (serde asks the value's type to read it).
+//! belong to the enclosing object or array, except that where a value is due (after an object's
+//! colon, at an array's element) a missing or malformed value belongs to that value (serde has
+//! asked the value's type to read it). A key that cannot be read names its object.
 
 use serde_json::error::Category;
 
