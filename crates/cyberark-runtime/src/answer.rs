@@ -39,6 +39,37 @@ impl Answer {
     }
 }
 
+/// A text answer as UTF-8, or the decode error saying it is not.
+fn utf8_text<'a>(operation: &'static str, status: u16, body: &'a [u8]) -> Result<&'a str, Error> {
+    std::str::from_utf8(body).map_err(|e| Error::Decode {
+        operation,
+        path: ".".to_owned(),
+        message: format!("the text answer is not UTF-8: {e}"),
+        excerpt: crate::redact::excerpt(body),
+        status,
+    })
+}
+
+/// The decode error of a text answer the output type does not accept; not generic, so it is
+/// compiled once.
+fn text_misfit(operation: &'static str, status: u16, body: &[u8], error: &ValueError) -> Error {
+    Error::Decode {
+        operation,
+        path: ".".to_owned(),
+        message: format!("the text answer does not fit the output type: {error}"),
+        excerpt: crate::redact::excerpt(body),
+        status,
+    }
+}
+
+/// The error of a download whose output type is not `()`.
+fn download_output(operation: &'static str, error: &ValueError) -> Error {
+    Error::invalid(
+        operation,
+        format!("a download has no decoded output: {error}"),
+    )
+}
+
 /// Decodes an answer: JSON through the convention, text as it is. A failure status is an API
 /// error whatever the answer kind, read from the body the way the convention reads failures.
 pub(crate) fn decode<T: DeserializeOwned>(
@@ -50,32 +81,16 @@ pub(crate) fn decode<T: DeserializeOwned>(
     match answer {
         Answer::Json => envelope::decode(operation, status, body),
         Answer::Text if (200..300).contains(&status) => {
-            let text = std::str::from_utf8(body).map_err(|e| Error::Decode {
-                operation: operation.id,
-                path: ".".to_owned(),
-                message: format!("the text answer is not UTF-8: {e}"),
-                excerpt: crate::redact::excerpt(body),
-                status,
-            })?;
+            let text = utf8_text(operation.id, status, body)?;
             let deserializer: serde::de::value::StrDeserializer<'_, ValueError> =
                 text.into_deserializer();
-            T::deserialize(deserializer).map_err(|e| Error::Decode {
-                operation: operation.id,
-                path: ".".to_owned(),
-                message: format!("the text answer does not fit the output type: {e}"),
-                excerpt: crate::redact::excerpt(body),
-                status,
-            })
+            T::deserialize(deserializer).map_err(|e| text_misfit(operation.id, status, body, &e))
         }
         // A download sent through `send` rather than `download`: the body was read, and its
         // output is `()`.
-        Answer::Bytes if (200..300).contains(&status) => T::deserialize(().into_deserializer())
-            .map_err(|e: ValueError| {
-                Error::invalid(
-                    operation.id,
-                    format!("a download has no decoded output: {e}"),
-                )
-            }),
+        Answer::Bytes if (200..300).contains(&status) => {
+            T::deserialize(().into_deserializer()).map_err(|e| download_output(operation.id, &e))
+        }
         Answer::Text | Answer::Bytes => Err(envelope::api_error(operation.id, status, body).into()),
     }
 }

@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 
 use crate::bounds;
 use crate::error::{ApiError, Error, ErrorDetail};
+use crate::json_path;
 use crate::operation::{Convention, Operation};
 use crate::redact;
 
@@ -59,23 +60,75 @@ fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>,
 /// Decodes an answer for `operation` according to its convention.
 ///
 /// The caller has already dealt with 401 (token refresh) and 429 (retries); every other status
-/// arrives here.
+/// arrives here. Only the last step, reading the output type from its JSON, is generic: finding
+/// that JSON (unwrapping the envelope, reading a failure) and describing a decode failure are
+/// compiled once for every output type.
 pub(crate) fn decode<T: DeserializeOwned>(
     operation: &'static Operation,
     status: u16,
     body: &[u8],
 ) -> Result<T, Error> {
+    let output = locate(operation, status, body)?;
+    serde_json::from_slice::<T>(output.json).map_err(|e| output.failure(body, &e))
+}
+
+/// Where an answer's output is: its JSON (the whole body, or the envelope's `Result`) and what
+/// a decode failure must say about it.
+struct Output<'a> {
+    operation: &'static str,
+    status: u16,
+    json: &'a [u8],
+    /// The JSON path of `json` in the body, when it is not the body itself.
+    prefix: Option<&'static str>,
+}
+
+impl Output<'_> {
+    /// The decode error for `error`, raised while reading this output from `json`: the JSON path
+    /// of the failure (found from the error's position, see `json_path`) and an excerpt of the
+    /// whole `body`.
+    fn failure(&self, body: &[u8], error: &serde_json::Error) -> Error {
+        Error::Decode {
+            operation: self.operation,
+            path: join_path(
+                self.prefix,
+                &json_path::error_path(self.json, error, usize::MAX),
+            ),
+            // serde_json stops at its recursion limit with a terse "recursion limit exceeded";
+            // say what the limit is about. The scan runs only on this failure path.
+            message: if bounds::too_deep(self.json) {
+                bounds::too_deep_message()
+            } else {
+                strip_position(error)
+            },
+            excerpt: redact::excerpt(body),
+            status: self.status,
+        }
+    }
+}
+
+/// Finds the output's JSON in an answer according to the operation's convention, or the error
+/// the answer stands for.
+fn locate<'a>(
+    operation: &'static Operation,
+    status: u16,
+    body: &'a [u8],
+) -> Result<Output<'a>, Error> {
     let ok = (200..300).contains(&status);
     match operation.convention {
-        Convention::Envelope => decode_envelope(operation.id, status, body),
+        Convention::Envelope => locate_in_envelope(operation.id, status, body),
         Convention::Scim | Convention::OAuth | Convention::Plain | Convention::Vault if ok => {
             // 204 No Content (a SCIM delete) decodes from `null`, so an output of `()` works.
-            let text = if body.iter().all(u8::is_ascii_whitespace) {
+            let json = if body.iter().all(u8::is_ascii_whitespace) {
                 b"null".as_slice()
             } else {
                 body
             };
-            decode_json(operation.id, status, text, body, None)
+            Ok(Output {
+                operation: operation.id,
+                status,
+                json,
+                prefix: None,
+            })
         }
         Convention::Scim | Convention::OAuth | Convention::Plain | Convention::Vault => {
             Err(api_error(operation.id, status, body).into())
@@ -83,19 +136,15 @@ pub(crate) fn decode<T: DeserializeOwned>(
     }
 }
 
-fn decode_envelope<T: DeserializeOwned>(
+fn locate_in_envelope<'a>(
     operation: &'static str,
     status: u16,
-    body: &[u8],
-) -> Result<T, Error> {
+    body: &'a [u8],
+) -> Result<Output<'a>, Error> {
     let ok = (200..300).contains(&status);
     let not_an_envelope = |path: String, e: &serde_json::Error| Error::Decode {
         operation,
-        path: if path.is_empty() {
-            ".".to_owned()
-        } else {
-            path
-        },
+        path,
         message: if bounds::too_deep(body) {
             bounds::too_deep_message()
         } else {
@@ -110,23 +159,17 @@ fn decode_envelope<T: DeserializeOwned>(
     let envelope = match serde_json::from_slice::<Envelope<'_>>(body) {
         Ok(envelope) => envelope,
         Err(_) if !ok => return Err(api_error(operation, status, body).into()),
-        // Parse again, tracking the path, so a cut-off or malformed body says where it broke
-        // (`Result`, `Message`, …); the common path pays nothing for this.
-        Err(plain) => {
-            let mut de = serde_json::Deserializer::from_slice(body);
-            return Err(
-                match serde_path_to_error::deserialize::<_, Envelope<'_>>(&mut de) {
-                    Err(e) => not_an_envelope(e.path().to_string(), e.inner()),
-                    Ok(_) => not_an_envelope(String::new(), &plain),
-                },
-            );
-        }
+        // Say where a cut-off or malformed body broke (`Result`, `Message`, …). The envelope
+        // reads `Result` raw, so the path stops at the envelope's own fields.
+        Err(e) => return Err(not_an_envelope(json_path::error_path(body, &e, 1), &e)),
     };
     match envelope.success {
-        Some(true) if ok => {
-            let raw = envelope.result.map_or("null", RawValue::get);
-            decode_json(operation, status, raw.as_bytes(), body, Some("Result"))
-        }
+        Some(true) if ok => Ok(Output {
+            operation,
+            status,
+            json: envelope.result.map_or("null", RawValue::get).as_bytes(),
+            prefix: Some("Result"),
+        }),
         // The failure fields are read in a second pass, only on this rare path, so the common
         // path does not pay for them.
         Some(_) => Err(api_error(operation, status, body).into()),
@@ -142,44 +185,8 @@ fn decode_envelope<T: DeserializeOwned>(
     }
 }
 
-/// Deserialises `json` into `T`, reporting the JSON path of a failure (prefixed by `prefix`)
-/// and an excerpt of the whole `body`.
-fn decode_json<T: DeserializeOwned>(
-    operation: &'static str,
-    status: u16,
-    json: &[u8],
-    body: &[u8],
-    prefix: Option<&str>,
-) -> Result<T, Error> {
-    let fail = |path: &str, error: &serde_json::Error| Error::Decode {
-        operation,
-        path: join_path(prefix, path),
-        // serde_json stops at its recursion limit with a terse "recursion limit exceeded"; say
-        // what the limit is about. The scan runs only on this failure path.
-        message: if bounds::too_deep(json) {
-            bounds::too_deep_message()
-        } else {
-            strip_position(error)
-        },
-        excerpt: redact::excerpt(body),
-        status,
-    };
-    // The common case pays for no path tracking; only a failure parses again, tracking the path,
-    // to say where it failed. `from_slice` also refuses trailing garbage after the value.
-    let plain = match serde_json::from_slice::<T>(json) {
-        Ok(value) => return Ok(value),
-        Err(plain) => plain,
-    };
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(e) => Err(fail(&e.path().to_string(), e.inner())),
-        // The value itself parsed, so what failed was the garbage after it.
-        Ok(_) => Err(fail(".", &plain)),
-    }
-}
-
-/// Joins a prefix such as `Result` with a serde path such as `Results[3].Row.Name` (or `.`,
-/// serde_path_to_error's name for the root).
+/// Joins a prefix such as `Result` with a JSON path such as `Results[3].Row.Name` (or `.`, the
+/// name of the value itself).
 fn join_path(prefix: Option<&str>, path: &str) -> String {
     match (prefix, path) {
         (None, path) => path.to_owned(),

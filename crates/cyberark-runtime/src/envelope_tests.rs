@@ -230,6 +230,44 @@ fn decode_errors_name_the_path_inside_result() {
     assert!(matches!(error, Error::Decode { ref path, .. } if path == "Result"));
 }
 
+/// The path of a failure inside `Result` is found from serde_json's position in `Result`'s own
+/// bytes, which start partway through a line of the body: nested objects, arrays of objects, a
+/// missing field (named by its object) and an answer spread over lines.
+#[test]
+fn decode_error_paths_inside_result_on_any_line() {
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Member {
+        #[serde(rename = "Name")]
+        name: String,
+        #[serde(rename = "Roles", default)]
+        roles: Vec<Vec<u32>>,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Group {
+        #[serde(rename = "Members")]
+        members: Vec<Member>,
+    }
+    let path = |body: &str| match decode::<Group>(&GET_USER, 200, body.as_bytes()).unwrap_err() {
+        Error::Decode { path, .. } => path,
+        other => panic!("unexpected {other:?}"),
+    };
+    let body = "{\n  \"success\": true,\n  \"Result\": {\n    \"Members\": [\n      {\"Name\": \"a\"},\n      {\"Name\": \"b\", \"Roles\": [[1, 2], [3, \"x\"]]}\n    ]\n  }\n}";
+    assert_eq!(path(body), "Result.Members[1].Roles[1][1]");
+    let body = r#"{"success": true, "Result": {"Members": [{"Name": "a"}, {"Roles": []}]}}"#;
+    assert_eq!(path(body), "Result.Members[1]");
+    let body = r#"{"success": true, "Result": {"Members": {"Name": "a"}}}"#;
+    assert_eq!(path(body), "Result.Members");
+    let body = r#"{"success": true, "Result": {"Members": [{"Name": "a"}], "Members": []}}"#;
+    assert_eq!(path(body), "Result");
+    // A cut-off body fails as an envelope, whose `Result` is read whole: the path stops there.
+    let body = r#"{"success": true, "Result": {"Members": [{"Name": "a"#;
+    assert_eq!(path(body), "Result");
+    let body = r#"{"success": true, "Mess"#;
+    assert_eq!(path(body), ".");
+}
+
 #[test]
 fn decode_error_excerpts_are_redacted() {
     let body = br#"{"success":true,"Result":{"Token":"very-secret-token","Uuid":5}}"#;

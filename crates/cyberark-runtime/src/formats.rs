@@ -124,9 +124,40 @@ fn parse_dotnet(text: &str) -> Option<time::OffsetDateTime> {
     }
 }
 
-/// The calendar-date format of OpenAPI's `date` (RFC 3339 `full-date`).
-const FULL_DATE: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
+/// Reads OpenAPI's `date` (RFC 3339 `full-date`, `YYYY-MM-DD`) into a calendar date.
+///
+/// Written out rather than through a `time` format description: a description's parser and
+/// formatter are generic code compiled into this crate (about a tenth of its machine code), for a
+/// format of three fixed-width numbers.
+fn parse_full_date(text: &str) -> Option<time::Date> {
+    let bytes = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<u16> {
+        let digits = bytes.get(range)?;
+        digits.iter().try_fold(0u16, |value, &byte| {
+            byte.is_ascii_digit()
+                .then(|| value * 10 + u16::from(byte - b'0'))
+        })
+    };
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let month = time::Month::try_from(u8::try_from(number(5..7)?).ok()?).ok()?;
+    let day = u8::try_from(number(8..10)?).ok()?;
+    time::Date::from_calendar_date(i32::from(number(0..4)?), month, day).ok()
+}
+
+/// Writes a calendar date as `YYYY-MM-DD` (a year outside 0–9999, which RFC 3339 cannot
+/// write, with its sign and at least four digits).
+fn format_full_date(day: time::Date) -> String {
+    let year = day.year();
+    let sign = if year < 0 { "-" } else { "" };
+    format!(
+        "{sign}{:04}-{:02}-{:02}",
+        year.unsigned_abs(),
+        u8::from(day.month()),
+        day.day()
+    )
+}
 
 /// A `date` value: the text as sent, and the calendar date when the text is `YYYY-MM-DD`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -139,7 +170,7 @@ impl Date {
     /// Reads text; the calendar date is there when the text is `YYYY-MM-DD`.
     pub fn parse(text: impl Into<String>) -> Self {
         let text = text.into();
-        let day = time::Date::parse(&text, FULL_DATE).ok();
+        let day = parse_full_date(&text);
         Date { text, day }
     }
 
@@ -156,7 +187,7 @@ impl Date {
 
 impl From<time::Date> for Date {
     fn from(day: time::Date) -> Self {
-        let text = day.format(FULL_DATE).unwrap_or_else(|_| day.to_string());
+        let text = format_full_date(day);
         Date {
             text,
             day: Some(day),
@@ -360,5 +391,43 @@ mod tests {
         let odd: Date = serde_json::from_str(r#""29/02/2024""#).unwrap();
         assert_eq!(odd.day(), None);
         assert_eq!(odd.to_query(), Some("29/02/2024".to_owned()));
+        // Only a real calendar date in exactly `YYYY-MM-DD` is typed; the text is always kept.
+        let first = Date::parse("0001-01-01").day().unwrap();
+        assert_eq!((first.year(), first.ordinal()), (1, 1));
+        for odd in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-01-32",
+            "2024-1-01",
+            "2024-01-1",
+            "+2024-01-01",
+            "2024-01-01T00:00:00Z",
+            "２０２４-01-01",
+            "2024/01/01",
+            "",
+        ] {
+            let date = Date::parse(odd);
+            assert_eq!(date.day(), None, "{odd}");
+            assert_eq!(date.as_str(), odd);
+        }
+        // Built from a date: four digits at least, the sign of a year before 1 BC kept.
+        let built = |y, m, d| {
+            Date::from(time::Date::from_calendar_date(y, m, d).unwrap())
+                .as_str()
+                .to_owned()
+        };
+        assert_eq!(built(2024, time::Month::February, 9), "2024-02-09");
+        assert_eq!(built(7, time::Month::December, 31), "0007-12-31");
+        assert_eq!(built(-44, time::Month::March, 15), "-0044-03-15");
+        for text in ["2024-02-29", "1999-12-31", "0001-01-01"] {
+            assert_eq!(built_from_text(text), text);
+        }
+    }
+
+    fn built_from_text(text: &str) -> String {
+        Date::from(Date::parse(text).day().unwrap())
+            .as_str()
+            .to_owned()
     }
 }

@@ -22,6 +22,7 @@ mod formats;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod json_path;
 mod limit;
 mod nullable;
 mod object;

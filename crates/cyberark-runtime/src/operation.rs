@@ -432,7 +432,17 @@ impl Encoder {
         body: &T,
         content_type: &'static str,
     ) -> Result<(), Error> {
-        let bytes = crate::read_only::to_request_json(body).map_err(|e| {
+        // Only the serialisation is generic; what follows is compiled once, not per body type.
+        self.set_json(crate::read_only::to_request_json(body), content_type)
+    }
+
+    /// Takes a serialised JSON body, or reports why it could not be serialised.
+    fn set_json(
+        &mut self,
+        encoded: serde_json::Result<Vec<u8>>,
+        content_type: &'static str,
+    ) -> Result<(), Error> {
+        let bytes = encoded.map_err(|e| {
             Error::invalid(
                 self.operation.id,
                 format!("the JSON body could not be encoded: {e}"),

@@ -98,6 +98,15 @@ impl<T> std::fmt::Debug for ItemStream<T> {
 
 struct Pager<T> {
     fetch: FetchPage<T>,
+    /// Where the list is and what its pages said: everything but the items, so that the checks
+    /// and the cursor arithmetic are compiled once, not once per item type.
+    state: PagerState,
+    first: Option<Vec<T>>,
+    previous: Option<Vec<T>>,
+    buffer: std::vec::IntoIter<T>,
+}
+
+struct PagerState {
     operation: &'static str,
     style: PagingStyle,
     page_size: u32,
@@ -111,15 +120,61 @@ struct Pager<T> {
     seen: u64,
     /// Pages received so far.
     pages: u32,
-    first: Option<Vec<T>>,
-    previous: Option<Vec<T>>,
-    buffer: std::vec::IntoIter<T>,
     done: bool,
     /// An error found after a page was taken (a bad `nextLink`), yielded after its items.
     failed: Option<Error>,
 }
 
 impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
+    /// Yields the next item, fetching the next page only once the buffer is empty.
+    async fn next(mut self) -> Option<(Result<T, Error>, Self)> {
+        loop {
+            if let Some(item) = self.buffer.next() {
+                return Some((Ok(item), self));
+            }
+            let state = &mut self.state;
+            if let Some(error) = state.failed.take() {
+                state.done = true;
+                return Some((Err(error), self));
+            }
+            if state.done {
+                return None;
+            }
+            let cursor = state.cursor();
+            let page = match (self.fetch)(cursor).await {
+                Ok(page) => page,
+                Err(error) => {
+                    self.state.done = true;
+                    return Some((Err(error), self));
+                }
+            };
+            let count = page.items.len() as u64;
+            let repeats = count > 0 && {
+                let same =
+                    |other: &Option<Vec<T>>| other.as_ref().is_some_and(|o| *o == page.items);
+                same(&self.first) || same(&self.previous)
+            };
+            let state = &mut self.state;
+            match state.accept(count, page.total, page.next_link.is_some(), repeats) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(error) => {
+                    state.done = true;
+                    return Some((Err(error), self));
+                }
+            }
+            state.advance(count, page.next_link.as_deref());
+            if self.first.is_none() {
+                self.first = Some(page.items.clone());
+            } else {
+                self.previous = Some(page.items.clone());
+            }
+            self.buffer = page.items.into_iter();
+        }
+    }
+}
+
+impl PagerState {
     fn cursor(&self) -> PageCursor {
         match self.style {
             PagingStyle::Redrock => PageCursor::Redrock {
@@ -185,68 +240,19 @@ impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
         Ok(())
     }
 
-    /// Yields the next item, fetching the next page only once the buffer is empty.
-    async fn next(mut self) -> Option<(Result<T, Error>, Self)> {
-        loop {
-            if let Some(item) = self.buffer.next() {
-                return Some((Ok(item), self));
-            }
-            if let Some(error) = self.failed.take() {
-                self.done = true;
-                return Some((Err(error), self));
-            }
-            if self.done {
-                return None;
-            }
-            let cursor = self.cursor();
-            let page = match (self.fetch)(cursor).await {
-                Ok(page) => page,
-                Err(error) => {
-                    self.done = true;
-                    return Some((Err(error), self));
-                }
-            };
-            match self.accept(&page) {
-                Ok(true) => {}
-                Ok(false) => return None,
-                Err(error) => {
-                    self.done = true;
-                    return Some((Err(error), self));
-                }
-            }
-            let count = page.items.len() as u64;
-            self.seen += count;
-            self.page_number = self.page_number.saturating_add(1);
-            // SCIM servers may return fewer than `count` (a server-side maximum), so the next
-            // page starts after what actually arrived.
-            self.start_index += count;
-            self.offset += count;
-            if self.style == PagingStyle::NextLink && !self.done {
-                match &page.next_link {
-                    Some(link) => {
-                        if let Err(error) = self.follow(link) {
-                            // The items of this page are good; the error comes after them.
-                            self.failed = Some(error);
-                        }
-                    }
-                    None => self.done = true,
-                }
-            }
-            if self.first.is_none() {
-                self.first = Some(page.items.clone());
-            } else {
-                self.previous = Some(page.items.clone());
-            }
-            self.buffer = page.items.into_iter();
-        }
-    }
-
     /// Checks a page against the total and the pages before it: `Ok(false)` ends the list
     /// before this page, `Ok(true)` takes it (and sets `done` when it is the last).
-    fn accept(&mut self, page: &Page<T>) -> Result<bool, Error> {
+    ///
+    /// `repeats` says whether the page's items equal the first or the previous page's.
+    fn accept(
+        &mut self,
+        count: u64,
+        total: Option<u64>,
+        has_next_link: bool,
+        repeats: bool,
+    ) -> Result<bool, Error> {
         self.pages = self.pages.saturating_add(1);
         let number = self.pages;
-        let count = page.items.len() as u64;
         let asked = u64::from(self.page_size);
         let total_name = match self.style {
             PagingStyle::Redrock => "FullCount",
@@ -256,15 +262,12 @@ impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
         };
         let operation = self.operation;
         let fail = |message: String| Err(Error::Paging { operation, message });
-        if count > 0 {
-            let repeats = |other: &Option<Vec<T>>| other.as_ref().is_some_and(|o| *o == page.items);
-            if repeats(&self.first) || repeats(&self.previous) {
-                return fail(format!(
-                    "page {number} repeats an earlier page, so the tenant is ignoring the paging parameters"
-                ));
-            }
+        if count > 0 && repeats {
+            return fail(format!(
+                "page {number} repeats an earlier page, so the tenant is ignoring the paging parameters"
+            ));
         }
-        match page.total {
+        match total {
             Some(total) => {
                 let after = self.seen + count;
                 if count == 0 {
@@ -286,8 +289,7 @@ impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
                         "page {number} had {count} items instead of the {asked} asked for while {total_name} ({total}) says more remain; pages are numbered, so the next one would skip or repeat items (try another page size)"
                     ));
                 }
-                if self.style == PagingStyle::NextLink && page.next_link.is_none() && after < total
-                {
+                if self.style == PagingStyle::NextLink && !has_next_link && after < total {
                     return fail(format!(
                         "page {number} has no nextLink, but count is {total} and only {after} items arrived"
                     ));
@@ -309,6 +311,28 @@ impl<T: Clone + PartialEq + Send + 'static> Pager<T> {
             }
         }
         Ok(true)
+    }
+
+    /// Moves past a page of `count` items that was taken, following its `nextLink` when the
+    /// style says so.
+    fn advance(&mut self, count: u64, next_link: Option<&str>) {
+        self.seen += count;
+        self.page_number = self.page_number.saturating_add(1);
+        // SCIM servers may return fewer than `count` (a server-side maximum), so the next
+        // page starts after what actually arrived.
+        self.start_index += count;
+        self.offset += count;
+        if self.style == PagingStyle::NextLink && !self.done {
+            match next_link {
+                Some(link) => {
+                    if let Err(error) = self.follow(link) {
+                        // The items of this page are good; the error comes after them.
+                        self.failed = Some(error);
+                    }
+                }
+                None => self.done = true,
+            }
+        }
     }
 }
 
@@ -333,21 +357,23 @@ impl<T: Clone + PartialEq + Send + 'static> ItemStream<T> {
     {
         let pager = Pager {
             fetch: Box::new(fetch),
-            operation,
-            style,
-            // A page size of zero would fetch empty pages forever.
-            page_size: page_size.max(1),
-            page_number: 1,
-            start_index: 1,
-            offset: 0,
-            limit: u64::from(page_size.max(1)),
-            seen: 0,
-            pages: 0,
+            state: PagerState {
+                operation,
+                style,
+                // A page size of zero would fetch empty pages forever.
+                page_size: page_size.max(1),
+                page_number: 1,
+                start_index: 1,
+                offset: 0,
+                limit: u64::from(page_size.max(1)),
+                seen: 0,
+                pages: 0,
+                done: false,
+                failed: None,
+            },
             first: None,
             previous: None,
             buffer: Vec::new().into_iter(),
-            done: false,
-            failed: None,
         };
         ItemStream {
             inner: stream::unfold(pager, Pager::next).boxed(),

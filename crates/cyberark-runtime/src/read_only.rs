@@ -43,8 +43,19 @@ fn sending() -> bool {
 
 /// Serialises a request body as JSON, leaving out `readOnly` fields.
 pub(crate) fn to_request_json<T: Serialize + ?Sized>(body: &T) -> serde_json::Result<Vec<u8>> {
+    // Only the call into the body's `Serialize` is per body type; the mark, the buffer and the
+    // error are handled once, in `write_marked`.
+    write_marked(&mut |bytes| body.serialize(&mut serde_json::Serializer::new(bytes)))
+}
+
+/// Runs `write` into a new buffer while a request body is being written.
+fn write_marked(
+    write: &mut dyn FnMut(&mut Vec<u8>) -> serde_json::Result<()>,
+) -> serde_json::Result<Vec<u8>> {
     let _mark = Sending::enter();
-    serde_json::to_vec(body)
+    let mut bytes = Vec::with_capacity(128);
+    write(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Serialises a request body as a form, leaving out `readOnly` fields.
